@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { decide } from '../engine/decide.js';
+import { makeCallActionPayload } from '../engine/make-event.js';
+import type { CallActionEvent, CallActionPayload } from '../types/generated/call-action.js';
+import { eventValidator } from '../http/validate-event.js';
+import { loadRules } from '../rules/load-rules.js';
+import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
+import { UsageError } from './usage-error.js';
+
+const validateCallAction = eventValidator<CallActionEvent>('call-action');
+
+/** `simulate <event.json | field=value ...> [--rules dir]`: the rule that answers, and the exact JSON. */
+export async function simulateCommand(args: string[], out: Output, err: Output): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: 'string', default: 'rules' } } });
+  if (positionals.length === 0) throw new UsageError('simulate needs an event: a JSON file, or fields like source=+6591234567 destinationRefId=vn-ref-1');
+  const payload = await readEvent(positionals);
+
+  const result = await loadRules(values.rules);
+  printDiagnostics(result.diagnostics, result.texts, err);
+  if (!result.ruleSet) {
+    err.write(`\n${summarizeErrors(result.diagnostics)}: fix them before simulating.\n`);
+    return 1;
+  }
+  const decision = decide(result.ruleSet, payload);
+  if (decision.outcome === 'matched') {
+    const rule = result.ruleSet.rules.find((r) => r.id === decision.ruleId);
+    err.write(`matched rule ${decision.ruleId}${rule ? ` (${values.rules}/${rule.file}:${rule.line}:${rule.col})` : ''}\n`);
+  } else {
+    err.write(`no rule answered (${decision.detail}): the fallback callflow\n`);
+  }
+  out.write(`${JSON.stringify(decision.response, null, 2)}\n`);
+  return 0;
+}
+
+async function readEvent(positionals: string[]): Promise<CallActionPayload> {
+  const first = positionals[0]!;
+  if (positionals.length === 1 && !first.includes('=')) {
+    let text: string;
+    try {
+      text = await readFile(first, 'utf8');
+    } catch {
+      throw new UsageError(`cannot read event file ${first}`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new UsageError(`${first} is not valid JSON`);
+    }
+    // Accept the full 8x8 event, or just its payload.
+    const event = typeof body === 'object' && body !== null && 'payload' in body ? body : { payload: makeCallActionPayload(body as Partial<CallActionPayload>) };
+    const checked = validateCallAction(event);
+    if (!checked.ok) throw new UsageError(`${first}: ${checked.error.message}`);
+    return checked.value.payload;
+  }
+  const fields: Record<string, string> = {};
+  for (const p of positionals) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`"${p}" is not field=value (for example source=+6591234567)`);
+    fields[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  const checked = validateCallAction({ payload: makeCallActionPayload(fields as Partial<CallActionPayload>) });
+  if (!checked.ok) throw new UsageError(checked.error.message);
+  return checked.value.payload;
+}

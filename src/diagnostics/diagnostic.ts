@@ -1,0 +1,55 @@
+/** A problem found in rule files, a request or a command line: a value, never a thrown string. */
+export interface Diagnostic {
+  /** Stable, kebab-case; tests and tools match on it. */
+  code: DiagnosticCode;
+  severity: 'error' | 'warning';
+  /** Written for the rule author: what is wrong and what would be right. */
+  message: string;
+  /** Path as given to the loader (relative to the rules folder where possible). */
+  file?: string;
+  /** 1-based. */
+  line?: number;
+  /** 1-based. */
+  col?: number;
+}
+
+export type DiagnosticCode =
+  | 'yaml-syntax'
+  | 'yaml-duplicate-key'
+  | 'unknown-field'
+  | 'missing-field'
+  | 'wrong-type'
+  | 'too-small'
+  | 'too-large'
+  | 'too-short'
+  | 'too-long'
+  | 'bad-value'
+  | 'bad-id'
+  | 'duplicate-id'
+  | 'bad-phone-number'
+  | 'bad-url'
+  | 'bad-regex'
+  | 'unknown-placeholder'
+  | 'missing-voice-profile'
+  | 'too-many-make-calls'
+  | 'hangup-not-last'
+  | 'no-rule-files'
+  | 'unreadable'
+  | 'not-a-mapping';
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export function error(
+  code: DiagnosticCode,
+  message: string,
+  where: { file?: string; line?: number; col?: number } = {},
+): Diagnostic {
+  return { code, severity: 'error', message, ...where };
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}

@@ -1,0 +1,35 @@
+import type { CallActionPayload } from '../types/generated/call-action.js';
+import type { CallflowResponse } from '../types/generated/callflow.js';
+import { eventFacts } from './event-facts.js';
+import { matchEvent } from './match-event.js';
+import { RenderError, renderCallflow } from './render-callflow.js';
+import type { RuleSet } from './rule-set.js';
+
+export const FALLBACK_ACTION_ID = 'fallback';
+
+export type Decision =
+  | { outcome: 'matched'; ruleId: string; response: CallflowResponse }
+  | { outcome: 'fallback'; reason: 'no-match' | 'render-error'; ruleId?: string; detail: string; response: CallflowResponse };
+
+/** Event in, callflow out: the whole routing decision, with no I/O. */
+export function decide(ruleSet: RuleSet, payload: CallActionPayload): Decision {
+  const rule = matchEvent(ruleSet, eventFacts(payload));
+  if (!rule) {
+    return { outcome: 'fallback', reason: 'no-match', detail: 'no rule matched this call', response: fallbackResponse(ruleSet, payload) };
+  }
+  try {
+    return { outcome: 'matched', ruleId: rule.id, response: { clientActionId: rule.id, callflow: renderCallflow(rule.actions, payload) } };
+  } catch (e) {
+    if (!(e instanceof RenderError)) throw e;
+    return { outcome: 'fallback', reason: 'render-error', ruleId: rule.id, detail: `rule ${rule.id}: ${e.message}`, response: fallbackResponse(ruleSet, payload) };
+  }
+}
+
+/** The fallback is checked at load time to render for any call; hangup is the last resort. */
+export function fallbackResponse(ruleSet: RuleSet, payload: CallActionPayload): CallflowResponse {
+  try {
+    return { clientActionId: FALLBACK_ACTION_ID, callflow: renderCallflow(ruleSet.fallback, payload) };
+  } catch {
+    return { clientActionId: FALLBACK_ACTION_ID, callflow: [{ action: 'hangup' }] };
+  }
+}

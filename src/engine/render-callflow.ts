@@ -1,0 +1,49 @@
+import type { CallActionPayload } from '../types/generated/call-action.js';
+import type { CallflowAction, CallflowResponse } from '../types/generated/callflow.js';
+import { normalizePhone, rawField } from './event-facts.js';
+import type { Action, Template } from './rule-set.js';
+
+/** 8x8's limit on say text (reference §3.3). */
+export const MAX_SAY_LENGTH = 3000;
+
+export class RenderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderError';
+  }
+}
+
+export function renderTemplate(template: Template, payload: CallActionPayload): string {
+  let out = '';
+  for (const part of template.parts) out += typeof part === 'string' ? part : (rawField(payload, part.field) ?? '');
+  return out;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** Actions as 8x8 wants them. Throws RenderError when this call's data cannot fill them in. */
+export function renderCallflow(actions: readonly Action[], payload: CallActionPayload): CallflowResponse['callflow'] {
+  const [first, ...rest] = actions.map((a): CallflowAction => {
+    switch (a.action) {
+      case 'say': {
+        const text = renderTemplate(a.text, payload);
+        if (text.trim() === '') throw new RenderError('say text is empty for this call');
+        if (text.length > MAX_SAY_LENGTH) throw new RenderError(`say text is ${text.length} characters for this call, over 8x8's ${MAX_SAY_LENGTH}`);
+        return { action: 'say', params: { text, ...a.params } };
+      }
+      case 'playFile':
+        return { action: 'playFile', params: a.params };
+      case 'makeCall': {
+        // For Number Masking the caller ID must be one of our virtual numbers: the one called.
+        const source = a.source ?? normalizePhone(payload.destination);
+        if (!E164.test(source)) throw new RenderError(`makeCall needs a caller ID, and the called number "${payload.destination}" is not one`);
+        const params = { source, destination: a.destination, ...(a.callRecording === undefined ? {} : { callRecording: a.callRecording }) };
+        return { action: 'makeCall', params };
+      }
+      case 'hangup':
+        return { action: 'hangup' };
+    }
+  });
+  if (!first) throw new RenderError('there are no actions to answer with');
+  return [first, ...rest];
+}

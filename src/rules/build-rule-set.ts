@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { error, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { INDEX_FIELDS, type Action, type Condition, type MatchField, type Rule, type RuleIndex, type RuleSet } from '../engine/rule-set.js';
+import type { RulesFile } from '../types/generated/rules.js';
+import type { Settings } from '../types/generated/settings.js';
+import { compileActions } from './compile-actions.js';
+import { compileMatcher, type MatcherProblem } from './compile-matcher.js';
+import { explainSchemaErrors } from './explain-schema-errors.js';
+import { parseYaml, type ParsedFile, type SourceFile } from './parse-yaml.js';
+import { validateRulesFile, validateSettings } from './schemas.js';
+
+export interface RuleSources {
+  /** Rule files in the order they are tried (file-name order). */
+  ruleFiles: readonly SourceFile[];
+  /** settings.yaml, when the folder has one. */
+  settings?: SourceFile;
+}
+
+export interface BuildResult {
+  /** Present only when there are no errors: a rule set is all good or not built at all. */
+  ruleSet?: RuleSet;
+  diagnostics: Diagnostic[];
+}
+
+const DEFAULT_APOLOGY = 'Sorry, we cannot connect your call right now. Please try again later.';
+
+/** Parse, validate and compile every file into one rule set. Pure: no I/O, same input, same output. */
+export function buildRuleSet(sources: RuleSources): BuildResult {
+  const diagnostics: Diagnostic[] = [];
+  if (sources.ruleFiles.length === 0) {
+    diagnostics.push(error('no-rule-files', 'no rule files found: add a .yaml file with a `rules:` list'));
+  }
+
+  const settings = sources.settings ? readSettings(sources.settings, diagnostics) : undefined;
+  const rules: Rule[] = [];
+  const seenIds = new Map<string, Rule>();
+
+  for (const source of sources.ruleFiles) {
+    const parsed = parseYaml(source);
+    diagnostics.push(...parsed.diagnostics);
+    if (hasErrors(parsed.diagnostics)) continue;
+    if (parsed.data === null || parsed.data === undefined) {
+      diagnostics.push({ ...error('not-a-mapping', 'this file is empty; a rules file needs a `rules:` list', { file: source.file, line: 1, col: 1 }), severity: 'warning' });
+      continue;
+    }
+    if (!validateRulesFile(parsed.data)) {
+      diagnostics.push(...explainSchemaErrors(validateRulesFile.errors ?? [], parsed));
+      continue;
+    }
+    const file = parsed.data;
+    file.rules.forEach((raw, i) => {
+      const rule = compileRule(raw, i, file, parsed, settings?.data.voiceProfile, rules.length, diagnostics);
+      const earlier = seenIds.get(rule.id);
+      if (earlier) {
+        const pos = parsed.locate(['rules', i, 'id']);
+        diagnostics.push(
+          error('duplicate-id', `rule id \`${rule.id}\` is already used at ${earlier.file}:${earlier.line}:${earlier.col}; ids must be unique across all files`, {
+            file: source.file,
+            ...pos,
+          }),
+        );
+      } else {
+        seenIds.set(rule.id, rule);
+      }
+      rules.push(rule);
+    });
+  }
+
+  const fallback = compileFallback(settings, diagnostics);
+  if (hasErrors(diagnostics)) return { diagnostics };
+  return {
+    ruleSet: {
+      version: versionOf(sources),
+      rules,
+      index: indexRules(rules),
+      fallback,
+      files: sources.ruleFiles.map((f) => f.file),
+    },
+    diagnostics,
+  };
+}
+
+interface ReadSettings {
+  data: Settings;
+  parsed: ParsedFile;
+}
+
+function readSettings(source: SourceFile, diagnostics: Diagnostic[]): ReadSettings | undefined {
+  const parsed = parseYaml(source);
+  diagnostics.push(...parsed.diagnostics);
+  if (hasErrors(parsed.diagnostics)) return undefined;
+  const data = parsed.data ?? {};
+  if (!validateSettings(data)) {
+    diagnostics.push(...explainSchemaErrors(validateSettings.errors ?? [], parsed));
+    return undefined;
+  }
+  return { data, parsed };
+}
+
+function compileRule(
+  raw: RulesFile['rules'][number],
+  i: number,
+  file: RulesFile,
+  parsed: ParsedFile,
+  folderVoice: string | undefined,
+  order: number,
+  diagnostics: Diagnostic[],
+): Rule {
+  const path = ['rules', i] as const;
+  const problems: MatcherProblem[] = [];
+  const conditions: Condition[] = Object.entries(raw.when ?? {}).map(([field, source]) => ({
+    field: field as MatchField,
+    matcher: compileMatcher(field as MatchField, source, [...path, 'when', field], problems),
+    source,
+  }));
+  for (const p of problems) diagnostics.push(error(p.code, p.message, { file: parsed.file, ...parsed.locate(p.path) }));
+  const actions = compileActions(raw.then, [...path, 'then'], {
+    parsed,
+    voiceProfile: file.defaults?.voiceProfile ?? folderVoice,
+    diagnostics,
+  });
+  return { id: raw.id, order, file: parsed.file, ...parsed.locate([...path]), conditions, actions };
+}
+
+function compileFallback(settings: ReadSettings | undefined, diagnostics: Diagnostic[]): Action[] {
+  const voiceProfile = settings?.data.voiceProfile;
+  if (settings?.data.fallback) {
+    return compileActions(settings.data.fallback, ['fallback'], { parsed: settings.parsed, voiceProfile, diagnostics });
+  }
+  // Without a voice we cannot apologise (8x8 has no default voice), so we only hang up.
+  if (!voiceProfile) return [{ action: 'hangup' }];
+  return [{ action: 'say', text: { parts: [DEFAULT_APOLOGY] }, params: { voiceProfile } }, { action: 'hangup' }];
+}
+
+/** Each rule is filed under its first exact-value condition on an index field, or left to scan. */
+export function indexRules(rules: readonly Rule[]): RuleIndex {
+  const byField = new Map<MatchField, Map<string, Rule[]>>();
+  const unindexed: Rule[] = [];
+  for (const rule of rules) {
+    const key = INDEX_FIELDS.map((f) => rule.conditions.find((c) => c.field === f && c.matcher.kind === 'exact')).find((c) => c);
+    if (!key || key.matcher.kind !== 'exact') {
+      unindexed.push(rule);
+      continue;
+    }
+    let values = byField.get(key.field);
+    if (!values) byField.set(key.field, (values = new Map()));
+    for (const value of key.matcher.values) {
+      const list = values.get(value);
+      if (list) list.push(rule);
+      else values.set(value, [rule]);
+    }
+  }
+  return { byField, unindexed };
+}
+
+export function versionOf(sources: RuleSources): string {
+  const hash = createHash('sha256');
+  for (const f of [...(sources.settings ? [sources.settings] : []), ...sources.ruleFiles]) hash.update(f.file).update('\0').update(f.text).update('\0');
+  return hash.digest('hex').slice(0, 12);
+}

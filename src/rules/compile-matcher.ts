@@ -1,0 +1,65 @@
+import { COUNTRY_FIELDS, PHONE_FIELDS, type MatchField, type Matcher } from '../engine/rule-set.js';
+import type { Literal, Matcher as MatcherSource, Operator } from '../types/generated/rules.js';
+import { normalizePhonePrefix, parseComparableNumber } from './phone-number.js';
+import type { YamlPath } from './parse-yaml.js';
+
+export interface MatcherProblem {
+  code: 'bad-phone-number' | 'bad-regex';
+  message: string;
+  path: YamlPath;
+}
+
+/** Compiles one `when:` field. Problems are collected, not thrown, so one run reports them all. */
+export function compileMatcher(field: MatchField, source: MatcherSource, path: YamlPath, problems: MatcherProblem[]): Matcher {
+  if (Array.isArray(source)) {
+    const options = source.map((s, i) => compileMatcher(field, s, [...path, i], problems));
+    // A plain list of values is one set lookup, not a loop.
+    if (options.every((o) => o.kind === 'exact')) {
+      return { kind: 'exact', values: new Set(options.flatMap((o) => (o.kind === 'exact' ? [...o.values] : []))) };
+    }
+    return { kind: 'anyOf', options };
+  }
+  if (typeof source === 'object') return compileOperator(field, source, path, problems);
+  return { kind: 'exact', values: new Set([normalizeLiteral(field, source, path, problems)]) };
+}
+
+function compileOperator(field: MatchField, op: Operator, path: YamlPath, problems: MatcherProblem[]): Matcher {
+  if (op.prefix !== undefined) {
+    const list = Array.isArray(op.prefix) ? op.prefix : [op.prefix];
+    const prefixes = list.map((p, i) => normalizePrefix(field, p, Array.isArray(op.prefix) ? [...path, 'prefix', i] : [...path, 'prefix'], problems));
+    return { kind: 'prefix', prefixes };
+  }
+  if (op.regex !== undefined) {
+    try {
+      return { kind: 'regex', regex: new RegExp(op.regex, COUNTRY_FIELDS.has(field) ? 'i' : '') };
+    } catch (e) {
+      const reason = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e);
+      problems.push({ code: 'bad-regex', message: `\`regex\` is not a valid regular expression: ${reason}`, path: [...path, 'regex'] });
+      return { kind: 'regex', regex: /$^/ };
+    }
+  }
+  // The schema guarantees exactly one operator, so this is `not`.
+  return { kind: 'not', inner: compileMatcher(field, op.not as MatcherSource, [...path, 'not'], problems) };
+}
+
+function normalizeLiteral(field: MatchField, value: Literal, path: YamlPath, problems: MatcherProblem[]): string {
+  const text = String(value);
+  if (PHONE_FIELDS.has(field)) {
+    const parsed = parseComparableNumber(text);
+    if (parsed.ok) return parsed.e164;
+    problems.push({ code: 'bad-phone-number', message: parsed.message, path });
+    return text;
+  }
+  return COUNTRY_FIELDS.has(field) ? text.toUpperCase() : text;
+}
+
+function normalizePrefix(field: MatchField, value: Literal, path: YamlPath, problems: MatcherProblem[]): string {
+  const text = String(value);
+  if (PHONE_FIELDS.has(field)) {
+    const parsed = normalizePhonePrefix(text);
+    if (parsed.ok) return parsed.e164;
+    problems.push({ code: 'bad-phone-number', message: parsed.message, path });
+    return text;
+  }
+  return COUNTRY_FIELDS.has(field) ? text.toUpperCase() : text;
+}

@@ -1,0 +1,88 @@
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import type { Node, Pair, Scalar } from 'yaml';
+import { error, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
+
+export type YamlPath = readonly (string | number)[];
+
+/** One rules or settings file as read from disk: its name for messages and its text. */
+export interface SourceFile {
+  /** Relative to the rules folder, with forward slashes. */
+  file: string;
+  text: string;
+}
+
+export interface ParsedFile {
+  file: string;
+  data: unknown;
+  diagnostics: Diagnostic[];
+  /** Where the node at `path` starts; `key` points at the key of a mapping entry instead of its value. */
+  locate(path: YamlPath, target?: 'key' | 'value'): Position;
+}
+
+// A plain scalar that YAML reads as a number but that is really a phone number or code:
+// `+6591234567` would lose its `+`, `0065…` its zeros. We keep exactly what the author typed.
+const NUMBER_THAT_IS_TEXT = /^(?:\+\d+|0\d+|\d{7,})$/;
+
+const YAML_HINTS: Record<string, string> = {
+  DUPLICATE_KEY: 'the same key appears twice in one block; keep only one',
+  TAB_AS_INDENT: 'indent with spaces, not tabs',
+  BAD_INDENT: 'the indentation is off; line this up with the lines above it',
+  MISSING_CHAR: 'a closing quote or bracket is missing',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; check for a missing `:` or quote on the line above',
+  BLOCK_AS_IMPLICIT_KEY: 'a key must fit on one line; check for a missing `:` or quote on the line above',
+};
+
+export function parseYaml(source: SourceFile): ParsedFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const diagnostics: Diagnostic[] = [];
+  const at = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, col };
+  };
+
+  // After the first syntax error the parser is guessing, and later errors are usually echoes of it.
+  for (const e of [...doc.errors.slice(0, 1), ...doc.warnings]) {
+    const pos = at(e.pos[0]);
+    const detail = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
+    const hint = YAML_HINTS[e.code];
+    const code = e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
+    const message = hint ? `YAML syntax: ${hint} (${detail})` : `YAML syntax: ${detail}`;
+    diagnostics.push({ ...error(code, message, { file: source.file, ...pos }), severity: e.name === 'YAMLWarning' ? 'warning' : 'error' });
+  }
+
+  visit(doc, {
+    Scalar(_key, node: Scalar) {
+      if (node.type !== 'PLAIN' || typeof node.value !== 'number' || !node.range) return;
+      const raw = source.text.slice(node.range[0], node.range[1]);
+      if (NUMBER_THAT_IS_TEXT.test(raw)) node.value = raw;
+    },
+  });
+
+  const data = diagnostics.some((d) => d.severity === 'error') ? undefined : doc.toJS({ maxAliasCount: 50 });
+
+  const locate = (path: YamlPath, target: 'key' | 'value' = 'value'): Position => {
+    let node: unknown = doc.contents;
+    let lastPair: Pair | undefined;
+    for (const segment of path) {
+      let next: unknown;
+      lastPair = undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        if (pair) {
+          lastPair = pair;
+          next = pair.value ?? pair.key;
+        }
+      } else if (isSeq(node) && typeof segment === 'number') {
+        next = node.items[segment];
+      }
+      if (next === undefined) break;
+      node = next;
+    }
+    const targetNode = target === 'key' && lastPair && isPair(lastPair) ? (lastPair.key as Node) : (node as Node | null);
+    const offset = targetNode?.range?.[0] ?? 0;
+    return at(offset);
+  };
+
+  return { file: source.file, data, diagnostics, locate };
+}

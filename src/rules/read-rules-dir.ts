@@ -1,0 +1,36 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { RuleSources } from './build-rule-set.js';
+import type { SourceFile } from './parse-yaml.js';
+
+export const SETTINGS_FILES = ['settings.yaml', 'settings.yml'];
+const RULE_FILE = /\.ya?ml$/i;
+
+/** Whether a path (relative to the rules folder) is read as rules; editors' temp files and hidden entries are not. */
+export function isRuleFile(relativePath: string): boolean {
+  const parts = relativePath.split(/[\\/]/);
+  if (parts.some((p) => p.startsWith('.') || p.startsWith('~') || p.endsWith('~'))) return false;
+  if (parts.length === 1 && SETTINGS_FILES.includes(parts[0]!)) return false;
+  return RULE_FILE.test(relativePath);
+}
+
+/**
+ * Reads every rule file below `dir` (sub-folders too), sorted by path so that
+ * 10-vip.yaml is tried before 90-fallback.yaml. Hidden entries are skipped; that also
+ * skips Kubernetes' `..data` and `..2024_…` folders behind a mounted ConfigMap.
+ */
+export async function readRulesDir(dir: string): Promise<RuleSources> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const paths: string[] = [];
+  for (const entry of entries) {
+    const full = join(entry.parentPath, entry.name);
+    const rel = relative(dir, full).split(sep).join('/');
+    // Symlinked files (ConfigMaps) count as files; isFile() is false for them.
+    if ((entry.isFile() || entry.isSymbolicLink()) && isRuleFile(rel)) paths.push(rel);
+  }
+  paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const ruleFiles = await Promise.all(paths.map(async (file): Promise<SourceFile> => ({ file, text: await readFile(join(dir, file), 'utf8') })));
+  const settingsName = (await readdir(dir)).find((n) => SETTINGS_FILES.includes(n));
+  const settings = settingsName ? { file: settingsName, text: await readFile(join(dir, settingsName), 'utf8') } : undefined;
+  return settings ? { ruleFiles, settings } : { ruleFiles };
+}
