@@ -11,8 +11,13 @@ export type Decision =
   | { outcome: 'matched'; ruleId: string; response: CallflowResponse }
   | { outcome: 'fallback'; reason: 'no-match' | 'render-error'; ruleId?: string; detail: string; response: CallflowResponse };
 
+export interface DecideOptions {
+  /** The clock for time-based rules; pinned by tests and `--at`. Default: now. */
+  now?: Date;
+}
+
 /** Event in, callflow out: the whole routing decision, with no I/O. */
-export function decide(ruleSet: RuleSet, payload: CallActionPayload): Decision {
+export function decide(ruleSet: RuleSet, payload: CallActionPayload, _options: DecideOptions = {}): Decision {
   const rule = matchEvent(ruleSet, eventFacts(payload));
   if (!rule) {
     return { outcome: 'fallback', reason: 'no-match', detail: 'no rule matched this call', response: fallbackResponse(ruleSet, payload) };

@@ -1,0 +1,25 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { jsonError } from './errors.js';
+
+/** Constant-time string comparison (hashing first makes the lengths equal). */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/**
+ * Guards operator endpoints (/admin/*, /metrics, /calls) with `Authorization: Bearer <ADMIN_TOKEN>`.
+ * With no token configured they are off (404), so a fresh install exposes nothing.
+ */
+export function adminAuth(token: string | undefined): MiddlewareHandler {
+  return async (c, next) => {
+    if (!token) return jsonError(c, 404, 'admin-disabled', 'this endpoint is off: set ADMIN_TOKEN to enable it');
+    const header = c.req.header('authorization') ?? '';
+    if (!safeEqual(header, `Bearer ${token}`)) {
+      return jsonError(c, 401, 'unauthorized', 'send the admin token as `Authorization: Bearer <ADMIN_TOKEN>`');
+    }
+    await next();
+  };
+}
