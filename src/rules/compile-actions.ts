@@ -18,8 +18,8 @@ export interface ActionContext {
 
 /** Shorthand and full forms become 8x8's params, checked against every limit 8x8 states. */
 export function compileActions(sources: readonly ActionSource[], path: YamlPath, ctx: ActionContext): Action[] {
-  const report = (code: DiagnosticCode, message: string, at: YamlPath) =>
-    ctx.diagnostics.push(error(code, message, { file: ctx.parsed.file, ...ctx.parsed.locate(at) }));
+  const report: Report = (code, message, at, target) =>
+    ctx.diagnostics.push(error(code, message, { file: ctx.parsed.file, ...ctx.parsed.locate(at, target) }));
   const actions: Action[] = [];
   let makeCalls = 0;
   sources.forEach((source, i) => {
@@ -37,7 +37,7 @@ export function compileActions(sources: readonly ActionSource[], path: YamlPath,
   return actions;
 }
 
-type Report = (code: DiagnosticCode, message: string, at: YamlPath) => void;
+type Report = (code: DiagnosticCode, message: string, at: YamlPath, target?: 'key' | 'value') => void;
 
 function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, report: Report): Action | undefined {
   if (source === 'hangup') return { action: 'hangup' };
@@ -54,6 +54,7 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
         'missing-voice-profile',
         'this say has no voiceProfile and 8x8 has no default: add `voiceProfile:` to it, to the file\'s `defaults:`, or to settings.yaml',
         [...at, 'say'],
+        'key',
       );
     }
     const { repetition, speed } = options;

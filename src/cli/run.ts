@@ -1,0 +1,34 @@
+import type { Output } from './print-diagnostics.js';
+import { serveCommand } from './serve-command.js';
+import { simulateCommand } from './simulate-command.js';
+import { USAGE, UsageError } from './usage-error.js';
+import { validateCommand } from './validate-command.js';
+
+/** Runs one CLI command; returns its exit code (2 for a usage error). */
+export async function run(argv: readonly string[], out: Output, err: Output, env: NodeJS.ProcessEnv): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(args, out, err, env);
+      case 'validate':
+        return await validateCommand(args, out, err);
+      case 'simulate':
+        return await simulateCommand(args, out, err);
+      case 'help':
+      case '--help':
+      case '-h':
+        out.write(`${USAGE}\n`);
+        return 0;
+      default:
+        throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+    }
+  } catch (e) {
+    // parseArgs reports unknown flags with ERR_PARSE_ARGS_* codes: the caller's mistake too.
+    if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      err.write(`error: ${(e as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

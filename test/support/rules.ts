@@ -1,0 +1,44 @@
+import { Ajv } from 'ajv';
+import { expect } from 'vitest';
+import { decide } from '../../src/engine/decide.js';
+import { makeCallActionPayload } from '../../src/engine/make-event.js';
+import type { RuleSet } from '../../src/engine/rule-set.js';
+import { buildRuleSet, type BuildResult } from '../../src/rules/build-rule-set.js';
+import { readSchema } from '../../src/schemas/read-schema.js';
+import type { CallActionPayload } from '../../src/types/generated/call-action.js';
+
+export const VOICE = 'en-US-ZiraRUS';
+
+/** Builds a rule set from in-memory files: `{ '10-a.yaml': '...' }`, plus an optional settings.yaml. */
+export function build(files: Record<string, string>, settings?: string): BuildResult {
+  const ruleFiles = Object.entries(files)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([file, text]) => ({ file, text }));
+  return buildRuleSet(settings === undefined ? { ruleFiles } : { ruleFiles, settings: { file: 'settings.yaml', text: settings } });
+}
+
+/** A rule set that must build; fails the test with the diagnostics otherwise. */
+export function buildOk(files: Record<string, string>, settings = `voiceProfile: ${VOICE}\n`): RuleSet {
+  const result = build(files, settings);
+  expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return result.ruleSet!;
+}
+
+/** One file holding these rules (YAML text of the `rules:` list items). */
+export function oneFile(rulesYaml: string): Record<string, string> {
+  return { 'rules.yaml': `rules:\n${rulesYaml}` };
+}
+
+export function call(ruleSet: RuleSet, fields: Partial<CallActionPayload> = {}) {
+  return decide(ruleSet, makeCallActionPayload(fields));
+}
+
+const ajv = new Ajv({ strict: true, allErrors: true });
+const validateCallflow = ajv.compile(readSchema('callflow'));
+
+/** Every answer we give must be one 8x8 accepts. */
+export function expectValidCallflow(body: unknown): void {
+  const ok = validateCallflow(body);
+  expect(validateCallflow.errors ?? [], JSON.stringify(body)).toEqual([]);
+  expect(ok).toBe(true);
+}
