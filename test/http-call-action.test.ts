@@ -4,6 +4,9 @@ import { createApp } from '../src/http/app.js';
 import { LiveRules } from '../src/rules/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
 import { buildOk, expectValidCallflow } from './support/rules.js';
+import type { CallflowResponse } from '../src/types/generated/callflow.js';
+
+const callflowOf = async (res: Response) => (await res.json()) as CallflowResponse;
 
 const example = (name: string) => readFileSync(new URL(`../../shared/examples/${name}`, import.meta.url), 'utf8');
 const seedEvent = JSON.parse(example('call-action.json')) as { payload: Record<string, unknown> };
@@ -24,7 +27,7 @@ describe('POST /webhooks/call-action', () => {
     const res = await post(JSON.stringify(seedEvent));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const body = await res.json();
+    const body = await callflowOf(res);
     expectValidCallflow(body);
     expect(body.clientActionId).toBe('sg-support');
   });
@@ -32,7 +35,7 @@ describe('POST /webhooks/call-action', () => {
   it('answers the IVR (DTMF) example with the menu rule', async () => {
     const res = await post(example('call-action-dtmf.json'));
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await callflowOf(res);
     expectValidCallflow(body);
     expect(body.clientActionId).toBe('menu-sales');
   });
@@ -81,7 +84,7 @@ describe('POST /webhooks/call-action', () => {
     expect(await (await again()).json()).toEqual(before);
     expect(before).toEqual(first);
     // A new event after the change gets the new rules.
-    const fresh = await (await localApp.request('/webhooks/call-action', { method: 'POST', body: withPayload({ eventId: 'dup-2' }) })).json();
+    const fresh = await callflowOf(await localApp.request('/webhooks/call-action', { method: 'POST', body: withPayload({ eventId: 'dup-2' }) }));
     expect(fresh.clientActionId).toBe('changed');
   });
 
@@ -89,7 +92,7 @@ describe('POST /webhooks/call-action', () => {
     const local = createApp({ rules: new LiveRules(rules.current()) });
     const send = (body: string) => local.request('/webhooks/call-action', { method: 'POST', body });
     await send(withPayload({ eventId: 'shared', destinationRefId: 'nowhere', sourceCountryCode: 'US' }));
-    const real = await (await send(withPayload({ eventId: 'shared' }))).json();
+    const real = await callflowOf(await send(withPayload({ eventId: 'shared' })));
     expect(real.clientActionId).toBe('sg-support');
   });
 });
@@ -110,7 +113,7 @@ describe('other requests', () => {
   it('GET /healthz shows the rule count and version', async () => {
     const res = await app.request('/healthz');
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { version: string };
     expect(body).toMatchObject({ status: 'ok', rules: rules.current().rules.length, version: rules.current().version });
     expect(body.version).toMatch(/^[0-9a-f]{12}$/);
   });
