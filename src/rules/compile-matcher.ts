@@ -1,6 +1,6 @@
 import { COUNTRY_FIELDS, PHONE_FIELDS, type MatchField, type Matcher } from '../engine/rule-set.js';
 import type { Literal, Matcher as MatcherSource, Operator } from '../types/generated/rules.js';
-import { normalizePhonePrefix, parseComparableNumber } from './phone-number.js';
+import { normalizePhonePrefix, parseComparableNumber, type PhoneResult } from './phone-number.js';
 import type { YamlPath } from './parse-yaml.js';
 
 export interface MatcherProblem {
@@ -20,13 +20,13 @@ export function compileMatcher(field: MatchField, source: MatcherSource, path: Y
     return { kind: 'anyOf', options };
   }
   if (typeof source === 'object') return compileOperator(field, source, path, problems);
-  return { kind: 'exact', values: new Set([normalizeLiteral(field, source, path, problems)]) };
+  return { kind: 'exact', values: new Set([normalizeValue(field, source, parseComparableNumber, path, problems)]) };
 }
 
 function compileOperator(field: MatchField, op: Operator, path: YamlPath, problems: MatcherProblem[]): Matcher {
   if (op.prefix !== undefined) {
     const list = Array.isArray(op.prefix) ? op.prefix : [op.prefix];
-    const prefixes = list.map((p, i) => normalizePrefix(field, p, Array.isArray(op.prefix) ? [...path, 'prefix', i] : [...path, 'prefix'], problems));
+    const prefixes = list.map((p, i) => normalizeValue(field, p, normalizePhonePrefix, Array.isArray(op.prefix) ? [...path, 'prefix', i] : [...path, 'prefix'], problems));
     return { kind: 'prefix', prefixes };
   }
   if (op.regex !== undefined) {
@@ -42,21 +42,13 @@ function compileOperator(field: MatchField, op: Operator, path: YamlPath, proble
   return { kind: 'not', inner: compileMatcher(field, op.not as MatcherSource, [...path, 'not'], problems) };
 }
 
-function normalizeLiteral(field: MatchField, value: Literal, path: YamlPath, problems: MatcherProblem[]): string {
-  const text = String(value);
-  if (PHONE_FIELDS.has(field)) {
-    const parsed = parseComparableNumber(text);
-    if (parsed.ok) return parsed.e164;
-    problems.push({ code: 'bad-phone-number', message: parsed.message, path });
-    return text;
-  }
-  return COUNTRY_FIELDS.has(field) ? text.toUpperCase() : text;
-}
+type PhoneParser = (raw: string) => PhoneResult;
 
-function normalizePrefix(field: MatchField, value: Literal, path: YamlPath, problems: MatcherProblem[]): string {
+/** A value as the engine compares it: phone numbers in +E.164, country codes upper case. */
+function normalizeValue(field: MatchField, value: Literal, parsePhone: PhoneParser, path: YamlPath, problems: MatcherProblem[]): string {
   const text = String(value);
   if (PHONE_FIELDS.has(field)) {
-    const parsed = normalizePhonePrefix(text);
+    const parsed = parsePhone(text);
     if (parsed.ok) return parsed.e164;
     problems.push({ code: 'bad-phone-number', message: parsed.message, path });
     return text;
