@@ -72,7 +72,7 @@ describe('validate', () => {
     [
       'a file that is not a rules file',
       { 'a.yaml': '- id: a\n  then: [hangup]\n' },
-      'a.yaml:1:1: `this file` must be a mapping',
+      'a.yaml:1:1: the file must be `key: value` lines at the top level',
     ],
     [
       'a bad settings file',

@@ -138,6 +138,9 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
     case 'type': {
       const t = (e.params as { type: string | string[] }).type;
       const words = (Array.isArray(t) ? t : [t]).map((x) => TYPE_WORDS[x] ?? x);
+      if (context === 'file') {
+        return { code: 'not-a-mapping', message: 'the file must be `key: value` lines at the top level (a rules file starts with `rules:`), not a list or plain text', target: 'value' };
+      }
       const what = context === 'action' ? 'an action' : field;
       return { code: 'wrong-type', message: `${what} must be ${words.join(' or ')}${forAction}`, target: 'value' };
     }
