@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { RuleSet } from '../engine/rule-set.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { RulesHealth } from '../rules/live-rules.js';
@@ -16,8 +15,9 @@ import { requestLog } from './request-log.js';
 import { telemetryRoute } from './telemetry-route.js';
 import { webhookGuard, type WebhookGuardOptions } from './webhook-guard.js';
 
-/** A 8x8 event is about 1 KiB; 64 KiB leaves room for fields 8x8 may add, and no more. */
-export const MAX_BODY_BYTES = 64 * 1024;
+// The routes read their bodies themselves (read-json.ts), capped at this size, so that the
+// call-action deadline also covers a slow upload; a body-limit middleware would buffer it first.
+export { MAX_BODY_BYTES } from './read-json.js';
 
 export interface AppDeps {
   rules: { current(): RuleSet; health(): RulesHealth };
@@ -42,13 +42,6 @@ export function createApp(deps: AppDeps): Hono {
 
   app.use('*', requestLog(log, metrics));
   app.use('/webhooks/*', webhookGuard(deps.access ?? {}));
-  app.use(
-    '/webhooks/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => jsonError(c, 413, 'body-too-large', `the request body is over ${MAX_BODY_BYTES / 1024} KiB`),
-    }),
-  );
   app.route(
     '/webhooks/call-action',
     callActionRoute({ currentRules: () => deps.rules.current(), log, onAnswer: (r) => observer.callAction(r), ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}) }),

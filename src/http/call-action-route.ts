@@ -8,7 +8,7 @@ import { withDeadline } from './deadline.js';
 import { jsonError } from './errors.js';
 import { addLogFields } from './log-fields.js';
 import type { Logger } from './logger.js';
-import { readJson } from './read-json.js';
+import { bodyError, readJson } from './read-json.js';
 import { ReplayCache } from './replay-cache.js';
 import { eventValidator } from './validate-event.js';
 
@@ -57,7 +57,7 @@ export function callActionRoute(deps: CallActionDeps): Hono {
     const work = async (isLate: () => boolean): Promise<Response> => {
       const body = await readJson(c);
       if (isLate()) return c.body(null);
-      if (!body.ok) return jsonError(c, 400, 'invalid-json', 'the request body is not valid JSON');
+      if (!body.ok) return bodyError(c, body.problem);
       const checked = validateCallAction(body.value);
       if (!checked.ok) return jsonError(c, 400, checked.error.code, checked.error.message, checked.error.field);
       payload = checked.value.payload;

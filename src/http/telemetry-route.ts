@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { jsonError } from './errors.js';
 import { addLogFields } from './log-fields.js';
-import { readJson } from './read-json.js';
+import { bodyError, readJson } from './read-json.js';
 import { eventValidator } from './validate-event.js';
 
 export interface TelemetryRouteOptions<T> {
@@ -22,7 +22,7 @@ export function telemetryRoute<T>(options: TelemetryRouteOptions<T>): Hono {
   const app = new Hono();
   app.post('/', async (c) => {
     const body = await readJson(c);
-    if (!body.ok) return jsonError(c, 400, 'invalid-json', 'the request body is not valid JSON');
+    if (!body.ok) return bodyError(c, body.problem);
     const checked = validate(body.value);
     if (!checked.ok) return jsonError(c, 400, checked.error.code, checked.error.message, checked.error.field);
     const fresh = options.accept(checked.value);

@@ -29,7 +29,10 @@ export function createLogger(options: LoggerOptions = {}): AppLogger {
   const usePretty = format === 'pretty' || (format === 'auto' && (options.isTTY ?? Boolean(process.stdout.isTTY)));
   const destination =
     options.destination ?? (usePretty ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l' }) : pino.destination({ dest: 1, sync: false }));
-  const logger = pino({ level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  const logger = pino(
+    { level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+    destination,
+  );
 
   const log: Logger = (entry) => {
     const { level, msg, ...rest } = entry;

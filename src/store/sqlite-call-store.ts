@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Database } from 'node-sqlite3-wasm';
+import sqlite from 'node-sqlite3-wasm';
+import type { Database } from 'node-sqlite3-wasm';
 import type { CallRecord, CallStore, Retention } from './call-store.js';
 
 const SCHEMA = `
@@ -31,7 +32,7 @@ export class SqliteCallStore implements CallStore {
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = new sqlite.Database(path);
     this.db.exec(SCHEMA);
   }
 
