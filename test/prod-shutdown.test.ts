@@ -126,3 +126,21 @@ describe('SIGTERM on the real server', () => {
     }
   });
 });
+
+describe('process guards', () => {
+  it('logs a stray rejected promise and keeps the process running', async () => {
+    const script = `
+      const { installProcessGuards } = await import(${JSON.stringify(join(root, 'dist/log/process-guards.js'))});
+      installProcessGuards((entry) => console.log(JSON.stringify(entry)));
+      Promise.reject(new Error('nobody awaited this'));
+      setTimeout(() => console.log('still serving'), 20);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = watchOutput(child);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(output.text()).toContain('"msg":"unhandled-rejection"');
+    expect(output.text()).toContain('nobody awaited this');
+    expect(output.text()).toContain('still serving');
+  });
+});

@@ -75,6 +75,7 @@ export function callActionRoute(deps: CallActionDeps): Hono {
         decision = decide(ruleSet, payload);
       } catch (e) {
         // A bug must not cost the caller their call: answer the fallback and say why in the log.
+        deps.log({ level: 'error', msg: 'decide-failed', eventId: payload.eventId, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
         decision = { outcome: 'fallback', reason: 'render-error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}`, response: fallbackResponse(ruleSet, payload) };
       }
       replays.set(key, decision.response);

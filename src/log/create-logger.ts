@@ -8,7 +8,7 @@ export type LogLevel = Level | 'silent';
 export interface LoggerOptions {
   level?: LogLevel;
   format?: LogFormat;
-  /** Where JSON lines go; default stdout. Tests pass a stream to read them back. */
+  /** Where lines go; default stdout. Tests pass a stream to read them back. */
   destination?: DestinationStream;
   /** Whether stdout is a terminal (for format auto). Default: process.stdout.isTTY. */
   isTTY?: boolean;
@@ -27,8 +27,9 @@ const LEVELS: ReadonlySet<string> = new Set(['fatal', 'error', 'warn', 'info', '
 export function createLogger(options: LoggerOptions = {}): AppLogger {
   const format = options.format ?? 'auto';
   const usePretty = format === 'pretty' || (format === 'auto' && (options.isTTY ?? Boolean(process.stdout.isTTY)));
-  const destination =
-    options.destination ?? (usePretty ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l' }) : pino.destination({ dest: 1, sync: false }));
+  const out = options.destination ?? (usePretty ? undefined : pino.destination({ dest: 1, sync: false }));
+  // pino-pretty runs in this thread (no transport worker), only for a person watching a terminal.
+  const destination = usePretty ? pretty({ colorize: options.destination === undefined, sync: true, translateTime: 'SYS:HH:MM:ss.l', ...(out ? { destination: out } : {}) }) : out!;
   const logger = pino(
     { level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
     destination,
