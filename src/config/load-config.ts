@@ -28,11 +28,8 @@ export async function loadConfig(options: { file?: string; env: NodeJS.ProcessEn
   const texts = new Map<string, string>();
   let fromFile: ServerConfigFile = {};
   if (options.file) {
-    const read = await readConfigFile(options.file, diagnostics);
-    if (read) {
-      texts.set(options.file, read.text);
-      fromFile = read.data;
-    }
+    const read = await readConfigFile(options.file, diagnostics, texts);
+    if (read) fromFile = read;
   }
   const fromEnv = readEnv(options.env, diagnostics);
   if (hasErrors(diagnostics)) return { diagnostics, texts };
@@ -40,7 +37,7 @@ export async function loadConfig(options: { file?: string; env: NodeJS.ProcessEn
   return { config, diagnostics, texts };
 }
 
-async function readConfigFile(file: string, diagnostics: Diagnostic[]): Promise<{ data: ServerConfigFile; text: string } | undefined> {
+async function readConfigFile(file: string, diagnostics: Diagnostic[], texts: Map<string, string>): Promise<ServerConfigFile | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -49,6 +46,7 @@ async function readConfigFile(file: string, diagnostics: Diagnostic[]): Promise<
     diagnostics.push(error('unreadable', `cannot read config file ${file}: ${reason}`));
     return undefined;
   }
+  texts.set(file, text);
   const parsed = parseYaml({ file, text });
   diagnostics.push(...parsed.diagnostics);
   if (hasErrors(parsed.diagnostics)) return undefined;
@@ -68,7 +66,7 @@ async function readConfigFile(file: string, diagnostics: Diagnostic[]): Promise<
       if (problem) diagnostics.push(error('bad-cidr', `\`${key}\`: ${problem}`, { file, ...parsed.locate([key, i]) }));
     });
   }
-  return hasErrors(diagnostics) ? undefined : { data, text };
+  return hasErrors(diagnostics) ? undefined : data;
 }
 
 function readEnv(env: NodeJS.ProcessEnv, diagnostics: Diagnostic[]): ServerConfigFile {
