@@ -107,7 +107,8 @@ describe('SIGTERM on the real server', () => {
 
     child.kill('SIGTERM');
     await output.waitFor(/SIGTERM: shutting down/);
-    expect(await connect(port)).toBe('ECONNREFUSED');
+    // Refused, or reset if it raced into the backlog as the port closed: either way, not served.
+    expect(['ECONNREFUSED', 'ECONNRESET']).toContain(await connect(port));
 
     inFlight.forEach(({ req }, i) => req.end(bodies[i]));
     const answers = await Promise.all(inFlight.map(({ response }) => response));

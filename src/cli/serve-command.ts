@@ -75,8 +75,10 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
     });
     // SIGTERM: stop accepting, answer what is in flight, write the decision log and the logs, exit 0.
     const stop = async (signal: string) => {
+      const closed = closeGracefully(server, config.shutdownTimeoutMs);
+      // Printed once the port is closed, so whoever reads it can rely on it.
       out.write(`${signal}: shutting down — no new connections, finishing requests in flight\n`);
-      await closeGracefully(server, config.shutdownTimeoutMs);
+      await closed;
       calls?.close();
       log({ msg: 'stopped', signal });
       await logger.flush();
