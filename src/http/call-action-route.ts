@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { decide, fallbackResponse, type Decision } from '../engine/decide.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import type { CallActionEvent, CallActionPayload } from '../types/generated/call-action.js';
@@ -90,6 +90,6 @@ export function callActionRoute(deps: CallActionDeps): Hono {
 
     return withDeadline(deadlineMs, work, onDeadline);
   });
-  app.all('/', (c: Context) => jsonError(c, 405, 'method-not-allowed', `use POST for ${c.req.path}`));
+  app.all('/', (c) => jsonError(c, 405, 'method-not-allowed', `use POST for ${c.req.path}`));
   return app;
 }

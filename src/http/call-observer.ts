@@ -47,6 +47,8 @@ export class CallObserver {
       this.metrics.observeCallAction(r.seconds);
       if (r.outcome === 'matched' && r.ruleId) this.metrics.recordMatch(r.ruleId);
       else this.metrics.recordFallback(r.reason ?? 'unknown');
+      // A deadline can pass before the event has even arrived: counted above, but there is no session to file it under.
+      if (!r.payload.sessionId) return;
       const rule = r.outcome === 'matched' && r.ruleId ? r.ruleId : FALLBACK_RULE;
       if (!this.sessionRules.get(r.payload.sessionId)) this.sessionRules.set(r.payload.sessionId, rule);
       this.record({
