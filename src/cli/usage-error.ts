@@ -7,7 +7,9 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  call-router serve    [--rules DIR] [--port N] [--host ADDR]   serve the 8x8 webhook (env RULES_DIR, PORT, HOST)
+  call-router serve    [--rules DIR] [--port N] [--host ADDR] [--config FILE]
+                                                                 serve the 8x8 webhooks (env RULES_DIR, PORT, HOST,
+                                                                 CONFIG_FILE; the README lists every setting)
   call-router validate [DIR]                                     check every rule file (default ./rules)
   call-router simulate <event.json | field=value ...> [--rules DIR]
                                                                  show which rule answers a call, and the callflow

@@ -1,38 +1,81 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { RuleSet } from '../engine/rule-set.js';
+import { Metrics } from '../metrics/metrics.js';
 import type { RulesHealth } from '../rules/live-rules.js';
+import type { CallRecorder } from '../store/call-recorder.js';
+import type { CallStatusEvent } from '../types/generated/call-status.js';
+import type { SessionSummaryEvent } from '../types/generated/session-summary.js';
+import { adminAuth } from './admin-auth.js';
 import { callActionRoute } from './call-action-route.js';
+import { CallObserver } from './call-observer.js';
+import { callsRoute } from './calls-route.js';
 import { jsonError } from './errors.js';
 import { silentLogger, type Logger } from './logger.js';
+import { requestLog } from './request-log.js';
+import { telemetryRoute } from './telemetry-route.js';
+import { webhookGuard, type WebhookGuardOptions } from './webhook-guard.js';
 
-/** A 8x8 event is about 1 KiB; 64 KiB leaves room for fields 8x8 may add, and no more. */
-export const MAX_BODY_BYTES = 64 * 1024;
+// The routes read their bodies themselves (read-json.ts), capped at this size, so that the
+// call-action deadline also covers a slow upload; a body-limit middleware would buffer it first.
+export { MAX_BODY_BYTES } from './read-json.js';
 
 export interface AppDeps {
   rules: { current(): RuleSet; health(): RulesHealth };
   log?: Logger;
+  /** Webhook secret, source allowlist and trusted proxies; default: no checks. */
+  access?: WebhookGuardOptions;
+  /** Bearer token for /metrics, /calls and /admin; unset = those answer 404. */
+  adminToken?: string;
+  /** Call-action deadline in ms (default 2000). */
+  deadlineMs?: number;
+  /** Default: a fresh registry reading the rules' health. */
+  metrics?: Metrics;
+  /** The decision log; without it nothing is recorded and /calls says so. */
+  calls?: CallRecorder;
 }
 
 export function createApp(deps: AppDeps): Hono {
   const log = deps.log ?? silentLogger;
+  const metrics = deps.metrics ?? new Metrics(deps.rules);
+  const observer = new CallObserver(metrics, log, deps.calls);
   const app = new Hono();
 
-  app.use(
-    '/webhooks/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => jsonError(c, 413, 'body-too-large', `the request body is over ${MAX_BODY_BYTES / 1024} KiB`),
+  app.use('*', requestLog(log, metrics));
+  app.use('/webhooks/*', webhookGuard(deps.access ?? {}));
+  app.route(
+    '/webhooks/call-action',
+    callActionRoute({ currentRules: () => deps.rules.current(), log, onAnswer: (r) => observer.callAction(r), ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}) }),
+  );
+  app.route(
+    '/webhooks/call-status',
+    telemetryRoute<CallStatusEvent>({
+      schema: 'call-status',
+      accept: (e) => observer.callStatus(e.payload),
+      logFields: ({ payload: p }) => ({ eventId: p.eventId, callId: p.callId, sessionId: p.sessionId, callStatus: p.callStatus, sipCode: p.sipCode }),
     }),
   );
-  app.route('/webhooks/call-action', callActionRoute({ currentRules: () => deps.rules.current(), log }));
+  app.route(
+    '/webhooks/session-summary',
+    telemetryRoute<SessionSummaryEvent>({
+      schema: 'session-summary',
+      accept: (e) => observer.sessionSummary(e.payload),
+      logFields: ({ payload: p }) => ({ sessionId: p.sessionId, sessionStatus: p.sessionStatus }),
+    }),
+  );
 
   app.get('/healthz', (c) => c.json(deps.rules.health()));
   app.all('/healthz', (c) => jsonError(c, 405, 'method-not-allowed', 'use GET for /healthz'));
 
+  const admin = adminAuth(deps.adminToken);
+  app.use('/metrics', admin);
+  app.use('/calls/*', admin);
+  app.use('/admin/*', admin);
+  app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'content-type': metrics.contentType }));
+  app.route('/calls', callsRoute(observer, metrics, log));
+
   app.notFound((c) => jsonError(c, 404, 'not-found', `no endpoint at ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {
-    log({ msg: 'unhandled-error', path: c.req.path, error: e instanceof Error ? e.message : String(e) });
+    log({ level: 'error', msg: 'unhandled-error', path: c.req.path, error: e instanceof Error ? e.message : String(e) });
     return jsonError(c, 500, 'internal-error', 'the server could not handle this request');
   });
   return app;

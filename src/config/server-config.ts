@@ -1,0 +1,51 @@
+import type { ServerConfigFile } from '../types/generated/config.js';
+
+/** The settings the server runs with: every key of the config file, defaults filled in. */
+export type ServerConfig = Required<Omit<ServerConfigFile, 'webhookAuth' | 'adminToken'>> & Pick<ServerConfigFile, 'webhookAuth' | 'adminToken'>;
+
+export const DEFAULTS: ServerConfig = {
+  rulesDir: 'rules',
+  port: 3000,
+  host: '0.0.0.0',
+  allowIps: [],
+  trustProxy: 0,
+  callLog: 'data/calls.sqlite',
+  callLogRetentionDays: 30,
+  callLogMaxRows: 1_000_000,
+  deadlineMs: 2000,
+  shutdownTimeoutMs: 10_000,
+  logLevel: 'info',
+  logFormat: 'auto',
+};
+
+type Kind = 'string' | 'integer' | 'number' | 'list' | 'hops-or-list';
+
+/** Each config key and the environment variable that sets it (the variable wins over the file). */
+export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> = {
+  rulesDir: { env: 'RULES_DIR', kind: 'string' },
+  port: { env: 'PORT', kind: 'integer' },
+  host: { env: 'HOST', kind: 'string' },
+  webhookAuth: { env: 'WEBHOOK_AUTH', kind: 'string' },
+  adminToken: { env: 'ADMIN_TOKEN', kind: 'string' },
+  allowIps: { env: 'ALLOW_IPS', kind: 'list' },
+  trustProxy: { env: 'TRUST_PROXY', kind: 'hops-or-list' },
+  callLog: { env: 'CALL_LOG', kind: 'string' },
+  callLogRetentionDays: { env: 'CALL_LOG_RETENTION_DAYS', kind: 'number' },
+  callLogMaxRows: { env: 'CALL_LOG_MAX_ROWS', kind: 'integer' },
+  deadlineMs: { env: 'DEADLINE_MS', kind: 'integer' },
+  shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', kind: 'integer' },
+  logLevel: { env: 'LOG_LEVEL', kind: 'string' },
+  logFormat: { env: 'LOG_FORMAT', kind: 'string' },
+};
+
+/** Things that work but that an operator should know at startup. */
+export function startupWarnings(config: ServerConfig): string[] {
+  const warnings: string[] = [];
+  if (!config.webhookAuth) {
+    warnings.push('WEBHOOK_AUTH is not set: the webhooks accept events from anyone who knows the URL. Set it to the httpAuthHeader configured at 8x8.');
+  }
+  if (typeof config.trustProxy !== 'number' || config.trustProxy > 0) {
+    if (config.allowIps.length === 0) warnings.push('TRUST_PROXY is set but ALLOW_IPS is not: X-Forwarded-For is read but nothing is filtered on it.');
+  }
+  return warnings;
+}

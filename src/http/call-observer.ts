@@ -1,0 +1,146 @@
+import type { Metrics } from '../metrics/metrics.js';
+import type { CallRecorder } from '../store/call-recorder.js';
+import type { CallRecord } from '../store/call-store.js';
+import { normalizeStatus } from '../store/normalize-status.js';
+import { sessionStory, type SessionStory } from '../store/session-story.js';
+import type { CallActionPayload } from '../types/generated/call-action.js';
+import type { CallStatusPayload } from '../types/generated/call-status.js';
+import type { CallflowResponse } from '../types/generated/callflow.js';
+import type { SessionSummaryPayload } from '../types/generated/session-summary.js';
+import type { Logger } from './logger.js';
+import { ReplayCache } from './replay-cache.js';
+
+/** One answered call action, as the routes hand it over for metrics and the decision log. */
+export interface CallActionRecord {
+  payload: CallActionPayload;
+  response: CallflowResponse;
+  outcome: 'matched' | 'fallback';
+  /** The matched rule, or null for the fallback. */
+  ruleId: string | null;
+  reason?: string;
+  detail?: string;
+  rulesVersion: string;
+  seconds: number;
+}
+
+/** The rule label a session's outcome is counted under. */
+const FALLBACK_RULE = 'fallback';
+
+/**
+ * Everything that happens after an answer is decided: metrics, the decision log, duplicate
+ * detection for status and summary events. Nothing here may throw into a route.
+ */
+export class CallObserver {
+  /** eventIds (status) and sessionIds (summary) already seen: 8x8 may deliver twice. */
+  private readonly seen = new ReplayCache<true>(50_000, 60 * 60_000);
+  /** Which rule answered each live session, so its summary is counted under that rule. */
+  private readonly sessionRules = new ReplayCache<string>(100_000, 24 * 60 * 60_000);
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    private readonly recorder?: CallRecorder,
+  ) {}
+
+  callAction(r: CallActionRecord): void {
+    this.guard('call-action', () => {
+      this.metrics.observeCallAction(r.seconds);
+      if (r.outcome === 'matched' && r.ruleId) this.metrics.recordMatch(r.ruleId);
+      else this.metrics.recordFallback(r.reason ?? 'unknown');
+      // A deadline can pass before the event has even arrived: counted above, but there is no session to file it under.
+      if (!r.payload.sessionId) return;
+      const rule = r.outcome === 'matched' && r.ruleId ? r.ruleId : FALLBACK_RULE;
+      if (!this.sessionRules.get(r.payload.sessionId)) this.sessionRules.set(r.payload.sessionId, rule);
+      this.record({
+        kind: 'call-action',
+        sessionId: r.payload.sessionId,
+        callId: r.payload.callId,
+        dedupeKey: r.payload.eventId,
+        ruleId: rule,
+        rulesVersion: r.rulesVersion,
+        status: null,
+        at: Date.now(),
+        data: {
+          event: r.payload,
+          decision: { outcome: r.outcome, ...(r.reason ? { reason: r.reason } : {}), ...(r.detail ? { detail: r.detail } : {}) },
+          callflow: r.response,
+        },
+      });
+    });
+  }
+
+  /** Returns false for a duplicate delivery, which is neither counted nor stored again. */
+  callStatus(p: CallStatusPayload): boolean {
+    if (!this.firstTime(`status:${p.eventId}`)) return false;
+    this.guard('call-status', () => {
+      const status = normalizeStatus(p.callStatus);
+      this.metrics.recordCallStatus(status);
+      this.record({
+        kind: 'call-status',
+        sessionId: p.sessionId,
+        callId: p.callId,
+        dedupeKey: p.eventId,
+        ruleId: null,
+        rulesVersion: null,
+        status,
+        at: Date.now(),
+        data: { event: p },
+      });
+    });
+    return true;
+  }
+
+  /** Returns false for a duplicate delivery, which is neither counted nor stored again. */
+  sessionSummary(p: SessionSummaryPayload): boolean {
+    if (!this.firstTime(`summary:${p.sessionId}`)) return false;
+    this.guard('session-summary', () => {
+      const outcome = normalizeStatus(p.sessionStatus);
+      const rule = this.sessionRules.get(p.sessionId) ?? this.recorder?.ruleForSession(p.sessionId) ?? 'unknown';
+      this.metrics.recordSessionOutcome(rule, outcome);
+      this.record({
+        kind: 'session-summary',
+        sessionId: p.sessionId,
+        callId: null,
+        dedupeKey: p.sessionId,
+        ruleId: rule,
+        rulesVersion: null,
+        status: outcome,
+        at: Date.now(),
+        data: { event: p },
+      });
+    });
+    return true;
+  }
+
+  /**
+   * A session's story from the decision log: undefined when nothing is recorded for it.
+   * Throws when there is no decision log or it cannot be read.
+   */
+  story(sessionId: string): SessionStory | undefined {
+    if (!this.recorder) throw new Error('the decision log is off (CALL_LOG=off)');
+    const records = this.recorder.session(sessionId);
+    return records.length > 0 ? sessionStory(sessionId, records) : undefined;
+  }
+
+  get hasCallLog(): boolean {
+    return this.recorder !== undefined;
+  }
+
+  private firstTime(key: string): boolean {
+    if (this.seen.get(key)) return false;
+    this.seen.set(key, true);
+    return true;
+  }
+
+  private record(r: CallRecord): void {
+    this.recorder?.record(r);
+  }
+
+  private guard(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.log({ level: 'error', msg: 'observe-failed', what, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+}

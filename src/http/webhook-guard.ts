@@ -1,0 +1,43 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { ipRanges } from '../config/ip-ranges.js';
+import { safeEqual } from './admin-auth.js';
+import { clientIpResolver, type TrustProxy } from './client-ip.js';
+import { jsonError } from './errors.js';
+
+export interface WebhookGuardOptions {
+  /** The exact Authorization header 8x8 sends (httpAuthHeader); undefined = no check. */
+  webhookAuth?: string;
+  /** Addresses/CIDRs allowed to call; empty = any. */
+  allowIps?: readonly string[];
+  trustProxy?: TrustProxy;
+}
+
+/**
+ * Who may call the webhooks: first the source address (403 outside the allowlist), then the
+ * shared secret (401 when missing or wrong, compared in constant time, with no hint).
+ */
+export function webhookGuard(options: WebhookGuardOptions): MiddlewareHandler {
+  const allowed = options.allowIps && options.allowIps.length > 0 ? ipRanges(options.allowIps) : undefined;
+  const resolveIp = clientIpResolver(options.trustProxy ?? 0);
+  const secret = options.webhookAuth;
+  return async (c, next) => {
+    if (allowed) {
+      const ip = resolveIp(socketAddress(c), c.req.header('x-forwarded-for'));
+      if (ip === undefined || !allowed(ip)) return jsonError(c, 403, 'forbidden', 'this address may not call the webhooks');
+    }
+    if (secret !== undefined && !safeEqual(c.req.header('authorization') ?? '', secret)) {
+      return jsonError(c, 401, 'unauthorized', 'missing or wrong Authorization header');
+    }
+    await next();
+  };
+}
+
+/** The peer address of the TCP connection; undefined when the app runs without a socket (app.request). */
+function socketAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}

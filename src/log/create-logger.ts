@@ -1,0 +1,52 @@
+import { pino, type DestinationStream, type Level } from 'pino';
+import pretty from 'pino-pretty';
+import type { Logger } from '../http/logger.js';
+
+export type LogFormat = 'auto' | 'json' | 'pretty';
+export type LogLevel = Level | 'silent';
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  format?: LogFormat;
+  /** Where lines go; default stdout. Tests pass a stream to read them back. */
+  destination?: DestinationStream;
+  /** Whether stdout is a terminal (for format auto). Default: process.stdout.isTTY. */
+  isTTY?: boolean;
+}
+
+export interface AppLogger {
+  /** The `Logger` function the rest of the code calls; `level: 'warn'` etc. in the entry picks the level. */
+  log: Logger;
+  /** Resolves when every line written so far has reached its destination. */
+  flush(): Promise<void>;
+}
+
+const LEVELS: ReadonlySet<string> = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+
+/** pino behind the small `Logger` interface: JSON lines in production, pretty in a terminal. */
+export function createLogger(options: LoggerOptions = {}): AppLogger {
+  const format = options.format ?? 'auto';
+  const usePretty = format === 'pretty' || (format === 'auto' && (options.isTTY ?? Boolean(process.stdout.isTTY)));
+  const out = options.destination ?? (usePretty ? undefined : pino.destination({ dest: 1, sync: false }));
+  // pino-pretty runs in this thread (no transport worker), only for a person watching a terminal.
+  const destination = usePretty ? pretty({ colorize: options.destination === undefined, sync: true, translateTime: 'SYS:HH:MM:ss.l', ...(out ? { destination: out } : {}) }) : out!;
+  const logger = pino(
+    { level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+    destination,
+  );
+
+  const log: Logger = (entry) => {
+    const { level, msg, ...rest } = entry;
+    const method = typeof level === 'string' && LEVELS.has(level) ? (level as Level) : 'info';
+    logger[method](rest, typeof msg === 'string' ? msg : undefined);
+  };
+  const flush = () =>
+    new Promise<void>((resolve) => {
+      try {
+        logger.flush(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  return { log, flush };
+}

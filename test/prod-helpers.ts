@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import type { Hono } from 'hono';
+import { createApp, type AppDeps } from '../src/http/app.js';
+import { Metrics } from '../src/metrics/metrics.js';
+import { LiveRules } from '../src/rules/live-rules.js';
+import { loadRules } from '../src/rules/load-rules.js';
+import { CallRecorder } from '../src/store/call-recorder.js';
+import type { CallStore } from '../src/store/call-store.js';
+import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
+
+/** A sample event from ../shared/examples, as 8x8 sends it. */
+export function example(name: string): Record<string, any> {
+  return JSON.parse(readFileSync(new URL(`../../shared/examples/${name}.json`, import.meta.url), 'utf8'));
+}
+
+export async function sampleRules(): Promise<LiveRules> {
+  const loaded = await loadRules(new URL('../rules', import.meta.url).pathname);
+  if (!loaded.ruleSet) throw new Error('the sample rules do not load');
+  return new LiveRules(loaded.ruleSet);
+}
+
+export interface TestServer {
+  app: Hono;
+  metrics: Metrics;
+  recorder: CallRecorder;
+  log: Record<string, unknown>[];
+}
+
+/** The real app with an in-memory decision log (or the given store) and a log collector. */
+export async function testServer(options: Partial<AppDeps> & { store?: CallStore } = {}): Promise<TestServer> {
+  const rules = await sampleRules();
+  const log: Record<string, unknown>[] = [];
+  const logger = (entry: Record<string, unknown>) => void log.push(entry);
+  const metrics = new Metrics(rules);
+  const recorder = new CallRecorder(options.store ?? new SqliteCallStore(':memory:'), {
+    metrics,
+    log: logger,
+    retention: { maxAgeMs: 24 * 3600_000, maxRows: 10_000 },
+  });
+  const app = createApp({ rules, log: logger, metrics, calls: recorder, adminToken: 'admin-secret', ...options });
+  return { app, metrics, recorder, log };
+}
+
+export function post(app: Hono, path: string, body: unknown, headers: Record<string, string> = {}, env?: unknown) {
+  return app.request(
+    path,
+    { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) },
+    env,
+  );
+}
+
+export const ADMIN = { authorization: 'Bearer admin-secret' };
+
+/** The value of one series in Prometheus text, e.g. metric(text, 'x_total{rule="a"}'). */
+export function metric(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}

@@ -1,0 +1,51 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, type LoggerOptions } from '../src/log/create-logger.js';
+
+function capture(options: LoggerOptions) {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger({ ...options, destination });
+  return { logger, lines: () => chunks.join('').split('\n').filter(Boolean) };
+}
+
+describe('logs', () => {
+  it('writes one JSON line per entry with the level by name, an ISO time and every field', async () => {
+    const { logger, lines } = capture({ format: 'json' });
+    logger.log({ msg: 'request', path: '/webhooks/call-action', callId: 'c-1', sessionId: 's-1', rule: 'sg-support', ms: 1.2 });
+    logger.log({ level: 'warn', msg: 'WEBHOOK_AUTH is not set' });
+    await logger.flush();
+    const [first, second] = lines().map((l) => JSON.parse(l));
+    expect(first).toMatchObject({ level: 'info', msg: 'request', callId: 'c-1', sessionId: 's-1', rule: 'sg-support', ms: 1.2 });
+    expect(first.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(second).toMatchObject({ level: 'warn', msg: 'WEBHOOK_AUTH is not set' });
+  });
+
+  it('leaves out entries below the configured level', async () => {
+    const { logger, lines } = capture({ format: 'json', level: 'warn' });
+    logger.log({ msg: 'request' });
+    logger.log({ level: 'debug', msg: 'scrape' });
+    logger.log({ level: 'error', msg: 'call-log-write-failed' });
+    await logger.flush();
+    expect(lines().map((l) => JSON.parse(l).msg)).toEqual(['call-log-write-failed']);
+  });
+
+  it.each([
+    ['pretty', false, true],
+    ['auto', true, true],
+    ['auto', false, false],
+    ['json', true, false],
+  ] as const)('format %s on a terminal=%s prints pretty lines: %s', async (format, isTTY, isPretty) => {
+    const { logger, lines } = capture({ format, isTTY });
+    logger.log({ msg: 'request', callId: 'c-1' });
+    await logger.flush();
+    const line = lines()[0]!;
+    expect(line.startsWith('{')).toBe(!isPretty);
+    if (isPretty) expect(line).toContain('INFO');
+  });
+});

@@ -1,0 +1,147 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
+import { example } from './prod-helpers.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const main = join(root, 'dist/cli/main.js');
+const SECRET = 'Bearer shutdown-test-secret';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Output of a child process as it arrives, with a way to wait for a line. */
+function watchOutput(child: ChildProcess) {
+  let text = '';
+  const waiters: Array<() => void> = [];
+  child.stdout!.on('data', (d: Buffer) => {
+    text += d.toString();
+    for (const w of waiters.splice(0)) w();
+  });
+  child.stderr!.on('data', (d: Buffer) => void (text += d.toString()));
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve) => {
+      const check = () => {
+        const m = pattern.exec(text);
+        if (m) resolve(m);
+        else waiters.push(check);
+      };
+      check();
+    });
+  return { waitFor, text: () => text };
+}
+
+/** A request whose headers the server has accepted (100 Continue) but whose body is not sent yet. */
+function openRequest(port: number, body: string): Promise<{ req: ClientRequest; response: Promise<{ status: number; body: string }> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/webhooks/call-action',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue', authorization: SECRET },
+    });
+    const response = new Promise<{ status: number; body: string }>((done, fail) => {
+      req.on('response', (res: IncomingMessage) => {
+        let data = '';
+        res.on('data', (d: Buffer) => (data += d.toString()));
+        res.on('end', () => done({ status: res.statusCode ?? 0, body: data }));
+      });
+      req.on('error', fail);
+    });
+    req.on('continue', () => resolve({ req, response }));
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
+
+function connect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/healthz' }, (res) => {
+      res.resume();
+      resolve(`status ${res.statusCode}`);
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    req.end();
+  });
+}
+
+beforeAll(() => {
+  // The test runs the built server; rebuild only when the sources are newer than the build.
+  if (!existsSync(main) || newestMtime(join(root, 'src')) > statSync(main).mtimeMs) {
+    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+  }
+}, 120_000);
+
+describe('SIGTERM on the real server', () => {
+  it('stops accepting, answers every request in flight, writes the decision log and exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'router-shutdown-'));
+    cpSync(join(root, 'rules'), join(dir, 'rules'), { recursive: true });
+    const callLog = join(dir, 'data', 'calls.sqlite');
+    const child = spawn(process.execPath, [main, 'serve', '--rules', join(dir, 'rules'), '--port', '0', '--host', '127.0.0.1'], {
+      cwd: dir,
+      env: { ...process.env, CALL_LOG: callLog, WEBHOOK_AUTH: SECRET, LOG_FORMAT: 'json', DEADLINE_MS: '30000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const output = watchOutput(child);
+    const port = Number((await output.waitFor(/Listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+
+    const bodies = Array.from({ length: 5 }, (_, i) => {
+      const event = example('call-action');
+      event.payload.eventId = `shutdown-event-${i}`;
+      event.payload.sessionId = `shutdown-session-${i}`;
+      return JSON.stringify(event);
+    });
+    const inFlight = await Promise.all(bodies.map((b) => openRequest(port, b)));
+
+    child.kill('SIGTERM');
+    await output.waitFor(/SIGTERM: shutting down/);
+    // Refused, or reset if it raced into the backlog as the port closed: either way, not served.
+    expect(['ECONNREFUSED', 'ECONNRESET']).toContain(await connect(port));
+
+    inFlight.forEach(({ req }, i) => req.end(bodies[i]));
+    const answers = await Promise.all(inFlight.map(({ response }) => response));
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(JSON.parse(a.body).clientActionId).toBe('sg-support');
+    }
+
+    expect(await exited).toBe(0);
+    expect(output.text()).toContain('"msg":"stopped"');
+    const store = new SqliteCallStore(callLog);
+    try {
+      for (let i = 0; i < 5; i++) expect(store.session(`shutdown-session-${i}`).map((r) => r.ruleId)).toEqual(['sg-support']);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('process guards', () => {
+  it('logs a stray rejected promise and keeps the process running', async () => {
+    const script = `
+      const { installProcessGuards } = await import(${JSON.stringify(join(root, 'dist/log/process-guards.js'))});
+      installProcessGuards((entry) => console.log(JSON.stringify(entry)));
+      Promise.reject(new Error('nobody awaited this'));
+      setTimeout(() => console.log('still serving'), 20);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = watchOutput(child);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(output.text()).toContain('"msg":"unhandled-rejection"');
+    expect(output.text()).toContain('nobody awaited this');
+    expect(output.text()).toContain('still serving');
+  });
+});
