@@ -1,0 +1,74 @@
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { makeCallActionPayload } from '../engine/make-event.js';
+import type { Action } from '../engine/rule-set.js';
+import { compileActions } from '../rules/compile-actions.js';
+import { explainSchemaErrors } from '../rules/explain-schema-errors.js';
+import { parseYaml, type SourceFile } from '../rules/parse-yaml.js';
+import type { CallActionPayload } from '../types/generated/call-action.js';
+import type { Actions } from '../types/generated/rules.js';
+import type { TestCall } from '../types/generated/rule-tests.js';
+import { validateRuleTestsFile } from './rule-tests-schema.js';
+
+/** Stands for "whatever voice the rule uses" in an expected say that names no voiceProfile. */
+export const ANY_VOICE = '\u0000any voice';
+
+/** The `rule` a test expects when no rule should answer. */
+export const FALLBACK_RULE = 'fallback';
+
+export interface RuleTest {
+  name: string;
+  file: string;
+  line: number;
+  col: number;
+  /** Where `expect.rule` is written, for "no such rule" errors. */
+  ruleAt: { line: number; col: number };
+  /** The fields the author wrote, for messages. */
+  call: Readonly<Record<string, string>>;
+  /** Pinned by the test itself; else the runner's clock. */
+  at?: Date;
+  expect: { rule: string; callflow?: readonly Action[] };
+}
+
+export interface ParsedRuleTests {
+  tests: RuleTest[];
+  diagnostics: Diagnostic[];
+}
+
+/** One tests file: YAML, schema, then the expected callflow compiled exactly as a rule's `then`. */
+export function parseRuleTests(source: SourceFile): ParsedRuleTests {
+  const parsed = parseYaml(source);
+  const diagnostics = [...parsed.diagnostics];
+  if (hasErrors(diagnostics)) return { tests: [], diagnostics };
+  if (!validateRuleTestsFile(parsed.data)) {
+    return { tests: [], diagnostics: [...diagnostics, ...explainSchemaErrors(validateRuleTestsFile.errors ?? [], parsed)] };
+  }
+  const tests: RuleTest[] = [];
+  parsed.data.tests.forEach((raw, i) => {
+    const path = ['tests', i] as const;
+    const before = diagnostics.length;
+    const callflow = raw.expect.callflow
+      ? compileActions(raw.expect.callflow as Actions, [...path, 'expect', 'callflow'], { parsed, voiceProfile: ANY_VOICE, diagnostics })
+      : undefined;
+    if (diagnostics.length > before && hasErrors(diagnostics.slice(before))) return;
+    tests.push({
+      name: raw.name,
+      file: source.file,
+      ...parsed.locate([...path]),
+      ruleAt: parsed.locate([...path, 'expect', 'rule']),
+      call: callFields(raw.call),
+      ...(raw.at === undefined ? {} : { at: new Date(raw.at) }),
+      expect: { rule: raw.expect.rule, ...(callflow ? { callflow } : {}) },
+    });
+  });
+  return { tests, diagnostics };
+}
+
+function callFields(call: TestCall): Record<string, string> {
+  return Object.fromEntries(Object.entries(call).map(([k, v]) => [k, String(v)]));
+}
+
+/** The full event a test's few fields stand for; the event's timestamp follows the test's clock. */
+export function testPayload(test: RuleTest, now: Date): CallActionPayload {
+  return makeCallActionPayload({ timestamp: now.toISOString(), ...test.call } as Partial<CallActionPayload>);
+}
+
