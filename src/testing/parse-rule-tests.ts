@@ -67,8 +67,8 @@ function callFields(call: TestCall): Record<string, string> {
   return Object.fromEntries(Object.entries(call).map(([k, v]) => [k, String(v)]));
 }
 
-/** The full event a test's few fields stand for; the event's timestamp follows the test's clock. */
-export function testPayload(test: RuleTest, now: Date): CallActionPayload {
-  return makeCallActionPayload({ timestamp: now.toISOString(), ...test.call } as Partial<CallActionPayload>);
+/** The full event a test's few fields stand for; the event's timestamp follows the clock. */
+export function payloadFor(call: Readonly<Record<string, string>>, now: Date): CallActionPayload {
+  return makeCallActionPayload({ timestamp: now.toISOString(), ...call } as Partial<CallActionPayload>);
 }
 

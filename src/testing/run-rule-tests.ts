@@ -6,7 +6,7 @@ import { didYouMean } from '../text/suggest.js';
 import type { CallflowAction } from '../types/generated/callflow.js';
 import { callflowLines } from './callflow-lines.js';
 import { diffLines, renderDiff } from './line-diff.js';
-import { ANY_VOICE, FALLBACK_RULE, testPayload, type RuleTest } from './parse-rule-tests.js';
+import { ANY_VOICE, FALLBACK_RULE, payloadFor, type RuleTest } from './parse-rule-tests.js';
 
 export interface RunOptions {
   /** The clock for tests that do not pin their own `at` (`--at`); default: now. */
@@ -41,7 +41,7 @@ function unknownRule(test: RuleTest, ids: readonly string[]): Diagnostic {
 
 function runOne(ruleSet: RuleSet, test: RuleTest, options: RunOptions): Diagnostic | undefined {
   const now = test.at ?? options.now ?? new Date();
-  const payload = testPayload(test, now);
+  const payload = payloadFor(test.call, now);
   const decision = decide(ruleSet, payload, { now });
   const actualRule = decision.outcome === 'matched' ? decision.ruleId : FALLBACK_RULE;
   const where = { file: test.file, line: test.line, col: test.col };
