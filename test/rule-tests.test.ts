@@ -55,6 +55,20 @@ describe('rule test files', () => {
     expect(result).toMatchObject({ passed: 1, failed: 0, diagnostics: [] });
   });
 
+  describe('the clock', () => {
+    const clockRules = sources({ 'a.yaml': 'rules:\n  - id: clock\n    then:\n      - say: "It is {{timestamp}}."\n' });
+    const clockTest = (at: string) =>
+      parseRuleTests({ file: 'tests/t.yaml', text: `tests:\n  - name: n\n${at}    call: {}\n    expect:\n      rule: clock\n      callflow:\n        - say: "It is 2026-03-02T01:30:00.000Z."\n` }).tests;
+
+    it.each([
+      ["the test's own `at`", '    at: "2026-03-02T09:30:00+08:00"\n', undefined],
+      ['--at, for a test without `at`', '', new Date('2026-03-02T01:30:00Z')],
+      ["the test's own `at` over --at", '    at: "2026-03-02T01:30:00Z"\n', new Date('2030-01-01T00:00:00Z')],
+    ])('is %s', (_, at, now) => {
+      expect(runRuleTests(ruleSetOf(clockRules), clockTest(at), now ? { now } : {})).toMatchObject({ passed: 1, failed: 0 });
+    });
+  });
+
   it('fail when an expected say names a different voice', () => {
     const { result } = run('tests:\n  - name: voice\n    call: { dtmf: "1" }\n    expect:\n      rule: menu\n      callflow:\n        - say: { text: "You pressed 1.", voiceProfile: en-GB-Emma }\n        - makeCall: "+6587654321"\n');
     expect(result!.failed).toBe(1);
@@ -65,7 +79,8 @@ describe('rule test files', () => {
     ['a misspelt call field', 'tests:\n  - name: n\n    call: { dtfm: "1" }\n    expect: { rule: menu }\n', 'unknown-field', 3, 13, 'did you mean `dtmf`?'],
     ['a missing expectation', 'tests:\n  - name: n\n    call: {}\n', 'missing-field', 2, 5, '`expect` is missing'],
     ['a bad number in the expected callflow', 'tests:\n  - name: n\n    call: {}\n    expect:\n      rule: menu\n      callflow:\n        - makeCall: "+12"\n', 'bad-phone-number', 7, 21, 'is not a valid phone number'],
-    ['a time without a zone', 'tests:\n  - name: n\n    at: "next tuesday"\n    call: {}\n    expect: { rule: menu }\n', 'bad-value', 3, 9, '`at`'],
+    ['a time that is not a time', 'tests:\n  - name: n\n    at: "next tuesday"\n    call: {}\n    expect: { rule: menu }\n', 'bad-value', 3, 9, '`at` must be a date and time with a time zone'],
+    ['a time without a zone', 'tests:\n  - name: n\n    at: "2026-03-02T09:30:00"\n    call: {}\n    expect: { rule: menu }\n', 'bad-value', 3, 9, '`at` must be a date and time with a time zone'],
   ])('report %s where it is written', (_, yaml, code, line, col, words) => {
     const { parsed } = run(yaml);
     expect(parsed.diagnostics).toHaveLength(1);

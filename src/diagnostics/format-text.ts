@@ -25,7 +25,13 @@ export function formatText(diagnostics: readonly Diagnostic[], options: TextOpti
     const source = d.file ? options.texts?.get(d.file) : undefined;
     const frame = source === undefined ? undefined : codeFrame(source, d);
     if (frame) out += `${paint(color, '2', frame)}\n`;
-    if (d.detail) out += `${d.detail.split('\n').map((l) => paint(color, l.startsWith('- ') || l.startsWith('--- ') ? '31' : l.startsWith('+ ') || l.startsWith('+++ ') ? '32' : '0', `    ${l}`)).join('\n')}\n`;
+    if (d.detail) out += `${d.detail.split('\n').map((l) => detailLine(color, l)).join('\n')}\n`;
   }
   return out;
+}
+
+/** Detail lines indented under their message; a diff's removed lines red, added lines green. */
+function detailLine(color: boolean, line: string): string {
+  const code = line.startsWith('-') ? '31' : line.startsWith('+') ? '32' : undefined;
+  return code ? paint(color, code, `    ${line}`) : `    ${line}`;
 }

@@ -1,9 +1,9 @@
-import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { error, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { makeCallActionPayload } from '../engine/make-event.js';
 import type { Action } from '../engine/rule-set.js';
 import { compileActions } from '../rules/compile-actions.js';
 import { explainSchemaErrors } from '../rules/explain-schema-errors.js';
-import { parseYaml, type SourceFile } from '../rules/parse-yaml.js';
+import { parseYaml, type ParsedFile, type SourceFile } from '../rules/parse-yaml.js';
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { Actions } from '../types/generated/rules.js';
 import type { TestCall } from '../types/generated/rule-tests.js';
@@ -40,7 +40,10 @@ export function parseRuleTests(source: SourceFile): ParsedRuleTests {
   const diagnostics = [...parsed.diagnostics];
   if (hasErrors(diagnostics)) return { tests: [], diagnostics };
   if (!validateRuleTestsFile(parsed.data)) {
-    return { tests: [], diagnostics: [...diagnostics, ...explainSchemaErrors(validateRuleTestsFile.errors ?? [], parsed)] };
+    const errors = validateRuleTestsFile.errors ?? [];
+    // `at` is the one format-checked field; ajv's "must match format" means nothing to an author.
+    const badTimes = errors.filter((e) => e.keyword === 'format').map((e) => badTime(e.instancePath, parsed));
+    return { tests: [], diagnostics: [...diagnostics, ...badTimes, ...explainSchemaErrors(errors.filter((e) => e.keyword !== 'format'), parsed)] };
   }
   const tests: RuleTest[] = [];
   parsed.data.tests.forEach((raw, i) => {
@@ -61,6 +64,14 @@ export function parseRuleTests(source: SourceFile): ParsedRuleTests {
     });
   });
   return { tests, diagnostics };
+}
+
+function badTime(instancePath: string, parsed: ParsedFile): Diagnostic {
+  const path = instancePath.slice(1).split('/').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  return error('bad-value', '`at` must be a date and time with a time zone, like "2026-03-02T09:30:00+08:00" or "2026-03-02T01:30:00Z"', {
+    file: parsed.file,
+    ...parsed.locate(path),
+  });
 }
 
 function callFields(call: TestCall): Record<string, string> {
