@@ -52,7 +52,7 @@ export function parseRuleTests(source: SourceFile): ParsedRuleTests {
     const callflow = raw.expect.callflow
       ? compileActions(raw.expect.callflow as Actions, [...path, 'expect', 'callflow'], { parsed, voiceProfile: ANY_VOICE, diagnostics })
       : undefined;
-    if (diagnostics.length > before && hasErrors(diagnostics.slice(before))) return;
+    if (hasErrors(diagnostics.slice(before))) return;
     tests.push({
       name: raw.name,
       file: source.file,

@@ -32,9 +32,14 @@ function valueFor(field: MatchField, matcher: Matcher): string | undefined {
   }
 }
 
+// The default caller (+6591234567) is a typical Singapore mobile and so tends to be caught by
+// earlier rules about callers; a second call per rule uses a caller no rule is likely to name.
+const NEUTRAL_CALLER = '+12025550100';
+
 /**
- * One call per rule, built from its exact and prefix conditions, so that every rule (bar those
- * behind regex or `not`) is exercised; plus a call with every field left at its default.
+ * Calls built from each rule's exact and prefix conditions, so that every rule (bar those behind
+ * regex or `not`) is exercised: one with the other fields at their defaults, one with a neutral
+ * caller; plus a call with every field at its default.
  */
 export function sampleCalls(ruleSet: RuleSet): SampleCall[] {
   const out: SampleCall[] = [{ label: 'a call with every field at its default', call: {} }];
@@ -45,7 +50,9 @@ export function sampleCalls(ruleSet: RuleSet): SampleCall[] {
       const v = valueFor(c.field, c.matcher);
       if (v !== undefined) call[c.field] = v;
     }
-    out.push({ label: `a call for rule ${rule.id} (${rule.file}:${rule.line})`, call });
+    const label = `a call for rule ${rule.id} (${rule.file}:${rule.line})`;
+    out.push({ label, call });
+    if (call.source === undefined) out.push({ label, call: { ...call, source: NEUTRAL_CALLER } });
   }
   return out;
 }
