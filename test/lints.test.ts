@@ -7,7 +7,7 @@ import { runLints } from '../src/lint/run-lints.js';
 import { sayTextMayBeEmpty } from '../src/lint/say-text-may-be-empty.js';
 import { sayTextTooLong } from '../src/lint/say-text-too-long.js';
 import { unknownVoiceProfile } from '../src/lint/unknown-voice-profile.js';
-import { unreachableRule } from '../src/lint/unreachable-rule.js';
+import { firstCoveringRules, takesEverythingOf, unreachableRule } from '../src/lint/unreachable-rule.js';
 import { ruleSetOf, sources } from './helpers/build-in-memory.js';
 
 const CATCH_ALL = '  - id: everyone-else\n    then: [hangup]\n';
@@ -53,6 +53,16 @@ const rows: Row[] = [
         '  - id: sg-mobile\n    when: { source: { prefix: ["+659", "+658"] } }\n    then: [hangup]\n' + CATCH_ALL,
     },
     warnings: ['a.yaml:5:5 rule `sg-mobile` can never match'],
+  },
+  {
+    lint: unreachableRule,
+    case: 'an earlier list of values that holds the later value',
+    files: {
+      'a.yaml':
+        'rules:\n  - id: both\n    when: { destinationRefId: [vn-1, vn-2] }\n    then: [hangup]\n' +
+        '  - id: menu\n    when: { destinationRefId: vn-2, dtmf: "1" }\n    then: [hangup]\n' + CATCH_ALL,
+    },
+    warnings: ['a.yaml:5:5 rule `menu` can never match: rule `both` (a.yaml:2)'],
   },
   {
     lint: unreachableRule,
@@ -149,6 +159,25 @@ describe.each(rows)('lint $lint.code: $case', (row) => {
       expect(`${d.file}:${d.line}:${d.col}`).toBe(where);
       expect(d.message).toContain(words.join(' '));
     });
+  });
+});
+
+describe('unreachable-rule on many rules', () => {
+  // The indexed search must find exactly what comparing every pair finds.
+  it('agrees with comparing every pair of rules', () => {
+    const values: Record<string, readonly unknown[]> = { destinationRefId: ['vn-1', 'vn-2', ['vn-1', 'vn-2'], { prefix: 'vn-' }], sourceCountryCode: ['SG', 'MY', ['SG', 'MY'], { not: 'SG' }], dtmf: ['1', '2', { regex: '^[12]$' }] };
+    let seed = 7;
+    const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 48271) % 2147483647) % xs.length]!;
+    const lines = ['rules:'];
+    for (let i = 0; i < 120; i++) {
+      const when = Object.entries(values).filter(() => pick([true, false, false])).map(([f, vs]) => `${f}: ${JSON.stringify(pick(vs))}`);
+      lines.push(`  - id: r${i}`, ...(when.length > 0 && i !== 119 ? [`    when: { ${when.join(', ')} }`] : []), '    then: [hangup]');
+    }
+    const src = sources({ 'a.yaml': `${lines.join('\n')}\n` });
+    const rules = ruleSetOf(src).rules;
+    const naive = rules.map((later, i) => rules.findIndex((e, k) => k < i && takesEverythingOf(e, later)));
+    expect(firstCoveringRules(rules)).toEqual(naive);
+    expect(naive.filter((j) => j >= 0).length).toBeGreaterThan(10);
   });
 });
 
