@@ -18,12 +18,12 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 describe('call-router validate as a process', () => {
   it('exits 0 on the sample rules, 1 on a wrong expectation and 2 on a bad --at', async () => {
     const [good, wrong, usage] = await Promise.all([
-      cli('validate', 'rules'),
+      cli('validate', 'test/fixtures/support-desk/rules'),
       cli('validate', 'test/fixtures/wrong-expectation/rules', '--format', 'github'),
       cli('validate', 'rules', '--at', 'noon'),
     ]);
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(/^ok: 5 rules in 3 files of rules, version \w+; 6 rule tests passed; 0 errors, 0 warnings\n$/);
+    expect(good.stdout).toMatch(/^ok: 5 rules in 3 files of test\/fixtures\/support-desk\/rules, version \w+; 6 rule tests passed; 0 errors, 0 warnings\n$/);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout.split('\n').filter((l) => l.startsWith('::error ')).length).toBe(3);
     expect(usage.code).toBe(2);

@@ -3,7 +3,10 @@ import { simulateCommand } from '../src/cli/simulate-command.js';
 import { UsageError } from '../src/cli/usage-error.js';
 import { capture } from './helpers/capture.js';
 
+const DESK = 'test/fixtures/support-desk/rules';
+
 async function simulate(...args: string[]) {
+  args.push('--rules', DESK);
   const out = capture();
   const err = capture();
   const code = await simulateCommand(args, out, err);
@@ -15,11 +18,11 @@ describe('simulate --explain', () => {
     const { code, out, err } = await simulate('source=+60123456789', 'destinationRefId=vn-ref-1', 'sourceCountryCode=MY', '--explain');
     expect(code).toBe(0);
     expect(err.split('\n')).toEqual([
-      'skipped vip-callers: source is "+60123456789", wanted one of "+6591234567", "+6598765432"  (rules/10-vip.yaml:4)',
-      'skipped menu-sales: destinationRefId is "vn-ref-1", wanted "vn-ref-2"  (rules/50-support.yaml:7)',
-      'skipped sg-mobile-support: sourceCountryCode is "MY", wanted "SG"  (rules/50-support.yaml:17)',
-      'skipped sg-support: sourceCountryCode is "MY", wanted "sg"  (rules/50-support.yaml:27)',
-      'matched rule everyone-else (rules/90-fallback.yaml:4:5)',
+      `skipped vip-callers: source is "+60123456789", wanted one of "+6591234567", "+6598765432"  (${DESK}/10-vip.yaml:4)`,
+      `skipped menu-sales: destinationRefId is "vn-ref-1", wanted "vn-ref-2"  (${DESK}/50-support.yaml:7)`,
+      `skipped sg-mobile-support: sourceCountryCode is "MY", wanted "SG"  (${DESK}/50-support.yaml:17)`,
+      `skipped sg-support: sourceCountryCode is "MY", wanted "sg"  (${DESK}/50-support.yaml:27)`,
+      `matched rule everyone-else (${DESK}/90-fallback.yaml:4:5)`,
       '',
     ]);
     expect(JSON.parse(out).clientActionId).toBe('everyone-else');
@@ -27,7 +30,7 @@ describe('simulate --explain', () => {
 
   it('prints no explanation without the flag', async () => {
     const { err } = await simulate('source=+60123456789', 'destinationRefId=vn-ref-1');
-    expect(err).toBe('matched rule everyone-else (rules/90-fallback.yaml:4:5)\n');
+    expect(err).toBe(`matched rule everyone-else (${DESK}/90-fallback.yaml:4:5)\n`);
   });
 });
 

@@ -11,6 +11,8 @@ async function validate(...args: string[]) {
 }
 
 const LINTED = 'test/fixtures/lint-warnings/rules';
+const DESK = 'test/fixtures/support-desk/rules';
+const BEFORE = 'test/fixtures/support-desk-before/rules';
 const WRONG = 'test/fixtures/wrong-expectation/rules';
 
 describe('validate exit codes', () => {
@@ -87,13 +89,13 @@ describe('validate --format json', () => {
 
 describe('validate --compare', () => {
   it('lists the calls that route differently, with the old and the new rule and callflow', async () => {
-    const { code, out } = await validate('rules', '--compare', 'test/fixtures/compare-old/rules', '--at', '2026-03-02T09:30:00+08:00');
+    const { code, out } = await validate(DESK, '--compare', BEFORE, '--at', '2026-03-02T09:30:00+08:00');
     expect(code).toBe(0);
-    expect(out).toContain('compare with test/fixtures/compare-old/rules: 3 of ');
+    expect(out).toContain(`compare with ${BEFORE}: 3 of 14 calls route differently`);
     // A rule test's call: +6591112222 used to get the generic greeting, now the mobile one.
     expect(out).toContain(
       [
-        'call source=+6591112222 destinationRefId=vn-ref-1 sourceCountryCode=SG  — test "Singapore mobile caller reaches support, recorded" (rules/tests/routing.yaml:19)',
+        `call source=+6591112222 destinationRefId=vn-ref-1 sourceCountryCode=SG  — test "Singapore mobile caller reaches support, recorded" (${DESK}/tests/routing.yaml:19)`,
         '  before: rule sg-support',
         '    - say: { text: "Welcome to support. Your call from +6591112222 is being connected.", voiceProfile: "en-US-ZiraRUS", speed: 0.9 }',
         '    - playFile: { fileUrl: "https://example.com/audio/connecting.mp3" }',
@@ -113,7 +115,7 @@ describe('validate --compare', () => {
   });
 
   it('is in the JSON document too', async () => {
-    const doc = JSON.parse((await validate('rules', '--compare', 'test/fixtures/compare-old/rules', '--format', 'json')).out);
+    const doc = JSON.parse((await validate(DESK, '--compare', BEFORE, '--format', 'json')).out);
     expect(doc.compare.changes).toHaveLength(3);
     expect(doc.compare.changes[0]).toMatchObject({ before: { rule: 'sg-support' }, after: { rule: 'sg-mobile-support' } });
   });
