@@ -69,6 +69,16 @@ describe('rule test files', () => {
     });
   });
 
+  it.each([
+    ['a condition of the expected rule fails', 'call: { dtmf: "2" }', 'menu', 'why: menu: dtmf is "2", wanted "1"'],
+    ['an earlier rule takes the call first', 'call: { dtmf: "1" }', 'rest', 'why: rest matches this call too, but menu comes first'],
+    ['a rule answers where none should', 'call: { dtmf: "1" }', 'fallback', 'why: rule menu matches this call'],
+  ])('say why the expected rule did not answer when %s', (_, call, rule, why) => {
+    const { result } = run(`tests:\n  - name: n\n    ${call}\n    expect: { rule: ${rule} }\n`);
+    expect(result!.failed).toBe(1);
+    expect(result!.diagnostics[0]!.detail!.split('\n')).toContain(why);
+  });
+
   it('fail when an expected say names a different voice', () => {
     const { result } = run('tests:\n  - name: voice\n    call: { dtmf: "1" }\n    expect:\n      rule: menu\n      callflow:\n        - say: { text: "You pressed 1.", voiceProfile: en-GB-Emma }\n        - makeCall: "+6587654321"\n');
     expect(result!.failed).toBe(1);

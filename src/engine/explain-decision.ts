@@ -1,6 +1,6 @@
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import { decide, type Decision, type DecideOptions } from './decide.js';
-import { eventFacts } from './event-facts.js';
+import { eventFacts, type Facts } from './event-facts.js';
 import { firstFailedCondition } from './match-event.js';
 import type { Rule, RuleSet } from './rule-set.js';
 
@@ -30,14 +30,20 @@ export function explainDecision(ruleSet: RuleSet, payload: CallActionPayload, op
   const skipped: SkippedRule[] = [];
   for (const rule of ruleSet.rules) {
     if (winner && rule.order >= winner.order) break;
-    const failed = firstFailedCondition(rule, facts);
-    if (!failed) continue;
-    const actual = facts[failed.field];
-    const wanted = describeSource(failed.source);
-    const is = actual === undefined ? 'is missing' : `is ${JSON.stringify(actual)}`;
-    skipped.push({ rule, field: failed.field, actual, wanted, text: `${rule.id}: ${failed.field} ${is}, wanted ${wanted}` });
+    const why = whyNot(rule, facts);
+    if (why) skipped.push(why);
   }
   return { decision, skipped };
+}
+
+/** Why `rule` does not take a call with these facts, or undefined when it does. */
+export function whyNot(rule: Rule, facts: Facts): SkippedRule | undefined {
+  const failed = firstFailedCondition(rule, facts);
+  if (!failed) return undefined;
+  const actual = facts[failed.field];
+  const wanted = describeSource(failed.source);
+  const is = actual === undefined ? 'is missing' : `is ${JSON.stringify(actual)}`;
+  return { rule, field: failed.field, actual, wanted, text: `${rule.id}: ${failed.field} ${is}, wanted ${wanted}` };
 }
 
 /** A `when:` value in words, from what the author wrote (so `sg` stays `sg`). */
