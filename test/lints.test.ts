@@ -1,9 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Lint } from '../src/lint/lint.js';
 import { makeLintContext } from '../src/lint/lint-context.js';
 import { makeCallSource } from '../src/lint/make-call-source.js';
 import { noCatchAll } from '../src/lint/no-catch-all.js';
-import { runLints } from '../src/lint/run-lints.js';
+import { LINTS, runLints } from '../src/lint/run-lints.js';
 import { sayTextMayBeEmpty } from '../src/lint/say-text-may-be-empty.js';
 import { sayTextTooLong } from '../src/lint/say-text-too-long.js';
 import { unknownVoiceProfile } from '../src/lint/unknown-voice-profile.js';
@@ -178,6 +179,12 @@ describe('unreachable-rule on many rules', () => {
     const naive = rules.map((later, i) => rules.findIndex((e, k) => k < i && takesEverythingOf(e, later)));
     expect(firstCoveringRules(rules)).toEqual(naive);
     expect(naive.filter((j) => j >= 0).length).toBeGreaterThan(10);
+  });
+});
+
+describe('the README', () => {
+  it.each(LINTS.map((l) => l.code))('explains lint %s', async (code) => {
+    expect(await readFile('README.md', 'utf8')).toContain(`| \`${code}\` |`);
   });
 });
 
