@@ -25,59 +25,59 @@ describe('validate', () => {
   it('passes the sample rules with exit 0', async () => {
     const { code, stdout } = await runCli(['validate', 'rules']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^ok: \d+ rules in \d+ files of rules, version [0-9a-f]{12}$/m);
+    expect(stdout).toMatch(/^ok: \d+ rules in \d+ files of rules, version [0-9a-f]{12}; \d+ rule tests passed; 0 errors, 0 warnings$/m);
   });
 
   it.each([
     [
       'a YAML syntax error',
       { 'a.yaml': 'rules:\n  - id: a\n    then:\n\t- hangup\n' },
-      'a.yaml:4:1: YAML syntax: indent with spaces, not tabs',
+      'a.yaml:4:1: error: YAML syntax: indent with spaces, not tabs',
     ],
     [
       'a schema violation deep in an action',
       { 'a.yaml': 'rules:\n  - id: a\n    then:\n      - say: { text: "Hi", repetition: 4 }\n' },
-      'a.yaml:4:40: `repetition` must be at most 3 for say (it is 4)',
+      'a.yaml:4:40: error: `repetition` must be at most 3 for say (it is 4)',
     ],
     [
       'a duplicate id in two files',
       { 'a.yaml': 'rules:\n  - id: same\n    then: [hangup]\n', 'b.yaml': 'rules:\n\n  - id: same\n    then: [hangup]\n' },
-      'b.yaml:3:9: rule id `same` is already used at a.yaml:2:5; ids must be unique across all files',
+      'b.yaml:3:9: error: rule id `same` is already used at a.yaml:2:5; ids must be unique across all files',
     ],
     [
       'an unknown placeholder',
       { 'a.yaml': 'rules:\n  - id: a\n    then:\n      - say: "Hello {{name}}"\n' },
-      'a.yaml:4:14: unknown placeholder {{name}}',
+      'a.yaml:4:14: error: unknown placeholder {{name}}',
     ],
     [
       'a misspelt condition',
       { 'a.yaml': 'rules:\n  - id: a\n    when:\n      destinationRefID: vn-1\n    then: [hangup]\n' },
-      'a.yaml:4:7: unknown condition `destinationRefID`; did you mean `destinationRefId`?',
+      'a.yaml:4:7: error: unknown condition `destinationRefID`; did you mean `destinationRefId`?',
     ],
     [
       'a phone number that is not one',
       { 'a.yaml': 'rules:\n  - id: a\n    when:\n      source: "call me"\n    then: [hangup]\n' },
-      'a.yaml:4:15: "call me" is not a phone number',
+      'a.yaml:4:15: error: "call me" is not a phone number',
     ],
     [
       'a broken regex',
       { 'a.yaml': 'rules:\n  - id: a\n    when:\n      source: { regex: "([" }\n    then: [hangup]\n' },
-      'a.yaml:4:24: `regex` is not a valid regular expression',
+      'a.yaml:4:24: error: `regex` is not a valid regular expression',
     ],
     [
       'a rule without then',
       { 'a.yaml': 'rules:\n  - id: a\n    when: { dtmf: "1" }\n' },
-      'a.yaml:2:5: `then` is missing',
+      'a.yaml:2:5: error: `then` is missing',
     ],
     [
       'a file that is not a rules file',
       { 'a.yaml': '- id: a\n  then: [hangup]\n' },
-      'a.yaml:1:1: the file must be `key: value` lines at the top level',
+      'a.yaml:1:1: error: the file must be `key: value` lines at the top level',
     ],
     [
       'a bad settings file',
       { 'settings.yaml': 'voiceProfile: en-US-ZiraRUS\nfalback: [hangup]\n', 'a.yaml': 'rules:\n  - id: a\n    then: [hangup]\n' },
-      'settings.yaml:2:1: unknown top-level field `falback`; did you mean `fallback`?',
+      'settings.yaml:2:1: error: unknown top-level field `falback`; did you mean `fallback`?',
     ],
   ])('reports %s as file:line:col and exits 1', async (_what, contents, expected) => {
     await files({ ...settings, ...contents });
@@ -101,7 +101,7 @@ describe('validate', () => {
     const { stderr } = await runCli(['validate', dir]);
     expect(stderr).toContain('a.yaml:4:19');
     expect(stderr).toContain('b.yaml:4:19');
-    expect(stderr).toContain('2 errors in the rules');
+    expect(stderr).toContain('2 errors, 0 warnings: the rules in');
   });
 
   it.each([

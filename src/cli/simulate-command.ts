@@ -1,19 +1,28 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { decide } from '../engine/decide.js';
+import { explainDecision } from '../engine/explain-decision.js';
 import { makeCallActionPayload } from '../engine/make-event.js';
 import type { CallActionEvent, CallActionPayload } from '../types/generated/call-action.js';
 import { eventValidator } from '../http/validate-event.js';
 import { loadRules } from '../rules/load-rules.js';
+import { parseAt } from './parse-at.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
 
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 
-/** `simulate <event.json | field=value ...> [--rules dir]`: the rule that answers, and the exact JSON. */
+/**
+ * `simulate <event.json | field=value ...> [--rules dir] [--explain] [--at time]`: the rule that
+ * answers, and the exact JSON. --explain adds why each earlier rule did not take the call.
+ */
 export async function simulateCommand(args: string[], out: Output, err: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: 'string', default: 'rules' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { rules: { type: 'string', default: 'rules' }, explain: { type: 'boolean', default: false }, at: { type: 'string' } },
+  });
   if (positionals.length === 0) throw new UsageError('simulate needs an event: a JSON file, or fields like source=+6591234567 destinationRefId=vn-ref-1');
+  const now = parseAt(values.at);
   const payload = await readEvent(positionals);
 
   const result = await loadRules(values.rules);
@@ -22,7 +31,10 @@ export async function simulateCommand(args: string[], out: Output, err: Output):
     err.write(`\n${summarizeErrors(result.diagnostics)}: fix them before simulating.\n`);
     return 1;
   }
-  const decision = decide(result.ruleSet, payload);
+  const { decision, skipped } = explainDecision(result.ruleSet, payload, now ? { now } : {});
+  if (values.explain) {
+    for (const s of skipped) err.write(`skipped ${s.text}  (${values.rules}/${s.rule.file}:${s.rule.line})\n`);
+  }
   if (decision.outcome === 'matched') {
     const rule = result.ruleSet.rules.find((r) => r.id === decision.ruleId);
     err.write(`matched rule ${decision.ruleId}${rule ? ` (${values.rules}/${rule.file}:${rule.line}:${rule.col})` : ''}\n`);

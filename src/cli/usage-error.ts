@@ -11,7 +11,11 @@ export const USAGE = `Usage:
                                                                  serve the 8x8 webhooks (env RULES_DIR, PORT, HOST,
                                                                  CONFIG_FILE; the README lists every setting)
   call-router validate [DIR]                                     check every rule file (default ./rules)
+                       [--strict] [--format text|json|github]    and run DIR/tests; --strict fails on warnings too
+                       [--compare OLD_DIR] [--at TIME]           list calls that route differently from OLD_DIR
   call-router simulate <event.json | field=value ...> [--rules DIR]
-                                                                 show which rule answers a call, and the callflow
+                       [--explain] [--at TIME]                   show which rule answers a call, and the callflow
+                                                                 (--explain: why each earlier rule did not)
+  TIME is ISO 8601 with a zone, like 2026-03-02T09:30:00+08:00
 
 npm scripts: npm start, npm run validate -- [DIR], npm run simulate -- [ARGS]`;

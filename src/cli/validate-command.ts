@@ -1,19 +1,84 @@
 import { parseArgs } from 'node:util';
+import { formatGithub } from '../diagnostics/format-github.js';
+import { formatJson } from '../diagnostics/format-json.js';
+import { formatText } from '../diagnostics/format-text.js';
 import { loadRules } from '../rules/load-rules.js';
-import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
+import { checkRulesDir, type CheckResult } from '../testing/check-rules-dir.js';
+import { callsToReplay, compareRuleSets, formatComparison, type Comparison } from '../testing/compare-rule-sets.js';
+import { parseAt } from './parse-at.js';
+import type { Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
 
-/** `validate [dir]`: exit 0 when the rules are good, 1 when not. */
+export const FORMATS = ['text', 'json', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+
+/**
+ * `validate [dir] [--strict] [--format text|json|github] [--compare old-dir] [--at time]`:
+ * load the rules, lint them, run rules/tests. Exit 1 on any error or failed test, and on
+ * warnings too with --strict; 0 otherwise.
+ */
 export async function validateCommand(args: string[], out: Output, err: Output): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { strict: { type: 'boolean', default: false }, format: { type: 'string', default: 'text' }, compare: { type: 'string' }, at: { type: 'string' } },
+  });
   if (positionals.length > 1) throw new UsageError(`validate takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${values.format}"`);
+  const at = parseAt(values.at);
   const dir = positionals[0] ?? 'rules';
-  const result = await loadRules(dir);
-  printDiagnostics(result.diagnostics, result.texts, err);
-  if (!result.ruleSet) {
-    err.write(`\n${summarizeErrors(result.diagnostics)}: fix them and run validate again.\n`);
-    return 1;
+
+  const checked = await checkRulesDir(dir, at);
+  const diagnostics = [...checked.diagnostics];
+  let comparison: Comparison | undefined;
+  if (values.compare !== undefined && checked.ruleSet) {
+    const old = await loadRules(values.compare);
+    if (old.ruleSet) {
+      comparison = compareRuleSets(old.ruleSet, checked.ruleSet, callsToReplay(checked.tests, old.ruleSet, checked.ruleSet), at ?? new Date());
+    } else {
+      const first = old.diagnostics.find((d) => d.severity === 'error');
+      diagnostics.push({ code: 'unreadable', severity: 'error', message: `cannot compare with ${values.compare}: its rules do not load${first ? ` (${first.file ?? ''}${first.line ? `:${first.line}` : ''} ${first.message})` : ''}` });
+    }
   }
-  out.write(`ok: ${result.ruleSet.rules.length} rules in ${result.ruleSet.files.length} files of ${dir}, version ${result.ruleSet.version}\n`);
-  return 0;
+
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  const failed = errors > 0 || (values.strict && warnings > 0);
+  const summary = summaryLine(dir, checked, errors, warnings, values.strict);
+
+  if (format === 'json') {
+    out.write(
+      formatJson(diagnostics, {
+        ok: !failed,
+        errors,
+        warnings,
+        ...(checked.ruleSet ? { rules: { count: checked.ruleSet.rules.length, files: checked.ruleSet.files.length, version: checked.ruleSet.version } } : {}),
+        tests: { passed: checked.testsPassed, failed: checked.testsFailed },
+        ...(comparison ? { compare: { against: values.compare, calls: comparison.calls, changes: comparison.changes } } : {}),
+      }),
+    );
+    return failed ? 1 : 0;
+  }
+  if (format === 'github') {
+    // Workflow commands are read from stdout; the summary and preview are plain log lines.
+    out.write(formatGithub(diagnostics));
+  } else {
+    err.write(formatText(diagnostics, { texts: checked.texts, color: err.color }));
+  }
+  if (comparison) out.write(`${formatComparison(comparison, values.compare!)}\n`);
+  (failed ? err : out).write(`${diagnostics.length > 0 && format === 'text' ? '\n' : ''}${summary}\n`);
+  return failed ? 1 : 0;
 }
+
+function summaryLine(dir: string, checked: CheckResult, errors: number, warnings: number, strict: boolean): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const tests = checked.testsPassed + checked.testsFailed;
+  const testPart = tests === 0 ? 'no rule tests' : checked.testsFailed > 0 ? `${checked.testsFailed} of ${tests} rule tests failed` : `${plural(tests, 'rule test')} passed`;
+  const counts = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}${strict && warnings > 0 ? ' (--strict: warnings fail)' : ''}`;
+  if (!checked.ruleSet) return `${counts}: the rules in ${dir} do not load; fix them and run validate again.`;
+  const rules = `${plural(checked.ruleSet.rules.length, 'rule')} in ${plural(checked.ruleSet.files.length, 'file')} of ${dir}, version ${checked.ruleSet.version}`;
+  const verdict = errors > 0 || (strict && warnings > 0) ? 'FAILED' : 'ok';
+  return `${verdict}: ${rules}; ${testPart}; ${counts}`;
+}
+

@@ -11,6 +11,8 @@ export interface Diagnostic {
   line?: number;
   /** 1-based. */
   col?: number;
+  /** More lines for a person (a failed test's diff); formatters print it below the message. */
+  detail?: string;
 }
 
 export type DiagnosticCode =
@@ -36,7 +38,16 @@ export type DiagnosticCode =
   | 'no-rule-files'
   | 'unreadable'
   | 'not-a-mapping'
-  | 'bad-cidr';
+  | 'bad-cidr'
+  // Rule tests (src/testing) and lints (src/lint, warnings).
+  | 'rule-test-failed'
+  | 'unknown-rule'
+  | 'unreachable-rule'
+  | 'no-catch-all'
+  | 'unknown-voice-profile'
+  | 'make-call-source-not-called-number'
+  | 'say-text-too-long'
+  | 'say-text-may-be-empty';
 
 export interface Position {
   line: number;
@@ -49,6 +60,14 @@ export function error(
   where: { file?: string; line?: number; col?: number } = {},
 ): Diagnostic {
   return { code, severity: 'error', message, ...where };
+}
+
+export function warning(
+  code: DiagnosticCode,
+  message: string,
+  where: { file?: string; line?: number; col?: number } = {},
+): Diagnostic {
+  return { code, severity: 'warning', message, ...where };
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

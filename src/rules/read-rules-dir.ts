@@ -5,12 +5,15 @@ import type { SourceFile } from './parse-yaml.js';
 
 export const SETTINGS_FILES = ['settings.yaml', 'settings.yml'];
 const RULE_FILE = /\.ya?ml$/i;
+/** Rule tests live in this sub-folder of the rules folder; they are not rules (see src/testing). */
+export const RULE_TESTS_DIR = 'tests';
 
 /** Whether a path (relative to the rules folder) is read as rules; editors' temp files and hidden entries are not. */
 export function isRuleFile(relativePath: string): boolean {
   const parts = relativePath.split(/[\\/]/);
   if (parts.some((p) => p.startsWith('.') || p.startsWith('~') || p.endsWith('~'))) return false;
   if (parts.length === 1 && SETTINGS_FILES.includes(parts[0]!)) return false;
+  if (parts.length > 1 && parts[0] === RULE_TESTS_DIR) return false;
   return RULE_FILE.test(relativePath);
 }
 

@@ -1,0 +1,64 @@
+import type { CallActionPayload } from '../types/generated/call-action.js';
+import { decide, type Decision, type DecideOptions } from './decide.js';
+import { eventFacts, type Facts } from './event-facts.js';
+import { firstFailedCondition } from './match-event.js';
+import type { Rule, RuleSet } from './rule-set.js';
+
+/** Why one rule did not take the call: the first of its conditions the call does not meet. */
+export interface SkippedRule {
+  rule: Rule;
+  field: string;
+  /** The call's value as rules compare it (normalised), or undefined when the call has none. */
+  actual: string | undefined;
+  /** The condition as the author wrote it, in words: `"SG"`, `starting with "+659"`. */
+  wanted: string;
+  /** `sg-support: sourceCountryCode is "MY", wanted "SG"` */
+  text: string;
+}
+
+export interface Explanation {
+  decision: Decision;
+  /** Every rule tried before the one that answered (all rules when none did), in order. */
+  skipped: SkippedRule[];
+}
+
+/** The decision plus, for each rule before the winner, the condition that ruled it out. Pure. */
+export function explainDecision(ruleSet: RuleSet, payload: CallActionPayload, options: DecideOptions = {}): Explanation {
+  const decision = decide(ruleSet, payload, options);
+  const winner = decision.ruleId === undefined ? undefined : ruleSet.rules.find((r) => r.id === decision.ruleId);
+  const facts = eventFacts(payload);
+  const skipped: SkippedRule[] = [];
+  for (const rule of ruleSet.rules) {
+    if (winner && rule.order >= winner.order) break;
+    const why = whyNot(rule, facts);
+    if (why) skipped.push(why);
+  }
+  return { decision, skipped };
+}
+
+/** Why `rule` does not take a call with these facts, or undefined when it does. */
+export function whyNot(rule: Rule, facts: Facts): SkippedRule | undefined {
+  const failed = firstFailedCondition(rule, facts);
+  if (!failed) return undefined;
+  const actual = facts[failed.field];
+  const wanted = describeSource(failed.source);
+  const is = actual === undefined ? 'is missing' : `is ${JSON.stringify(actual)}`;
+  return { rule, field: failed.field, actual, wanted, text: `${rule.id}: ${failed.field} ${is}, wanted ${wanted}` };
+}
+
+/** A `when:` value in words, from what the author wrote (so `sg` stays `sg`). */
+export function describeSource(source: unknown): string {
+  if (typeof source === 'string' || typeof source === 'number') return JSON.stringify(String(source));
+  if (Array.isArray(source)) return source.length === 1 ? describeSource(source[0]) : `one of ${source.map(describeSource).join(', ')}`;
+  if (source && typeof source === 'object') {
+    const op = source as Record<string, unknown>;
+    if ('prefix' in op) {
+      const list = Array.isArray(op.prefix) ? op.prefix : [op.prefix];
+      return `starting with ${list.map(describeSource).join(' or ')}`;
+    }
+    if ('regex' in op) return `matching /${String(op.regex)}/`;
+    if ('not' in op) return `not ${describeSource(op.not)}`;
+  }
+  // A condition kind this module does not know yet: show it as written.
+  return JSON.stringify(source);
+}

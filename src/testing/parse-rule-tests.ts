@@ -1,0 +1,85 @@
+import { error, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { makeCallActionPayload } from '../engine/make-event.js';
+import type { Action } from '../engine/rule-set.js';
+import { compileActions } from '../rules/compile-actions.js';
+import { explainSchemaErrors } from '../rules/explain-schema-errors.js';
+import { parseYaml, type ParsedFile, type SourceFile } from '../rules/parse-yaml.js';
+import type { CallActionPayload } from '../types/generated/call-action.js';
+import type { Actions } from '../types/generated/rules.js';
+import type { TestCall } from '../types/generated/rule-tests.js';
+import { validateRuleTestsFile } from './rule-tests-schema.js';
+
+/** Stands for "whatever voice the rule uses" in an expected say that names no voiceProfile. */
+export const ANY_VOICE = '\u0000any voice';
+
+/** The `rule` a test expects when no rule should answer. */
+export const FALLBACK_RULE = 'fallback';
+
+export interface RuleTest {
+  name: string;
+  file: string;
+  line: number;
+  col: number;
+  /** Where `expect.rule` is written, for "no such rule" errors. */
+  ruleAt: { line: number; col: number };
+  /** The fields the author wrote, for messages. */
+  call: Readonly<Record<string, string>>;
+  /** Pinned by the test itself; else the runner's clock. */
+  at?: Date;
+  expect: { rule: string; callflow?: readonly Action[] };
+}
+
+export interface ParsedRuleTests {
+  tests: RuleTest[];
+  diagnostics: Diagnostic[];
+}
+
+/** One tests file: YAML, schema, then the expected callflow compiled exactly as a rule's `then`. */
+export function parseRuleTests(source: SourceFile): ParsedRuleTests {
+  const parsed = parseYaml(source);
+  const diagnostics = [...parsed.diagnostics];
+  if (hasErrors(diagnostics)) return { tests: [], diagnostics };
+  if (!validateRuleTestsFile(parsed.data)) {
+    const errors = validateRuleTestsFile.errors ?? [];
+    // `at` is the one format-checked field; ajv's "must match format" means nothing to an author.
+    const badTimes = errors.filter((e) => e.keyword === 'format').map((e) => badTime(e.instancePath, parsed));
+    return { tests: [], diagnostics: [...diagnostics, ...badTimes, ...explainSchemaErrors(errors.filter((e) => e.keyword !== 'format'), parsed)] };
+  }
+  const tests: RuleTest[] = [];
+  parsed.data.tests.forEach((raw, i) => {
+    const path = ['tests', i] as const;
+    const before = diagnostics.length;
+    const callflow = raw.expect.callflow
+      ? compileActions(raw.expect.callflow as Actions, [...path, 'expect', 'callflow'], { parsed, voiceProfile: ANY_VOICE, diagnostics })
+      : undefined;
+    if (hasErrors(diagnostics.slice(before))) return;
+    tests.push({
+      name: raw.name,
+      file: source.file,
+      ...parsed.locate([...path]),
+      ruleAt: parsed.locate([...path, 'expect', 'rule']),
+      call: callFields(raw.call),
+      ...(raw.at === undefined ? {} : { at: new Date(raw.at) }),
+      expect: { rule: raw.expect.rule, ...(callflow ? { callflow } : {}) },
+    });
+  });
+  return { tests, diagnostics };
+}
+
+function badTime(instancePath: string, parsed: ParsedFile): Diagnostic {
+  const path = instancePath.slice(1).split('/').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  return error('bad-value', '`at` must be a date and time with a time zone, like "2026-03-02T09:30:00+08:00" or "2026-03-02T01:30:00Z"', {
+    file: parsed.file,
+    ...parsed.locate(path),
+  });
+}
+
+function callFields(call: TestCall): Record<string, string> {
+  return Object.fromEntries(Object.entries(call).map(([k, v]) => [k, String(v)]));
+}
+
+/** The full event a test's few fields stand for; the event's timestamp follows the clock. */
+export function payloadFor(call: Readonly<Record<string, string>>, now: Date): CallActionPayload {
+  return makeCallActionPayload({ timestamp: now.toISOString(), ...call } as Partial<CallActionPayload>);
+}
+

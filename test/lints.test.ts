@@ -1,0 +1,196 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import type { Lint } from '../src/lint/lint.js';
+import { makeLintContext } from '../src/lint/lint-context.js';
+import { makeCallSource } from '../src/lint/make-call-source.js';
+import { noCatchAll } from '../src/lint/no-catch-all.js';
+import { LINTS, runLints } from '../src/lint/run-lints.js';
+import { sayTextMayBeEmpty } from '../src/lint/say-text-may-be-empty.js';
+import { sayTextTooLong } from '../src/lint/say-text-too-long.js';
+import { unknownVoiceProfile } from '../src/lint/unknown-voice-profile.js';
+import { firstCoveringRules, takesEverythingOf, unreachableRule } from '../src/lint/unreachable-rule.js';
+import { ruleSetOf, sources } from './helpers/build-in-memory.js';
+
+const CATCH_ALL = '  - id: everyone-else\n    then: [hangup]\n';
+
+function lint(l: Lint, files: Record<string, string>, settings?: string) {
+  const src = sources(files, settings);
+  return l.run(makeLintContext(ruleSetOf(src), src));
+}
+
+interface Row {
+  lint: Lint;
+  case: string;
+  files: Record<string, string>;
+  settings?: string;
+  /** Expected warnings as `file:line:col message-fragment`; empty for the negative case. */
+  warnings: string[];
+}
+
+const rows: Row[] = [
+  // unreachable-rule
+  {
+    lint: unreachableRule,
+    case: 'a rule after a catch-all',
+    files: { 'a.yaml': `rules:\n${CATCH_ALL}  - id: sg\n    when: { sourceCountryCode: SG }\n    then: [hangup]\n` },
+    warnings: ['a.yaml:4:5 rule `sg` can never match: rule `everyone-else` (a.yaml:2) comes first and has no `when`'],
+  },
+  {
+    lint: unreachableRule,
+    case: 'an earlier rule whose conditions are a subset (exact value in a broader prefix, extra condition)',
+    files: {
+      'a.yaml':
+        'rules:\n  - id: sg-mobile\n    when: { source: { prefix: "+659" } }\n    then: [hangup]\n' +
+        '  - id: vip\n    when: { source: "+6591234567", destinationRefId: vn-ref-1 }\n    then: [hangup]\n' + CATCH_ALL,
+    },
+    warnings: ['a.yaml:5:5 rule `vip` can never match: rule `sg-mobile` (a.yaml:2) comes first and takes every call this one would'],
+  },
+  {
+    lint: unreachableRule,
+    case: 'a longer prefix and a list of values already covered',
+    files: {
+      'a.yaml':
+        'rules:\n  - id: sg\n    when: { source: [{ prefix: "+65" }, "+60123456789"] }\n    then: [hangup]\n' +
+        '  - id: sg-mobile\n    when: { source: { prefix: ["+659", "+658"] } }\n    then: [hangup]\n' + CATCH_ALL,
+    },
+    warnings: ['a.yaml:5:5 rule `sg-mobile` can never match'],
+  },
+  {
+    lint: unreachableRule,
+    case: 'an earlier list of values that holds the later value',
+    files: {
+      'a.yaml':
+        'rules:\n  - id: both\n    when: { destinationRefId: [vn-1, vn-2] }\n    then: [hangup]\n' +
+        '  - id: menu\n    when: { destinationRefId: vn-2, dtmf: "1" }\n    then: [hangup]\n' + CATCH_ALL,
+    },
+    warnings: ['a.yaml:5:5 rule `menu` can never match: rule `both` (a.yaml:2)'],
+  },
+  {
+    lint: unreachableRule,
+    case: 'rules that overlap only in part (negative)',
+    files: {
+      'a.yaml':
+        'rules:\n  - id: vip\n    when: { source: "+6591234567", destinationRefId: vn-ref-1 }\n    then: [hangup]\n' +
+        '  - id: sg-mobile\n    when: { source: { prefix: "+659" } }\n    then: [hangup]\n' +
+        '  - id: not-sg\n    when: { sourceCountryCode: { not: SG } }\n    then: [hangup]\n' +
+        '  - id: my\n    when: { sourceCountryCode: { regex: "^MY$" } }\n    then: [hangup]\n' + CATCH_ALL,
+    },
+    warnings: [],
+  },
+  // no-catch-all
+  {
+    lint: noCatchAll,
+    case: 'no rule without `when`',
+    files: { 'a.yaml': 'rules:\n  - id: sg\n    when: { sourceCountryCode: SG }\n    then: [hangup]\n' },
+    warnings: ['a.yaml:2:5 no rule matches every call'],
+  },
+  {
+    lint: noCatchAll,
+    case: 'a last rule without `when` (negative)',
+    files: { 'a.yaml': `rules:\n  - id: sg\n    when: { sourceCountryCode: SG }\n    then: [hangup]\n`, 'z.yaml': `rules:\n${CATCH_ALL}` },
+    warnings: [],
+  },
+  // unknown-voice-profile
+  {
+    lint: unknownVoiceProfile,
+    case: 'a misspelt voice in a say and an unknown one in settings',
+    files: { 'a.yaml': `rules:\n  - id: hi\n    then:\n      - say: { text: Hello, voiceProfile: en-US-ZiraRU }\n${CATCH_ALL}` },
+    settings: 'voiceProfile: en-XX-Nobody\n',
+    warnings: ['a.yaml:4:43 voiceProfile "en-US-ZiraRU" is not a voice 8x8 is known to offer; did you mean `en-US-ZiraRUS`?', 'settings.yaml:1:15 voiceProfile "en-XX-Nobody"'],
+  },
+  {
+    lint: unknownVoiceProfile,
+    case: 'known voices in defaults, a say and settings (negative)',
+    files: { 'a.yaml': `defaults: { voiceProfile: en-GB-Emma }\nrules:\n  - id: hi\n    then:\n      - say: { text: Hello, voiceProfile: da-DK-Naja }\n${CATCH_ALL}` },
+    warnings: [],
+  },
+  // make-call-source-not-called-number
+  {
+    lint: makeCallSource,
+    case: 'a caller ID other than the pinned destination',
+    files: { 'a.yaml': `rules:\n  - id: vn\n    when: { destination: "+6568332048" }\n    then:\n      - makeCall: { destination: "+6587654321", source: "+6568332049" }\n${CATCH_ALL}` },
+    warnings: ['a.yaml:5:57 makeCall source +6568332049 is not the number that was called (+6568332048)'],
+  },
+  {
+    lint: makeCallSource,
+    case: 'the pinned destination as caller ID, or a destination that cannot be known (negative)',
+    files: {
+      'a.yaml':
+        'rules:\n  - id: vn\n    when: { destination: "+65 6833 2048" }\n    then:\n      - makeCall: { destination: "+6587654321", source: "+6568332048" }\n' +
+        '  - id: ref\n    when: { destinationRefId: vn-ref-1 }\n    then:\n      - makeCall: { destination: "+6587654321", source: "+6568332049" }\n' + CATCH_ALL,
+    },
+    warnings: [],
+  },
+  // say-text-too-long
+  {
+    lint: sayTextTooLong,
+    case: 'a text under 3000 characters that passes 3000 with its placeholders filled',
+    files: { 'a.yaml': `rules:\n  - id: long\n    then:\n      - say: "${'a'.repeat(2950)} {{clientActionId}}"\n${CATCH_ALL}` },
+    warnings: ['a.yaml:4:14 this say of rule `long` can be 3015 characters once {{clientActionId}} is filled in'],
+  },
+  {
+    lint: sayTextTooLong,
+    case: 'a long text with room for its placeholders (negative)',
+    files: { 'a.yaml': `rules:\n  - id: long\n    then:\n      - say: "${'a'.repeat(2900)} {{source}}"\n${CATCH_ALL}` },
+    warnings: [],
+  },
+  // say-text-may-be-empty
+  {
+    lint: sayTextMayBeEmpty,
+    case: 'a say that is only a placeholder, in a rule and in the fallback',
+    files: { 'a.yaml': `rules:\n  - id: echo\n    then:\n      - say: "{{dtmf}}"\n${CATCH_ALL}` },
+    settings: 'voiceProfile: en-US-ZiraRUS\nfallback:\n  - say: " {{clientActionId}} "\n  - hangup\n',
+    warnings: ['a.yaml:4:14 this say of rule `echo` is empty when the call has no {{dtmf}}', 'settings.yaml:3:10 this say of the fallback is empty when the call has no {{clientActionId}}'],
+  },
+  {
+    lint: sayTextMayBeEmpty,
+    case: 'words around the placeholder (negative)',
+    files: { 'a.yaml': `rules:\n  - id: echo\n    then:\n      - say: "You pressed {{dtmf}}."\n${CATCH_ALL}` },
+    warnings: [],
+  },
+];
+
+describe.each(rows)('lint $lint.code: $case', (row) => {
+  it(row.warnings.length > 0 ? 'warns at the place to fix' : 'stays quiet', () => {
+    const found = lint(row.lint, row.files, row.settings);
+    expect(found.map((d) => d.severity)).toEqual(row.warnings.map(() => 'warning'));
+    expect(found.map((d) => d.code)).toEqual(row.warnings.map(() => row.lint.code));
+    found.forEach((d, i) => {
+      const [where, ...words] = row.warnings[i]!.split(' ');
+      expect(`${d.file}:${d.line}:${d.col}`).toBe(where);
+      expect(d.message).toContain(words.join(' '));
+    });
+  });
+});
+
+describe('unreachable-rule on many rules', () => {
+  // The indexed search must find exactly what comparing every pair finds.
+  it('agrees with comparing every pair of rules', () => {
+    const values: Record<string, readonly unknown[]> = { destinationRefId: ['vn-1', 'vn-2', ['vn-1', 'vn-2'], { prefix: 'vn-' }], sourceCountryCode: ['SG', 'MY', ['SG', 'MY'], { not: 'SG' }], dtmf: ['1', '2', { regex: '^[12]$' }] };
+    let seed = 7;
+    const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 48271) % 2147483647) % xs.length]!;
+    const lines = ['rules:'];
+    for (let i = 0; i < 120; i++) {
+      const when = Object.entries(values).filter(() => pick([true, false, false])).map(([f, vs]) => `${f}: ${JSON.stringify(pick(vs))}`);
+      lines.push(`  - id: r${i}`, ...(when.length > 0 && i !== 119 ? [`    when: { ${when.join(', ')} }`] : []), '    then: [hangup]');
+    }
+    const src = sources({ 'a.yaml': `${lines.join('\n')}\n` });
+    const rules = ruleSetOf(src).rules;
+    const naive = rules.map((later, i) => rules.findIndex((e, k) => k < i && takesEverythingOf(e, later)));
+    expect(firstCoveringRules(rules)).toEqual(naive);
+    expect(naive.filter((j) => j >= 0).length).toBeGreaterThan(10);
+  });
+});
+
+describe('the README', () => {
+  it.each(LINTS.map((l) => l.code))('explains lint %s', async (code) => {
+    expect(await readFile('README.md', 'utf8')).toContain(`| \`${code}\` |`);
+  });
+});
+
+describe('all lints together', () => {
+  it('find nothing in rules that route every call on purpose', () => {
+    const src = sources({ 'a.yaml': `rules:\n  - id: sg\n    when: { sourceCountryCode: SG }\n    then:\n      - say: "Hello {{source}}"\n      - hangup\n${CATCH_ALL}` });
+    expect(runLints(makeLintContext(ruleSetOf(src), src))).toEqual([]);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { simulateCommand } from '../src/cli/simulate-command.js';
+import { UsageError } from '../src/cli/usage-error.js';
+import { capture } from './helpers/capture.js';
+
+const DESK = 'test/fixtures/support-desk/rules';
+
+async function simulate(...args: string[]) {
+  args.push('--rules', DESK);
+  const out = capture();
+  const err = capture();
+  const code = await simulateCommand(args, out, err);
+  return { code, out: out.text, err: err.text };
+}
+
+describe('simulate --explain', () => {
+  it('lists why each rule before the winner did not take the call, naming the condition and both values', async () => {
+    const { code, out, err } = await simulate('source=+60123456789', 'destinationRefId=vn-ref-1', 'sourceCountryCode=MY', '--explain');
+    expect(code).toBe(0);
+    expect(err.split('\n')).toEqual([
+      `skipped vip-callers: source is "+60123456789", wanted one of "+6591234567", "+6598765432"  (${DESK}/10-vip.yaml:4)`,
+      `skipped menu-sales: destinationRefId is "vn-ref-1", wanted "vn-ref-2"  (${DESK}/50-support.yaml:7)`,
+      `skipped sg-mobile-support: sourceCountryCode is "MY", wanted "SG"  (${DESK}/50-support.yaml:17)`,
+      `skipped sg-support: sourceCountryCode is "MY", wanted "sg"  (${DESK}/50-support.yaml:27)`,
+      `matched rule everyone-else (${DESK}/90-fallback.yaml:4:5)`,
+      '',
+    ]);
+    expect(JSON.parse(out).clientActionId).toBe('everyone-else');
+  });
+
+  it('prints no explanation without the flag', async () => {
+    const { err } = await simulate('source=+60123456789', 'destinationRefId=vn-ref-1');
+    expect(err).toBe(`matched rule everyone-else (${DESK}/90-fallback.yaml:4:5)\n`);
+  });
+});
+
+describe('simulate --at', () => {
+  it('pins the clock: the event carries no time of its own, the decision is the same', async () => {
+    const { code, out } = await simulate('source=+6598765432', 'destinationRefId=vn-ref-1', '--at', '2026-03-02T09:30:00+08:00');
+    expect(code).toBe(0);
+    expect(JSON.parse(out).clientActionId).toBe('vip-callers');
+  });
+
+  it('rejects a time it cannot read as a usage error', async () => {
+    await expect(simulate('source=+6598765432', '--at', '9am')).rejects.toThrow(UsageError);
+  });
+});
