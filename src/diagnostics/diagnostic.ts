@@ -35,7 +35,22 @@ export type DiagnosticCode =
   | 'hangup-not-last'
   | 'no-rule-files'
   | 'unreadable'
-  | 'not-a-mapping';
+  | 'not-a-mapping'
+  // Routing features: named lists, time conditions, masking pairs, splits.
+  | 'unknown-list'
+  | 'unknown-calendar'
+  | 'bad-timezone'
+  | 'bad-days'
+  | 'bad-hours'
+  | 'bad-date'
+  | 'bad-csv'
+  | 'unknown-column'
+  | 'missing-column'
+  | 'bad-expiry'
+  | 'pair-same-party'
+  | 'duplicate-pair'
+  | 'other-party-not-allowed'
+  | 'else-without-other-party';
 
 export interface Position {
   line: number;
