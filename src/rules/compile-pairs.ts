@@ -3,7 +3,7 @@ import { normalizePhone } from '../engine/event-facts.js';
 import { EMPTY_PAIRS, numberKey, refKey, type PairEntry, type PairIndex } from '../engine/pair-index.js';
 import { didYouMean } from '../text/suggest.js';
 import { isDate } from './calendar-dates.js';
-import { parseCsv, type CsvCell } from './parse-csv.js';
+import { readCsv, type CsvCell, type CsvRow } from './parse-csv.js';
 import type { SourceFile } from './parse-yaml.js';
 
 export const PAIR_COLUMNS = ['virtualNumber', 'partyA', 'partyB', 'expires'] as const;
@@ -24,32 +24,43 @@ const ISO_WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?
  */
 export function compilePairs(files: readonly SourceFile[], diagnostics: Diagnostic[]): PairIndex {
   if (files.length === 0) return EMPTY_PAIRS;
-  const byKey = new Map<string, PairEntry>();
-  for (const file of files) compileFile(file, byKey, diagnostics);
-  return { byKey };
+  const byVirtualNumber = new Map<string, Map<string, PairEntry>>();
+  let size = 0;
+  for (const file of files) size += compileFile(file, byVirtualNumber, diagnostics);
+  return { byVirtualNumber, size };
 }
 
-function compileFile(file: SourceFile, byKey: Map<string, PairEntry>, diagnostics: Diagnostic[]): void {
+/** Adds one table's rows to the index; returns how many callers it added. */
+function compileFile(file: SourceFile, byVirtualNumber: Map<string, Map<string, PairEntry>>, diagnostics: Diagnostic[]): number {
+  let added = 0;
   let problems = 0;
   const report = (code: DiagnosticCode, message: string, line: number, col: number) => {
     problems++;
     if (problems <= MAX_PROBLEMS_PER_FILE) diagnostics.push(error(code, message, { file: file.file, line, col }));
   };
-  const csv = parseCsv(file.text);
-  for (const p of csv.problems) report('bad-csv', p.message, p.line, p.col);
-  const [header, ...rows] = csv.rows;
-  if (!header) {
-    report('missing-column', `this pairs table is empty: start it with the header line ${PAIR_COLUMNS.join(',')}`, 1, 1);
-    return;
-  }
-  const columns = readHeader(header.cells, report);
-  if (!columns) return;
+  let header: CsvRow | undefined;
+  let columns: Map<Column, number> | undefined;
+  const expiries = new Map<string, number | undefined>();
+  const virtualNumbers = new Map<string, ReturnType<typeof virtualNumberKey>>();
+  readCsv(
+    file.text,
+    (row) => {
+      if (!header) {
+        header = row;
+        columns = readHeader(row.cells, report);
+      } else if (columns) {
+        addRow(row, header, columns);
+      }
+    },
+    (p) => report('bad-csv', p.message, p.line, p.col),
+  );
+  if (!header) report('missing-column', `this pairs table is empty: start it with the header line ${PAIR_COLUMNS.join(',')}`, 1, 1);
 
-  for (const row of rows) {
+  function addRow(row: CsvRow, header: CsvRow, columns: Map<Column, number>): void {
     if (row.cells.length > header.cells.length) {
       const extra = row.cells[header.cells.length]!;
       report('bad-csv', `this row has ${row.cells.length} values but the header has ${header.cells.length} columns: remove the extra value or a stray comma`, extra.line, extra.col);
-      continue;
+      return;
     }
     const cell = (c: Column): CsvCell | undefined => {
       const i = columns.get(c);
@@ -59,31 +70,34 @@ function compileFile(file: SourceFile, byKey: Map<string, PairEntry>, diagnostic
     if (missing) {
       const at = cell(missing) ?? row.cells[row.cells.length - 1]!;
       report('missing-column', `\`${missing}\` is empty in this row: every pair needs virtualNumber, partyA and partyB`, at.line, at.col);
-      continue;
+      return;
     }
     const vnCell = cell('virtualNumber')!;
     const aCell = cell('partyA')!;
     const bCell = cell('partyB')!;
-    const vn = virtualNumberKey(vnCell.value);
-    if (typeof vn !== 'function') {
+    let vn = virtualNumbers.get(vnCell.value);
+    if (!vn) virtualNumbers.set(vnCell.value, (vn = virtualNumberKey(vnCell.value)));
+    if (typeof vn !== 'string') {
       report(vn.code, vn.message, vnCell.line, vnCell.col);
-      continue;
+      return;
     }
     const a = partyNumber(aCell.value);
     const b = partyNumber(bCell.value);
     if (a === undefined || b === undefined) {
       const bad = a === undefined ? aCell : bCell;
       report('bad-phone-number', `"${bad.value}" is not a phone number: write it in international format with the country code, like +6591234567`, bad.line, bad.col);
-      continue;
+      return;
     }
     if (a === b) {
       report('pair-same-party', `partyA and partyB are the same number (${a}): a pair connects two different people`, bCell.line, bCell.col);
-      continue;
+      return;
     }
     const expiresCell = cell('expires');
     let expiresAt: number | undefined;
     if (expiresCell && expiresCell.value !== '') {
-      expiresAt = parseExpiry(expiresCell.value);
+      // A table often repeats a few expiry times; parse each text once.
+      if (!expiries.has(expiresCell.value)) expiries.set(expiresCell.value, parseExpiry(expiresCell.value));
+      expiresAt = expiries.get(expiresCell.value);
       if (expiresAt === undefined) {
         report(
           'bad-expiry',
@@ -91,12 +105,14 @@ function compileFile(file: SourceFile, byKey: Map<string, PairEntry>, diagnostic
           expiresCell.line,
           expiresCell.col,
         );
-        continue;
+        return;
       }
     }
+    let callers = byVirtualNumber.get(vn);
+    if (!callers) byVirtualNumber.set(vn, (callers = new Map()));
     let duplicate = false;
     for (const [party, partyCell] of [[a, aCell], [b, bCell]] as const) {
-      const earlier = byKey.get(vn(party));
+      const earlier = callers.get(party);
       if (earlier) {
         duplicate = true;
         report(
@@ -107,14 +123,16 @@ function compileFile(file: SourceFile, byKey: Map<string, PairEntry>, diagnostic
         );
       }
     }
-    if (duplicate) continue;
-    const base = { file: file.file, line: row.line, ...(expiresAt === undefined ? {} : { expiresAt }) };
-    byKey.set(vn(a), { peer: b, ...base });
-    byKey.set(vn(b), { peer: a, ...base });
+    if (duplicate) return;
+    // One object shape for every entry keeps 200k of them compact.
+    callers.set(a, { peer: b, expiresAt, file: file.file, line: row.line });
+    callers.set(b, { peer: a, expiresAt, file: file.file, line: row.line });
+    added += 2;
   }
   if (problems > MAX_PROBLEMS_PER_FILE) {
     diagnostics.push(error('bad-csv', `${problems - MAX_PROBLEMS_PER_FILE} more problems in this pairs table are not shown: fix the ones above and validate again`, { file: file.file }));
   }
+  return added;
 }
 
 type Report = (code: DiagnosticCode, message: string, line: number, col: number) => void;
@@ -145,17 +163,18 @@ function readHeader(cells: readonly CsvCell[], report: Report): Map<Column, numb
 }
 
 /** "+65…" is the virtual number itself (matched to `destination`); anything else is its 8x8 reference id. */
-function virtualNumberKey(value: string): ((party: string) => string) | { code: DiagnosticCode; message: string } {
+function virtualNumberKey(value: string): string | { code: DiagnosticCode; message: string } {
   if (value.startsWith('+')) {
     const number = normalizePhone(value);
     if (!E164.test(number)) return { code: 'bad-phone-number', message: `"${value}" is not a phone number: write the virtual number like +6568332048, or give its reference id (like vn-ref-1)` };
-    return (party) => numberKey(number, party);
+    return numberKey(number);
   }
   if (!REF_ID.test(value)) return { code: 'bad-value', message: `"${value}" is not a virtual number: give its reference id (like vn-ref-1) or the number with + (like +6568332048)` };
-  return (party) => refKey(value, party);
+  return refKey(value);
 }
 
 function partyNumber(value: string): string | undefined {
+  if (E164.test(value)) return value;
   const number = normalizePhone(value);
   return E164.test(number) ? number : undefined;
 }
