@@ -118,6 +118,12 @@ describe('scoping by sub-account', () => {
     expect(result.diagnostics[0]?.message).toMatch(message);
   });
 
+  it('lets a rule scope itself with `when: subAccountId`', () => {
+    const rule = (sub: string) => `rules:\n  - id: x\n    when: { subAccountId: ${sub} }\n    then: [hangup]\n`;
+    expect(build({ settings: VOICE, rules: { 'a.yaml': rule('acme-sg'), 'b.yaml': rule('acme-my') } }).diagnostics).toEqual([]);
+    expect(build({ settings: VOICE, rules: { 'a.yaml': rule('acme-sg'), 'b.yaml': rule('[acme-my, acme-sg]') } }).diagnostics.map((d) => d.code)).toEqual(['duplicate-id']);
+  });
+
   it('rejects a sub-account id 8x8 would not issue', () => {
     const result = build({ settings: VOICE, rules: { 'a.yaml': scoped('"a b"', 'x') } });
     expect(result.diagnostics.map((d) => `${d.line}:${d.col}: ${d.code}`)).toEqual(['2:17: bad-value']);

@@ -104,7 +104,7 @@ export interface Rule {
   elseActions?: readonly Action[];
   /** Whether some branch of `actions` calls the other party, so matching must look the pair up. */
   needsPair: boolean;
-  /** The sub-accounts the rule is limited to (file `scope:`), if any. */
+  /** The sub-accounts the rule is limited to (file `scope:`, else an exact `when: subAccountId`), if any. */
   scope?: ReadonlySet<string>;
 }
 

@@ -161,6 +161,8 @@ function compileRule(
       });
     }
   }
+  // A rule written `when: { subAccountId: acme-sg }` is scoped like a rule in a scoped file.
+  const ruleScope = scope ?? exactValues(conditions, 'subAccountId');
   return {
     id: raw.id,
     order,
@@ -170,8 +172,13 @@ function compileRule(
     actions,
     ...(elseActions ? { elseActions } : {}),
     needsPair,
-    ...(scope ? { scope } : {}),
+    ...(ruleScope ? { scope: ruleScope } : {}),
   };
+}
+
+function exactValues(conditions: readonly Condition[], field: MatchField): ReadonlySet<string> | undefined {
+  const c = conditions.find((x) => x.kind === 'field' && x.field === field);
+  return c?.kind === 'field' && c.matcher.kind === 'exact' ? c.matcher.values : undefined;
 }
 
 /** A file's `scope: { subAccountId }` as a set of sub-account ids. */
@@ -181,7 +188,7 @@ function scopeOf(file: RulesFile): ReadonlySet<string> | undefined {
   return new Set(Array.isArray(ids) ? ids : [ids]);
 }
 
-/** Two rules can share an id only when both are scoped, to different sub-accounts. */
+/** Two rules can share an id only when both are scoped (by file or by `when: subAccountId`), to different sub-accounts. */
 function scopesOverlap(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
   if (!a || !b) return true;
   for (const id of a) if (b.has(id)) return true;
