@@ -177,7 +177,7 @@ describe('a pairs table on disk', () => {
     await mkdir(join(dir, 'pairs'));
     await writeFile(join(dir, 'pairs', 'rides.csv'), PAIRS);
     const first = await loadRules(dir);
-    expect(first.ruleSet?.pairs.size).toBe(6);
+    expect(first.ruleSet?.pairs?.size).toBe(6);
 
     await writeFile(join(dir, 'pairs', 'rides.csv'), `${PAIRS}vn-ref-1,+6591110009,+6591110009,\n`);
     const broken = await loadRules(dir);
@@ -186,7 +186,7 @@ describe('a pairs table on disk', () => {
 
     await writeFile(join(dir, 'pairs', 'rides.csv'), `${PAIRS}vn-ref-1,+6591110009,+6592220009,\n`);
     const changed = await loadRules(dir);
-    expect(changed.ruleSet?.pairs.size).toBe(8);
+    expect(changed.ruleSet?.pairs?.size).toBe(8);
     expect(changed.ruleSet?.version).not.toBe(first.ruleSet?.version);
   });
 });

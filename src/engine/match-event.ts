@@ -76,7 +76,7 @@ export function applyRule(rule: Rule, call: CallContext, ruleSet: RuleSet): Matc
   for (const c of rule.conditions) if (!conditionHolds(c, call)) return undefined;
   const steps = chooseSteps(rule.actions, call.sessionId);
   if (!rule.needsPair || !steps.some((s) => s.action === 'callOtherParty')) return { rule, branch: 'then', steps };
-  const pair = findPair(ruleSet.pairs, call.facts, call.now);
+  const pair = ruleSet.pairs && findPair(ruleSet.pairs, call.facts, call.now);
   if (pair) return { rule, branch: 'then', steps, peer: pair.peer };
   if (rule.elseActions) return { rule, branch: 'else', steps: chooseSteps(rule.elseActions, call.sessionId) };
   return undefined;

@@ -102,8 +102,8 @@ export interface Rule {
   actions: readonly Action[];
   /** `else:` — used instead of `actions` when they call the other party and the caller has no current pair. */
   elseActions?: readonly Action[];
-  /** Whether some branch of `actions` calls the other party, so matching must look the pair up. */
-  needsPair: boolean;
+  /** Whether some branch of `actions` calls the other party, so matching must look the pair up. Absent: no. */
+  needsPair?: boolean;
   /** The sub-accounts the rule is limited to (file `scope:`, else an exact `when: subAccountId`), if any. */
   scope?: ReadonlySet<string>;
 }
@@ -122,6 +122,6 @@ export interface RuleSet {
   index: RuleIndex;
   fallback: readonly Action[];
   files: readonly string[];
-  /** Masking pairs from the folder's .csv tables, looked up by virtual number and caller. */
-  pairs: PairIndex;
+  /** Masking pairs from the folder's .csv tables, looked up by virtual number and caller. Absent: none. */
+  pairs?: PairIndex;
 }
