@@ -9,12 +9,12 @@ export interface CallContext {
   facts: Facts;
   sessionId: string;
   now: Date;
-  /** Local times already worked out for this call, by timezone. */
-  localTimes: Map<string, LocalTime>;
+  /** Local times already worked out for this call, by timezone (made on first use). */
+  localTimes?: Map<string, LocalTime>;
 }
 
 export function callContext(facts: Facts, options: { now?: Date; sessionId?: string } = {}): CallContext {
-  return { facts, sessionId: options.sessionId ?? '', now: options.now ?? new Date(), localTimes: new Map() };
+  return { facts, sessionId: options.sessionId ?? '', now: options.now ?? new Date() };
 }
 
 /** The rule that answers a call and the steps it answers with. */
@@ -43,6 +43,7 @@ export function testMatcher(matcher: Matcher, value: string | undefined): boolea
 }
 
 function localTimeOf(call: CallContext, clock: ZonedClock): LocalTime {
+  call.localTimes ??= new Map();
   let local = call.localTimes.get(clock.timezone);
   if (!local) call.localTimes.set(clock.timezone, (local = localTime(clock, call.now)));
   return local;

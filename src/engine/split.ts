@@ -27,7 +27,9 @@ export function chooseBranch(split: SplitAction, sessionId: string): number {
 }
 
 /** The steps this session runs: every split replaced by the steps of its chosen branch. */
-export function chooseSteps(actions: readonly Action[], sessionId: string): Step[] {
+export function chooseSteps(actions: readonly Action[], sessionId: string): readonly Step[] {
+  // Most rules have no split: hand their actions back as they are, without copying.
+  if (!actions.some((a) => a.action === 'split')) return actions as readonly Step[];
   const steps: Step[] = [];
   for (const action of actions) {
     if (action.action === 'split') {
