@@ -117,6 +117,11 @@ describe('time conditions are checked when the rules load', () => {
     expect(where(result)).toEqual(['settings.yaml:5:7: bad-date']);
   });
 
+  it('suggests the right name for a misspelt part of a time window', () => {
+    const result = build({ settings, rules: { 'r.yaml': rulesWith('{ timezone: UTC, day: mon }') } });
+    expect(result.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toEqual(['4:30: unknown field `day`; did you mean `days`?']);
+  });
+
   it('requires a timezone', () => {
     const result = build({ settings, rules: { 'r.yaml': rulesWith('{ days: mon-fri }') } });
     expect(result.diagnostics[0]?.code).toBe('missing-field');

@@ -37,7 +37,8 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], parsed: Pars
 }
 
 function pickRelevant(errors: readonly ErrorObject[]): ErrorObject[] {
-  const concrete = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
+  // `propertyNames` only wraps the error about the name itself, which is kept.
+  const concrete = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'propertyNames');
   const isShape = (e: ErrorObject) => e.keyword === 'type' || e.keyword === 'enum' || e.keyword === 'const';
   const kept = concrete.filter((e) => {
     if (!isShape(e)) return true;
@@ -84,6 +85,7 @@ function contextOf(path: YamlPath): Context {
   if (path.length === 0) return 'file';
   if (typeof last === 'number' && (before === 'then' || before === 'else' || before === 'fallback')) return 'action';
   if (last === 'when') return 'conditions';
+  if (path.includes('when') && path.includes('time')) return 'other';
   if (path.includes('when')) return 'operator';
   if (typeof last === 'number' && before === 'rules') return 'rule';
   return 'other';
@@ -105,6 +107,7 @@ function fieldName(path: YamlPath): string {
 }
 
 function targetPath(e: ErrorObject, path: YamlPath): YamlPath {
+  if (e.propertyName !== undefined) return [...path, e.propertyName];
   return e.keyword === 'additionalProperties' ? [...path, (e.params as { additionalProperty: string }).additionalProperty] : path;
 }
 
@@ -190,6 +193,9 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
       if (fieldName(path) === 'hangup') return { code: 'bad-value', message: '`hangup` takes no settings: write `- hangup`', target: 'value' };
       return { code: 'bad-value', message: `${field} may use only one operator (prefix, regex or not); to require several, use a list or \`not\``, target: 'value' };
     case 'pattern':
+      if (e.propertyName !== undefined) {
+        return { code: 'bad-value', message: `the name "${e.propertyName}" may use only letters, digits, - and _ (at most 64 characters)`, target: 'key' };
+      }
       if (fieldName(path) === 'id') {
         return { code: 'bad-id', message: `\`id\` may use only letters, digits, - and _ (at most 64 characters): "${String(e.data)}"`, target: 'value' };
       }
