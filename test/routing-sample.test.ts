@@ -72,3 +72,16 @@ describe('the sample rules folder', () => {
     expect([...teams].sort()).toEqual(['+6561234567', '+6562345678']);
   });
 });
+
+describe('the sample rule set after structured cloning (as a loader worker thread hands it over)', () => {
+  const cloned = structuredClone(ruleSet);
+  it.each([
+    ['a time rule', { destinationRefId: 'vn-ref-4', sessionId: 's-1' }, SATURDAY_11PM],
+    ['a time rule with a split', { destinationRefId: 'vn-ref-4', sessionId: 's-2' }, WORKDAY_10AM],
+    ['a masking pair', { destinationRefId: 'vn-ref-3', source: '+6591110001' }, WORKDAY_10AM],
+    ['a scoped rule with a list', { subAccountId: 'acme-my', sourceCountryCode: 'MY' }, WORKDAY_10AM],
+  ])('answers %s the same', (_name, fields, now) => {
+    const payload = makeCallActionPayload(fields);
+    expect(decide(cloned, payload, { now })).toEqual(decide(ruleSet, payload, { now }));
+  });
+});

@@ -1,7 +1,31 @@
-/** A timezone's wall clock: one Intl formatter, built once when the rules load and shared by every rule using it. */
+/**
+ * A timezone's wall clock. Plain data, so a rule set survives structured cloning (a worker
+ * thread may build it); the Intl formatter behind it lives in `formatters`, built once per
+ * timezone when the rules load (and once more in any thread that receives a cloned rule set).
+ */
 export interface ZonedClock {
   timezone: string;
-  format: Intl.DateTimeFormat;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timezone: string): Intl.DateTimeFormat {
+  let format = formatters.get(timezone);
+  if (!format) {
+    // Throws RangeError for an unknown timezone; the compiler turns that into a diagnostic.
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    formatters.set(timezone, format);
+  }
+  return format;
 }
 
 /** A moment as people in one timezone see it. */
@@ -39,19 +63,10 @@ export interface TimeWindow {
 
 const WEEKDAYS: Readonly<Record<string, number>> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
+/** The clock of `timezone`, its formatter built now; throws RangeError for an unknown timezone. */
 export function zonedClock(timezone: string): ZonedClock {
-  // Throws RangeError for an unknown timezone; the compiler turns that into a diagnostic.
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    weekday: 'short',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-  return { timezone, format };
+  formatterFor(timezone);
+  return { timezone };
 }
 
 export function localTime(clock: ZonedClock, now: Date): LocalTime {
@@ -61,7 +76,7 @@ export function localTime(clock: ZonedClock, now: Date): LocalTime {
   let day = '';
   let hour = 0;
   let minute = 0;
-  for (const part of clock.format.formatToParts(now)) {
+  for (const part of formatterFor(clock.timezone).formatToParts(now)) {
     switch (part.type) {
       case 'weekday':
         weekday = WEEKDAYS[part.value] ?? 0;
