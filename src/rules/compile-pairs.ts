@@ -1,6 +1,6 @@
 import { error, type Diagnostic, type DiagnosticCode } from '../diagnostics/diagnostic.js';
 import { normalizePhone } from '../engine/event-facts.js';
-import { EMPTY_PAIRS, numberKey, refKey, type PairEntry, type PairIndex } from '../engine/pair-index.js';
+import { EMPTY_PAIRS, numberKey, PairIndexBuilder, phoneDigits, refKey, type PairIndex } from '../engine/pair-index.js';
 import { didYouMean } from '../text/suggest.js';
 import { isDate } from './calendar-dates.js';
 import { readCsv, type CsvCell, type CsvRow } from './parse-csv.js';
@@ -24,15 +24,21 @@ const ISO_WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?
  */
 export function compilePairs(files: readonly SourceFile[], diagnostics: Diagnostic[]): PairIndex {
   if (files.length === 0) return EMPTY_PAIRS;
-  const byVirtualNumber = new Map<string, Map<string, PairEntry>>();
-  let size = 0;
-  for (const file of files) size += compileFile(file, byVirtualNumber, diagnostics);
-  return { byVirtualNumber, size };
+  // Two entries per row at most; counting lines is far cheaper than growing the tables.
+  const lines = files.reduce((n, f) => n + countLines(f.text), 0);
+  const builder = new PairIndexBuilder(2 * lines);
+  for (const file of files) compileFile(file, builder, diagnostics);
+  return builder.build();
 }
 
-/** Adds one table's rows to the index; returns how many callers it added. */
-function compileFile(file: SourceFile, byVirtualNumber: Map<string, Map<string, PairEntry>>, diagnostics: Diagnostic[]): number {
-  let added = 0;
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function compileFile(file: SourceFile, builder: PairIndexBuilder, diagnostics: Diagnostic[]): void {
+  const fileId = builder.fileId(file.file);
   let problems = 0;
   const report = (code: DiagnosticCode, message: string, line: number, col: number) => {
     problems++;
@@ -75,12 +81,13 @@ function compileFile(file: SourceFile, byVirtualNumber: Map<string, Map<string, 
     const vnCell = cell('virtualNumber')!;
     const aCell = cell('partyA')!;
     const bCell = cell('partyB')!;
-    let vn = virtualNumbers.get(vnCell.value);
-    if (!vn) virtualNumbers.set(vnCell.value, (vn = virtualNumberKey(vnCell.value)));
-    if (typeof vn !== 'string') {
-      report(vn.code, vn.message, vnCell.line, vnCell.col);
+    let vnKey = virtualNumbers.get(vnCell.value);
+    if (!vnKey) virtualNumbers.set(vnCell.value, (vnKey = virtualNumberKey(vnCell.value)));
+    if (typeof vnKey !== 'string') {
+      report(vnKey.code, vnKey.message, vnCell.line, vnCell.col);
       return;
     }
+    const vn = builder.virtualNumberId(vnKey);
     const a = partyNumber(aCell.value);
     const b = partyNumber(bCell.value);
     if (a === undefined || b === undefined) {
@@ -108,11 +115,11 @@ function compileFile(file: SourceFile, byVirtualNumber: Map<string, Map<string, 
         return;
       }
     }
-    let callers = byVirtualNumber.get(vn);
-    if (!callers) byVirtualNumber.set(vn, (callers = new Map()));
+    const digitsA = phoneDigits(a)!;
+    const digitsB = phoneDigits(b)!;
     let duplicate = false;
-    for (const [party, partyCell] of [[a, aCell], [b, bCell]] as const) {
-      const earlier = callers.get(party);
+    for (const [party, digits, partyCell] of [[a, digitsA, aCell], [b, digitsB, bCell]] as const) {
+      const earlier = builder.existing(vn, digits);
       if (earlier) {
         duplicate = true;
         report(
@@ -124,15 +131,12 @@ function compileFile(file: SourceFile, byVirtualNumber: Map<string, Map<string, 
       }
     }
     if (duplicate) return;
-    // One object shape for every entry keeps 200k of them compact.
-    callers.set(a, { peer: b, expiresAt, file: file.file, line: row.line });
-    callers.set(b, { peer: a, expiresAt, file: file.file, line: row.line });
-    added += 2;
+    builder.add(vn, digitsA, digitsB, expiresAt, fileId, row.line);
+    builder.add(vn, digitsB, digitsA, expiresAt, fileId, row.line);
   }
   if (problems > MAX_PROBLEMS_PER_FILE) {
     diagnostics.push(error('bad-csv', `${problems - MAX_PROBLEMS_PER_FILE} more problems in this pairs table are not shown: fix the ones above and validate again`, { file: file.file }));
   }
-  return added;
 }
 
 type Report = (code: DiagnosticCode, message: string, line: number, col: number) => void;
