@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hash32 } from '../src/engine/split.js';
 import { build, call, mustBuild, VOICE, where } from './helpers/routing-build.js';
 
 const SPLIT = `rules:
@@ -158,5 +159,16 @@ describe("every branch of a split is checked against 8x8's limits", () => {
       },
     });
     expect(result.diagnostics).toEqual([]);
+  });
+});
+
+describe('the session hash', () => {
+  // Pinned: changing the hash would move live sessions to another branch after a deploy.
+  it.each([
+    ['', 2872998923],
+    ['a', 444641715],
+    ['a1d6a5e2-efec-11e9-b999-efc71013a78f', 3121743621],
+  ])('hashes %j to %i', (text, expected) => {
+    expect(hash32(text)).toBe(expected);
   });
 });

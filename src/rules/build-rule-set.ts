@@ -134,7 +134,7 @@ function compileRule(
   const path = ['rules', i] as const;
   const problems: MatcherProblem[] = [];
   const scope = scopeOf(file);
-  const conditions: Condition[] = scope ? [{ kind: 'field', field: 'subAccountId', matcher: { kind: 'exact', values: scope }, source: file.scope }] : [];
+  const conditions: Condition[] = scope ? [{ kind: 'field', field: 'subAccountId', matcher: { kind: 'exact', values: scope }, source: file.scope?.subAccountId }] : [];
   for (const [field, source] of Object.entries(raw.when ?? {})) {
     if (field === 'time') {
       const windows = compileTime(source as TimeSource, [...path, 'when', 'time'], { parsed, diagnostics, calendars: folder.calendars, clocks: folder.clocks });
