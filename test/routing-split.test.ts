@@ -40,7 +40,7 @@ describe('weighted splits', () => {
   it.each([
     ['UUID session ids', uuids],
     ['counter session ids', counters],
-  ])('shares 10k sessions within 2%% of the weights (%s)', (_name, ids) => {
+  ])('shares 10k sessions within 2 points of the weights (%s)', (_name, ids) => {
     const observed = shares(ruleSet, ids);
     expect(Math.abs((observed.get('+6561234567') ?? 0) - 0.7)).toBeLessThan(0.02);
     expect(Math.abs((observed.get('+6562345678') ?? 0) - 0.3)).toBeLessThan(0.02);
