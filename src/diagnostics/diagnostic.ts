@@ -47,7 +47,22 @@ export type DiagnosticCode =
   | 'unknown-voice-profile'
   | 'make-call-source-not-called-number'
   | 'say-text-too-long'
-  | 'say-text-may-be-empty';
+  | 'say-text-may-be-empty'
+  // Routing features: named lists, time conditions, masking pairs, splits.
+  | 'unknown-list'
+  | 'unknown-calendar'
+  | 'bad-timezone'
+  | 'bad-days'
+  | 'bad-hours'
+  | 'bad-date'
+  | 'bad-csv'
+  | 'unknown-column'
+  | 'missing-column'
+  | 'bad-expiry'
+  | 'pair-same-party'
+  | 'duplicate-pair'
+  | 'other-party-not-allowed'
+  | 'else-without-other-party';
 
 export interface Position {
   line: number;

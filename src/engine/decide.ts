@@ -1,14 +1,15 @@
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { CallflowResponse } from '../types/generated/callflow.js';
 import { eventFacts } from './event-facts.js';
-import { matchEvent } from './match-event.js';
+import { callContext, matchCall } from './match-event.js';
 import { RenderError, renderCallflow } from './render-callflow.js';
 import type { RuleSet } from './rule-set.js';
 
 export const FALLBACK_ACTION_ID = 'fallback';
 
 export type Decision =
-  | { outcome: 'matched'; ruleId: string; response: CallflowResponse }
+  /** `branch: 'else'` is there only when the rule's `else:` answered (the caller had no masking pair). */
+  | { outcome: 'matched'; ruleId: string; branch?: 'else'; response: CallflowResponse }
   | { outcome: 'fallback'; reason: 'no-match' | 'render-error'; ruleId?: string; detail: string; response: CallflowResponse };
 
 export interface DecideOptions {
@@ -17,13 +18,15 @@ export interface DecideOptions {
 }
 
 /** Event in, callflow out: the whole routing decision, with no I/O. */
-export function decide(ruleSet: RuleSet, payload: CallActionPayload, _options: DecideOptions = {}): Decision {
-  const rule = matchEvent(ruleSet, eventFacts(payload));
-  if (!rule) {
+export function decide(ruleSet: RuleSet, payload: CallActionPayload, options: DecideOptions = {}): Decision {
+  const match = matchCall(ruleSet, callContext(eventFacts(payload), { now: options.now ?? new Date(), sessionId: payload.sessionId }));
+  if (!match) {
     return { outcome: 'fallback', reason: 'no-match', detail: 'no rule matched this call', response: fallbackResponse(ruleSet, payload) };
   }
+  const { rule } = match;
   try {
-    return { outcome: 'matched', ruleId: rule.id, response: { clientActionId: rule.id, callflow: renderCallflow(rule.actions, payload) } };
+    const callflow = renderCallflow(match.steps, payload, match.peer);
+    return { outcome: 'matched', ruleId: rule.id, ...(match.branch === 'else' ? { branch: 'else' as const } : {}), response: { clientActionId: rule.id, callflow } };
   } catch (e) {
     if (!(e instanceof RenderError)) throw e;
     return { outcome: 'fallback', reason: 'render-error', ruleId: rule.id, detail: `rule ${rule.id}: ${e.message}`, response: fallbackResponse(ruleSet, payload) };

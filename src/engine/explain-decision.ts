@@ -1,7 +1,7 @@
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import { decide, type Decision, type DecideOptions } from './decide.js';
-import { eventFacts, type Facts } from './event-facts.js';
-import { firstFailedCondition } from './match-event.js';
+import { eventFacts } from './event-facts.js';
+import { applyRule, callContext, firstFailedCondition } from './match-event.js';
 import type { Rule, RuleSet } from './rule-set.js';
 
 /** Why one rule did not take the call: the first of its conditions the call does not meet. */
@@ -26,22 +26,27 @@ export interface Explanation {
 export function explainDecision(ruleSet: RuleSet, payload: CallActionPayload, options: DecideOptions = {}): Explanation {
   const decision = decide(ruleSet, payload, options);
   const winner = decision.ruleId === undefined ? undefined : ruleSet.rules.find((r) => r.id === decision.ruleId);
-  const facts = eventFacts(payload);
   const skipped: SkippedRule[] = [];
   for (const rule of ruleSet.rules) {
     if (winner && rule.order >= winner.order) break;
-    const why = whyNot(rule, facts);
+    const why = whyNot(rule, ruleSet, payload, options);
     if (why) skipped.push(why);
   }
   return { decision, skipped };
 }
 
-/** Why `rule` does not take a call with these facts, or undefined when it does. */
-export function whyNot(rule: Rule, facts: Facts): SkippedRule | undefined {
-  const failed = firstFailedCondition(rule, facts);
-  if (!failed) return undefined;
-  const actual = facts[failed.field];
-  const wanted = describeSource(failed.source);
+/** Why `rule` does not answer this call, or undefined when it does. */
+export function whyNot(rule: Rule, ruleSet: RuleSet, payload: CallActionPayload, options: DecideOptions = {}): SkippedRule | undefined {
+  const facts = eventFacts(payload);
+  const now = options.now ?? new Date();
+  const failed = firstFailedCondition(rule, facts, now);
+  if (!failed) {
+    if (applyRule(rule, callContext(facts, { now, sessionId: payload.sessionId }), ruleSet)) return undefined;
+    const text = `${rule.id}: the caller has no current masking pair on this number, and the rule has no \`else\``;
+    return { rule, field: 'pair', actual: facts.source, wanted: 'a masking pair', text };
+  }
+  const actual = failed.kind === 'field' ? facts[failed.field] : now.toISOString();
+  const wanted = failed.kind === 'field' ? describeSource(failed.source) : `within ${describeSource(failed.source)}`;
   const is = actual === undefined ? 'is missing' : `is ${JSON.stringify(actual)}`;
   return { rule, field: failed.field, actual, wanted, text: `${rule.id}: ${failed.field} ${is}, wanted ${wanted}` };
 }

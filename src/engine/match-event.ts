@@ -1,5 +1,31 @@
 import type { Facts } from './event-facts.js';
-import { INDEX_FIELDS, type Condition, type Matcher, type Rule, type RuleSet } from './rule-set.js';
+import { findPair } from './pair-index.js';
+import { INDEX_FIELDS, type Condition, type Matcher, type Rule, type RuleSet, type Step } from './rule-set.js';
+import { chooseSteps } from './split.js';
+import { inTimeWindow, localTime, type LocalTime, type ZonedClock } from './time-window.js';
+
+/** What matching needs to know about one call besides its fields: the session (for splits) and the clock. */
+export interface CallContext {
+  facts: Facts;
+  sessionId: string;
+  now: Date;
+  /** Local times already worked out for this call, by timezone (made on first use). */
+  localTimes?: Map<string, LocalTime>;
+}
+
+export function callContext(facts: Facts, options: { now?: Date; sessionId?: string } = {}): CallContext {
+  return { facts, sessionId: options.sessionId ?? '', now: options.now ?? new Date() };
+}
+
+/** The rule that answers a call and the steps it answers with. */
+export interface Match {
+  rule: Rule;
+  /** `then` (with splits decided) or, when the caller has no pair, `else`. */
+  branch: 'then' | 'else';
+  steps: readonly Step[];
+  /** The other party of the caller's masking pair, when the steps call them. */
+  peer?: string;
+}
 
 export function testMatcher(matcher: Matcher, value: string | undefined): boolean {
   switch (matcher.kind) {
@@ -16,37 +42,75 @@ export function testMatcher(matcher: Matcher, value: string | undefined): boolea
   }
 }
 
-export function testCondition(condition: Condition, facts: Facts): boolean {
-  return testMatcher(condition.matcher, facts[condition.field]);
+function localTimeOf(call: CallContext, clock: ZonedClock): LocalTime {
+  call.localTimes ??= new Map();
+  let local = call.localTimes.get(clock.timezone);
+  if (!local) call.localTimes.set(clock.timezone, (local = localTime(clock, call.now)));
+  return local;
+}
+
+export function conditionHolds(condition: Condition, call: CallContext): boolean {
+  switch (condition.kind) {
+    case 'field':
+      return testMatcher(condition.matcher, call.facts[condition.field]);
+    case 'time':
+      return condition.windows.some((w) => inTimeWindow(w, localTimeOf(call, w.clock)));
+  }
+}
+
+/** Whether the call meets `condition`; time conditions are judged at `now`. */
+export function testCondition(condition: Condition, facts: Facts, now: Date = new Date()): boolean {
+  return conditionHolds(condition, callContext(facts, { now }));
 }
 
 /** The first condition of `rule` that the call does not meet, or undefined when all are met. */
-export function firstFailedCondition(rule: Rule, facts: Facts): Condition | undefined {
-  return rule.conditions.find((c) => !testCondition(c, facts));
+export function firstFailedCondition(rule: Rule, facts: Facts, now: Date = new Date()): Condition | undefined {
+  const call = callContext(facts, { now });
+  return rule.conditions.find((c) => !conditionHolds(c, call));
 }
 
 /**
- * The first rule, in rule-set order, whose conditions all hold. Candidates come from the
+ * How `rule` answers the call, or undefined when it does not: a condition fails, or its `then`
+ * calls the other party, the caller has no current pair, and the rule has no `else`.
+ */
+export function applyRule(rule: Rule, call: CallContext, ruleSet: RuleSet): Match | undefined {
+  for (const c of rule.conditions) if (!conditionHolds(c, call)) return undefined;
+  const steps = chooseSteps(rule.actions, call.sessionId);
+  if (!rule.needsPair || !steps.some((s) => s.action === 'callOtherParty')) return { rule, branch: 'then', steps };
+  const pair = ruleSet.pairs && findPair(ruleSet.pairs, call.facts, call.now);
+  if (pair) return { rule, branch: 'then', steps, peer: pair.peer };
+  if (rule.elseActions) return { rule, branch: 'else', steps: chooseSteps(rule.elseActions, call.sessionId) };
+  return undefined;
+}
+
+/**
+ * The first rule, in rule-set order, that answers the call. Candidates come from the
  * exact-value index plus the unindexed rules; each list is in order, so we stop a list as
  * soon as it can no longer beat the best match found so far.
  */
-export function matchEvent(ruleSet: RuleSet, facts: Facts): Rule | undefined {
-  let best: Rule | undefined;
+export function matchCall(ruleSet: RuleSet, call: CallContext): Match | undefined {
+  let best: Match | undefined;
   const consider = (candidates: readonly Rule[]): void => {
     for (const rule of candidates) {
-      if (best && rule.order >= best.order) return;
-      if (firstFailedCondition(rule, facts) === undefined) {
-        best = rule;
+      if (best && rule.order >= best.rule.order) return;
+      const match = applyRule(rule, call, ruleSet);
+      if (match) {
+        best = match;
         return;
       }
     }
   };
   for (const field of INDEX_FIELDS) {
-    const value = facts[field];
+    const value = call.facts[field];
     if (value === undefined) continue;
     const candidates = ruleSet.index.byField.get(field)?.get(value);
     if (candidates) consider(candidates);
   }
   consider(ruleSet.index.unindexed);
   return best;
+}
+
+/** The rule that answers a call with these facts (at `now`, for session `sessionId`). */
+export function matchEvent(ruleSet: RuleSet, facts: Facts, options: { now?: Date; sessionId?: string } = {}): Rule | undefined {
+  return matchCall(ruleSet, callContext(facts, options))?.rule;
 }

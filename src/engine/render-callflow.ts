@@ -2,6 +2,7 @@ import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { CallflowAction, CallflowResponse } from '../types/generated/callflow.js';
 import { normalizePhone, rawField } from './event-facts.js';
 import type { Action, Template } from './rule-set.js';
+import { chooseSteps } from './split.js';
 
 /** 8x8's limit on say text (reference §3.3). */
 export const MAX_SAY_LENGTH = 3000;
@@ -21,9 +22,12 @@ export function renderTemplate(template: Template, payload: CallActionPayload): 
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
-/** Actions as 8x8 wants them. Throws RenderError when this call's data cannot fill them in. */
-export function renderCallflow(actions: readonly Action[], payload: CallActionPayload): CallflowResponse['callflow'] {
-  const [first, ...rest] = actions.map((a): CallflowAction => {
+/**
+ * Actions as 8x8 wants them, splits decided by the call's session. `peer` is the other party of the
+ * caller's masking pair. Throws RenderError when this call's data cannot fill them in.
+ */
+export function renderCallflow(actions: readonly Action[], payload: CallActionPayload, peer?: string): CallflowResponse['callflow'] {
+  const [first, ...rest] = chooseSteps(actions, payload.sessionId).map((a): CallflowAction => {
     switch (a.action) {
       case 'say': {
         const text = renderTemplate(a.text, payload);
@@ -33,17 +37,22 @@ export function renderCallflow(actions: readonly Action[], payload: CallActionPa
       }
       case 'playFile':
         return { action: 'playFile', params: a.params };
-      case 'makeCall': {
-        // For Number Masking the caller ID must be one of our virtual numbers: the one called.
-        const source = a.source ?? normalizePhone(payload.destination);
-        if (!E164.test(source)) throw new RenderError(`makeCall needs a caller ID, and the called number "${payload.destination}" is not one`);
-        const params = { source, destination: a.destination, ...(a.callRecording === undefined ? {} : { callRecording: a.callRecording }) };
-        return { action: 'makeCall', params };
-      }
+      case 'makeCall':
+        return { action: 'makeCall', params: makeCallParams(a.destination, a.source, a.callRecording, payload) };
+      case 'callOtherParty':
+        if (peer === undefined) throw new RenderError('makeCall other-party needs the caller\'s masking pair, and this caller has none on this number');
+        return { action: 'makeCall', params: makeCallParams(peer, a.source, a.callRecording, payload) };
       case 'hangup':
         return { action: 'hangup' };
     }
   });
   if (!first) throw new RenderError('there are no actions to answer with');
   return [first, ...rest];
+}
+
+function makeCallParams(destination: string, source: string | undefined, callRecording: boolean | undefined, payload: CallActionPayload) {
+  // For Number Masking the caller ID must be one of our virtual numbers: the one called.
+  const callerId = source ?? normalizePhone(payload.destination);
+  if (!E164.test(callerId)) throw new RenderError(`makeCall needs a caller ID, and the called number "${payload.destination}" is not one`);
+  return { source: callerId, destination, ...(callRecording === undefined ? {} : { callRecording }) };
 }

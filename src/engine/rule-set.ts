@@ -1,4 +1,6 @@
 import type { SayParams, PlayFileParams } from '../types/generated/callflow.js';
+import type { PairIndex } from './pair-index.js';
+import type { TimeWindow } from './time-window.js';
 
 /** Event fields a rule can test (`when:`). */
 export const MATCH_FIELDS = [
@@ -29,18 +31,31 @@ export const COUNTRY_FIELDS: ReadonlySet<MatchField> = new Set(['sourceCountryCo
 export const INDEX_FIELDS = ['destinationRefId', 'destination', 'source'] as const satisfies readonly MatchField[];
 
 export type Matcher =
-  | { kind: 'exact'; values: ReadonlySet<string> }
+  /** `lists` names the named lists the values came from (`in: vip-numbers`), for explanations. */
+  | { kind: 'exact'; values: ReadonlySet<string>; lists?: readonly string[] }
   | { kind: 'prefix'; prefixes: readonly string[] }
   | { kind: 'regex'; regex: RegExp }
   | { kind: 'not'; inner: Matcher }
   | { kind: 'anyOf'; options: readonly Matcher[] };
 
-export interface Condition {
+/** A test of one event field (`source: "+65…"`). */
+export interface FieldCondition {
+  kind: 'field';
   field: MatchField;
   matcher: Matcher;
   /** How the author wrote it, for explanations. */
   source: unknown;
 }
+
+/** `time:` — holds when the call's moment falls in any of the windows. */
+export interface TimeCondition {
+  kind: 'time';
+  field: 'time';
+  windows: readonly TimeWindow[];
+  source: unknown;
+}
+
+export type Condition = FieldCondition | TimeCondition;
 
 export type TemplatePart = string | { field: TemplateField };
 
@@ -49,11 +64,32 @@ export interface Template {
   parts: readonly TemplatePart[];
 }
 
-export type Action =
+/** One callflow step as 8x8 runs it (after any split has been decided). */
+export type Step =
   | { action: 'say'; text: Template; params: Omit<SayParams, 'text'> }
   | { action: 'playFile'; params: PlayFileParams }
   | { action: 'makeCall'; destination: string; source?: string; callRecording?: boolean }
+  /** makeCall to the other party of the caller's masking pair, found per call. */
+  | { action: 'callOtherParty'; source?: string; callRecording?: boolean }
   | { action: 'hangup' };
+
+export interface SplitBranch {
+  weight: number;
+  actions: readonly Action[];
+}
+
+/**
+ * `split:` — one branch per call session, chosen by a hash of the session id. `salt` (where the
+ * split is written) keeps nested and sibling splits independent of each other.
+ */
+export interface SplitAction {
+  action: 'split';
+  branches: readonly SplitBranch[];
+  totalWeight: number;
+  salt: string;
+}
+
+export type Action = Step | SplitAction;
 
 export interface Rule {
   id: string;
@@ -64,6 +100,12 @@ export interface Rule {
   col: number;
   conditions: readonly Condition[];
   actions: readonly Action[];
+  /** `else:` — used instead of `actions` when they call the other party and the caller has no current pair. */
+  elseActions?: readonly Action[];
+  /** Whether some branch of `actions` calls the other party, so matching must look the pair up. Absent: no. */
+  needsPair?: boolean;
+  /** The sub-accounts the rule is limited to (file `scope:`, else an exact `when: subAccountId`), if any. */
+  scope?: ReadonlySet<string>;
 }
 
 export interface RuleIndex {
@@ -80,4 +122,6 @@ export interface RuleSet {
   index: RuleIndex;
   fallback: readonly Action[];
   files: readonly string[];
+  /** Masking pairs from the folder's .csv tables, looked up by virtual number and caller. Absent: none. */
+  pairs?: PairIndex;
 }

@@ -13,7 +13,7 @@ export const makeCallSource: Lint = {
     for (const site of ctx.actions) {
       if (site.action.action !== 'makeCall' || site.action.source === undefined || !site.owner) continue;
       const pinned = site.owner.rule.conditions.find((c) => c.field === 'destination');
-      if (pinned?.matcher.kind !== 'exact' || pinned.matcher.values.has(site.action.source)) continue;
+      if (pinned?.kind !== 'field' || pinned.matcher.kind !== 'exact' || pinned.matcher.values.has(site.action.source)) continue;
       const called = [...pinned.matcher.values];
       const calledText = called.length === 1 ? called[0] : `one of ${called.join(', ')}`;
       out.push(

@@ -1,14 +1,22 @@
 import { warning, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { MatchField, Rule } from '../engine/rule-set.js';
+import type { FieldCondition, MatchField, Rule } from '../engine/rule-set.js';
 import type { Lint } from './lint.js';
 import { covers } from './matcher-covers.js';
 
 /** Whether every call `later` would take is already taken by `earlier`: each of earlier's conditions is implied by later's. */
 export function takesEverythingOf(earlier: Rule, later: Rule): boolean {
+  // A rule that calls the other party with no `else` lets callers without a pair through.
+  if (earlier.needsPair && !earlier.elseActions) return false;
   return earlier.conditions.every((c) => {
-    const mine = later.conditions.find((l) => l.field === c.field);
+    // Time windows are not compared: we cannot prove one covers another, so we never flag.
+    if (c.kind !== 'field') return false;
+    const mine = fieldConditions(later).find((l) => l.field === c.field);
     return mine !== undefined && covers(c.matcher, mine.matcher);
   });
+}
+
+function fieldConditions(rule: Rule): FieldCondition[] {
+  return rule.conditions.filter((c): c is FieldCondition => c.kind === 'field');
 }
 
 interface FieldIndex {
@@ -25,10 +33,10 @@ interface FieldIndex {
  */
 export function firstCoveringRules(rules: readonly Rule[]): number[] {
   const fields = new Map<MatchField, FieldIndex>();
-  for (const rule of rules) for (const c of rule.conditions) if (!fields.has(c.field)) fields.set(c.field, { open: [], exact: new Map() });
+  for (const rule of rules) for (const c of fieldConditions(rule)) if (!fields.has(c.field)) fields.set(c.field, { open: [], exact: new Map() });
   rules.forEach((rule, i) => {
     for (const [field, index] of fields) {
-      const c = rule.conditions.find((x) => x.field === field);
+      const c = fieldConditions(rule).find((x) => x.field === field);
       if (c?.matcher.kind !== 'exact') {
         index.open.push(i);
         continue;
@@ -41,7 +49,7 @@ export function firstCoveringRules(rules: readonly Rule[]): number[] {
     }
   });
   return rules.map((later, i) => {
-    const key = later.conditions.find((c) => c.matcher.kind === 'exact');
+    const key = fieldConditions(later).find((c) => c.matcher.kind === 'exact');
     const firstValue = key?.matcher.kind === 'exact' ? key.matcher.values.values().next().value : undefined;
     const index = key ? fields.get(key.field) : undefined;
     const lists = index && firstValue !== undefined ? [index.open, index.exact.get(firstValue) ?? []] : [rules.map((_, k) => k)];

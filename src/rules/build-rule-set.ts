@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import { error, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { INDEX_FIELDS, type Action, type Condition, type MatchField, type Rule, type RuleIndex, type RuleSet } from '../engine/rule-set.js';
-import type { RulesFile } from '../types/generated/rules.js';
+import { allStepLists } from '../engine/split.js';
+import type { ZonedClock } from '../engine/time-window.js';
+import type { Matcher as MatcherSource, RulesFile, TimeWindow as TimeSource } from '../types/generated/rules.js';
 import type { Settings } from '../types/generated/settings.js';
 import { compileActions } from './compile-actions.js';
+import { Calendars } from './compile-calendars.js';
+import { NamedLists } from './compile-lists.js';
 import { compileMatcher, type MatcherProblem } from './compile-matcher.js';
+import { compilePairs } from './compile-pairs.js';
+import { compileTime } from './compile-time.js';
 import { explainSchemaErrors } from './explain-schema-errors.js';
 import { parseYaml, type ParsedFile, type SourceFile } from './parse-yaml.js';
 import { validateRulesFile, validateSettings } from './schemas.js';
@@ -14,6 +20,8 @@ export interface RuleSources {
   ruleFiles: readonly SourceFile[];
   /** settings.yaml, when the folder has one. */
   settings?: SourceFile;
+  /** Masking-pair tables (.csv), in path order. */
+  pairFiles?: readonly SourceFile[];
 }
 
 export interface BuildResult {
@@ -32,8 +40,15 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
   }
 
   const settings = sources.settings ? readSettings(sources.settings, diagnostics) : undefined;
+  const folder: FolderContext = {
+    voiceProfile: settings?.data.voiceProfile,
+    lists: new NamedLists(settings?.data.lists ?? {}, settings?.parsed, diagnostics),
+    calendars: Calendars.compile(settings?.data.calendars, settings?.parsed, diagnostics),
+    clocks: new Map(),
+  };
+  const pairs = compilePairs(sources.pairFiles ?? [], diagnostics);
   const rules: Rule[] = [];
-  const seenIds = new Map<string, Rule>();
+  const seenIds = new Map<string, Rule[]>();
 
   for (const source of sources.ruleFiles) {
     const parsed = parseYaml(source);
@@ -49,19 +64,20 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
     }
     const file = parsed.data;
     file.rules.forEach((raw, i) => {
-      const rule = compileRule(raw, i, file, parsed, settings?.data.voiceProfile, rules.length, diagnostics);
-      const earlier = seenIds.get(rule.id);
+      const rule = compileRule(raw, i, file, parsed, folder, rules.length, diagnostics);
+      const sameId = seenIds.get(rule.id) ?? [];
+      const earlier = sameId.find((r) => scopesOverlap(r.scope, rule.scope));
       if (earlier) {
         const pos = parsed.locate(['rules', i, 'id']);
+        const unique = rule.scope || earlier.scope ? 'ids must be unique within a sub-account' : 'ids must be unique across all files';
         diagnostics.push(
-          error('duplicate-id', `rule id \`${rule.id}\` is already used at ${earlier.file}:${earlier.line}:${earlier.col}; ids must be unique across all files`, {
+          error('duplicate-id', `rule id \`${rule.id}\` is already used at ${earlier.file}:${earlier.line}:${earlier.col}; ${unique}`, {
             file: source.file,
             ...pos,
           }),
         );
-      } else {
-        seenIds.set(rule.id, rule);
       }
+      seenIds.set(rule.id, [...sameId, rule]);
       rules.push(rule);
     });
   }
@@ -75,6 +91,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
       index: indexRules(rules),
       fallback,
       files: sources.ruleFiles.map((f) => f.file),
+      pairs,
     },
     diagnostics,
   };
@@ -97,29 +114,85 @@ function readSettings(source: SourceFile, diagnostics: Diagnostic[]): ReadSettin
   return { data, parsed };
 }
 
+/** What every rule of the folder shares: settings.yaml's voice, lists and calendars, one clock per timezone. */
+interface FolderContext {
+  voiceProfile: string | undefined;
+  lists: NamedLists;
+  calendars: Calendars;
+  clocks: Map<string, ZonedClock>;
+}
+
 function compileRule(
   raw: RulesFile['rules'][number],
   i: number,
   file: RulesFile,
   parsed: ParsedFile,
-  folderVoice: string | undefined,
+  folder: FolderContext,
   order: number,
   diagnostics: Diagnostic[],
 ): Rule {
   const path = ['rules', i] as const;
   const problems: MatcherProblem[] = [];
-  const conditions: Condition[] = Object.entries(raw.when ?? {}).map(([field, source]) => ({
-    field: field as MatchField,
-    matcher: compileMatcher(field as MatchField, source, [...path, 'when', field], problems),
-    source,
-  }));
+  const scope = scopeOf(file);
+  const conditions: Condition[] = scope ? [{ kind: 'field', field: 'subAccountId', matcher: { kind: 'exact', values: scope }, source: file.scope?.subAccountId }] : [];
+  for (const [field, source] of Object.entries(raw.when ?? {})) {
+    if (field === 'time') {
+      const windows = compileTime(source as TimeSource, [...path, 'when', 'time'], { parsed, diagnostics, calendars: folder.calendars, clocks: folder.clocks });
+      conditions.push({ kind: 'time', field: 'time', windows, source });
+    } else {
+      const matchField = field as MatchField;
+      conditions.push({ kind: 'field', field: matchField, matcher: compileMatcher(matchField, source as MatcherSource, [...path, 'when', field], problems, folder.lists), source });
+    }
+  }
   for (const p of problems) diagnostics.push(error(p.code, p.message, { file: parsed.file, ...parsed.locate(p.path) }));
-  const actions = compileActions(raw.then, [...path, 'then'], {
-    parsed,
-    voiceProfile: file.defaults?.voiceProfile ?? folderVoice,
-    diagnostics,
-  });
-  return { id: raw.id, order, file: parsed.file, ...parsed.locate([...path]), conditions, actions };
+  const voiceProfile = file.defaults?.voiceProfile ?? folder.voiceProfile;
+  const actions = compileActions(raw.then, [...path, 'then'], { parsed, voiceProfile, diagnostics, otherParty: 'allowed', salt: raw.id });
+  const needsPair = allStepLists(actions).some((steps) => steps.some((s) => s.action === 'callOtherParty'));
+  let elseActions: Action[] | undefined;
+  if (raw.else) {
+    elseActions = compileActions(raw.else, [...path, 'else'], { parsed, voiceProfile, diagnostics, otherParty: 'else', salt: raw.id });
+    if (!needsPair) {
+      diagnostics.push({
+        ...error('else-without-other-party', '`else` is never used: it runs only when `then` calls `makeCall: other-party` and the caller has no masking pair', {
+          file: parsed.file,
+          ...parsed.locate([...path, 'else'], 'key'),
+        }),
+        severity: 'warning',
+      });
+    }
+  }
+  // A rule written `when: { subAccountId: acme-sg }` is scoped like a rule in a scoped file.
+  const ruleScope = scope ?? exactValues(conditions, 'subAccountId');
+  return {
+    id: raw.id,
+    order,
+    file: parsed.file,
+    ...parsed.locate([...path]),
+    conditions,
+    actions,
+    ...(elseActions ? { elseActions } : {}),
+    needsPair,
+    ...(ruleScope ? { scope: ruleScope } : {}),
+  };
+}
+
+function exactValues(conditions: readonly Condition[], field: MatchField): ReadonlySet<string> | undefined {
+  const c = conditions.find((x) => x.kind === 'field' && x.field === field);
+  return c?.kind === 'field' && c.matcher.kind === 'exact' ? c.matcher.values : undefined;
+}
+
+/** A file's `scope: { subAccountId }` as a set of sub-account ids. */
+function scopeOf(file: RulesFile): ReadonlySet<string> | undefined {
+  const ids = file.scope?.subAccountId;
+  if (ids === undefined) return undefined;
+  return new Set(Array.isArray(ids) ? ids : [ids]);
+}
+
+/** Two rules can share an id only when both are scoped (by file or by `when: subAccountId`), to different sub-accounts. */
+function scopesOverlap(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
+  if (!a || !b) return true;
+  for (const id of a) if (b.has(id)) return true;
+  return false;
 }
 
 function compileFallback(settings: ReadSettings | undefined, diagnostics: Diagnostic[]): Action[] {
@@ -137,8 +210,8 @@ export function indexRules(rules: readonly Rule[]): RuleIndex {
   const byField = new Map<MatchField, Map<string, Rule[]>>();
   const unindexed: Rule[] = [];
   for (const rule of rules) {
-    const key = INDEX_FIELDS.map((f) => rule.conditions.find((c) => c.field === f && c.matcher.kind === 'exact')).find((c) => c);
-    if (!key || key.matcher.kind !== 'exact') {
+    const key = INDEX_FIELDS.map((f) => rule.conditions.find((c) => c.kind === 'field' && c.field === f && c.matcher.kind === 'exact')).find((c) => c);
+    if (!key || key.kind !== 'field' || key.matcher.kind !== 'exact') {
       unindexed.push(rule);
       continue;
     }
@@ -155,6 +228,8 @@ export function indexRules(rules: readonly Rule[]): RuleIndex {
 
 export function versionOf(sources: RuleSources): string {
   const hash = createHash('sha256');
-  for (const f of [...(sources.settings ? [sources.settings] : []), ...sources.ruleFiles]) hash.update(f.file).update('\0').update(f.text).update('\0');
+  for (const f of [...(sources.settings ? [sources.settings] : []), ...sources.ruleFiles, ...(sources.pairFiles ?? [])]) {
+    hash.update(f.file).update('\0').update(f.text).update('\0');
+  }
   return hash.digest('hex').slice(0, 12);
 }

@@ -1,6 +1,8 @@
 import type { Diagnostic, DiagnosticCode } from '../diagnostics/diagnostic.js';
 import { error } from '../diagnostics/diagnostic.js';
-import type { Action } from '../engine/rule-set.js';
+import type { Action, Step } from '../engine/rule-set.js';
+import { allStepLists } from '../engine/split.js';
+import { didYouMean } from '../text/suggest.js';
 import type { Action as ActionSource, ActionMap } from '../types/generated/rules.js';
 import { compileTemplate } from './compile-template.js';
 import type { ParsedFile, YamlPath } from './parse-yaml.js';
@@ -14,32 +16,75 @@ export interface ActionContext {
   /** The voice for a say that names none: the file's defaults, else settings.yaml. */
   voiceProfile: string | undefined;
   diagnostics: Diagnostic[];
+  /** Where these actions are, such as `then` or `else`, for messages about `makeCall: other-party`. */
+  otherParty?: 'allowed' | 'else' | 'fallback';
+  /** Names the rule, so that each split hashes sessions on its own (see SplitAction.salt). */
+  salt?: string;
 }
 
-/** Shorthand and full forms become 8x8's params, checked against every limit 8x8 states. */
+/** `makeCall: other-party` — the other party of the caller's masking pair. */
+export const OTHER_PARTY = 'other-party';
+
+type Report = (code: DiagnosticCode, message: string, at: YamlPath, target?: 'key' | 'value') => void;
+
+/**
+ * Shorthand and full forms become 8x8's params, checked against every limit 8x8 states. With
+ * splits, every branch is checked as the callflow it would send.
+ */
 export function compileActions(sources: readonly ActionSource[], path: YamlPath, ctx: ActionContext): Action[] {
   const report: Report = (code, message, at, target) =>
     ctx.diagnostics.push(error(code, message, { file: ctx.parsed.file, ...ctx.parsed.locate(at, target) }));
+  const positions = new Map<Step, YamlPath>();
+  const actions = compileList(sources, path, ctx, report, positions, path[path.length - 1] === 'else' ? 'else' : 'then');
+  checkLimits(actions, positions, report);
+  return actions;
+}
+
+function compileList(sources: readonly ActionSource[], path: YamlPath, ctx: ActionContext, report: Report, positions: Map<Step, YamlPath>, saltPath: string): Action[] {
   const actions: Action[] = [];
-  let makeCalls = 0;
   sources.forEach((source, i) => {
     const at = [...path, i];
+    if (typeof source === 'object' && source !== null && source.split !== undefined) {
+      const branches = source.split.map((b, j) => ({
+        weight: b.weight,
+        actions: compileList(b.then, [...at, 'split', j, 'then'], ctx, report, positions, `${saltPath}/${i}/${j}`),
+      }));
+      const totalWeight = branches.reduce((n, b) => n + b.weight, 0);
+      actions.push({ action: 'split', branches, totalWeight, salt: `${ctx.salt ?? ''}@${saltPath}/${i}` });
+      return;
+    }
     const action = compileAction(source, at, ctx, report);
     if (!action) return;
-    if (action.action === 'makeCall' && ++makeCalls > MAX_MAKE_CALLS) {
-      report('too-many-make-calls', `at most ${MAX_MAKE_CALLS} makeCall actions per callflow: 8x8 cannot bridge more than two calls`, at);
-    }
-    if (action.action === 'hangup' && i < sources.length - 1) {
-      report('hangup-not-last', '`hangup` ends the call, so it must be the last action: move it to the end or remove the actions after it', at);
-    }
+    positions.set(action, at);
     actions.push(action);
   });
   return actions;
 }
 
-type Report = (code: DiagnosticCode, message: string, at: YamlPath, target?: 'key' | 'value') => void;
+/** 8x8's limits, for each callflow the actions can produce (one per combination of split branches). */
+function checkLimits(actions: readonly Action[], positions: ReadonlyMap<Step, YamlPath>, report: Report): void {
+  const reported = new Set<Step>();
+  const once = (step: Step, code: DiagnosticCode, message: string) => {
+    if (reported.has(step)) return;
+    reported.add(step);
+    report(code, message, positions.get(step) ?? []);
+  };
+  const hasSplit = actions.some((a) => a.action === 'split');
+  for (const steps of allStepLists(actions)) {
+    let makeCalls = 0;
+    steps.forEach((step, i) => {
+      if ((step.action === 'makeCall' || step.action === 'callOtherParty') && ++makeCalls > MAX_MAKE_CALLS) {
+        const where = hasSplit ? ' (counting the actions around the split in this branch)' : '';
+        once(step, 'too-many-make-calls', `at most ${MAX_MAKE_CALLS} makeCall actions per callflow${where}: 8x8 cannot bridge more than two calls`);
+      }
+      if (step.action === 'hangup' && i < steps.length - 1) {
+        once(step, 'hangup-not-last', '`hangup` ends the call, so it must be the last action: move it to the end or remove the actions after it');
+      }
+    });
+  }
+}
 
-function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, report: Report): Action | undefined {
+function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, report: Report): Step | undefined {
   if (source === 'hangup') return { action: 'hangup' };
   const map: ActionMap = source;
   if ('hangup' in map) return { action: 'hangup' };
@@ -74,20 +119,29 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
   if (map.makeCall !== undefined) {
     const options = typeof map.makeCall === 'string' ? { destination: map.makeCall } : map.makeCall;
     const destinationAt = typeof map.makeCall === 'string' ? [...at, 'makeCall'] : [...at, 'makeCall', 'destination'];
-    const destination = parseDialableNumber(options.destination);
-    if (!destination.ok) report('bad-phone-number', destination.message, destinationAt);
     let source: string | undefined;
     if (options.source !== undefined) {
       const parsed = parseDialableNumber(options.source);
       if (parsed.ok) source = parsed.e164;
       else report('bad-phone-number', parsed.message, [...at, 'makeCall', 'source']);
     }
-    return {
-      action: 'makeCall',
-      destination: destination.ok ? destination.e164 : options.destination,
-      ...(source === undefined ? {} : { source }),
-      ...(options.callRecording === undefined ? {} : { callRecording: options.callRecording }),
-    };
+    const extras = { ...(source === undefined ? {} : { source }), ...(options.callRecording === undefined ? {} : { callRecording: options.callRecording }) };
+    if (options.destination.trim().toLowerCase() === OTHER_PARTY) {
+      const where = ctx.otherParty ?? 'fallback';
+      if (where !== 'allowed') {
+        const why = where === 'else'
+          ? '`else` runs when the caller has no masking pair, so there is no other party to call'
+          : 'the fallback answers calls that matched no rule, so there is no masking pair to call';
+        report('other-party-not-allowed', `makeCall ${OTHER_PARTY} cannot be used here: ${why}`, destinationAt);
+      }
+      return { action: 'callOtherParty', ...extras };
+    }
+    const destination = parseDialableNumber(options.destination);
+    if (!destination.ok) {
+      const hint = /[a-z]/i.test(options.destination) ? didYouMean(options.destination.trim(), [OTHER_PARTY]) : '';
+      report('bad-phone-number', `${destination.message}${hint}`, destinationAt);
+    }
+    return { action: 'makeCall', destination: destination.ok ? destination.e164 : options.destination, ...extras };
   }
   return undefined;
 }

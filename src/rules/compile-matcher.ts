@@ -1,29 +1,34 @@
 import { COUNTRY_FIELDS, PHONE_FIELDS, type MatchField, type Matcher } from '../engine/rule-set.js';
 import type { Literal, Matcher as MatcherSource, Operator } from '../types/generated/rules.js';
 import { normalizePhonePrefix, parseComparableNumber, type PhoneResult } from './phone-number.js';
+import type { NamedLists } from './compile-lists.js';
 import type { YamlPath } from './parse-yaml.js';
 
 export interface MatcherProblem {
-  code: 'bad-phone-number' | 'bad-regex';
+  code: 'bad-phone-number' | 'bad-regex' | 'unknown-list';
   message: string;
   path: YamlPath;
 }
 
-/** Compiles one `when:` field. Problems are collected, not thrown, so one run reports them all. */
-export function compileMatcher(field: MatchField, source: MatcherSource, path: YamlPath, problems: MatcherProblem[]): Matcher {
+/**
+ * Compiles one `when:` field. Problems are collected, not thrown, so one run reports them all.
+ * `lists` are the named lists that `in:` refers to.
+ */
+export function compileMatcher(field: MatchField, source: MatcherSource, path: YamlPath, problems: MatcherProblem[], lists?: NamedLists): Matcher {
   if (Array.isArray(source)) {
-    const options = source.map((s, i) => compileMatcher(field, s, [...path, i], problems));
+    const options = source.map((s, i) => compileMatcher(field, s, [...path, i], problems, lists));
     // A plain list of values is one set lookup, not a loop.
     if (options.every((o) => o.kind === 'exact')) {
       return { kind: 'exact', values: new Set(options.flatMap((o) => (o.kind === 'exact' ? [...o.values] : []))) };
     }
     return { kind: 'anyOf', options };
   }
-  if (typeof source === 'object') return compileOperator(field, source, path, problems);
+  if (typeof source === 'object') return compileOperator(field, source, path, problems, lists);
   return { kind: 'exact', values: new Set([normalizeValue(field, source, parseComparableNumber, path, problems)]) };
 }
 
-function compileOperator(field: MatchField, op: Operator, path: YamlPath, problems: MatcherProblem[]): Matcher {
+function compileOperator(field: MatchField, op: Operator, path: YamlPath, problems: MatcherProblem[], lists: NamedLists | undefined): Matcher {
+  if (op.in !== undefined) return compileIn(field, op.in, [...path, 'in'], problems, lists);
   if (op.prefix !== undefined) {
     const list = Array.isArray(op.prefix) ? op.prefix : [op.prefix];
     const prefixes = list.map((p, i) => normalizeValue(field, p, normalizePhonePrefix, Array.isArray(op.prefix) ? [...path, 'prefix', i] : [...path, 'prefix'], problems));
@@ -39,7 +44,19 @@ function compileOperator(field: MatchField, op: Operator, path: YamlPath, proble
     }
   }
   // The schema guarantees exactly one operator, so this is `not`.
-  return { kind: 'not', inner: compileMatcher(field, op.not as MatcherSource, [...path, 'not'], problems) };
+  return { kind: 'not', inner: compileMatcher(field, op.not as MatcherSource, [...path, 'not'], problems, lists) };
+}
+
+/** `in: vip-numbers` is an exact match on the list's values, so it uses the index like a literal list. */
+function compileIn(field: MatchField, names: string | string[], path: YamlPath, problems: MatcherProblem[], lists: NamedLists | undefined): Matcher {
+  const list = Array.isArray(names) ? names : [names];
+  const values = new Set<string>();
+  list.forEach((name, i) => {
+    const found = lists?.values(name, field);
+    if (found) for (const v of found) values.add(v);
+    else problems.push({ code: 'unknown-list', message: lists ? lists.unknownMessage(name) : `unknown list \`${name}\``, path: Array.isArray(names) ? [...path, i] : path });
+  });
+  return { kind: 'exact', values, lists: list };
 }
 
 type PhoneParser = (raw: string) => PhoneResult;

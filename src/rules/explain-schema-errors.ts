@@ -3,7 +3,7 @@ import { error, type Diagnostic, type DiagnosticCode } from '../diagnostics/diag
 import { didYouMean } from '../text/suggest.js';
 import type { ParsedFile, YamlPath } from './parse-yaml.js';
 
-const ACTIONS = ['say', 'playFile', 'makeCall', 'hangup'];
+const ACTIONS = ['say', 'playFile', 'makeCall', 'hangup', 'split'];
 const TYPE_WORDS: Record<string, string> = {
   string: 'text',
   number: 'a number',
@@ -37,7 +37,8 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], parsed: Pars
 }
 
 function pickRelevant(errors: readonly ErrorObject[]): ErrorObject[] {
-  const concrete = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
+  // `propertyNames` only wraps the error about the name itself, which is kept.
+  const concrete = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'propertyNames');
   const isShape = (e: ErrorObject) => e.keyword === 'type' || e.keyword === 'enum' || e.keyword === 'const';
   const kept = concrete.filter((e) => {
     if (!isShape(e)) return true;
@@ -82,8 +83,9 @@ function contextOf(path: YamlPath): Context {
   const last = path[path.length - 1];
   const before = path[path.length - 2];
   if (path.length === 0) return 'file';
-  if (typeof last === 'number' && (before === 'then' || before === 'fallback')) return 'action';
+  if (typeof last === 'number' && (before === 'then' || before === 'else' || before === 'fallback')) return 'action';
   if (last === 'when') return 'conditions';
+  if (path.includes('when') && path.includes('time')) return 'other';
   if (path.includes('when')) return 'operator';
   if (typeof last === 'number' && before === 'rules') return 'rule';
   return 'other';
@@ -91,7 +93,7 @@ function contextOf(path: YamlPath): Context {
 
 /** The action a path is inside (`say`, `playFile`…), for messages like "… for playFile". */
 function actionOf(path: YamlPath): string | undefined {
-  const i = path.findIndex((s, n) => (s === 'then' || s === 'fallback') && typeof path[n + 1] === 'number');
+  const i = path.findLastIndex((s, n) => (s === 'then' || s === 'else' || s === 'fallback') && typeof path[n + 1] === 'number');
   const name = i >= 0 ? path[i + 2] : undefined;
   return typeof name === 'string' && ACTIONS.includes(name) ? name : undefined;
 }
@@ -105,6 +107,7 @@ function fieldName(path: YamlPath): string {
 }
 
 function targetPath(e: ErrorObject, path: YamlPath): YamlPath {
+  if (e.propertyName !== undefined) return [...path, e.propertyName];
   return e.keyword === 'additionalProperties' ? [...path, (e.params as { additionalProperty: string }).additionalProperty] : path;
 }
 
@@ -132,6 +135,9 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
         text: 'say what should be spoken',
         fileUrl: 'give the URL of an .mp3 or .wav file',
         destination: 'give the number to connect the caller to',
+        timezone: 'name the timezone the days and hours are in, for example `timezone: Asia/Singapore`',
+        weight: 'give each branch of the split a weight, for example `weight: 70`',
+        subAccountId: 'name the 8x8 sub-account, for example `subAccountId: acme-sg`',
       };
       return { code: 'missing-field', message: `\`${missing}\` is missing${why[missing] ? `: ${why[missing]}` : ''}`, target: 'value' };
     }
@@ -154,8 +160,9 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
       }
       return { code: 'bad-value', message: `${field} must be one of: ${allowed.map(String).join(', ')}`, target: 'value' };
     }
-    case 'minimum':
     case 'exclusiveMinimum':
+      return { code: 'too-small', message: `${field} must be more than ${limit}${forAction} (it is ${String(e.data)})`, target: 'value' };
+    case 'minimum':
       return { code: 'too-small', message: `${field} must be at least ${limit}${forAction} (it is ${String(e.data)})`, target: 'value' };
     case 'maximum':
     case 'exclusiveMaximum':
@@ -171,6 +178,7 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
         target: 'value',
       };
     case 'minItems':
+      if (fieldName(path) === 'split') return { code: 'too-short', message: '`split` needs at least 2 branches, each with a `weight` and `then`', target: 'value' };
       return {
         code: 'too-short',
         message: fieldName(path) === 'then' || fieldName(path) === 'fallback' ? `${field} needs at least one action` : `${field} must not be an empty list`,
@@ -188,6 +196,9 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
       if (fieldName(path) === 'hangup') return { code: 'bad-value', message: '`hangup` takes no settings: write `- hangup`', target: 'value' };
       return { code: 'bad-value', message: `${field} may use only one operator (prefix, regex or not); to require several, use a list or \`not\``, target: 'value' };
     case 'pattern':
+      if (e.propertyName !== undefined) {
+        return { code: 'bad-value', message: `the name "${e.propertyName}" may use only letters, digits, - and _ (at most 64 characters)`, target: 'key' };
+      }
       if (fieldName(path) === 'id') {
         return { code: 'bad-id', message: `\`id\` may use only letters, digits, - and _ (at most 64 characters): "${String(e.data)}"`, target: 'value' };
       }

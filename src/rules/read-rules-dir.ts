@@ -7,6 +7,7 @@ export const SETTINGS_FILES = ['settings.yaml', 'settings.yml'];
 const RULE_FILE = /\.ya?ml$/i;
 /** Rule tests live in this sub-folder of the rules folder; they are not rules (see src/testing). */
 export const RULE_TESTS_DIR = 'tests';
+const PAIRS_FILE = /\.csv$/i;
 
 /** Whether a path (relative to the rules folder) is read as rules; editors' temp files and hidden entries are not. */
 export function isRuleFile(relativePath: string): boolean {
@@ -17,6 +18,13 @@ export function isRuleFile(relativePath: string): boolean {
   return RULE_FILE.test(relativePath);
 }
 
+/** Whether a path is a masking-pair table (.csv): read with the rules, and a change to it is a change to the rules. */
+export function isPairsFile(relativePath: string): boolean {
+  const parts = relativePath.split(/[\\/]/);
+  if (parts.some((p) => p.startsWith('.') || p.startsWith('~') || p.endsWith('~'))) return false;
+  return PAIRS_FILE.test(relativePath);
+}
+
 /**
  * Reads every rule file below `dir` (sub-folders too), sorted by path so that
  * 10-vip.yaml is tried before 90-fallback.yaml. Hidden entries are skipped; that also
@@ -25,15 +33,22 @@ export function isRuleFile(relativePath: string): boolean {
 export async function readRulesDir(dir: string): Promise<RuleSources> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const paths: string[] = [];
+  const pairPaths: string[] = [];
   for (const entry of entries) {
     const full = join(entry.parentPath, entry.name);
     const rel = relative(dir, full).split(sep).join('/');
     // Symlinked files (ConfigMaps) count as files; isFile() is false for them.
-    if ((entry.isFile() || entry.isSymbolicLink()) && isRuleFile(rel)) paths.push(rel);
+    if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+    if (isRuleFile(rel)) paths.push(rel);
+    else if (isPairsFile(rel)) pairPaths.push(rel);
   }
-  paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const ruleFiles = await Promise.all(paths.map(async (file): Promise<SourceFile> => ({ file, text: await readFile(join(dir, file), 'utf8') })));
+  const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  paths.sort(byPath);
+  pairPaths.sort(byPath);
+  const read = async (file: string): Promise<SourceFile> => ({ file, text: await readFile(join(dir, file), 'utf8') });
+  const ruleFiles = await Promise.all(paths.map(read));
+  const pairFiles = await Promise.all(pairPaths.map(read));
   const settingsName = (await readdir(dir)).find((n) => SETTINGS_FILES.includes(n));
   const settings = settingsName ? { file: settingsName, text: await readFile(join(dir, settingsName), 'utf8') } : undefined;
-  return settings ? { ruleFiles, settings } : { ruleFiles };
+  return { ruleFiles, ...(settings ? { settings } : {}), ...(pairFiles.length > 0 ? { pairFiles } : {}) };
 }

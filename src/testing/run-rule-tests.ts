@@ -1,6 +1,6 @@
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { decide, type Decision } from '../engine/decide.js';
-import { eventFacts, type Facts } from '../engine/event-facts.js';
+import type { CallActionPayload } from '../types/generated/call-action.js';
 import { whyNot } from '../engine/explain-decision.js';
 import { RenderError, renderCallflow } from '../engine/render-callflow.js';
 import type { RuleSet } from '../engine/rule-set.js';
@@ -66,7 +66,7 @@ function runOne(ruleSet: RuleSet, test: RuleTest, options: RunOptions): Diagnost
       ? `test "${test.name}" failed: rule ${actualRule} answered, but with a different callflow`
       : `test "${test.name}" failed: expected rule ${test.expect.rule}, got ${actualRule}`;
   const detail = [`call: ${describeCall(test.call)}${test.at || options.now ? ` at ${now.toISOString()}` : ''}`, '--- expected', '+++ actual', renderDiff(diffLines(expected, actual))];
-  if (actualRule !== test.expect.rule) detail.push(whyNotExpected(ruleSet, test.expect.rule, decision, eventFacts(payload)));
+  if (actualRule !== test.expect.rule) detail.push(whyNotExpected(ruleSet, test.expect.rule, decision, payload, now));
   const note = fallbackNote(decision);
   if (note) detail.push(note);
   return { ...error('rule-test-failed', headline, where), detail: detail.join('\n') };
@@ -82,10 +82,10 @@ function withVoicesOf(expected: CallflowAction[], actual: readonly CallflowActio
 }
 
 /** The reason the expected rule did not answer: a condition it wanted, or an earlier rule. */
-function whyNotExpected(ruleSet: RuleSet, expectedId: string, decision: Decision, facts: Facts): string {
+function whyNotExpected(ruleSet: RuleSet, expectedId: string, decision: Decision, payload: CallActionPayload, now: Date): string {
   const expected = ruleSet.rules.find((r) => r.id === expectedId);
   if (!expected) return `why: rule ${decision.ruleId ?? '?'} matches this call`;
-  const why = whyNot(expected, facts);
+  const why = whyNot(expected, ruleSet, payload, { now });
   if (why) return `why: ${why.text}`;
   return `why: ${expected.id} matches this call too, but ${decision.ruleId ?? 'an earlier rule'} comes first`;
 }

@@ -47,6 +47,7 @@ export function sampleCalls(ruleSet: RuleSet): SampleCall[] {
     if (rule.conditions.length === 0) continue;
     const call: Record<string, string> = {};
     for (const c of rule.conditions) {
+      if (c.kind !== 'field') continue;
       const v = valueFor(c.field, c.matcher);
       if (v !== undefined) call[c.field] = v;
     }
