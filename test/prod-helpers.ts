@@ -21,6 +21,7 @@ export async function sampleRules(): Promise<LiveRules> {
 
 export interface TestServer {
   app: Hono;
+  rules: LiveRules;
   metrics: Metrics;
   recorder: CallRecorder;
   log: Record<string, unknown>[];
@@ -38,7 +39,7 @@ export async function testServer(options: Partial<AppDeps> & { store?: CallStore
     retention: { maxAgeMs: 24 * 3600_000, maxRows: 10_000 },
   });
   const app = createApp({ rules, log: logger, metrics, calls: recorder, adminToken: 'admin-secret', ...options });
-  return { app, metrics, recorder, log };
+  return { app, rules, metrics, recorder, log };
 }
 
 export function post(app: Hono, path: string, body: unknown, headers: Record<string, string> = {}, env?: unknown) {
