@@ -35,7 +35,8 @@ export type DiagnosticCode =
   | 'hangup-not-last'
   | 'no-rule-files'
   | 'unreadable'
-  | 'not-a-mapping';
+  | 'not-a-mapping'
+  | 'reload-failed';
 
 export interface Position {
   line: number;

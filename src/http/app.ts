@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { RuleSet } from '../engine/rule-set.js';
 import type { RulesHealth } from '../rules/live-rules.js';
+import type { ReloadReport } from '../rules/reload-rules.js';
+import { adminRoute } from './admin-route.js';
 import { callActionRoute } from './call-action-route.js';
 import { jsonError } from './errors.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -12,6 +14,10 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export interface AppDeps {
   rules: { current(): RuleSet; health(): RulesHealth };
   log?: Logger;
+  /** Reloads the rules now (POST /admin/reload); the endpoint exists only when given. */
+  reload?: () => Promise<ReloadReport>;
+  /** ADMIN_TOKEN for /admin/*; unset turns those endpoints off. */
+  adminToken?: string;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -26,6 +32,8 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.route('/webhooks/call-action', callActionRoute({ currentRules: () => deps.rules.current(), log }));
+
+  if (deps.reload) app.route('/admin', adminRoute({ token: deps.adminToken, reload: deps.reload }));
 
   app.get('/healthz', (c) => c.json(deps.rules.health()));
   app.all('/healthz', (c) => jsonError(c, 405, 'method-not-allowed', 'use GET for /healthz'));

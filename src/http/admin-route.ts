@@ -1,0 +1,20 @@
+import { Hono } from 'hono';
+import type { ReloadReport } from '../rules/reload-rules.js';
+import { adminAuth } from './admin-auth.js';
+import { jsonError } from './errors.js';
+
+export interface AdminDeps {
+  /** ADMIN_TOKEN; without it every /admin endpoint answers 404. */
+  token: string | undefined;
+  reload: () => Promise<ReloadReport>;
+}
+
+/** Operator endpoints under /admin. POST /admin/reload reloads the rules and says how it went. */
+export function adminRoute(deps: AdminDeps): Hono {
+  const app = new Hono();
+  app.use('*', adminAuth(deps.token));
+  // 200 even when the new rules are bad: the reload ran, and `ok: false` with `errors` is its answer.
+  app.post('/reload', async (c) => c.json(await deps.reload()));
+  app.all('/reload', (c) => jsonError(c, 405, 'method-not-allowed', 'use POST for /admin/reload'));
+  return app;
+}
