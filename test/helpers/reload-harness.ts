@@ -64,22 +64,23 @@ export async function startHarness(dir: string, options: { watch?: boolean; admi
   const app = createApp({ rules: live, log, reload: () => reloader.reload('admin'), adminToken: options.adminToken });
 
   const health = async () => (await (await app.request('/healthz')).json()) as RulesHealth;
+  const said = async (fields: Parameters<typeof makeCallActionPayload>[0] = {}) => {
+    const payload = makeCallActionPayload({ eventId: `event-${++eventCounter}`, ...fields });
+    const res = await app.request('/webhooks/call-action', { method: 'POST', body: JSON.stringify({ eventType: 'CALL_ACTION', payload }), headers: { 'content-type': 'application/json' } });
+    if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+    return sayTexts(await res.json());
+  };
   return {
     dir,
     app,
     logs,
     reloader,
     health,
-    async said(fields = {}) {
-      const payload = makeCallActionPayload({ eventId: `event-${++eventCounter}`, ...fields });
-      const res = await app.request('/webhooks/call-action', { method: 'POST', body: JSON.stringify({ eventType: 'CALL_ACTION', payload }), headers: { 'content-type': 'application/json' } });
-      if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
-      return sayTexts(await res.json());
-    },
+    said,
     async waitForAnswer(fields, expected) {
       let last: string[] = [];
       for (let i = 0; i < 500; i++) {
-        last = await this.said(fields);
+        last = await said(fields);
         if (JSON.stringify(last) === JSON.stringify(expected)) return;
         await new Promise((r) => setTimeout(r, 20));
       }
