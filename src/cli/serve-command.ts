@@ -4,7 +4,7 @@ import { createApp } from '../http/app.js';
 import { jsonLineLogger } from '../http/logger.js';
 import { LiveRules } from '../rules/live-rules.js';
 import { loadRules } from '../rules/load-rules.js';
-import { loadRulesInWorker } from '../rules/load-rules-in-worker.js';
+import { RulesLoaderWorker } from '../rules/load-rules-in-worker.js';
 import { RulesReloader } from '../rules/reload-rules.js';
 import { watchRules, type RulesWatcher } from '../rules/watch-rules.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
@@ -28,7 +28,8 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
     return 1;
   }
   const rules = new LiveRules(loaded.ruleSet);
-  const reloader = new RulesReloader({ dir, live: rules, log: jsonLineLogger, load: loadRulesInWorker });
+  const loader = new RulesLoaderWorker().warmUp();
+  const reloader = new RulesReloader({ dir, live: rules, log: jsonLineLogger, load: (d) => loader.load(d) });
   const watcher: RulesWatcher | undefined = watching
     ? await watchRules(dir, () => void reloader.reload('file-change'), {
         onError: (e) => jsonLineLogger({ msg: 'rules-watch-error', dir, error: e.message }),
@@ -47,6 +48,8 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
     const shutdown = async () => {
       process.off('SIGHUP', onHangup);
       await watcher?.close();
+      await reloader.idle();
+      await loader.close();
     };
     server.on('error', (e: NodeJS.ErrnoException) => {
       void shutdown();

@@ -6,7 +6,7 @@ import { createApp } from '../../src/http/app.js';
 import type { Logger } from '../../src/log/logger.js';
 import { LiveRules, type RulesHealth } from '../../src/rules/live-rules.js';
 import { loadRules } from '../../src/rules/load-rules.js';
-import { loadRulesInWorker } from '../../src/rules/load-rules-in-worker.js';
+import { RulesLoaderWorker } from '../../src/rules/load-rules-in-worker.js';
 import { RulesReloader } from '../../src/rules/reload-rules.js';
 import { watchRules, type RulesWatcher } from '../../src/rules/watch-rules.js';
 import { makeCallActionPayload } from '../../src/engine/make-event.js';
@@ -59,7 +59,8 @@ export async function startHarness(dir: string, options: { watch?: boolean; admi
   const live = new LiveRules(loaded.ruleSet);
   const logs: Record<string, unknown>[] = [];
   const log: Logger = (entry) => void logs.push(entry);
-  const reloader = new RulesReloader({ dir, live, log, load: loadRulesInWorker });
+  const loader = new RulesLoaderWorker().warmUp();
+  const reloader = new RulesReloader({ dir, live, log, load: (d) => loader.load(d) });
   const watcher: RulesWatcher | undefined = options.watch === false ? undefined : await watchRules(dir, () => void reloader.reload('file-change'));
   const app = createApp({ rules: live, log, reload: () => reloader.reload('admin'), adminToken: options.adminToken });
 
@@ -98,6 +99,7 @@ export async function startHarness(dir: string, options: { watch?: boolean; admi
     async close() {
       await watcher?.close();
       await reloader.idle();
+      await loader.close();
     },
   };
 }
