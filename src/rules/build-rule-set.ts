@@ -7,6 +7,7 @@ import { compileActions } from './compile-actions.js';
 import { compileMatcher, type MatcherProblem } from './compile-matcher.js';
 import { explainSchemaErrors } from './explain-schema-errors.js';
 import { parseYaml, type ParsedFile, type SourceFile } from './parse-yaml.js';
+import { parseRulesYaml } from './parse-yaml-fast.js';
 import { validateRulesFile, validateSettings } from './schemas.js';
 
 export interface RuleSources {
@@ -36,7 +37,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
   const seenIds = new Map<string, Rule>();
 
   for (const source of sources.ruleFiles) {
-    const parsed = parseYaml(source);
+    const parsed = parseRulesYaml(source);
     diagnostics.push(...parsed.diagnostics);
     if (hasErrors(parsed.diagnostics)) continue;
     if (parsed.data === null || parsed.data === undefined) {
