@@ -135,8 +135,18 @@ function compileFallback(settings: ReadSettings | undefined, diagnostics: Diagno
 
 /** Each rule is filed under its first exact-value condition on an index field, or left to scan. */
 export function indexRules(rules: readonly Rule[]): RuleIndex {
-  const byField = new Map<MatchField, Map<string, Rule[]>>();
-  const unindexed: Rule[] = [];
+  return addToIndex({ byField: new Map(), unindexed: [] }, rules);
+}
+
+/** An index under construction; a finished one is read as a `RuleIndex`. */
+export interface IndexBuilder {
+  byField: Map<MatchField, Map<string, Rule[]>>;
+  unindexed: Rule[];
+}
+
+/** Files `rules` into `index` after the rules already in it (a reload indexes chunk by chunk). */
+export function addToIndex(index: IndexBuilder, rules: readonly Rule[]): IndexBuilder {
+  const { byField, unindexed } = index;
   for (const rule of rules) {
     const key = INDEX_FIELDS.map((f) => rule.conditions.find((c) => c.field === f && c.matcher.kind === 'exact')).find((c) => c);
     if (!key || key.matcher.kind !== 'exact') {
@@ -151,7 +161,7 @@ export function indexRules(rules: readonly Rule[]): RuleIndex {
       else values.set(value, [rule]);
     }
   }
-  return { byField, unindexed };
+  return index;
 }
 
 export function versionOf(sources: RuleSources): string {

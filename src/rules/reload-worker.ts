@@ -1,3 +1,4 @@
+import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { loadRules } from './load-rules.js';
 import type { FromWorker, ToWorker } from './load-rules-in-worker.js';
@@ -10,12 +11,20 @@ import type { FromWorker, ToWorker } from './load-rules-in-worker.js';
 const port = parentPort;
 if (!port) throw new Error('reload-worker must run in a worker thread');
 
-let acknowledge: (() => void) | undefined;
-const send = (message: FromWorker) => port.postMessage(message);
+// Chunks sent but not yet taken by the main thread. One may wait ahead, so the next chunk is
+// serialised here while the main thread deserialises the current one.
+const AHEAD = 2;
+let unacknowledged = 0;
+let onAcknowledge: (() => void) | undefined;
+const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'next') acknowledge?.();
-  else void load(message.dir, message.chunkSize);
+  if (message.type === 'next') {
+    unacknowledged--;
+    onAcknowledge?.();
+  } else {
+    void load(message.dir, message.chunkSize);
+  }
 });
 
 async function load(dir: string, chunkSize: number): Promise<void> {
@@ -23,9 +32,11 @@ async function load(dir: string, chunkSize: number): Promise<void> {
   if (!result.ruleSet) return send({ type: 'done', diagnostics: result.diagnostics });
   const { rules, version, fallback, files } = result.ruleSet;
   for (let i = 0; i < rules.length; i += chunkSize) {
-    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
-    send({ type: 'rules', rules: rules.slice(i, i + chunkSize) });
-    await acknowledged;
+    while (unacknowledged >= AHEAD) await new Promise<void>((resolve) => (onAcknowledge = resolve));
+    unacknowledged++;
+    const data = new Uint8Array(serialize(rules.slice(i, i + chunkSize)));
+    send({ type: 'rules', data }, [data.buffer]);
   }
+  while (unacknowledged > 0) await new Promise<void>((resolve) => (onAcknowledge = resolve));
   send({ type: 'done', diagnostics: result.diagnostics, head: { version, fallback, files } });
 }
