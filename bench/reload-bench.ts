@@ -6,7 +6,7 @@ import { deserialize, serialize } from 'node:v8';
 import { indexRules } from '../src/rules/build-rule-set.js';
 import { loadRules } from '../src/rules/load-rules.js';
 import { RulesLoaderWorker } from '../src/rules/load-rules-in-worker.js';
-import { generateRules } from './generate-rules.js';
+import { generateRules } from './make-rules-folder.js';
 
 /**
  * How long loading a big rules folder takes, and how long it blocks the thread that answers

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateRules } from '../bench/generate-rules.js';
+import { generateRules } from '../bench/make-rules-folder.js';
 import { buildRuleSet } from '../src/rules/build-rule-set.js';
 import { parseYaml } from '../src/rules/parse-yaml.js';
 import { FAST_PARSE_MIN_BYTES, parseYamlFast } from '../src/rules/parse-yaml-fast.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /**
  * Writes a rules folder with `count` rules split over `files` files, shaped like real rules:
  * an exact destinationRefId (indexed), a source prefix, a say and a makeCall.
- * Usage: tsx bench/generate-rules.ts <dir> [count=100000] [files=1]
+ * Usage: tsx bench/make-rules-folder.ts <dir> [count=100000] [files=1]
  */
 export async function generateRules(dir: string, count: number, files = 1): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -29,6 +29,6 @@ export async function generateRules(dir: string, count: number, files = 1): Prom
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [dir, count = '100000', files = '1'] = process.argv.slice(2);
-  if (!dir) throw new Error('usage: generate-rules.ts <dir> [count] [files]');
+  if (!dir) throw new Error('usage: make-rules-folder.ts <dir> [count] [files]');
   await generateRules(dir, Number(count), Number(files));
 }
