@@ -115,6 +115,34 @@ describe('a Kubernetes ConfigMap swap', () => {
   });
 });
 
+describe('a deploy that replaces the whole folder', () => {
+  const files = (say: string) => ({ 'settings.yaml': settings('Fallback one'), '10-a.yaml': rulesYaml([{ id: 'a', when: '{ destinationRefId: vn-a }', say }]) });
+
+  it('reloads when the folder is deleted and created again, and keeps watching the new one', async () => {
+    const h = await start(files('A one'));
+    await rm(dir, { recursive: true });
+    await h.waitForHealth((hh) => hh.status === 'degraded', 'the failed reload of the missing folder');
+    expect(await h.said({ destinationRefId: 'vn-a' })).toEqual(['A one']);
+    await writeFiles(dir, files('A two'));
+    await h.waitForAnswer({ destinationRefId: 'vn-a' }, ['A two']);
+    await writeFile(join(dir, '10-a.yaml'), rulesYaml([{ id: 'a', when: '{ destinationRefId: vn-a }', say: 'A three' }]));
+    await h.waitForAnswer({ destinationRefId: 'vn-a' }, ['A three']);
+  });
+
+  it('reloads when a symlink to the folder is swapped to another release', async () => {
+    dir = await tempDir();
+    await writeFiles(join(dir, 'release-1'), files('A one'));
+    await writeFiles(join(dir, 'release-2'), files('A two'));
+    await symlink('release-1', join(dir, 'current'));
+    harness = await startHarness(join(dir, 'current'));
+    await symlink('release-2', join(dir, 'current.tmp'));
+    await rename(join(dir, 'current.tmp'), join(dir, 'current'));
+    await harness.waitForAnswer({ destinationRefId: 'vn-a' }, ['A two']);
+    await writeFile(join(dir, 'release-2', '10-a.yaml'), rulesYaml([{ id: 'a', when: '{ destinationRefId: vn-a }', say: 'A three' }]));
+    await harness.waitForAnswer({ destinationRefId: 'vn-a' }, ['A three']);
+  });
+});
+
 describe('a burst of saves', () => {
   it('settles on the last one written, without crashing', async () => {
     const h = await start();

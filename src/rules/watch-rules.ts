@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
-import { relative, sep } from 'node:path';
-import { watch } from 'chokidar';
+import { basename, dirname, relative, resolve as resolvePath, sep } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
 
 export interface RulesWatcher {
   close(): Promise<void>;
@@ -33,28 +33,61 @@ export function isWatchedPath(rel: string, stats?: Stats): boolean {
  * Watches the rules folder (sub-folders and symlinks too) and calls `onChange` once a burst of
  * changes has settled and the files are completely written. It does not say what changed: the
  * caller reloads the whole folder, which is the only way to see it as one consistent set.
- * Resolves once the watcher is armed.
+ *
+ * The folder's own entry in its parent is watched too, because a deploy may replace the whole
+ * folder (`rm -rf rules && cp -r new rules`) or swap a symlink to it (`current -> release-2`);
+ * the folder watcher is then started again on the new folder. Resolves once it is armed.
  */
 export async function watchRules(dir: string, onChange: () => void, options: WatchOptions = {}): Promise<RulesWatcher> {
   const { debounceMs = 100, writeFinishMs = 100, onError } = options;
-  const watcher = watch(dir, {
-    ignoreInitial: true,
-    followSymlinks: true,
-    ignored: (path, stats) => !isWatchedPath(relative(dir, path).split(sep).join('/'), stats),
-    // Editors and `cp` write big files in several steps; wait until the size holds still.
-    awaitWriteFinish: { stabilityThreshold: writeFinishMs, pollInterval: Math.max(10, Math.round(writeFinishMs / 4)) },
-  });
+  const reportError = (e: unknown) => onError?.(e instanceof Error ? e : new Error(String(e)));
   let timer: NodeJS.Timeout | undefined;
-  watcher.on('all', () => {
+  const changed = () => {
     clearTimeout(timer);
     timer = setTimeout(onChange, debounceMs);
+  };
+
+  const watchFolder = async (): Promise<FSWatcher> => {
+    const watcher = watch(dir, {
+      ignoreInitial: true,
+      followSymlinks: true,
+      ignored: (path, stats) => !isWatchedPath(relative(dir, path).split(sep).join('/'), stats),
+      // Editors and `cp` write big files in several steps; wait until the size holds still.
+      awaitWriteFinish: { stabilityThreshold: writeFinishMs, pollInterval: Math.max(10, Math.round(writeFinishMs / 4)) },
+    });
+    watcher.on('all', changed);
+    watcher.on('error', reportError);
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    return watcher;
+  };
+
+  let folder = await watchFolder();
+  let restarting = Promise.resolve();
+  const full = resolvePath(dir);
+  const entry = watch(dirname(full), {
+    ignoreInitial: true,
+    followSymlinks: false,
+    depth: 0,
+    ignored: (path) => path !== dirname(full) && basename(path) !== basename(full),
   });
-  watcher.on('error', (e) => onError?.(e instanceof Error ? e : new Error(String(e))));
-  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  entry.on('all', () => {
+    restarting = restarting
+      .then(async () => {
+        await folder.close();
+        folder = await watchFolder();
+        changed();
+      })
+      .catch(reportError);
+  });
+  entry.on('error', reportError);
+  await new Promise<void>((resolve) => entry.once('ready', () => resolve()));
+
   return {
     close: async () => {
       clearTimeout(timer);
-      await watcher.close();
+      await entry.close();
+      await restarting;
+      await folder.close();
     },
   };
 }
