@@ -1,6 +1,8 @@
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { statSync } from 'node:fs';
+import { isWatchedPath } from '../src/rules/watch-rules.js';
 import { removeDir, rulesYaml, startHarness, tempDir, writeFiles, type Harness } from './helpers/reload-harness.js';
 
 const settings = (fallback: string) => `voiceProfile: en-US-ZiraRUS\nfallback:\n  - say: ${JSON.stringify(fallback)}\n  - hangup\n`;
@@ -27,6 +29,29 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
   await removeDir(dir);
+});
+
+describe('which changes can change the rules', () => {
+  const file = statSync(new URL(import.meta.url));
+  const folder = statSync(new URL('.', import.meta.url));
+  it.each([
+    { path: '10-a.yaml', stats: file, watched: true },
+    { path: 'sub/70-c.YML', stats: file, watched: true },
+    { path: 'settings.yaml', stats: file, watched: true },
+    { path: 'sub', stats: folder, watched: true },
+    { path: '..data', stats: folder, watched: true },
+    { path: '..2026_01_01/10-a.yaml', stats: file, watched: true },
+    { path: '.10-a.yaml.swp', stats: file, watched: false },
+    { path: '10-a.yaml~', stats: file, watched: false },
+    { path: '.#10-a.yaml', stats: file, watched: false },
+    { path: '#10-a.yaml#', stats: file, watched: false },
+    { path: '4913', stats: file, watched: false },
+    { path: 'notes.txt', stats: file, watched: false },
+    { path: '.git/HEAD', stats: file, watched: false },
+    { path: '.git', stats: folder, watched: false },
+  ])('$path: $watched', ({ path, stats, watched }) => {
+    expect(isWatchedPath(path, stats)).toBe(watched);
+  });
 });
 
 describe('a saved change reloads the rules', () => {
