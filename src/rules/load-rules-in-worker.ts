@@ -42,6 +42,11 @@ interface Job {
  * event loop, and the index is rebuilt here chunk by chunk, because it must point at these
  * very rule objects.
  *
+ * Why compile in the worker rather than parse there and compile here in chunks: for 100k
+ * rules, deserialising the compiled rules costs this thread about 0.9 s in all (in 1,000-rule
+ * steps), while the other way costs 0.25 s to deserialise the parsed data plus 1.3-2.4 s to
+ * compile it, and would split `buildRuleSet` in two.
+ *
  * The worker lives on between loads (starting one costs more than a small reload); one load
  * runs at a time, which `RulesReloader` guarantees.
  */
