@@ -8,6 +8,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   call-router serve    [--rules DIR] [--port N] [--host ADDR]   serve the 8x8 webhook (env RULES_DIR, PORT, HOST)
+                       [--no-watch]                             reload only on SIGHUP or POST /admin/reload (env WATCH=0)
   call-router validate [DIR]                                     check every rule file (default ./rules)
   call-router simulate <event.json | field=value ...> [--rules DIR]
                                                                  show which rule answers a call, and the callflow
