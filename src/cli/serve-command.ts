@@ -11,6 +11,9 @@ import { LiveRules } from '../rules/live-rules.js';
 import { loadRules } from '../rules/load-rules.js';
 import { openCallLog } from '../store/open-call-log.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
+import { RulesLoaderWorker } from '../rules/load-rules-in-worker.js';
+import { RulesReloader } from '../rules/reload-rules.js';
+import { watchRules, type RulesWatcher } from '../rules/watch-rules.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
 
@@ -18,12 +21,13 @@ import { UsageError } from './usage-error.js';
 export async function serveCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { rules: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' } },
+    options: { rules: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, 'no-watch': { type: 'boolean' } },
   });
   const flags: ServerConfigFile = {
     ...(values.rules !== undefined ? { rulesDir: values.rules } : {}),
     ...(values.port !== undefined ? { port: parsePort(values.port) } : {}),
     ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(values['no-watch'] ? { watch: false } : {}),
   };
   const configFile = values.config ?? (env.CONFIG_FILE || undefined);
   const settings = await loadConfig({ ...(configFile ? { file: configFile } : {}), env, overrides: flags });
@@ -51,10 +55,28 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   const rules = new LiveRules(loaded.ruleSet);
   const metrics = new Metrics(rules);
   const calls = openCallLog(config, metrics, log);
+
+  const loader = new RulesLoaderWorker().warmUp();
+  const reloader = new RulesReloader({ dir, live: rules, log, load: (d) => loader.load(d), onReport: (r) => metrics.recordReload(r.ok) });
+  const watcher: RulesWatcher | undefined = config.watch
+    ? await watchRules(dir, () => void reloader.reload('file-change'), {
+        onError: (e) => log({ level: 'error', msg: 'rules-watch-error', dir, error: e.message }),
+      })
+    : undefined;
+  const onHangup = () => void reloader.reload('SIGHUP');
+  process.on('SIGHUP', onHangup);
+  const stopReloading = async () => {
+    process.off('SIGHUP', onHangup);
+    await watcher?.close();
+    await reloader.idle();
+    await loader.close();
+  };
+
   const app = createApp({
     rules,
     log,
     metrics,
+    reload: () => reloader.reload('admin'),
     ...(calls ? { calls } : {}),
     access: { ...(config.webhookAuth ? { webhookAuth: config.webhookAuth } : {}), allowIps: config.allowIps, trustProxy: config.trustProxy },
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
@@ -66,8 +88,10 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
     const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
       out.write(`Loaded ${loaded.ruleSet!.rules.length} rules from ${loaded.ruleSet!.files.length} files in ${dir} (version ${loaded.ruleSet!.version})\n`);
       out.write(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${info.port} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz\n`);
+      out.write(config.watch ? `Watching ${dir}: saved changes reload the rules (also on SIGHUP)\n` : `Not watching ${dir}: reload with SIGHUP or POST /admin/reload\n`);
     });
     server.on('error', (e: NodeJS.ErrnoException) => {
+      void stopReloading();
       err.write(`cannot listen on ${host}:${port}: ${e.code === 'EADDRINUSE' ? 'the port is in use; pick another with --port or PORT' : e.message}\n`);
       calls?.close();
       removeGuards();
@@ -76,6 +100,7 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
     // SIGTERM: stop accepting, answer what is in flight, write the decision log and the logs, exit 0.
     const stop = async (signal: string) => {
       const closed = closeGracefully(server, config.shutdownTimeoutMs);
+      await stopReloading();
       // Printed once the port is closed, so whoever reads it can rely on it.
       out.write(`${signal}: shutting down — no new connections, finishing requests in flight\n`);
       await closed;

@@ -117,6 +117,13 @@ function parseEnvValue(name: string, raw: string, kind: string, diagnostics: Dia
       if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
       diagnostics.push(error('wrong-type', `environment variable ${name} must be a number (it is "${raw}")`));
       return undefined;
+    case 'boolean': {
+      const word = raw.toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(word)) return true;
+      if (['0', 'false', 'no', 'off'].includes(word)) return false;
+      diagnostics.push(error('wrong-type', `environment variable ${name} must be true or false (or 1/0, on/off; it is "${raw}")`));
+      return undefined;
+    }
     case 'list':
       return list();
     case 'hops-or-list':

@@ -16,9 +16,10 @@ export const DEFAULTS: ServerConfig = {
   shutdownTimeoutMs: 10_000,
   logLevel: 'info',
   logFormat: 'auto',
+  watch: true,
 };
 
-type Kind = 'string' | 'integer' | 'number' | 'list' | 'hops-or-list';
+type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'hops-or-list';
 
 /** Each config key and the environment variable that sets it (the variable wins over the file). */
 export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> = {
@@ -36,6 +37,7 @@ export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> =
   shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', kind: 'integer' },
   logLevel: { env: 'LOG_LEVEL', kind: 'string' },
   logFormat: { env: 'LOG_FORMAT', kind: 'string' },
+  watch: { env: 'WATCH', kind: 'boolean' },
 };
 
 /** Things that work but that an operator should know at startup. */

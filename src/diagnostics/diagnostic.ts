@@ -62,7 +62,8 @@ export type DiagnosticCode =
   | 'pair-same-party'
   | 'duplicate-pair'
   | 'other-party-not-allowed'
-  | 'else-without-other-party';
+  | 'else-without-other-party'
+  | 'reload-failed';
 
 export interface Position {
   line: number;

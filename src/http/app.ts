@@ -5,6 +5,8 @@ import type { RulesHealth } from '../rules/live-rules.js';
 import type { CallRecorder } from '../store/call-recorder.js';
 import type { CallStatusEvent } from '../types/generated/call-status.js';
 import type { SessionSummaryEvent } from '../types/generated/session-summary.js';
+import type { ReloadReport } from '../rules/reload-rules.js';
+import { adminRoute } from './admin-route.js';
 import { adminAuth } from './admin-auth.js';
 import { callActionRoute } from './call-action-route.js';
 import { CallObserver } from './call-observer.js';
@@ -32,6 +34,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The decision log; without it nothing is recorded and /calls says so. */
   calls?: CallRecorder;
+  /** Reloads the rules now (POST /admin/reload); the endpoint exists only when given. */
+  reload?: () => Promise<ReloadReport>;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -72,6 +76,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/admin/*', admin);
   app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'content-type': metrics.contentType }));
   app.route('/calls', callsRoute(observer, metrics, log));
+  if (deps.reload) app.route('/admin', adminRoute({ reload: deps.reload }));
 
   app.notFound((c) => jsonError(c, 404, 'not-found', `no endpoint at ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {

@@ -13,6 +13,7 @@ import { compilePairs } from './compile-pairs.js';
 import { compileTime } from './compile-time.js';
 import { explainSchemaErrors } from './explain-schema-errors.js';
 import { parseYaml, type ParsedFile, type SourceFile } from './parse-yaml.js';
+import { parseRulesYaml } from './parse-yaml-fast.js';
 import { validateRulesFile, validateSettings } from './schemas.js';
 
 export interface RuleSources {
@@ -51,7 +52,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
   const seenIds = new Map<string, Rule[]>();
 
   for (const source of sources.ruleFiles) {
-    const parsed = parseYaml(source);
+    const parsed = parseRulesYaml(source);
     diagnostics.push(...parsed.diagnostics);
     if (hasErrors(parsed.diagnostics)) continue;
     if (parsed.data === null || parsed.data === undefined) {
@@ -207,8 +208,18 @@ function compileFallback(settings: ReadSettings | undefined, diagnostics: Diagno
 
 /** Each rule is filed under its first exact-value condition on an index field, or left to scan. */
 export function indexRules(rules: readonly Rule[]): RuleIndex {
-  const byField = new Map<MatchField, Map<string, Rule[]>>();
-  const unindexed: Rule[] = [];
+  return addToIndex({ byField: new Map(), unindexed: [] }, rules);
+}
+
+/** An index under construction; a finished one is read as a `RuleIndex`. */
+export interface IndexBuilder {
+  byField: Map<MatchField, Map<string, Rule[]>>;
+  unindexed: Rule[];
+}
+
+/** Files `rules` into `index` after the rules already in it (a reload indexes chunk by chunk). */
+export function addToIndex(index: IndexBuilder, rules: readonly Rule[]): IndexBuilder {
+  const { byField, unindexed } = index;
   for (const rule of rules) {
     const key = INDEX_FIELDS.map((f) => rule.conditions.find((c) => c.kind === 'field' && c.field === f && c.matcher.kind === 'exact')).find((c) => c);
     if (!key || key.kind !== 'field' || key.matcher.kind !== 'exact') {
@@ -223,7 +234,7 @@ export function indexRules(rules: readonly Rule[]): RuleIndex {
       else values.set(value, [rule]);
     }
   }
-  return { byField, unindexed };
+  return index;
 }
 
 export function versionOf(sources: RuleSources): string {

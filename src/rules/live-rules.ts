@@ -9,7 +9,12 @@ export interface ReloadAttempt {
   version?: string;
   errors: string[];
   warnings: string[];
+  /** What asked for the reload (`file-change`, `SIGHUP`, `admin`); absent for the first load. */
+  trigger?: string;
+  durationMs?: number;
 }
+
+export type AttemptDetails = Pick<ReloadAttempt, 'trigger' | 'durationMs'>;
 
 export interface RulesHealth {
   status: 'ok' | 'degraded';
@@ -40,7 +45,7 @@ export class LiveRules {
   }
 
   /** Swaps in `result.ruleSet` if it built cleanly; returns whether it did. */
-  apply(result: BuildResult, now: Date = new Date()): boolean {
+  apply(result: BuildResult, now: Date = new Date(), details: AttemptDetails = {}): boolean {
     const texts = (severity: Diagnostic['severity']) => result.diagnostics.filter((d) => d.severity === severity).map(formatDiagnostic);
     const ok = result.ruleSet !== undefined;
     this.lastAttempt = {
@@ -49,6 +54,7 @@ export class LiveRules {
       ...(result.ruleSet ? { version: result.ruleSet.version } : {}),
       errors: texts('error'),
       warnings: texts('warning'),
+      ...details,
     };
     if (result.ruleSet) {
       this.ruleSet = result.ruleSet;

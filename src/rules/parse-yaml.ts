@@ -21,7 +21,7 @@ export interface ParsedFile {
 
 // A plain scalar that YAML reads as a number but that is really a phone number or code:
 // `+6591234567` would lose its `+`, `0065…` its zeros. We keep exactly what the author typed.
-const NUMBER_THAT_IS_TEXT = /^(?:\+\d+|0\d+|\d{7,})$/;
+export const NUMBER_THAT_IS_TEXT = /^(?:\+\d+|0\d+|\d{7,})$/;
 
 const YAML_HINTS: Record<string, string> = {
   DUPLICATE_KEY: 'the same key appears twice in one block; keep only one',

@@ -1,0 +1,94 @@
+import type { Stats } from 'node:fs';
+import { basename, dirname, relative, resolve as resolvePath, sep } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+
+export interface RulesWatcher {
+  close(): Promise<void>;
+}
+
+export interface WatchOptions {
+  /** Quiet time after the last change before `onChange` runs: one reload per burst of saves. */
+  debounceMs?: number;
+  /** How long a file's size must stay the same before it counts as written. */
+  writeFinishMs?: number;
+  onError?: (e: Error) => void;
+}
+
+// Rule and settings files, and the masking-pair tables (.csv) that load with them.
+const RULE_FILE = /\.(ya?ml|csv)$/i;
+
+/**
+ * Whether a change at `rel` (relative to the rules folder) can change the rules. Hidden entries
+ * (`.git`, vim's `.x.yaml.swp`) and backups (`x.yaml~`) cannot; Kubernetes' `..data` link and
+ * `..2024_…` folders can, because the visible files of a mounted ConfigMap point into them.
+ */
+export function isWatchedPath(rel: string, stats?: Stats): boolean {
+  if (rel === '') return true;
+  const parts = rel.split(/[\\/]/);
+  if (parts.some((p) => (p.startsWith('.') && !p.startsWith('..')) || p.startsWith('~') || p.endsWith('~'))) return false;
+  // chokidar asks once without stats; decide on the name only then, and again once it knows.
+  return !stats?.isFile() || RULE_FILE.test(rel);
+}
+
+/**
+ * Watches the rules folder (sub-folders and symlinks too) and calls `onChange` once a burst of
+ * changes has settled and the files are completely written. It does not say what changed: the
+ * caller reloads the whole folder, which is the only way to see it as one consistent set.
+ *
+ * The folder's own entry in its parent is watched too, because a deploy may replace the whole
+ * folder (`rm -rf rules && cp -r new rules`) or swap a symlink to it (`current -> release-2`);
+ * the folder watcher is then started again on the new folder. Resolves once it is armed.
+ */
+export async function watchRules(dir: string, onChange: () => void, options: WatchOptions = {}): Promise<RulesWatcher> {
+  const { debounceMs = 100, writeFinishMs = 100, onError } = options;
+  const reportError = (e: unknown) => onError?.(e instanceof Error ? e : new Error(String(e)));
+  let timer: NodeJS.Timeout | undefined;
+  const changed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(onChange, debounceMs);
+  };
+
+  const watchFolder = async (): Promise<FSWatcher> => {
+    const watcher = watch(dir, {
+      ignoreInitial: true,
+      followSymlinks: true,
+      ignored: (path, stats) => !isWatchedPath(relative(dir, path).split(sep).join('/'), stats),
+      // Editors and `cp` write big files in several steps; wait until the size holds still.
+      awaitWriteFinish: { stabilityThreshold: writeFinishMs, pollInterval: Math.max(10, Math.round(writeFinishMs / 4)) },
+    });
+    watcher.on('all', changed);
+    watcher.on('error', reportError);
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    return watcher;
+  };
+
+  let folder = await watchFolder();
+  let restarting = Promise.resolve();
+  const full = resolvePath(dir);
+  const entry = watch(dirname(full), {
+    ignoreInitial: true,
+    followSymlinks: false,
+    depth: 0,
+    ignored: (path) => path !== dirname(full) && basename(path) !== basename(full),
+  });
+  entry.on('all', () => {
+    restarting = restarting
+      .then(async () => {
+        await folder.close();
+        folder = await watchFolder();
+        changed();
+      })
+      .catch(reportError);
+  });
+  entry.on('error', reportError);
+  await new Promise<void>((resolve) => entry.once('ready', () => resolve()));
+
+  return {
+    close: async () => {
+      clearTimeout(timer);
+      await entry.close();
+      await restarting;
+      await folder.close();
+    },
+  };
+}
