@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { build, buildOk, call, expectValidCallflow, VOICE } from './support/rules.js';
+import { build, buildOk, call, expectValidCallflow, VOICE } from './helpers/rules.js';
 
 function answer(thenYaml: string, fields = {}) {
   const ruleSet = buildOk({ 'rules.yaml': `rules:\n  - id: r\n    then:\n${thenYaml}` });

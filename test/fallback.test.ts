@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { build, buildOk, call, expectValidCallflow, VOICE } from './support/rules.js';
+import { build, buildOk, call, expectValidCallflow, VOICE } from './helpers/rules.js';
 
 const onlyVip = { 'r.yaml': 'rules:\n  - id: vip\n    when: { source: "+6591234567" }\n    then: [hangup]\n' };
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import { LiveRules } from '../src/rules/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
-import { buildOk, expectValidCallflow } from './support/rules.js';
+import { buildOk, expectValidCallflow } from './helpers/rules.js';
 import type { CallflowResponse } from '../src/types/generated/callflow.js';
 
 const callflowOf = async (res: Response) => (await res.json()) as CallflowResponse;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildOk, call } from './support/rules.js';
+import { buildOk, call } from './helpers/rules.js';
 import type { CallActionPayload } from '../src/types/generated/call-action.js';
 
 // One rule with the condition under test; the catch-all below it shows when it did not match.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildOk, call } from './support/rules.js';
+import { buildOk, call } from './helpers/rules.js';
 
 const ruleIdOf = (d: ReturnType<typeof call>) => (d.outcome === 'matched' ? d.ruleId : undefined);
 

@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startServer } from './support/server.js';
-import { expectValidCallflow } from './support/rules.js';
+import { startServer } from './helpers/server.js';
+import { expectValidCallflow } from './helpers/rules.js';
 
 const seed = readFileSync(new URL('../../shared/examples/call-action.json', import.meta.url), 'utf8');
 

@@ -1,5 +1,6 @@
-import { buildRuleSet, type RuleSources } from '../../src/rules/build-rule-set.js';
+import type { RuleSources } from '../../src/rules/build-rule-set.js';
 import type { RuleSet } from '../../src/engine/rule-set.js';
+import { mustBuild } from './routing-build.js';
 
 export const SETTINGS = 'voiceProfile: en-US-ZiraRUS\n';
 
@@ -11,7 +12,6 @@ export function sources(files: Record<string, string>, settings: string | undefi
 
 /** A rule set that must build; a test that feeds broken rules fails here with the reasons. */
 export function ruleSetOf(src: RuleSources): RuleSet {
-  const result = buildRuleSet(src);
-  if (!result.ruleSet) throw new Error(`rules did not build: ${result.diagnostics.map((d) => d.message).join('; ')}`);
-  return result.ruleSet;
+  const rules = Object.fromEntries(src.ruleFiles.map((f) => [f.file, f.text]));
+  return mustBuild(src.settings ? { rules, settings: src.settings.text } : { rules });
 }

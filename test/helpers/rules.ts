@@ -3,7 +3,8 @@ import { expect } from 'vitest';
 import { decide } from '../../src/engine/decide.js';
 import { makeCallActionPayload } from '../../src/engine/make-event.js';
 import type { RuleSet } from '../../src/engine/rule-set.js';
-import { buildRuleSet, type BuildResult } from '../../src/rules/build-rule-set.js';
+import type { BuildResult } from '../../src/rules/build-rule-set.js';
+import { build as buildFolder } from './routing-build.js';
 import { readSchema } from '../../src/schemas/read-schema.js';
 import type { CallActionPayload } from '../../src/types/generated/call-action.js';
 
@@ -11,10 +12,9 @@ export const VOICE = 'en-US-ZiraRUS';
 
 /** Builds a rule set from in-memory files: `{ '10-a.yaml': '...' }`, plus an optional settings.yaml. */
 export function build(files: Record<string, string>, settings?: string): BuildResult {
-  const ruleFiles = Object.entries(files)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([file, text]) => ({ file, text }));
-  return buildRuleSet(settings === undefined ? { ruleFiles } : { ruleFiles, settings: { file: 'settings.yaml', text: settings } });
+  // Sorted as the folder reader sorts them, so a test may list files in any order.
+  const rules = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return buildFolder(settings === undefined ? { rules } : { rules, settings });
 }
 
 /** A rule set that must build; fails the test with the diagnostics otherwise. */
