@@ -11,6 +11,8 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   non2xx: number;
+  /** Latency resolution: autocannon records whole milliseconds, the paced load microseconds. */
+  resolutionMs: number;
 }
 
 export interface LoadOptions {
@@ -56,6 +58,7 @@ export function startLoad(opts: LoadOptions): RunningLoad {
         errors: r.errors,
         timeouts: r.timeouts,
         non2xx: r.non2xx,
+        resolutionMs: 1,
       }),
     );
     instance.once('error', reject);

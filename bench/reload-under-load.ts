@@ -6,7 +6,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { versionOf } from '../src/rules/build-rule-set.js';
 import { generateRuleFiles, writeRuleFiles, type BenchRequest, type GeneratedFile } from './generate-rules.js';
-import { startLoad, type LoadResult } from './load.js';
+import type { LoadResult } from './load.js';
+import { startPacedLoad } from './paced-load.js';
 import type { ServerUnderTest } from './server-process.js';
 
 export interface ReloadReport {
@@ -57,7 +58,7 @@ export async function reloadUnderLoad(opts: ReloadOptions): Promise<ReloadReport
   });
   const before = await servedVersion(opts.server.url, 5000);
   const started = performance.now();
-  const load = startLoad({ url: opts.server.url, requests: opts.requests, rate: opts.rate, seconds: 24 * 3600 });
+  const load = startPacedLoad({ url: opts.server.url, requests: opts.requests, rate: opts.rate, seconds: 24 * 3600 });
   await sleep(500); // steady state before the first rewrite
 
   const reloadMs: number[] = [];

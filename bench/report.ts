@@ -29,8 +29,8 @@ export interface BenchRun {
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
-// autocannon measures latency in whole milliseconds.
-const ms = (n: number) => (n === 0 ? '<1' : n.toFixed(0));
+/** Latency as precise as it was measured: autocannon gives whole milliseconds. */
+const ms = (n: number, r: LoadResult) => (r.resolutionMs >= 1 ? (n === 0 ? '<1' : n.toFixed(0)) : n < 10 ? n.toFixed(2) : n.toFixed(0));
 const pct = (n: number) => `${Math.round(n * 100)}%`;
 const failed = (r: LoadResult) => r.errors + r.non2xx;
 
@@ -56,13 +56,13 @@ export function renderReport(run: BenchRun): string {
     const m = s.max;
     const check = s.check ? (s.check.wrong === 0 ? `${s.check.checked} ok` : `**${s.check.wrong} of ${s.check.checked} wrong**: ${s.check.firstWrong}`) : 'fixed answer';
     lines.push(
-      `| ${s.name} | ${int(m.rps)} | ${bare ? pct(m.rps / bare.max.rps) : '-'} | ${ms(m.p50)} | ${ms(m.p99)} | ${ms(m.max)} | ${m.errors} | ${m.non2xx} | ${s.rssMb ? `${int(s.rssMb)} MB` : '?'} | ${(s.startupMs / 1000).toFixed(2)} s | ${check} |`,
+      `| ${s.name} | ${int(m.rps)} | ${bare ? pct(m.rps / bare.max.rps) : '-'} | ${ms(m.p50, m)} | ${ms(m.p99, m)} | ${ms(m.max, m)} | ${m.errors} | ${m.non2xx} | ${s.rssMb ? `${int(s.rssMb)} MB` : '?'} | ${(s.startupMs / 1000).toFixed(2)} s | ${check} |`,
     );
   }
   lines.push('', '### Latency at 50% of each server\'s own max rate', '', '| server | rate req/s | p50 ms | p99 ms | max ms | errors | non-2xx |', '|---|---:|---:|---:|---:|---:|---:|');
   for (const s of run.scenarios) {
     const h = s.half;
-    lines.push(`| ${s.name} | ${int(h.rps)} | ${ms(h.p50)} | ${ms(h.p99)} | ${ms(h.max)} | ${h.errors} | ${h.non2xx} |`);
+    lines.push(`| ${s.name} | ${int(h.rps)} | ${ms(h.p50, h)} | ${ms(h.p99, h)} | ${ms(h.max, h)} | ${h.errors} | ${h.non2xx} |`);
   }
 
   const rl = run.reload;
@@ -72,7 +72,7 @@ export function renderReport(run: BenchRun): string {
     lines.push(
       '| reloads done | reload duration (rewrite → new version served) | rate req/s | p99 ms | max ms | requests | failed (errors + non-2xx) | timeouts |',
       '|---:|---|---:|---:|---:|---:|---:|---:|',
-      `| ${rl.reloadMs.length} | ${durations ? `${durations} s` : '-'} | ${int(rl.load.rps)} | ${ms(rl.load.p99)} | ${ms(rl.load.max)} | ${int(rl.load.requests)} | ${failed(rl.load)} | ${rl.load.timeouts} |`,
+      `| ${rl.reloadMs.length} | ${durations ? `${durations} s` : '-'} | ${int(rl.load.rps)} | ${ms(rl.load.p99, rl.load)} | ${ms(rl.load.max, rl.load)} | ${int(rl.load.requests)} | ${failed(rl.load)} | ${rl.load.timeouts} |`,
     );
     if (rl.note) lines.push('', `Note: ${rl.note}.`);
   } else {
@@ -85,9 +85,9 @@ export function renderReport(run: BenchRun): string {
   const target = (ok: boolean | undefined, text: string) => lines.push(`- ${ok === undefined ? 'NOT MEASURED' : ok ? 'MET' : 'MISSED'}: ${text}`);
   target(r1k && bare ? r1k.max.rps >= 0.9 * bare.max.rps : undefined, `1k rules ≥ 90% of bare req/s — ${r1k && bare ? `${pct(r1k.max.rps / bare.max.rps)} (${int(r1k.max.rps)} vs ${int(bare.max.rps)})` : '-'}`);
   target(r100k && r1k ? r100k.max.rps >= 0.9 * r1k.max.rps : undefined, `100k rules ≥ 90% of 1k req/s — ${r100k && r1k ? `${pct(r100k.max.rps / r1k.max.rps)} (${int(r100k.max.rps)} vs ${int(r1k.max.rps)})` : '-'}`);
-  target(r100k ? r100k.half.p99 < 5 : undefined, `p99 < 5 ms at 50% of max rate with 100k rules — ${r100k ? `${ms(r100k.half.p99)} ms` : '-'}`);
+  target(r100k ? r100k.half.p99 < 5 : undefined, `p99 < 5 ms at 50% of max rate with 100k rules — ${r100k ? `${ms(r100k.half.p99, r100k.half)} ms` : '-'}`);
   const reloadOk = rl && rl.available && rl.reloadMs.length > 0 ? rl.load.p99 < 50 && failed(rl.load) === 0 && rl.load.timeouts === 0 : undefined;
-  target(reloadOk, `during 100k-rule reloads p99 < 50 ms and zero failed requests — ${rl?.available ? `p99 ${ms(rl.load.p99)} ms, ${failed(rl.load)} failed` : (rl?.note ?? 'not run')}`);
+  target(reloadOk, `during 100k-rule reloads p99 < 50 ms and zero failed requests — ${rl?.available ? `p99 ${ms(rl.load.p99, rl.load)} ms, ${failed(rl.load)} failed` : (rl?.note ?? 'not run')}`);
   target(r100k?.rssMb !== undefined ? r100k.rssMb < 300 : undefined, `100k rules RSS < 300 MB — ${r100k?.rssMb ? `${int(r100k.rssMb)} MB` : '-'}`);
   target(r100k ? r100k.startupMs < 3000 : undefined, `100k rules startup < 3 s — ${r100k ? `${(r100k.startupMs / 1000).toFixed(1)} s` : '-'}`);
   return lines.join('\n');

@@ -18,6 +18,7 @@ import { checkAnswers, type AnswerCheck } from './check-answers.js';
 import type { EngineResult } from './engine.bench.js';
 import { generateRequests, generateRuleFiles, writeRuleFiles, type BenchRequest } from './generate-rules.js';
 import { runLoad, type LoadResult } from './load.js';
+import { runPacedLoad } from './paced-load.js';
 import { profileStartup } from './profile-startup.js';
 import { reloadUnderLoad, type ReloadReport } from './reload-under-load.js';
 import { renderReport, replaceSection, type ScenarioResult } from './report.js';
@@ -92,6 +93,7 @@ function mergeRounds(rounds: readonly LoadResult[]): LoadResult {
     errors: sum((r) => r.errors),
     timeouts: sum((r) => r.timeouts),
     non2xx: sum((r) => r.non2xx),
+    resolutionMs: Math.max(...rounds.map((r) => r.resolutionMs)),
   };
 }
 
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
       for (const r of running) {
         const max = mergeRounds(r.rounds);
         log(`▸ ${r.scenario.name}: ${Math.round(max.rps)} req/s, p99 ${max.p99} ms; now ${HALF_SECONDS} s at ${Math.round(max.rps / 2)} req/s`);
-        const half = await runLoad({ url: r.server.url, requests: r.scenario.requests, seconds: HALF_SECONDS, rate: max.rps / 2 });
+        const half = await runPacedLoad({ url: r.server.url, requests: r.scenario.requests, seconds: HALF_SECONDS, rate: max.rps / 2 });
         const rss = await rssMb(r.server);
         log(`  p99 ${half.p99} ms at half rate; RSS ${rss?.toFixed(0)} MB`);
         results.push({
