@@ -182,7 +182,7 @@ async function main(): Promise<void> {
           rate,
           reloads: RELOADS,
           // Long enough for a reload as slow as a cold start, bounded so that the bench ends.
-          timeoutMs: Math.min(90_000, Math.max(10_000, 2 * big.server.startupMs + 2000)),
+          timeoutMs: Math.min(60_000, Math.max(10_000, 1.5 * big.server.startupMs + 2000)),
           minSeconds: HALF_SECONDS,
         });
         log(`  ${reload.available ? `reloads ${reload.reloadMs.map((d) => (d / 1000).toFixed(2)).join(', ')} s` : reload.note}; p99 ${reload.load.p99} ms, ${reload.load.errors + reload.load.non2xx} failed`);
