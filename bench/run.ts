@@ -6,6 +6,7 @@
  *   npm run bench                      short run (~5 s per server, under 3 minutes)
  *   npm run bench -- --long            30 s per server
  *   npm run bench -- --profile-startup CPU profile of loading 100k rules, summarised by stage
+ *   npm run bench -- --http-breakdown  what the router's HTTP layer costs, piece by piece
  *   --sizes 10,1000   only these rule counts      --no-write   print only, leave BENCHMARKS.md alone
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +20,7 @@ import type { EngineResult } from './engine.bench.js';
 import { generateRequests, generateRuleFiles, writeRuleFiles, type BenchRequest } from './generate-rules.js';
 import { runLoad, type LoadResult } from './load.js';
 import { runPacedLoad } from './paced-load.js';
+import { httpBreakdown } from './http-breakdown.js';
 import { profileStartup } from './profile-startup.js';
 import { reloadUnderLoad, type ReloadReport } from './reload-under-load.js';
 import { renderReport, replaceSection, type ScenarioResult } from './report.js';
@@ -28,6 +30,7 @@ const { values } = parseArgs({
   options: {
     long: { type: 'boolean', default: false },
     'profile-startup': { type: 'boolean', default: false },
+    'http-breakdown': { type: 'boolean', default: false },
     sizes: { type: 'string', default: '10,1000,10000,100000' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -112,6 +115,12 @@ async function engineBench(): Promise<EngineResult[] | undefined> {
 }
 
 async function main(): Promise<void> {
+  if (values['http-breakdown']) {
+    const table = await httpBreakdown(LONG ? 15 : 7);
+    process.stdout.write(`${table}\n`);
+    if (!values['no-write']) await writeSection('breakdown', table);
+    return;
+  }
   if (values['profile-startup']) {
     const summary = await profileStartup(100_000);
     process.stdout.write(`${summary}\n`);
