@@ -42,7 +42,7 @@ export function renderReport(run: BenchRun): string {
   const cpu = cpus();
   const lines: string[] = [];
   lines.push(
-    `Run ${run.startedAt.toISOString()} with \`${run.command}\`: per server ${run.seconds} s at full speed (${run.rounds} rounds, servers taking turns; medians shown) and ${run.halfSeconds} s at half rate; whole bench ${int(run.totalSeconds)} s.`,
+    `Run ${run.startedAt.toISOString()} with \`${run.command}\`: per server ${run.seconds} s at full speed (${run.rounds} rounds, servers taking turns; medians shown) and ${run.halfSeconds} s at half rate (also in rounds, medians); whole bench ${int(run.totalSeconds)} s.`,
     `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end (the machine is shared: compare ratios, not absolute numbers).`,
     'Load: autocannon, 10 connections on 127.0.0.1, in the bench process; each server in its own process, its log lines to /dev/null. Requests cycle through 500 generated 8x8 Call Action events (mix below) with a fresh eventId each. Full-speed latency is in whole milliseconds (autocannon\'s resolution); half-rate and reload latency come from an evenly paced open-loop client (bench/paced-load.ts) timed in microseconds.',
     `Mix: ${Object.entries(MIX).map(([k, w]) => `${k} ${w}%`).join(', ')} (the kinds are described in "What is measured" above).`,
