@@ -1,12 +1,14 @@
 /**
  * `npm run bench -- --http-breakdown`: the router with 1k rules, with and without its body-limit
- * middleware and its per-call log line, against the bare Hono app, taking turns in 1 s rounds.
+ * middleware and its per-call log line, against the bare Hono app: req/s at full speed (taking
+ * turns in 1 s rounds) and latency at one fixed rate.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateRequests, generateRuleFiles, writeRuleFiles } from './generate-rules.js';
-import { runLoad } from './load.js';
+import { runLoad, type LoadResult } from './load.js';
+import { runPacedLoad } from './paced-load.js';
 import { startServer, stopServer, type ServerUnderTest } from './server-process.js';
 
 const VARIANTS = [
@@ -36,12 +38,20 @@ export async function httpBreakdown(rounds: number): Promise<string> {
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     const bare = median(rps[0]!);
+    // Tail latency at one rate for all: half of what the router as served manages.
+    const rate = median(rps[1]!) / 2;
+    const paced: LoadResult[] = [];
+    for (const s of servers) {
+      process.stderr.write(`▸ ${s.name}: ${Math.round(rate)} req/s for 10 s\n`);
+      paced.push(await runPacedLoad({ url: s.url, requests, seconds: 10, rate }));
+    }
+    const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(0));
     return [
-      `\`npm run bench -- --http-breakdown\`, ${new Date().toISOString()}: 1,000 rules, autocannon at full speed, ${rounds} rounds of 1 s per server taking turns, median req/s.`,
+      `\`npm run bench -- --http-breakdown\`, ${new Date().toISOString()}: 1,000 rules; req/s is autocannon at full speed, ${rounds} rounds of 1 s per server taking turns, median; latency is the paced client at ${Math.round(rate).toLocaleString('en-US')} req/s (half the router's max) for 10 s per server.`,
       '',
-      '| server | req/s | vs bare |',
-      '|---|---:|---:|',
-      ...VARIANTS.map((v, i) => `| ${v.name} | ${Math.round(median(rps[i]!)).toLocaleString('en-US')} | ${Math.round((median(rps[i]!) / bare) * 100)}% |`),
+      `| server | req/s | vs bare | p50 ms at ${Math.round(rate).toLocaleString('en-US')} req/s | p99 ms | max ms |`,
+      '|---|---:|---:|---:|---:|---:|',
+      ...VARIANTS.map((v, i) => `| ${v.name} | ${Math.round(median(rps[i]!)).toLocaleString('en-US')} | ${Math.round((median(rps[i]!) / bare) * 100)}% | ${ms(paced[i]!.p50)} | ${ms(paced[i]!.p99)} | ${ms(paced[i]!.max)} |`),
     ].join('\n');
   } finally {
     for (const s of servers) await stopServer(s);
