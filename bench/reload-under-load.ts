@@ -42,11 +42,11 @@ function expectedVersion(files: readonly GeneratedFile[]): string {
 
 async function servedVersion(url: string, timeoutMs: number): Promise<string | undefined> {
   try {
-    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(Math.max(1, timeoutMs)) });
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))) });
     const body = (await res.json()) as { version?: unknown };
     return typeof body.version === 'string' ? body.version : undefined;
   } catch {
-    return undefined;
+    return undefined; // busy or not answering: poll again
   }
 }
 
