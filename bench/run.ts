@@ -45,6 +45,10 @@ const SIZES = values.sizes.split(',').map(Number);
 const BENCHMARKS = 'BENCHMARKS.md';
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
+if (SIZES.some((n) => !Number.isInteger(n) || n < 4)) {
+  log(`--sizes must be whole numbers of rules, each at least 4 (the regional rules and the catch-all), got "${values.sizes}"`);
+  process.exit(2);
+}
 if (!existsSync('dist/cli/main.js')) {
   log('dist/cli/main.js is missing: run `npm run build` first (npm run bench does).');
   process.exit(1);
