@@ -11,26 +11,42 @@ export type JsonBody = { ok: true; value: unknown } | { ok: false; problem: 'inv
  * so a route's deadline also covers a sender that is slow to send the body.
  */
 export async function readJson(c: Context, maxBytes = MAX_BODY_BYTES): Promise<JsonBody> {
-  if (Number(c.req.header('content-length') ?? 0) > maxBytes) return { ok: false, problem: 'body-too-large' };
+  const declared = c.req.header('content-length');
+  if (declared !== undefined) {
+    if (Number(declared) > maxBytes) return { ok: false, problem: 'body-too-large' };
+    // Node's parser delivers no more than Content-Length bytes, so the body is bounded: read it
+    // through @hono/node-server's direct path, which skips building a web ReadableStream (the
+    // stream costs about half the throughput of the whole webhook).
+    return parse(() => c.req.text());
+  }
+  // Chunked, with no declared length: count the bytes as they arrive and stop past the limit.
   const body = c.req.raw.body;
   if (!body) return { ok: false, problem: 'invalid-json' };
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = body.getReader();
-  try {
+  return parse(async () => {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {
         void reader.cancel().catch(() => {});
-        return { ok: false, problem: 'body-too-large' };
+        throw new BodyTooLarge();
       }
       chunks.push(value);
     }
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
-  } catch {
-    return { ok: false, problem: 'invalid-json' };
+    return Buffer.concat(chunks).toString('utf8');
+  });
+}
+
+class BodyTooLarge extends Error {}
+
+async function parse(read: () => Promise<string>): Promise<JsonBody> {
+  try {
+    return { ok: true, value: JSON.parse(await read()) as unknown };
+  } catch (e) {
+    return { ok: false, problem: e instanceof BodyTooLarge ? 'body-too-large' : 'invalid-json' };
   }
 }
 
