@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildOk, call } from './helpers/rules.js';
+import { build, buildOk, call, VOICE } from './helpers/rules.js';
 import type { CallActionPayload } from '../src/types/generated/call-action.js';
 
 // One rule with the condition under test; the catch-all below it shows when it did not match.
@@ -71,5 +71,31 @@ describe('several conditions', () => {
   ])('must all hold: %o goes to %s', (fields, expected) => {
     const d = call(ruleSet, fields);
     expect(d.outcome === 'matched' && d.ruleId).toBe(expected);
+  });
+});
+
+describe('country codes', () => {
+  it.each([
+    ['a three-letter code in a rule', { 'r.yaml': 'rules:\n  - id: r\n    when: { sourceCountryCode: SGP }\n    then: [hangup]\n' }, undefined, 'r.yaml', 3],
+    ['a country name in a list of countries', { 'r.yaml': 'rules:\n  - id: r\n    when: { sourceCountryCode: { in: asean } }\n    then: [hangup]\n' }, 'lists:\n  asean: [SG, Malaysia]\n', 'settings.yaml', 3],
+  ])('rejects %s: 8x8 sends two letters', (_what, files, lists, file, line) => {
+    const result = build(files, `voiceProfile: ${VOICE}\n${lists ?? ''}`);
+    expect(result.ruleSet).toBeUndefined();
+    expect(result.diagnostics).toMatchObject([{ code: 'bad-country-code', file, line }]);
+    expect(result.diagnostics[0]!.message).toContain('two letters');
+  });
+});
+
+describe('a broken settings.yaml', () => {
+  it('is reported alone, not echoed as unknown lists in every rule that uses them', () => {
+    const result = build(
+      { 'r.yaml': 'rules:\n  - id: r\n    when: { source: { in: vip } }\n    then: [hangup]\n' },
+      'voiceProfle: en-US-ZiraRUS\nlists:\n  vip: ["+6591234567"]\n',
+    );
+    expect(result.ruleSet).toBeUndefined();
+    expect(result.diagnostics.map((d) => [d.code, d.file])).toEqual([
+      ['unknown-field', 'settings.yaml'],
+      ['settings-not-loaded', 'settings.yaml'],
+    ]);
   });
 });

@@ -42,7 +42,8 @@ function mutatedEvents(sample: Record<string, unknown>) {
   const paths = pathsOf(sample);
   return fc.array(fc.record({ path: fc.constantFrom(...paths), value: fieldValue }), { minLength: 1, maxLength: 4 }).map((mutations) => {
     const event = structuredClone(sample);
-    for (const m of mutations) setPath(event, m.path, m.value);
+    // Values from constantFrom are shared between runs: set copies, so no run edits another's value.
+    for (const m of mutations) setPath(event, m.path, m.value === DELETE ? DELETE : structuredClone(m.value));
     return JSON.stringify(event);
   });
 }

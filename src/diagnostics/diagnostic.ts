@@ -63,7 +63,9 @@ export type DiagnosticCode =
   | 'duplicate-pair'
   | 'other-party-not-allowed'
   | 'else-without-other-party'
-  | 'reload-failed';
+  | 'reload-failed'
+  | 'settings-not-loaded'
+  | 'bad-country-code';
 
 export interface Position {
   line: number;

@@ -41,6 +41,14 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
   }
 
   const settings = sources.settings ? readSettings(sources.settings, diagnostics) : undefined;
+  if (sources.settings && !settings) {
+    // Every rule would now seem to use unknown lists, calendars and voices: echoes, not problems.
+    diagnostics.push({
+      ...error('settings-not-loaded', 'the rule files were not checked, because settings.yaml (their lists, calendars and voice) has errors: fix it first', { file: sources.settings.file }),
+      severity: 'warning',
+    });
+    return { diagnostics };
+  }
   const folder: FolderContext = {
     voiceProfile: settings?.data.voiceProfile,
     lists: new NamedLists(settings?.data.lists ?? {}, settings?.parsed, diagnostics),

@@ -59,7 +59,13 @@ export class NamedLists {
   }
 
   private normalize(kind: ValueKind, text: string, path: YamlPath): string {
-    if (kind === 'country') return text.toUpperCase();
+    if (kind === 'country') {
+      if (!/^[A-Za-z]{2}$/.test(text) && this.parsed) {
+        const message = `"${text}" is not a country code: 8x8 sends two letters (ISO 3166), like SG, MY or US (list \`${String(path[1])}\` is used for countries)`;
+        this.diagnostics.push(error('bad-country-code', message, { file: this.parsed.file, ...this.parsed.locate(path) }));
+      }
+      return text.toUpperCase();
+    }
     if (kind === 'text') return text;
     const parsed = parseComparableNumber(text);
     if (parsed.ok) return parsed.e164;

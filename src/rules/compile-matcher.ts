@@ -5,7 +5,7 @@ import type { NamedLists } from './compile-lists.js';
 import type { YamlPath } from './parse-yaml.js';
 
 export interface MatcherProblem {
-  code: 'bad-phone-number' | 'bad-regex' | 'unknown-list';
+  code: 'bad-phone-number' | 'bad-regex' | 'unknown-list' | 'bad-country-code';
   message: string;
   path: YamlPath;
 }
@@ -69,6 +69,9 @@ function normalizeValue(field: MatchField, value: Literal, parsePhone: PhonePars
     if (parsed.ok) return parsed.e164;
     problems.push({ code: 'bad-phone-number', message: parsed.message, path });
     return text;
+  }
+  if (COUNTRY_FIELDS.has(field) && parsePhone === parseComparableNumber && !/^[A-Za-z]{2}$/.test(text)) {
+    problems.push({ code: 'bad-country-code', message: `"${text}" is not a country code: 8x8 sends two letters (ISO 3166), like SG, MY or US`, path });
   }
   return COUNTRY_FIELDS.has(field) ? text.toUpperCase() : text;
 }
