@@ -23,6 +23,7 @@ const post = (body: string, headers: Record<string, string> = { 'content-type': 
   app.request('/webhooks/call-action', { method: 'POST', body, headers });
 
 describe('POST /webhooks/call-action', () => {
+  const withPayload = (patch: Record<string, unknown>) => JSON.stringify({ ...seedEvent, payload: { ...seedEvent.payload, ...patch } });
   it("answers 8x8's seed example event with a schema-valid callflow", async () => {
     const res = await post(JSON.stringify(seedEvent));
     expect(res.status).toBe(200);
@@ -40,12 +41,27 @@ describe('POST /webhooks/call-action', () => {
     expect(body.clientActionId).toBe('menu-sales');
   });
 
+  it('accepts a body that starts with a byte-order mark', async () => {
+    const res = await post(`\uFEFF${JSON.stringify(seedEvent)}`);
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['[1,2]', 'the body must be a JSON object: an 8x8 event with a payload'],
+    [withPayload({ source: 6591234567 }), 'payload.source must be text'],
+    [withPayload({ callId: '' }), 'payload.callId must not be empty'],
+    [withPayload({ source: '9'.repeat(40) }), 'payload.source is too long (at most 32 characters)'],
+    [JSON.stringify({ ...seedEvent, eventType: 'CALL_STATUS' }), 'eventType must be "CALL_ACTION"'],
+  ])('explains a bad event in plain words: %s', async (body, message) => {
+    const res = await post(body);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(message);
+  });
+
   it('accepts fields 8x8 may add later', async () => {
     const res = await post(JSON.stringify({ ...seedEvent, brandNew: 1, payload: { ...seedEvent.payload, alsoNew: { x: 1 } } }));
     expect(res.status).toBe(200);
   });
 
-  const withPayload = (patch: Record<string, unknown>) => JSON.stringify({ ...seedEvent, payload: { ...seedEvent.payload, ...patch } });
   const without = (field: string) => {
     const payload = { ...seedEvent.payload };
     delete payload[field];

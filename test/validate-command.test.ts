@@ -121,3 +121,12 @@ describe('validate', () => {
     expect(stderr).toContain('no such folder');
   });
 });
+
+describe('files saved by Windows editors', () => {
+  it('counts columns after a byte-order mark, and reads CRLF line ends', async () => {
+    await files({ ...settings, 'a.yaml': '\uFEFFrulez:\r\n  - id: a\r\n    then: [hangup]\r\n' });
+    const { code, stderr } = await runCli(['validate', dir]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${join(dir, 'a.yaml')}:1:1: error: unknown top-level field \`rulez\`; did you mean \`rules\`?`);
+  });
+});

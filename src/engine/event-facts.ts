@@ -4,6 +4,9 @@ import { COUNTRY_FIELDS, MATCH_FIELDS, PHONE_FIELDS, type MatchField, type Templ
 /** The event's values as rules compare them: numbers in +E.164, country codes upper case. */
 export type Facts = Readonly<Record<MatchField, string | undefined>>;
 
+/** The shape of an E.164 number with its +: a country code and at most 15 digits in all. */
+export const E164_SHAPE = /^\+[1-9]\d{6,14}$/;
+
 /**
  * Cheap normalisation for numbers 8x8 sends (already E.164): drop formatting, 00 → +, add a
  * missing +. Anything that is not a number (e.g. "anonymous") is kept as it is.

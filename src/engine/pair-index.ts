@@ -1,4 +1,4 @@
-import type { Facts } from './event-facts.js';
+import { E164_SHAPE, type Facts } from './event-facts.js';
 
 /** One side of a masking pair as a lookup returns it: who the caller is connected to, and until when. */
 export interface PairEntry {
@@ -44,11 +44,10 @@ export function numberKey(number: string): string {
   return `num:${number}`;
 }
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 /** "+6591234567" → 6591234567; undefined for anything that is not E.164. */
 export function phoneDigits(number: string): number | undefined {
-  return E164.test(number) ? Number(number.slice(1)) : undefined;
+  return E164_SHAPE.test(number) ? Number(number.slice(1)) : undefined;
 }
 
 function slotOf(vn: number, caller: number, mask: number): number {

@@ -1,6 +1,6 @@
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { CallflowAction, CallflowResponse } from '../types/generated/callflow.js';
-import { normalizePhone, rawField } from './event-facts.js';
+import { normalizePhone, rawField, E164_SHAPE } from './event-facts.js';
 import type { Action, Template } from './rule-set.js';
 import { chooseSteps } from './split.js';
 
@@ -20,7 +20,6 @@ export function renderTemplate(template: Template, payload: CallActionPayload): 
   return out;
 }
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 /**
  * Actions as 8x8 wants them, splits decided by the call's session. `peer` is the other party of the
@@ -53,6 +52,6 @@ export function renderCallflow(actions: readonly Action[], payload: CallActionPa
 function makeCallParams(destination: string, source: string | undefined, callRecording: boolean | undefined, payload: CallActionPayload) {
   // For Number Masking the caller ID must be one of our virtual numbers: the one called.
   const callerId = source ?? normalizePhone(payload.destination);
-  if (!E164.test(callerId)) throw new RenderError(`makeCall needs a caller ID, and the called number "${payload.destination}" is not one`);
+  if (!E164_SHAPE.test(callerId)) throw new RenderError(`makeCall needs a caller ID, and the called number "${payload.destination}" is not one`);
   return { source: callerId, destination, ...(callRecording === undefined ? {} : { callRecording }) };
 }

@@ -12,7 +12,7 @@ import { callActionRoute } from './call-action-route.js';
 import { CallObserver } from './call-observer.js';
 import { callsRoute } from './calls-route.js';
 import { jsonError } from './errors.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { requestLog } from './request-log.js';
 import { telemetryRoute } from './telemetry-route.js';
 import { webhookGuard, type WebhookGuardOptions } from './webhook-guard.js';

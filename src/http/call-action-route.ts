@@ -7,7 +7,7 @@ import type { CallActionRecord } from './call-observer.js';
 import { withDeadline } from './deadline.js';
 import { jsonError } from './errors.js';
 import { addLogFields } from './log-fields.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../log/logger.js';
 import { bodyError, readJson } from './read-json.js';
 import { ReplayCache } from './replay-cache.js';
 import { eventValidator } from './validate-event.js';

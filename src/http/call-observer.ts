@@ -7,7 +7,7 @@ import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { CallStatusPayload } from '../types/generated/call-status.js';
 import type { CallflowResponse } from '../types/generated/callflow.js';
 import type { SessionSummaryPayload } from '../types/generated/session-summary.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../log/logger.js';
 import { ReplayCache } from './replay-cache.js';
 
 /** One answered call action, as the routes hand it over for metrics and the decision log. */

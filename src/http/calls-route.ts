@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Logger } from './logger.js';
+import type { Logger } from '../log/logger.js';
 import type { CallObserver } from './call-observer.js';
 import { jsonError } from './errors.js';
 import type { Metrics } from '../metrics/metrics.js';

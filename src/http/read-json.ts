@@ -44,7 +44,8 @@ class BodyTooLarge extends Error {}
 
 async function parse(read: () => Promise<string>): Promise<JsonBody> {
   try {
-    return { ok: true, value: JSON.parse(await read()) as unknown };
+    // Some senders start JSON with a byte-order mark; JSON.parse does not accept one.
+    return { ok: true, value: JSON.parse((await read()).replace(/^\uFEFF/, '')) as unknown };
   } catch (e) {
     return { ok: false, problem: e instanceof BodyTooLarge ? 'body-too-large' : 'invalid-json' };
   }

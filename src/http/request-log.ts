@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../log/logger.js';
 
 const ENDPOINTS = new Set(['/webhooks/call-action', '/webhooks/call-status', '/webhooks/session-summary', '/healthz', '/metrics']);
 /** Scraped every few seconds: logged at debug so they do not drown the call lines. */

@@ -16,6 +16,17 @@ export function eventValidator<T>(schemaName: string): (body: unknown) => { ok: 
   return (body) => (validate(body) ? { ok: true, value: body } : { ok: false, error: describe(validate.errors?.[0]) });
 }
 
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a JSON object',
+  array: 'a list',
+  null: 'null',
+};
+
+/** One field and one reason, in words someone reading a webhook log can act on. */
 function describe(e: ErrorObject | undefined): FieldError {
   if (!e) return { code: 'invalid-event', message: 'the event is not valid', field: '' };
   const base = e.instancePath.slice(1).split('/').filter(Boolean).join('.');
@@ -24,6 +35,25 @@ function describe(e: ErrorObject | undefined): FieldError {
     const field = base ? `${base}.${missing}` : missing;
     return { code: 'invalid-event', message: `${field} is required`, field };
   }
-  const field = base || '(body)';
-  return { code: 'invalid-event', message: `${field} ${e.message ?? 'is not valid'}`, field };
+  if (!base) return { code: 'invalid-event', message: 'the body must be a JSON object: an 8x8 event with a payload', field: '(body)' };
+  const limit = (e.params as { limit?: number }).limit;
+  const reason = (() => {
+    switch (e.keyword) {
+      case 'type': {
+        const t = (e.params as { type: string | string[] }).type;
+        return `must be ${(Array.isArray(t) ? t : t.split(',')).map((x) => TYPE_WORDS[x] ?? x).join(' or ')}`;
+      }
+      case 'minLength':
+        return limit === 1 ? 'must not be empty' : `must be at least ${limit} characters`;
+      case 'maxLength':
+        return `is too long (at most ${limit} characters)`;
+      case 'const':
+        return `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+      case 'enum':
+        return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      default:
+        return e.message ?? 'is not valid';
+    }
+  })();
+  return { code: 'invalid-event', message: `${base} ${reason}`, field: base };
 }

@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Level } from 'pino';
 import pretty from 'pino-pretty';
-import type { Logger } from '../http/logger.js';
+import type { Logger } from '../log/logger.js';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
 export type LogLevel = Level | 'silent';

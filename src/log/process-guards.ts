@@ -1,4 +1,4 @@
-import type { Logger } from '../http/logger.js';
+import type { Logger } from '../log/logger.js';
 
 /**
  * A stray rejected promise must not end every live call: log it and keep serving. Returns a

@@ -1,5 +1,5 @@
 import { error, type Diagnostic, type DiagnosticCode } from '../diagnostics/diagnostic.js';
-import { normalizePhone } from '../engine/event-facts.js';
+import { normalizePhone, E164_SHAPE } from '../engine/event-facts.js';
 import { EMPTY_PAIRS, numberKey, PairIndexBuilder, phoneDigits, refKey, type PairIndex } from '../engine/pair-index.js';
 import { didYouMean } from '../text/suggest.js';
 import { isDate } from './calendar-dates.js';
@@ -13,7 +13,6 @@ const REQUIRED: readonly Column[] = ['virtualNumber', 'partyA', 'partyB'];
 /** After this many problems in one table the rest are counted, not listed: a broken export can have 100k bad rows. */
 const MAX_PROBLEMS_PER_FILE = 20;
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 const REF_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 const ISO_WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -170,7 +169,7 @@ function readHeader(cells: readonly CsvCell[], report: Report): Map<Column, numb
 function virtualNumberKey(value: string): string | { code: DiagnosticCode; message: string } {
   if (value.startsWith('+')) {
     const number = normalizePhone(value);
-    if (!E164.test(number)) return { code: 'bad-phone-number', message: `"${value}" is not a phone number: write the virtual number like +6568332048, or give its reference id (like vn-ref-1)` };
+    if (!E164_SHAPE.test(number)) return { code: 'bad-phone-number', message: `"${value}" is not a phone number: write the virtual number like +6568332048, or give its reference id (like vn-ref-1)` };
     return numberKey(number);
   }
   if (!REF_ID.test(value)) return { code: 'bad-value', message: `"${value}" is not a virtual number: give its reference id (like vn-ref-1) or the number with + (like +6568332048)` };
@@ -178,9 +177,9 @@ function virtualNumberKey(value: string): string | { code: DiagnosticCode; messa
 }
 
 function partyNumber(value: string): string | undefined {
-  if (E164.test(value)) return value;
+  if (E164_SHAPE.test(value)) return value;
   const number = normalizePhone(value);
-  return E164.test(number) ? number : undefined;
+  return E164_SHAPE.test(number) ? number : undefined;
 }
 
 function parseExpiry(value: string): number | undefined {

@@ -37,7 +37,7 @@ export class LiveRules {
   constructor(initial: RuleSet, now: Date = new Date()) {
     this.ruleSet = initial;
     this.loadedAt = now;
-    this.lastAttempt = { at: now.toISOString(), ok: true, version: initial.version, errors: [], warnings: [] };
+    this.lastAttempt = { at: now.toISOString(), ok: true, trigger: 'startup', version: initial.version, errors: [], warnings: [] };
   }
 
   current(): RuleSet {

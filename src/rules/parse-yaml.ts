@@ -34,7 +34,9 @@ const YAML_HINTS: Record<string, string> = {
 
 export function parseYaml(source: SourceFile): ParsedFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // A byte-order mark (Windows editors) is not a column: positions count from the text after it.
+  const text = source.text.replace(/^\uFEFF/, '');
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
@@ -54,7 +56,7 @@ export function parseYaml(source: SourceFile): ParsedFile {
   visit(doc, {
     Scalar(_key, node: Scalar) {
       if (node.type !== 'PLAIN' || typeof node.value !== 'number' || !node.range) return;
-      const raw = source.text.slice(node.range[0], node.range[1]);
+      const raw = text.slice(node.range[0], node.range[1]);
       if (NUMBER_THAT_IS_TEXT.test(raw)) node.value = raw;
     },
   });

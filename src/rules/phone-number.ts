@@ -1,3 +1,4 @@
+import { E164_SHAPE } from '../engine/event-facts.js';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; message: string };
@@ -30,7 +31,7 @@ export function parseComparableNumber(raw: string): PhoneResult {
   const parsed = parsePhoneNumberFromString(plus);
   if (parsed?.isValid()) return { ok: true, e164: parsed.number };
   const compact = `+${plus.replace(/[^\d]/g, '')}`;
-  if (/^[\d\s().+-]+$/.test(raw.trim()) && /^\+[1-9]\d{6,14}$/.test(compact)) return { ok: true, e164: compact };
+  if (/^[\d\s().+-]+$/.test(raw.trim()) && E164_SHAPE.test(compact)) return { ok: true, e164: compact };
   return {
     ok: false,
     message: `"${raw}" is not a phone number: write it in international format with the country code, like "+6591234567"`,

@@ -1,4 +1,4 @@
-import type { Logger } from '../http/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CallRecord, CallStore, Retention } from './call-store.js';
 

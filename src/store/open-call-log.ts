@@ -1,5 +1,5 @@
 import type { ServerConfig } from '../config/server-config.js';
-import type { Logger } from '../http/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { CallRecorder } from './call-recorder.js';
 import { SqliteCallStore } from './sqlite-call-store.js';
