@@ -1,7 +1,7 @@
 /**
- * `npm run bench -- --http-breakdown`: the router with 1k rules, with and without its body-limit
- * middleware and its per-call log line, against the bare Hono app: req/s at full speed (taking
- * turns in 1 s rounds) and latency at one fixed rate.
+ * `npm run bench -- --http-breakdown`: the router with 1k rules as served, without its per-call
+ * log line, and its call-action route alone, against the bare Hono app: req/s at full speed
+ * (taking turns in 1 s rounds) and latency at one fixed rate.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,10 +13,9 @@ import { startServer, stopServer, type ServerUnderTest } from './server-process.
 
 const VARIANTS = [
   { name: 'bare Hono (ceiling)', args: (p: number) => ['bench/baselines/bare.mjs', String(p)] },
-  { name: 'router as served (body limit + log line)', variant: 'full' },
+  { name: 'router as served (log line, metrics, guards, deadline)', variant: 'full' },
   { name: 'without the log line', variant: 'no-log' },
-  { name: 'without the bodyLimit middleware', variant: 'no-limit' },
-  { name: 'without both (parse, ajv, replay cache, decide, reply)', variant: 'no-limit-log' },
+  { name: 'the call-action route alone (parse, ajv, replay cache, decide, reply)', variant: 'route-only' },
 ] as const;
 
 export async function httpBreakdown(rounds: number): Promise<string> {

@@ -1,15 +1,15 @@
 // The router's HTTP layer taken apart, to see what each piece costs per request. Same rules,
 // engine and route handler as `serve`; only the pieces named by VARIANT are left out.
 // Usage: node bench/router-variants.mjs VARIANT RULES_DIR PORT
-//   full           createApp as `serve` builds it (body limit, JSON log line per call)
-//   no-log         createApp with a silent logger
-//   no-limit       the call-action route without the bodyLimit middleware, with logging
-//   no-limit-log   the call-action route alone: JSON parse, ajv, replay cache, decide, JSON reply
+//   full          createApp as `serve` builds it (request log line as JSON, metrics), no decision log
+//   no-log        the same with a silent logger
+//   route-only    the call-action route alone: read and parse the body, ajv, replay cache, decide, reply
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApp } from '../dist/http/app.js';
 import { callActionRoute } from '../dist/http/call-action-route.js';
-import { jsonLineLogger, silentLogger } from '../dist/http/logger.js';
+import { createLogger } from '../dist/log/create-logger.js';
+import { silentLogger } from '../dist/log/logger.js';
 import { LiveRules } from '../dist/rules/live-rules.js';
 import { loadRules } from '../dist/rules/load-rules.js';
 
@@ -17,13 +17,13 @@ const [variant, dir, port] = process.argv.slice(2);
 const loaded = await loadRules(dir);
 if (!loaded.ruleSet) throw new Error(`rules in ${dir} do not build`);
 const rules = new LiveRules(loaded.ruleSet);
-const log = variant === 'full' || variant === 'no-limit' ? jsonLineLogger : silentLogger;
 let app;
 if (variant === 'full' || variant === 'no-log') {
+  const log = variant === 'full' ? createLogger({ format: 'json' }).log : silentLogger;
   app = createApp({ rules, log });
-} else if (variant === 'no-limit' || variant === 'no-limit-log') {
+} else if (variant === 'route-only') {
   app = new Hono();
-  app.route('/webhooks/call-action', callActionRoute({ currentRules: () => rules.current(), log }));
+  app.route('/webhooks/call-action', callActionRoute({ currentRules: () => rules.current(), log: silentLogger }));
   app.get('/healthz', (c) => c.json(rules.health()));
 } else {
   throw new Error(`unknown variant ${variant}`);

@@ -1,6 +1,7 @@
 import type { RuleSet } from '../engine/rule-set.js';
 import type { RuleSources } from '../rules/build-rule-set.js';
 import { parseYaml } from '../rules/parse-yaml.js';
+import { parseRulesYaml } from '../rules/parse-yaml-fast.js';
 import type { RulesFile } from '../types/generated/rules.js';
 import type { Settings } from '../types/generated/settings.js';
 import type { ActionSite, LintContext, LintFile, LintRule } from './lint.js';
@@ -14,7 +15,8 @@ export function makeLintContext(ruleSet: RuleSet, sources: RuleSources): LintCon
   const rules: LintRule[] = [];
   const actions: ActionSite[] = [];
   for (const sourceFile of sources.ruleFiles) {
-    const parsed = parseYaml(sourceFile);
+    // Big files take the fast path, as when they loaded; positions are looked up only for warnings.
+    const parsed = parseRulesYaml(sourceFile);
     const data = parsed.data as RulesFile | null | undefined;
     if (!data) continue;
     const source: LintFile<RulesFile> = { file: sourceFile.file, data, locate: parsed.locate };

@@ -1,5 +1,5 @@
 import { warning, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { FieldCondition, MatchField, Rule } from '../engine/rule-set.js';
+import type { FieldCondition, Matcher, Rule } from '../engine/rule-set.js';
 import type { Lint } from './lint.js';
 import { covers } from './matcher-covers.js';
 
@@ -19,40 +19,44 @@ function fieldConditions(rule: Rule): FieldCondition[] {
   return rule.conditions.filter((c): c is FieldCondition => c.kind === 'field');
 }
 
-interface FieldIndex {
-  /** Rules (by position) with no condition on the field, or a non-exact one: they may cover anything. */
-  open: number[];
-  /** Rules with an exact condition on the field, by each of its values. */
-  exact: Map<string, number[]>;
+/** A value every call `m` matches could carry, when `m` can only match listed values. */
+function anyListedValue(m: Matcher): string | undefined {
+  if (m.kind === 'exact') return m.values.values().next().value;
+  if (m.kind === 'anyOf' && m.options[0]) return anyListedValue(m.options[0]);
+  return undefined;
 }
 
 /**
- * For each rule, the earliest rule before it that takes every call it would, or -1. Comparing
- * every pair is quadratic (seconds for thousands of rules), so a rule with an exact condition
- * is compared only with rules that leave that field open or accept the same value.
+ * For each rule, the earliest rule before it that takes every call it would, or -1.
+ *
+ * Comparing every pair is quadratic (minutes at 100k rules), so each earlier rule is filed under
+ * its first exact condition: an exact `field: values` can only take every call of a later rule
+ * whose own condition on that field lists nothing but those values, so a later rule looks only
+ * in the buckets of its own listed values, plus the few rules with no exact condition at all.
  */
 export function firstCoveringRules(rules: readonly Rule[]): number[] {
-  const fields = new Map<MatchField, FieldIndex>();
-  for (const rule of rules) for (const c of fieldConditions(rule)) if (!fields.has(c.field)) fields.set(c.field, { open: [], exact: new Map() });
+  const byValue = new Map<string, number[]>();
+  const keyless: number[] = [];
   rules.forEach((rule, i) => {
-    for (const [field, index] of fields) {
-      const c = fieldConditions(rule).find((x) => x.field === field);
-      if (c?.matcher.kind !== 'exact') {
-        index.open.push(i);
-        continue;
-      }
-      for (const v of c.matcher.values) {
-        const list = index.exact.get(v);
-        if (list) list.push(i);
-        else index.exact.set(v, [i]);
-      }
+    const key = fieldConditions(rule).find((c) => c.matcher.kind === 'exact');
+    if (!key || key.matcher.kind !== 'exact') {
+      keyless.push(i);
+      return;
+    }
+    for (const v of key.matcher.values) {
+      const bucket = `${key.field}\u0000${v}`;
+      const list = byValue.get(bucket);
+      if (list) list.push(i);
+      else byValue.set(bucket, [i]);
     }
   });
   return rules.map((later, i) => {
-    const key = fieldConditions(later).find((c) => c.matcher.kind === 'exact');
-    const firstValue = key?.matcher.kind === 'exact' ? key.matcher.values.values().next().value : undefined;
-    const index = key ? fields.get(key.field) : undefined;
-    const lists = index && firstValue !== undefined ? [index.open, index.exact.get(firstValue) ?? []] : [rules.map((_, k) => k)];
+    const lists = [keyless];
+    for (const c of fieldConditions(later)) {
+      const v = anyListedValue(c.matcher);
+      const list = v === undefined ? undefined : byValue.get(`${c.field}\u0000${v}`);
+      if (list) lists.push(list);
+    }
     let best = -1;
     for (const list of lists) {
       for (const k of list) {
