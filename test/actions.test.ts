@@ -92,6 +92,7 @@ describe('every 8x8 limit is checked when the rules load', () => {
     ['hangup with settings', '- hangup: { now: true }', 'bad-value', '`hangup` takes no settings'],
     ['two actions in one item', '- say: "x"\n        hangup:', 'bad-value', 'one action per list item'],
     ['no actions', '[]', 'too-short', '`then` needs at least one action'],
+    ['a number YAML reads as hex', '- makeCall: 0x1F', 'wrong-type', 'put it in quotes'],
     ['a misspelt action', '- makecall: "+6587654321"', 'unknown-field', 'unknown action `makecall`; did you mean `makeCall`?'],
     ['a misspelt shorthand action', '- hangpu', 'unknown-field', 'unknown action `hangpu`; did you mean `hangup`?'],
     ['a misspelt param', '- say: { text: "x", voice: en-GB-Emma }', 'unknown-field', 'unknown field `voice`'],

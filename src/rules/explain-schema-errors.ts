@@ -148,7 +148,10 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
         return { code: 'not-a-mapping', message: 'the file must be `key: value` lines at the top level (a rules file starts with `rules:`), not a list or plain text', target: 'value' };
       }
       const what = context === 'action' ? 'an action' : field;
-      return { code: 'wrong-type', message: `${what} must be ${words.join(' or ')}${forAction}`, target: 'value' };
+      const types = Array.isArray(t) ? t : [t];
+      // YAML read something like 0x1F or 6.5e10 as a number: the author meant text.
+      const quote = typeof e.data === 'number' && types.includes('string') ? '; put it in quotes, like "+6587654321"' : '';
+      return { code: 'wrong-type', message: `${what} must be ${words.join(' or ')}${forAction}${quote}`, target: 'value' };
     }
     case 'enum':
     case 'const': {
