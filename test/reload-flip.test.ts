@@ -1,6 +1,4 @@
-import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterEach, expect, it } from 'vitest';
 import { makeCallActionPayload } from '../src/engine/make-event.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../src/engine/decide.js';
-import { loadRules } from '../src/rules/load-rules.js';
 import { payloadFor } from '../src/testing/parse-rule-tests.js';
 import { sampleCalls } from '../src/testing/sample-calls.js';
 import { checkRulesDir } from '../src/testing/check-rules-dir.js';

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { error, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { explainSchemaErrors } from '../rules/explain-schema-errors.js';
-import { parseYaml } from '../rules/parse-yaml.js';
+import { readValidatedYaml } from '../rules/read-validated-yaml.js';
 import { readSchema } from '../schemas/read-schema.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { cidrProblem } from './ip-ranges.js';
@@ -47,14 +46,9 @@ async function readConfigFile(file: string, diagnostics: Diagnostic[], texts: Ma
     return undefined;
   }
   texts.set(file, text);
-  const parsed = parseYaml({ file, text });
-  diagnostics.push(...parsed.diagnostics);
-  if (hasErrors(parsed.diagnostics)) return undefined;
-  const data = parsed.data ?? {};
-  if (!validateConfig(data)) {
-    diagnostics.push(...explainSchemaErrors(validateConfig.errors ?? [], parsed));
-    return undefined;
-  }
+  const read = readValidatedYaml({ file, text }, validateConfig, diagnostics);
+  if (!read) return undefined;
+  const { data, parsed } = read;
   const lists: Array<[keyof ServerConfigFile, unknown]> = [
     ['allowIps', data.allowIps],
     ['trustProxy', data.trustProxy],

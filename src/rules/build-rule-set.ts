@@ -12,8 +12,9 @@ import { compileMatcher, type MatcherProblem } from './compile-matcher.js';
 import { compilePairs } from './compile-pairs.js';
 import { compileTime } from './compile-time.js';
 import { explainSchemaErrors } from './explain-schema-errors.js';
-import { parseYaml, type ParsedFile, type SourceFile } from './parse-yaml.js';
+import type { ParsedFile, SourceFile } from './parse-yaml.js';
 import { parseRulesYaml } from './parse-yaml-fast.js';
+import { readValidatedYaml } from './read-validated-yaml.js';
 import { validateRulesFile, validateSettings } from './schemas.js';
 
 export interface RuleSources {
@@ -112,15 +113,7 @@ interface ReadSettings {
 }
 
 function readSettings(source: SourceFile, diagnostics: Diagnostic[]): ReadSettings | undefined {
-  const parsed = parseYaml(source);
-  diagnostics.push(...parsed.diagnostics);
-  if (hasErrors(parsed.diagnostics)) return undefined;
-  const data = parsed.data ?? {};
-  if (!validateSettings(data)) {
-    diagnostics.push(...explainSchemaErrors(validateSettings.errors ?? [], parsed));
-    return undefined;
-  }
-  return { data, parsed };
+  return readValidatedYaml(source, validateSettings, diagnostics);
 }
 
 /** What every rule of the folder shares: settings.yaml's voice, lists and calendars, one clock per timezone. */
