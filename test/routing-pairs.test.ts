@@ -125,6 +125,7 @@ describe('pairs tables are checked when the rules load', () => {
     ['an empty party', `${HEADER}vn-1,+6591110001,,\n`, /^p\.csv:2:18: missing-column: `partyB` is empty/],
     ['a row with too many values', `${HEADER}vn-1,+6591110001,+6592220001,,extra\n`, /^p\.csv:2:31: bad-csv: this row has 5 values but the header has 4 columns/],
     ['a misspelt column', 'virtualNumber,partyA,partyB,expiry\n', /^p\.csv:1:29: unknown-column: unknown column `expiry`; did you mean `expires`\?/],
+    ['a spreadsheet saved with semicolons', 'virtualNumber;partyA;partyB\n', /^p\.csv:1:1: unknown-column: unknown column `virtualNumber;partyA;partyB`; separate the columns with commas, not semicolons/],
     ['a missing column', 'virtualNumber,partyA\n', /^p\.csv:1:1: missing-column: the header has no `partyB` column/],
     ['an empty table', '# nothing yet\n', /^p\.csv:1:1: missing-column: this pairs table is empty/],
   ])('%s', (_name, csv, expected) => {

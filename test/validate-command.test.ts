@@ -55,6 +55,16 @@ describe('validate', () => {
       'a.yaml:4:7: error: unknown condition `destinationRefID`; did you mean `destinationRefId`?',
     ],
     [
+      'a condition indented at the level of the rule',
+      { 'a.yaml': 'rules:\n  - id: a\n    source: "+6591234567"\n    then: [hangup]\n' },
+      'a.yaml:3:5: error: unknown rule field `source`; conditions go under `when:`, indented below it',
+    ],
+    [
+      'an action indented at the level of the rule',
+      { 'a.yaml': 'rules:\n  - id: a\n    then: [hangup]\n    say: "Hello"\n' },
+      'a.yaml:4:5: error: unknown rule field `say`; actions go under `then:`, as list items (`- say: ...`)',
+    ],
+    [
       'a phone number that is not one',
       { 'a.yaml': 'rules:\n  - id: a\n    when:\n      source: "call me"\n    then: [hangup]\n' },
       'a.yaml:4:15: error: "call me" is not a phone number',

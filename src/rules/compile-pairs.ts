@@ -147,7 +147,11 @@ function readHeader(cells: readonly CsvCell[], report: Report): Map<Column, numb
     const column = PAIR_COLUMNS.find((k) => k.toLowerCase() === c.value.toLowerCase());
     if (!column) {
       ok = false;
-      const hint = didYouMean(c.value, PAIR_COLUMNS) || `; the columns are ${PAIR_COLUMNS.join(', ')}`;
+      // Spreadsheets in many locales save "CSV" with semicolons or tabs.
+      const separator = /[;\t]/.exec(c.value)?.[0];
+      const hint = separator
+        ? `; separate the columns with commas, not ${separator === ';' ? 'semicolons' : 'tabs'} (in a spreadsheet: save as "CSV, comma-separated")`
+        : didYouMean(c.value, PAIR_COLUMNS) || `; the columns are ${PAIR_COLUMNS.join(', ')}`;
       report('unknown-column', `unknown column \`${c.value}\`${hint}`, c.line, c.col);
     } else if (columns.has(column)) {
       ok = false;

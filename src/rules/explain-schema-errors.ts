@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { error, type Diagnostic, type DiagnosticCode } from '../diagnostics/diagnostic.js';
+import { MATCH_FIELDS } from '../engine/rule-set.js';
 import { didYouMean } from '../text/suggest.js';
 import type { ParsedFile, YamlPath } from './parse-yaml.js';
 
@@ -121,8 +122,13 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
     case 'additionalProperties': {
       const name = (e.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys((e.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
-      const hint = didYouMean(name, known);
       const noun = { action: 'action', conditions: 'condition', operator: 'operator', rule: 'rule field', file: 'top-level field', other: 'field' }[context];
+      // A condition or an action written at the level of the rule: an indentation slip.
+      const misplaced =
+        context === 'rule' && (MATCH_FIELDS as readonly string[]).includes(name) ? `; conditions go under \`when:\`, indented below it`
+        : context === 'rule' && ACTIONS.includes(name) ? `; actions go under \`then:\`, as list items (\`- ${name}: ...\`)`
+        : undefined;
+      const hint = misplaced ?? didYouMean(name, known);
       const list = hint ? '' : `; expected one of: ${known.join(', ')}`;
       return { code: 'unknown-field', message: `unknown ${noun} \`${name}\`${hint}${list}`, target: 'key' };
     }
