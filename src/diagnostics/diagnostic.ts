@@ -72,21 +72,16 @@ export interface Position {
   col: number;
 }
 
-export function error(
-  code: DiagnosticCode,
-  message: string,
-  where: { file?: string; line?: number; col?: number } = {},
-): Diagnostic {
-  return { code, severity: 'error', message, ...where };
+type Where = { file?: string; line?: number; col?: number };
+
+function make(severity: Diagnostic['severity']) {
+  return (code: DiagnosticCode, message: string, where: Where = {}): Diagnostic => ({ code, severity, message, ...where });
 }
 
-export function warning(
-  code: DiagnosticCode,
-  message: string,
-  where: { file?: string; line?: number; col?: number } = {},
-): Diagnostic {
-  return { code, severity: 'warning', message, ...where };
-}
+/** A problem that stops the rules (or the config) from loading. */
+export const error = make('error');
+/** Worth knowing, but the rules load and serve. */
+export const warning = make('warning');
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');

@@ -58,11 +58,6 @@ export function conditionHolds(condition: Condition, call: CallContext): boolean
   }
 }
 
-/** Whether the call meets `condition`; time conditions are judged at `now`. */
-export function testCondition(condition: Condition, facts: Facts, now: Date = new Date()): boolean {
-  return conditionHolds(condition, callContext(facts, { now }));
-}
-
 /** The first condition of `rule` that the call does not meet, or undefined when all are met. */
 export function firstFailedCondition(rule: Rule, facts: Facts, now: Date = new Date()): Condition | undefined {
   const call = callContext(facts, { now });
@@ -108,9 +103,4 @@ export function matchCall(ruleSet: RuleSet, call: CallContext): Match | undefine
   }
   consider(ruleSet.index.unindexed);
   return best;
-}
-
-/** The rule that answers a call with these facts (at `now`, for session `sessionId`). */
-export function matchEvent(ruleSet: RuleSet, facts: Facts, options: { now?: Date; sessionId?: string } = {}): Rule | undefined {
-  return matchCall(ruleSet, callContext(facts, options))?.rule;
 }

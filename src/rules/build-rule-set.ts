@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { error, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { error, hasErrors, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { INDEX_FIELDS, type Action, type Condition, type MatchField, type Rule, type RuleIndex, type RuleSet } from '../engine/rule-set.js';
 import { allStepLists } from '../engine/split.js';
 import type { ZonedClock } from '../engine/time-window.js';
@@ -44,10 +44,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
   const settings = sources.settings ? readSettings(sources.settings, diagnostics) : undefined;
   if (sources.settings && !settings) {
     // Every rule would now seem to use unknown lists, calendars and voices: echoes, not problems.
-    diagnostics.push({
-      ...error('settings-not-loaded', 'the rule files were not checked, because settings.yaml (their lists, calendars and voice) has errors: fix it first', { file: sources.settings.file }),
-      severity: 'warning',
-    });
+    diagnostics.push(warning('settings-not-loaded', 'the rule files were not checked, because settings.yaml (their lists, calendars and voice) has errors: fix it first', { file: sources.settings.file }));
     return { diagnostics };
   }
   const folder: FolderContext = {
@@ -65,7 +62,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
     diagnostics.push(...parsed.diagnostics);
     if (hasErrors(parsed.diagnostics)) continue;
     if (parsed.data === null || parsed.data === undefined) {
-      diagnostics.push({ ...error('not-a-mapping', 'this file is empty; a rules file needs a `rules:` list', { file: source.file, line: 1, col: 1 }), severity: 'warning' });
+      diagnostics.push(warning('not-a-mapping', 'this file is empty; a rules file needs a `rules:` list', { file: source.file, line: 1, col: 1 }));
       continue;
     }
     if (!validateRulesFile(parsed.data)) {

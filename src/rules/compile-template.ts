@@ -28,8 +28,3 @@ export function compileTemplate(text: string): TemplateResult {
   }
   return { ok: true, template: { parts } };
 }
-
-/** Length of the fixed text around the placeholders. */
-export function staticLength(template: Template): number {
-  return template.parts.reduce((n, p) => n + (typeof p === 'string' ? p.length : 0), 0);
-}

@@ -1,6 +1,6 @@
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Node, Pair, Scalar } from 'yaml';
-import { error, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
+import { error, warning, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 
 export type YamlPath = readonly (string | number)[];
 
@@ -50,7 +50,7 @@ export function parseYaml(source: SourceFile): ParsedFile {
     const hint = YAML_HINTS[e.code];
     const code = e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
     const message = hint ? `YAML syntax: ${hint} (${detail})` : `YAML syntax: ${detail}`;
-    diagnostics.push({ ...error(code, message, { file: source.file, ...pos }), severity: e.name === 'YAMLWarning' ? 'warning' : 'error' });
+    diagnostics.push((e.name === 'YAMLWarning' ? warning : error)(code, message, { file: source.file, ...pos }));
   }
 
   visit(doc, {
