@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { decide } from '../src/engine/decide.js';
-import { makeCallActionPayload } from '../src/engine/make-event.js';
+import { makeCallActionPayload } from '../src/events/make-event.js';
 import { buildRuleSet } from '../src/rules/build-rule-set.js';
 
 export interface PairsResult {

@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { deserialize, serialize } from 'node:v8';
 import { indexRules } from '../src/rules/build-rule-set.js';
 import { loadRules } from '../src/rules/load-rules.js';
-import { RulesLoaderWorker } from '../src/rules/load-rules-in-worker.js';
+import { RulesLoaderWorker } from '../src/reload/load-rules-in-worker.js';
 import { generateRules } from './make-rules-folder.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { makeCallActionPayload } from '../src/engine/make-event.js';
+import { makeCallActionPayload } from '../src/events/make-event.js';
 import { createApp } from '../src/http/app.js';
-import { LiveRules } from '../src/rules/live-rules.js';
+import { LiveRules } from '../src/reload/live-rules.js';
 import { ruleSetOf, sources } from './helpers/build-in-memory.js';
 
 const ruleSet = ruleSetOf(

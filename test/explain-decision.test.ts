@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeSource, explainDecision } from '../src/engine/explain-decision.js';
-import { makeCallActionPayload } from '../src/engine/make-event.js';
+import { makeCallActionPayload } from '../src/events/make-event.js';
 import { ruleSetOf, sources } from './helpers/build-in-memory.js';
 
 const ruleSet = ruleSetOf(

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
-import { LiveRules } from '../src/rules/live-rules.js';
+import { LiveRules } from '../src/reload/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
 
 const seed = readFileSync(new URL('../../shared/examples/call-action.json', import.meta.url), 'utf8');

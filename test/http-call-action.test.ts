@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
-import { LiveRules } from '../src/rules/live-rules.js';
+import { LiveRules } from '../src/reload/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
 import { buildOk, expectValidCallflow } from './helpers/rules.js';
 import type { CallflowResponse } from '../src/types/generated/callflow.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import { createApp, type AppDeps } from '../src/http/app.js';
 import { Metrics } from '../src/metrics/metrics.js';
-import { LiveRules } from '../src/rules/live-rules.js';
+import { LiveRules } from '../src/reload/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
 import { CallRecorder } from '../src/store/call-recorder.js';
 import type { CallStore } from '../src/store/call-store.js';

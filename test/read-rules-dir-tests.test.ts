@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRuleFile, readRulesDir } from '../src/rules/read-rules-dir.js';
-import { readRuleTests } from '../src/testing/read-rule-tests.js';
+import { readRuleTests } from '../src/rule-tests/read-rule-tests.js';
 
 describe.each([
   ['tests/routing.yaml', false],

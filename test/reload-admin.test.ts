@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReloadReport } from '../src/rules/reload-rules.js';
+import type { ReloadReport } from '../src/reload/reload-rules.js';
 import { removeDir, rulesYaml, SETTINGS, startHarness, tempDir, writeFiles, type Harness } from './helpers/reload-harness.js';
 
 const TOKEN = 'test-admin-token';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateRules } from '../bench/make-rules-folder.js';
 import { buildRuleSet } from '../src/rules/build-rule-set.js';
-import { parseYaml } from '../src/rules/parse-yaml.js';
-import { FAST_PARSE_MIN_BYTES, parseYamlFast } from '../src/rules/parse-yaml-fast.js';
+import { parseYaml } from '../src/source/parse-yaml.js';
+import { FAST_PARSE_MIN_BYTES, parseYamlFast } from '../src/source/parse-yaml-fast.js';
 import { removeDir, tempDir } from './helpers/reload-harness.js';
 
 const settings = { file: 'settings.yaml', text: 'voiceProfile: en-US-ZiraRUS\n' };

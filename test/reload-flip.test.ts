@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterEach, expect, it } from 'vitest';
-import { makeCallActionPayload } from '../src/engine/make-event.js';
+import { makeCallActionPayload } from '../src/events/make-event.js';
 import { removeDir, rulesYaml, SETTINGS, sayTexts, startHarness, tempDir, writeFiles, type Harness } from './helpers/reload-harness.js';
 
 /**

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RulesHealth } from '../src/rules/live-rules.js';
+import type { RulesHealth } from '../src/reload/live-rules.js';
 import { removeDir, rulesYaml, SETTINGS, tempDir, writeFiles } from './helpers/reload-harness.js';
 
 let child: ChildProcess | undefined;

@@ -2,7 +2,7 @@ import { rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statSync } from 'node:fs';
-import { isWatchedPath } from '../src/rules/watch-rules.js';
+import { isWatchedPath } from '../src/reload/watch-rules.js';
 import { removeDir, rulesYaml, SETTINGS, startHarness, tempDir, writeFiles, type Harness } from './helpers/reload-harness.js';
 
 const settings = (fallback: string) => `voiceProfile: en-US-ZiraRUS\nfallback:\n  - say: ${JSON.stringify(fallback)}\n  - hangup\n`;

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../src/rules/load-rules.js';
-import { RulesLoaderWorker } from '../src/rules/load-rules-in-worker.js';
+import { RulesLoaderWorker } from '../src/reload/load-rules-in-worker.js';
 import { generateRules } from '../bench/make-rules-folder.js';
 import { removeDir, SETTINGS, tempDir, writeFiles } from './helpers/reload-harness.js';
 

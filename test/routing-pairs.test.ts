@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../src/rules/load-rules.js';
-import { parseCsv } from '../src/rules/parse-csv.js';
+import { parseCsv } from '../src/source/parse-csv.js';
 import { build, call, mustBuild, ruleFor, VOICE, where } from './helpers/routing-build.js';
 
 describe('parseCsv', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { loadRules } from '../src/rules/load-rules.js';
 import { decide } from '../src/engine/decide.js';
-import { makeCallActionPayload } from '../src/engine/make-event.js';
+import { makeCallActionPayload } from '../src/events/make-event.js';
 import type { CallActionPayload } from '../src/types/generated/call-action.js';
 
 const RULES_DIR = fileURLToPath(new URL('../rules', import.meta.url));

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
-import { LiveRules } from '../src/rules/live-rules.js';
+import { LiveRules } from '../src/reload/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
-import { makeCallActionPayload } from '../src/engine/make-event.js';
+import { makeCallActionPayload } from '../src/events/make-event.js';
 import type { CallActionPayload } from '../src/types/generated/call-action.js';
 
 const loaded = await loadRules(fileURLToPath(new URL('../rules', import.meta.url)));

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { validateCommand } from '../src/cli/validate-command.js';
-import { checkRulesDir } from '../src/testing/check-rules-dir.js';
-import { parseRuleTests } from '../src/testing/parse-rule-tests.js';
-import { runRuleTests } from '../src/testing/run-rule-tests.js';
+import { checkRulesDir } from '../src/rule-tests/check-rules-dir.js';
+import { parseRuleTests } from '../src/rule-tests/parse-rule-tests.js';
+import { runRuleTests } from '../src/rule-tests/run-rule-tests.js';
 import { ruleSetOf, sources } from './helpers/build-in-memory.js';
 import { capture } from './helpers/capture.js';
 

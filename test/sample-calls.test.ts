@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../src/engine/decide.js';
-import { payloadFor } from '../src/testing/parse-rule-tests.js';
-import { sampleCalls } from '../src/testing/sample-calls.js';
-import { checkRulesDir } from '../src/testing/check-rules-dir.js';
-import { callsToReplay } from '../src/testing/compare-rule-sets.js';
+import { payloadFor } from '../src/rule-tests/parse-rule-tests.js';
+import { sampleCalls } from '../src/rule-tests/sample-calls.js';
+import { checkRulesDir } from '../src/rule-tests/check-rules-dir.js';
+import { callsToReplay } from '../src/rule-tests/compare-rule-sets.js';
 import { ruleSetOf, sources } from './helpers/build-in-memory.js';
 
 describe('sampleCalls', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSchema } from '../src/schemas/read-schema.js';
+import { readSchema } from '../src/source/read-schema.js';
 
 type Node = Record<string, unknown>;
 

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { explainDecision } from '../engine/explain-decision.js';
-import { makeCallActionPayload } from '../engine/make-event.js';
+import { makeCallActionPayload } from '../events/make-event.js';
 import type { CallActionEvent, CallActionPayload } from '../types/generated/call-action.js';
-import { eventValidator } from '../http/validate-event.js';
+import { eventValidator } from '../events/validate-event.js';
 import { loadRules } from '../rules/load-rules.js';
 import { parseAt } from './parse-at.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { error, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { readValidatedYaml } from '../rules/read-validated-yaml.js';
-import { readSchema } from '../schemas/read-schema.js';
+import { readValidatedYaml } from '../source/read-validated-yaml.js';
+import { readSchema } from '../source/read-schema.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { cidrProblem } from './ip-ranges.js';
 import { DEFAULTS, ENV_VARS, type ServerConfig } from './server-config.js';

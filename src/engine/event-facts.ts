@@ -1,23 +1,9 @@
 import type { CallActionPayload } from '../types/generated/call-action.js';
+import { normalizePhone } from './phone.js';
 import { COUNTRY_FIELDS, MATCH_FIELDS, PHONE_FIELDS, type MatchField, type TemplateField } from './rule-set.js';
 
 /** The event's values as rules compare them: numbers in +E.164, country codes upper case. */
 export type Facts = Readonly<Record<MatchField, string | undefined>>;
-
-/** The shape of an E.164 number with its +: a country code and at most 15 digits in all. */
-export const E164_SHAPE = /^\+[1-9]\d{6,14}$/;
-
-/**
- * Cheap normalisation for numbers 8x8 sends (already E.164): drop formatting, 00 → +, add a
- * missing +. Anything that is not a number (e.g. "anonymous") is kept as it is.
- */
-export function normalizePhone(raw: string): string {
-  if (!/^[+\d][\d\s().-]*$/.test(raw)) return raw;
-  const digits = raw.replace(/[^\d]/g, '');
-  if (raw.startsWith('+')) return `+${digits}`;
-  if (digits.startsWith('00')) return `+${digits.slice(2)}`;
-  return `+${digits}`;
-}
 
 /** DTMF moved between payload versions: eventData.dtmf, then eventData as a string, then payload.dtmf. */
 export function readDtmf(payload: CallActionPayload): string | undefined {

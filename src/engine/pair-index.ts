@@ -1,4 +1,5 @@
-import { E164_SHAPE, type Facts } from './event-facts.js';
+import { E164_SHAPE } from './phone.js';
+import type { Facts } from './event-facts.js';
 
 /** One side of a masking pair as a lookup returns it: who the caller is connected to, and until when. */
 export interface PairEntry {

@@ -1,6 +1,7 @@
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { CallflowAction, CallflowResponse } from '../types/generated/callflow.js';
-import { normalizePhone, rawField, E164_SHAPE } from './event-facts.js';
+import { rawField } from './event-facts.js';
+import { normalizePhone, E164_SHAPE } from './phone.js';
 import type { Action, Template } from './rule-set.js';
 import { chooseSteps } from './split.js';
 

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { ReloadReport } from '../rules/reload-rules.js';
+import type { ReloadReport } from '../reload/reload-rules.js';
 import { jsonError } from './errors.js';
 
 export interface AdminDeps {

@@ -1,15 +1,15 @@
 import { Hono } from 'hono';
 import type { RuleSet } from '../engine/rule-set.js';
 import { Metrics } from '../metrics/metrics.js';
-import type { RulesHealth } from '../rules/live-rules.js';
+import type { RulesHealth } from '../reload/live-rules.js';
 import type { CallRecorder } from '../store/call-recorder.js';
 import type { CallStatusEvent } from '../types/generated/call-status.js';
 import type { SessionSummaryEvent } from '../types/generated/session-summary.js';
-import type { ReloadReport } from '../rules/reload-rules.js';
+import type { ReloadReport } from '../reload/reload-rules.js';
 import { adminRoute } from './admin-route.js';
 import { adminAuth } from './admin-auth.js';
 import { callActionRoute } from './call-action-route.js';
-import { CallObserver } from './call-observer.js';
+import { CallObserver } from '../store/call-observer.js';
 import { callsRoute } from './calls-route.js';
 import { jsonError } from './errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';

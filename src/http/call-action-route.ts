@@ -3,14 +3,14 @@ import { decide, fallbackResponse, type Decision } from '../engine/decide.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import type { CallActionEvent, CallActionPayload } from '../types/generated/call-action.js';
 import type { CallflowResponse } from '../types/generated/callflow.js';
-import type { CallActionRecord } from './call-observer.js';
+import type { CallActionRecord } from '../store/call-observer.js';
 import { withDeadline } from './deadline.js';
 import { jsonError } from './errors.js';
 import { addLogFields } from './log-fields.js';
 import type { Logger } from '../log/logger.js';
 import { bodyError, readJson } from './read-json.js';
-import { ReplayCache } from './replay-cache.js';
-import { eventValidator } from './validate-event.js';
+import { ReplayCache } from '../store/replay-cache.js';
+import { eventValidator } from '../events/validate-event.js';
 
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 

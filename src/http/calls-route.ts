@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Logger } from '../log/logger.js';
-import type { CallObserver } from './call-observer.js';
+import type { CallObserver } from '../store/call-observer.js';
 import { jsonError } from './errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { jsonError } from './errors.js';
 import { addLogFields } from './log-fields.js';
 import { bodyError, readJson } from './read-json.js';
-import { eventValidator } from './validate-event.js';
+import { eventValidator } from '../events/validate-event.js';
 
 export interface TelemetryRouteOptions<T> {
   /** Schema name in schema/, e.g. call-status. */

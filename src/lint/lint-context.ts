@@ -1,7 +1,7 @@
 import type { RuleSet } from '../engine/rule-set.js';
 import type { RuleSources } from '../rules/build-rule-set.js';
-import { parseYaml } from '../rules/parse-yaml.js';
-import { parseRulesYaml } from '../rules/parse-yaml-fast.js';
+import { parseYaml } from '../source/parse-yaml.js';
+import { parseRulesYaml } from '../source/parse-yaml-fast.js';
 import type { RulesFile } from '../types/generated/rules.js';
 import type { Settings } from '../types/generated/settings.js';
 import type { ActionSite, LintContext, LintFile, LintRule } from './lint.js';

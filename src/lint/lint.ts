@@ -1,6 +1,6 @@
 import type { Diagnostic, DiagnosticCode } from '../diagnostics/diagnostic.js';
 import type { Action, Rule, RuleSet } from '../engine/rule-set.js';
-import type { ParsedFile, YamlPath } from '../rules/parse-yaml.js';
+import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 import type { RulesFile } from '../types/generated/rules.js';
 import type { Settings } from '../types/generated/settings.js';
 

@@ -1,5 +1,5 @@
 import { TEMPLATE_FIELDS, type Template, type TemplateField } from '../engine/rule-set.js';
-import { readSchema } from '../schemas/read-schema.js';
+import { readSchema } from '../source/read-schema.js';
 
 /** Longest value 8x8 may send for each placeholder, read from schema/call-action.schema.json. */
 export function placeholderMaxLengths(): Readonly<Record<TemplateField, number>> {

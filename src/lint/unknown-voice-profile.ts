@@ -1,5 +1,5 @@
 import { warning, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { YamlPath } from '../rules/parse-yaml.js';
+import type { YamlPath } from '../source/parse-yaml.js';
 import { didYouMean } from '../text/suggest.js';
 import type { Action as ActionSource } from '../types/generated/rules.js';
 import { readKnownVoiceProfiles } from './known-voice-profiles.js';

@@ -11,10 +11,10 @@ import { NamedLists } from './compile-lists.js';
 import { compileMatcher, type MatcherProblem } from './compile-matcher.js';
 import { compilePairs } from './compile-pairs.js';
 import { compileTime } from './compile-time.js';
-import { explainSchemaErrors } from './explain-schema-errors.js';
-import type { ParsedFile, SourceFile } from './parse-yaml.js';
-import { parseRulesYaml } from './parse-yaml-fast.js';
-import { readValidatedYaml } from './read-validated-yaml.js';
+import { explainSchemaErrors } from '../source/explain-schema-errors.js';
+import type { ParsedFile, SourceFile } from '../source/parse-yaml.js';
+import { parseRulesYaml } from '../source/parse-yaml-fast.js';
+import { readValidatedYaml } from '../source/read-validated-yaml.js';
 import { validateRulesFile, validateSettings } from './schemas.js';
 
 export interface RuleSources {

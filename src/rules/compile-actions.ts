@@ -5,7 +5,7 @@ import { allStepLists } from '../engine/split.js';
 import { didYouMean } from '../text/suggest.js';
 import type { Action as ActionSource, ActionMap } from '../types/generated/rules.js';
 import { compileTemplate } from './compile-template.js';
-import type { ParsedFile, YamlPath } from './parse-yaml.js';
+import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 import { parseDialableNumber } from './phone-number.js';
 
 /** 8x8 bridges at most two legs: a third makeCall is rejected (reference §3.3). */

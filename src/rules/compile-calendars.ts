@@ -2,7 +2,7 @@ import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Settings } from '../types/generated/settings.js';
 import { didYouMean } from '../text/suggest.js';
 import { datesBetween, parseDateRange } from './calendar-dates.js';
-import type { ParsedFile } from './parse-yaml.js';
+import type { ParsedFile } from '../source/parse-yaml.js';
 
 /** A range longer than this is almost certainly a typo in the year (2026-01-01..2062-01-01). */
 const MAX_RANGE_DAYS = 366;

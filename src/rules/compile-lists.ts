@@ -2,7 +2,7 @@ import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { COUNTRY_FIELDS, PHONE_FIELDS, type MatchField } from '../engine/rule-set.js';
 import type { Settings } from '../types/generated/settings.js';
 import { didYouMean } from '../text/suggest.js';
-import type { ParsedFile, YamlPath } from './parse-yaml.js';
+import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 import { parseComparableNumber } from './phone-number.js';
 
 /** How a list's values are compared, which depends on the field a rule tests with it. */

@@ -2,7 +2,7 @@ import { COUNTRY_FIELDS, PHONE_FIELDS, type MatchField, type Matcher } from '../
 import type { Literal, Matcher as MatcherSource, Operator } from '../types/generated/rules.js';
 import { normalizePhonePrefix, parseComparableNumber, type PhoneResult } from './phone-number.js';
 import type { NamedLists } from './compile-lists.js';
-import type { YamlPath } from './parse-yaml.js';
+import type { YamlPath } from '../source/parse-yaml.js';
 
 export interface MatcherProblem {
   code: 'bad-phone-number' | 'bad-regex' | 'unknown-list' | 'bad-country-code';

@@ -1,10 +1,10 @@
 import { error, type Diagnostic, type DiagnosticCode } from '../diagnostics/diagnostic.js';
-import { normalizePhone, E164_SHAPE } from '../engine/event-facts.js';
+import { normalizePhone, E164_SHAPE } from '../engine/phone.js';
 import { EMPTY_PAIRS, numberKey, PairIndexBuilder, phoneDigits, refKey, type PairIndex } from '../engine/pair-index.js';
 import { didYouMean } from '../text/suggest.js';
 import { isDate } from './calendar-dates.js';
-import { readCsv, type CsvCell, type CsvRow } from './parse-csv.js';
-import type { SourceFile } from './parse-yaml.js';
+import { readCsv, type CsvCell, type CsvRow } from '../source/parse-csv.js';
+import type { SourceFile } from '../source/parse-yaml.js';
 
 export const PAIR_COLUMNS = ['virtualNumber', 'partyA', 'partyB', 'expires'] as const;
 type Column = (typeof PAIR_COLUMNS)[number];

@@ -4,7 +4,7 @@ import type { TimeWindow as TimeWindowSource } from '../types/generated/rules.js
 import { didYouMean } from '../text/suggest.js';
 import { parseDateRange } from './calendar-dates.js';
 import type { Calendars } from './compile-calendars.js';
-import type { ParsedFile, YamlPath } from './parse-yaml.js';
+import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 
 export interface TimeContext {
   parsed: ParsedFile;

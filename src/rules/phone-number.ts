@@ -1,4 +1,4 @@
-import { E164_SHAPE } from '../engine/event-facts.js';
+import { E164_SHAPE } from '../engine/phone.js';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; message: string };

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { RuleSources } from './build-rule-set.js';
-import type { SourceFile } from './parse-yaml.js';
+import type { SourceFile } from '../source/parse-yaml.js';
 
 export const SETTINGS_FILES = ['settings.yaml', 'settings.yml'];
 const RULE_FILE = /\.ya?ml$/i;

@@ -1,5 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import { readSchema } from '../schemas/read-schema.js';
+import { readSchema } from '../source/read-schema.js';
 import type { RulesFile } from '../types/generated/rules.js';
 import type { Settings } from '../types/generated/settings.js';
 

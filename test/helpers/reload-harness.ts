@@ -4,12 +4,12 @@ import { dirname, join } from 'node:path';
 import type { Hono } from 'hono';
 import { createApp } from '../../src/http/app.js';
 import type { Logger } from '../../src/log/logger.js';
-import { LiveRules, type RulesHealth } from '../../src/rules/live-rules.js';
+import { LiveRules, type RulesHealth } from '../../src/reload/live-rules.js';
 import { loadRules } from '../../src/rules/load-rules.js';
-import { RulesLoaderWorker } from '../../src/rules/load-rules-in-worker.js';
-import { RulesReloader } from '../../src/rules/reload-rules.js';
-import { watchRules, type RulesWatcher } from '../../src/rules/watch-rules.js';
-import { makeCallActionPayload } from '../../src/engine/make-event.js';
+import { RulesLoaderWorker } from '../../src/reload/load-rules-in-worker.js';
+import { RulesReloader } from '../../src/reload/reload-rules.js';
+import { watchRules, type RulesWatcher } from '../../src/reload/watch-rules.js';
+import { makeCallActionPayload } from '../../src/events/make-event.js';
 
 /** A rules file with one rule per entry: every rule says its text and hangs up. */
 export function rulesYaml(rules: { id: string; say: string; when?: string }[]): string {

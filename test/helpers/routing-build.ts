@@ -1,7 +1,7 @@
 import { buildRuleSet, type BuildResult } from '../../src/rules/build-rule-set.js';
 import type { RuleSet } from '../../src/engine/rule-set.js';
 import { decide, type Decision } from '../../src/engine/decide.js';
-import { makeCallActionPayload } from '../../src/engine/make-event.js';
+import { makeCallActionPayload } from '../../src/events/make-event.js';
 import type { CallActionPayload } from '../../src/types/generated/call-action.js';
 
 export interface Folder {

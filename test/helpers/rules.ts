@@ -1,11 +1,11 @@
 import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import { decide } from '../../src/engine/decide.js';
-import { makeCallActionPayload } from '../../src/engine/make-event.js';
+import { makeCallActionPayload } from '../../src/events/make-event.js';
 import type { RuleSet } from '../../src/engine/rule-set.js';
 import type { BuildResult } from '../../src/rules/build-rule-set.js';
 import { build as buildFolder } from './routing-build.js';
-import { readSchema } from '../../src/schemas/read-schema.js';
+import { readSchema } from '../../src/source/read-schema.js';
 import type { CallActionPayload } from '../../src/types/generated/call-action.js';
 
 export const VOICE = 'en-US-ZiraRUS';

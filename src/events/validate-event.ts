@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { readSchema } from '../schemas/read-schema.js';
+import { readSchema } from '../source/read-schema.js';
 
 export interface FieldError {
   code: 'invalid-event';

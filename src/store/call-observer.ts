@@ -1,8 +1,8 @@
 import type { Metrics } from '../metrics/metrics.js';
-import type { CallRecorder } from '../store/call-recorder.js';
-import type { CallRecord } from '../store/call-store.js';
-import { normalizeStatus } from '../store/normalize-status.js';
-import { sessionStory, type SessionStory } from '../store/session-story.js';
+import type { CallRecorder } from './call-recorder.js';
+import type { CallRecord } from './call-store.js';
+import { normalizeStatus } from './normalize-status.js';
+import { sessionStory, type SessionStory } from './session-story.js';
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { CallStatusPayload } from '../types/generated/call-status.js';
 import type { CallflowResponse } from '../types/generated/callflow.js';

@@ -1,7 +1,7 @@
 import { formatDiagnostic } from '../diagnostics/format-diagnostic.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { RuleSet } from '../engine/rule-set.js';
-import type { BuildResult } from './build-rule-set.js';
+import type { BuildResult } from '../rules/build-rule-set.js';
 
 export interface ReloadAttempt {
   at: string;

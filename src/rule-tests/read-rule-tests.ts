@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { SourceFile } from '../rules/parse-yaml.js';
+import type { SourceFile } from '../source/parse-yaml.js';
 import { RULE_TESTS_DIR } from '../rules/read-rules-dir.js';
 
 const TEST_FILE = /\.ya?ml$/i;

@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { readSchema } from '../schemas/read-schema.js';
+import { readSchema } from '../source/read-schema.js';
 import type { RuleTestsFile } from '../types/generated/rule-tests.js';
 
 // ajv-formats is CommonJS; under NodeNext its function is reached as `.default` (set at runtime too).

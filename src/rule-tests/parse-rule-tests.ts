@@ -1,9 +1,9 @@
 import { error, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { makeCallActionPayload } from '../engine/make-event.js';
+import { makeCallActionPayload } from '../events/make-event.js';
 import type { Action } from '../engine/rule-set.js';
 import { compileActions } from '../rules/compile-actions.js';
-import { explainSchemaErrors } from '../rules/explain-schema-errors.js';
-import { parseYaml, type ParsedFile, type SourceFile } from '../rules/parse-yaml.js';
+import { explainSchemaErrors } from '../source/explain-schema-errors.js';
+import { parseYaml, type ParsedFile, type SourceFile } from '../source/parse-yaml.js';
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { Actions } from '../types/generated/rules.js';
 import type { TestCall } from '../types/generated/rule-tests.js';

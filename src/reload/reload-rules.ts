@@ -1,7 +1,7 @@
 import { formatDiagnostic } from '../diagnostics/format-diagnostic.js';
 import { error } from '../diagnostics/diagnostic.js';
 import type { Logger } from '../log/logger.js';
-import type { BuildResult } from './build-rule-set.js';
+import type { BuildResult } from '../rules/build-rule-set.js';
 import type { LiveRules } from './live-rules.js';
 
 /** What one reload did; returned to POST /admin/reload and logged as one line. */

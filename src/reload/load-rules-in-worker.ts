@@ -5,7 +5,7 @@ import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule, RuleSet } from '../engine/rule-set.js';
-import { addToIndex, type BuildResult, type IndexBuilder } from './build-rule-set.js';
+import { addToIndex, type BuildResult, type IndexBuilder } from '../rules/build-rule-set.js';
 
 export type ToWorker = { type: 'load'; dir: string; chunkSize: number } | { type: 'next' };
 

@@ -1,6 +1,6 @@
 import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import { loadRules } from './load-rules.js';
+import { loadRules } from '../rules/load-rules.js';
 import type { FromWorker, ToWorker } from './load-rules-in-worker.js';
 
 /**

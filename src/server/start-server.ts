@@ -1,0 +1,117 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { ServerConfig } from '../config/server-config.js';
+import { startupWarnings } from '../config/server-config.js';
+import type { RuleSet } from '../engine/rule-set.js';
+import { createApp } from '../http/app.js';
+import { createLogger, type AppLogger } from '../log/create-logger.js';
+import { installProcessGuards } from '../log/process-guards.js';
+import { Metrics } from '../metrics/metrics.js';
+import { LiveRules } from '../reload/live-rules.js';
+import { RulesLoaderWorker } from '../reload/load-rules-in-worker.js';
+import { RulesReloader, type ReloadReport } from '../reload/reload-rules.js';
+import { watchRules, type RulesWatcher } from '../reload/watch-rules.js';
+import { openCallLog } from '../store/open-call-log.js';
+import { closeGracefully } from './graceful-close.js';
+
+export interface StartOptions {
+  config: ServerConfig;
+  /** The rule set already loaded and checked (the CLI prints its errors before we get here). */
+  ruleSet: RuleSet;
+  /** Default: pino to stdout as the config says. Tests pass their own. */
+  logger?: AppLogger;
+}
+
+export interface RunningServer {
+  /** The port actually bound (useful with port 0). */
+  port: number;
+  host: string;
+  reload(trigger: string): Promise<ReloadReport>;
+  /** Stop accepting, answer what is in flight, write the decision log and the logs. Idempotent. */
+  close(reason?: string): Promise<void>;
+}
+
+export class ListenError extends Error {
+  constructor(
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The one place the server is wired: config, logs, metrics, decision log, live rules, reload,
+ * watcher, HTTP. Resolves once the port is bound; the caller owns signals and printing.
+ */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { config, ruleSet } = options;
+  const dir = config.rulesDir;
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const log = logger.log;
+  const removeGuards = installProcessGuards(log);
+  for (const warning of startupWarnings(config)) log({ level: 'warn', msg: warning });
+
+  const rules = new LiveRules(ruleSet);
+  const metrics = new Metrics(rules);
+  const calls = openCallLog(config, metrics, log);
+
+  const loader = new RulesLoaderWorker().warmUp();
+  const reloader = new RulesReloader({ dir, live: rules, log, load: (d) => loader.load(d), onReport: (r) => metrics.recordReload(r.ok) });
+  let watcher: RulesWatcher | undefined;
+  const stopReloading = async () => {
+    await watcher?.close();
+    await reloader.idle();
+    await loader.close();
+  };
+
+  const app = createApp({
+    rules,
+    log,
+    metrics,
+    reload: () => reloader.reload('admin'),
+    ...(calls ? { calls } : {}),
+    access: { ...(config.webhookAuth ? { webhookAuth: config.webhookAuth } : {}), allowIps: config.allowIps, trustProxy: config.trustProxy },
+    ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    deadlineMs: config.deadlineMs,
+  });
+
+  let server: ServerType;
+  try {
+    server = await listen(app.fetch, config.port, config.host);
+  } catch (e) {
+    await stopReloading();
+    calls?.close();
+    removeGuards();
+    throw e;
+  }
+  if (config.watch) {
+    watcher = await watchRules(dir, () => void reloader.reload('file-change'), {
+      onError: (e) => log({ level: 'error', msg: 'rules-watch-error', dir, error: e.message }),
+    });
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = (reason = 'close') =>
+    (closing ??= (async () => {
+      const closed = closeGracefully(server, config.shutdownTimeoutMs);
+      await stopReloading();
+      await closed;
+      calls?.close();
+      log({ msg: 'stopped', signal: reason });
+      await logger.flush();
+      removeGuards();
+    })());
+
+  return { port: (server.address() as AddressInfo).port, host: config.host, reload: (trigger) => reloader.reload(trigger), close };
+}
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, () => resolve(server));
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const reason = e.code === 'EADDRINUSE' ? 'the port is in use; pick another with --port or PORT' : e.message;
+      reject(new ListenError(e.code, `cannot listen on ${hostname}:${port}: ${reason}`));
+    });
+  });
+}
