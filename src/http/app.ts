@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps): Hono {
     '/webhooks/call-status',
     telemetryRoute<CallStatusEvent>({
       schema: 'call-status',
-      accept: (e) => observer.callStatus(e.payload),
+      accept: (e, text) => observer.callStatus(e.payload, text),
       logFields: ({ payload: p }) => ({ eventId: p.eventId, callId: p.callId, sessionId: p.sessionId, callStatus: p.callStatus, sipCode: p.sipCode }),
     }),
   );
@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): Hono {
     '/webhooks/session-summary',
     telemetryRoute<SessionSummaryEvent>({
       schema: 'session-summary',
-      accept: (e) => observer.sessionSummary(e.payload),
+      accept: (e, text) => observer.sessionSummary(e.payload, text),
       logFields: ({ payload: p }) => ({ sessionId: p.sessionId, sessionStatus: p.sessionStatus }),
     }),
   );

@@ -43,6 +43,7 @@ export function callActionRoute(deps: CallActionDeps): Hono {
   app.post('/', async (c) => {
     const started = performance.now();
     let payload: CallActionPayload | undefined;
+    let eventText: string | undefined;
 
     const answer = (decision: Decision | { outcome: 'fallback'; reason: 'deadline'; detail: string; response: CallflowResponse }, ruleSet: RuleSet) => {
       const seconds = (performance.now() - started) / 1000;
@@ -50,8 +51,9 @@ export function callActionRoute(deps: CallActionDeps): Hono {
       const ruleId = decision.outcome === 'matched' ? decision.ruleId : null;
       const fallback = decision.outcome === 'fallback' ? { reason: decision.reason, detail: decision.detail } : {};
       addLogFields(c, { eventId: p.eventId, callId: p.callId, sessionId: p.sessionId, rule: ruleId, outcome: decision.outcome, ...fallback, rulesVersion: ruleSet.version });
-      deps.onAnswer?.({ payload: p, response: decision.response, outcome: decision.outcome, ruleId, ...fallback, rulesVersion: ruleSet.version, seconds });
-      return c.json(decision.response);
+      const responseText = JSON.stringify(decision.response);
+      deps.onAnswer?.({ payload: p, response: decision.response, outcome: decision.outcome, ruleId, ...fallback, rulesVersion: ruleSet.version, seconds, eventText: eventText ?? JSON.stringify({ payload: p }), responseText });
+      return c.body(responseText, 200, { 'content-type': 'application/json' });
     };
 
     const work = async (isLate: () => boolean): Promise<Response> => {
@@ -61,6 +63,7 @@ export function callActionRoute(deps: CallActionDeps): Hono {
       const checked = validateCallAction(body.value);
       if (!checked.ok) return jsonError(c, 400, checked.error.code, checked.error.message, checked.error.field);
       payload = checked.value.payload;
+      eventText = body.text;
 
       const key = replayKey(payload);
       const replay = replays.get(key);

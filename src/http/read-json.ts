@@ -4,7 +4,7 @@ import { jsonError } from './errors.js';
 /** A 8x8 event is about 1 KiB; 64 KiB leaves room for fields 8x8 may add, and no more. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export type JsonBody = { ok: true; value: unknown } | { ok: false; problem: 'invalid-json' | 'body-too-large' };
+export type JsonBody = { ok: true; value: unknown; text: string } | { ok: false; problem: 'invalid-json' | 'body-too-large' };
 
 /**
  * The request body as JSON, read by the route itself rather than buffered by a middleware first,
@@ -45,7 +45,8 @@ class BodyTooLarge extends Error {}
 async function parse(read: () => Promise<string>): Promise<JsonBody> {
   try {
     // Some senders start JSON with a byte-order mark; JSON.parse does not accept one.
-    return { ok: true, value: JSON.parse((await read()).replace(/^\uFEFF/, '')) as unknown };
+    const text = await read();
+    return { ok: true, value: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown, text };
   } catch (e) {
     return { ok: false, problem: e instanceof BodyTooLarge ? 'body-too-large' : 'invalid-json' };
   }

@@ -81,7 +81,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     server = await listen(app.fetch, config.port, config.host);
   } catch (e) {
     await stopReloading();
-    calls?.close();
+    await calls?.close();
     removeGuards();
     throw e;
   }
@@ -97,7 +97,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const closed = closeGracefully(server, config.shutdownTimeoutMs);
       await stopReloading();
       await closed;
-      calls?.close();
+      // Waits for the writer thread to commit the last records.
+      await calls?.close();
       log({ msg: 'stopped', signal: reason });
       await logger.flush();
       removeGuards();

@@ -1,4 +1,4 @@
-/** What happened on a call, as one row of the decision log. */
+/** What happened on a call, as one row of the decision log: compact text, not re-serialised objects. */
 export interface CallRecord {
   kind: 'call-action' | 'call-status' | 'session-summary';
   sessionId: string;
@@ -11,8 +11,14 @@ export interface CallRecord {
   status: string | null;
   /** Milliseconds since the epoch when we received it. */
   at: number;
-  /** The event and, for call actions, the decision and callflow. */
-  data: Record<string, unknown>;
+  /** The request body as received (or JSON of the payload when there was no body). */
+  eventText: string;
+  /** The callflow response body exactly as sent (call actions only). */
+  responseText?: string;
+  decision?: { outcome: 'matched' | 'fallback'; reason?: string; detail?: string };
+  /** The call action's numbers, indexed for search by number. */
+  source?: string;
+  destination?: string;
 }
 
 export interface Retention {
@@ -20,16 +26,54 @@ export interface Retention {
   maxAgeMs: number;
   /** At most this many rows are kept, newest first. */
   maxRows: number;
+  /** The file's pages in use stay under this many bytes; the oldest rows go first. */
+  maxBytes: number;
 }
 
-/** Where the decision log lives. Synchronous: the recorder batches and calls it off the answer path. */
+/** What one `write` did with each record of its batch. */
+export interface WriteReport {
+  written: number;
+  /** Already stored (a duplicate delivery): ignored. */
+  duplicates: number;
+  /** Records SQLite refused; the others of the batch are kept. */
+  failed: number;
+  /** The first refusal's reason, for the log. */
+  firstError?: string;
+}
+
+export interface HourCount {
+  /** Epoch milliseconds at the start of the hour. */
+  hour: number;
+  calls: number;
+  fallbacks: number;
+}
+
+/** Where the decision log lives. Synchronous: the recorder calls writes off the answer path. */
 export interface CallStore {
-  write(records: readonly CallRecord[]): void;
+  write(records: readonly CallRecord[]): WriteReport;
   /** A session's records, oldest first. */
   session(sessionId: string): CallRecord[];
   /** The rule that answered the session's first call action, if recorded. */
   ruleForSession(sessionId: string): string | undefined;
+  /** Newest first; `search` matches sessionId, callId, source or destination exactly. */
+  recent(options: { limit: number; search?: string }): CallRecord[];
+  /** Call actions per hour since `sinceMs`, oldest first. */
+  hourly(sinceMs: number): HourCount[];
   /** Deletes what retention no longer allows; returns the number of rows deleted. */
   prune(retention: Retention, now: number): number;
   close(): void;
+}
+
+/** Past these, a row keeps the head of the text and a marker (8x8 events are about 1 KiB). */
+export const MAX_EVENT_TEXT = 16 * 1024;
+export const MAX_RESPONSE_TEXT = 32 * 1024;
+
+/** `text` cut to `max` characters with a marker saying how long it was. */
+export function capText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…[truncated: ${text.length} characters in all]`;
+}
+
+/** What a record costs in memory while it waits to be written, roughly. */
+export function recordBytes(r: CallRecord): number {
+  return 2 * (r.eventText.length + (r.responseText?.length ?? 0) + (r.decision?.detail?.length ?? 0)) + 256;
 }
