@@ -75,5 +75,9 @@ export function capText(text: string, max: number): string {
 
 /** What a record costs in memory while it waits to be written, roughly. */
 export function recordBytes(r: CallRecord): number {
-  return 2 * (r.eventText.length + (r.responseText?.length ?? 0) + (r.decision?.detail?.length ?? 0)) + 256;
+  return 2 * (length(r.eventText) + length(r.responseText) + length(r.decision?.detail)) + 256;
+}
+
+function length(text: unknown): number {
+  return typeof text === 'string' ? text.length : 0;
 }

@@ -266,8 +266,12 @@ export class SqliteCallStore implements CallStore {
       session: db.prepare(`SELECT ${COLUMNS} FROM call_log WHERE session_id = ? ORDER BY id`),
       ruleForSession: db.prepare("SELECT rule_id FROM call_log WHERE session_id = ? AND kind = 'call-action' ORDER BY id LIMIT 1"),
       recent: db.prepare(`SELECT ${COLUMNS} FROM call_log ORDER BY id DESC LIMIT ?`),
+      // Newest `limit` per index, then merged: a busy number matches many rows, and a plain OR
+      // would collect and sort them all on the main thread.
       search: db.prepare(
-        `SELECT ${COLUMNS} FROM call_log WHERE session_id = @search OR call_id = @search OR source = @search OR destination = @search ORDER BY id DESC LIMIT @limit`,
+        `SELECT ${COLUMNS} FROM call_log WHERE id IN (${['session_id', 'call_id', 'source', 'destination']
+          .map((column) => `SELECT id FROM (SELECT id FROM call_log WHERE ${column} = @search ORDER BY id DESC LIMIT @limit)`)
+          .join(' UNION ')}) ORDER BY id DESC LIMIT @limit`,
       ),
       hourly: db.prepare('SELECT hour, calls, fallbacks FROM call_hours WHERE hour >= ? ORDER BY hour'),
       firstAtOrAfter: db.prepare('SELECT id FROM call_log WHERE at >= ? ORDER BY id LIMIT 1'),
@@ -305,7 +309,7 @@ function toParams(r: CallRecord) {
     detail: text(r.decision?.detail),
     source: text(r.source),
     destination: text(r.destination),
-    eventText: String(r.eventText),
+    eventText: text(r.eventText) ?? '',
     responseText: text(r.responseText),
   };
 }
