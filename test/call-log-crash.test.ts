@@ -116,7 +116,15 @@ describe('the decision log under kill -9', () => {
         }
         const answered = new Map<string, number>();
         const traffic = load(server.port, round, answered);
-        await new Promise((r) => setTimeout(r, 500 + Math.random() * 700));
+        // Kill at a random moment once some answers are older than the window (on a busy
+        // machine that takes longer), so every round has calls the log must hold.
+        const extra = Math.random() * 500;
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+          const first = Math.min(...answered.values());
+          if (Date.now() > first + FLUSH_WINDOW_MS + MARGIN_MS + extra) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
         const killedAt = Date.now();
         child!.kill('SIGKILL');
         await server.exited;
@@ -138,7 +146,7 @@ describe('the decision log under kill -9', () => {
         }
         expect(missing).toEqual([]);
         // The test is only worth something if calls were answered well before the kills.
-        expect(checked).toBeGreaterThan(KILLS);
+        expect(checked).toBeGreaterThanOrEqual(KILLS);
       } finally {
         store.close();
       }
