@@ -1,0 +1,109 @@
+import type { Rule, RuleSet } from '../../engine/rule-set.js';
+import { describeActions, describeRule } from '../describe-rule.js';
+import { Badge, Layout, Time } from '../layout.js';
+import type { RuleStats } from '../rule-stats.js';
+
+export function Steps({ steps }: { steps: string[] }) {
+  return (
+    <span class="steps">
+      {steps.map((s) => (
+        <>
+          <span class="arrow" aria-hidden="true">
+            →
+          </span>
+          <span class="sr-only">then </span>
+          {s}{' '}
+        </>
+      ))}
+    </span>
+  );
+}
+
+export function RulesPage({ ruleSet, stats, days, shownFile }: { ruleSet: RuleSet; stats: RuleStats; days: number; shownFile: (file: string) => string }) {
+  const files: { file: string; rules: Rule[] }[] = [];
+  for (const rule of ruleSet.rules) {
+    const last = files.at(-1);
+    if (last && last.file === rule.file) last.rules.push(rule);
+    else files.push({ file: rule.file, rules: [rule] });
+  }
+  const stale = stats.knowsStale ? ruleSet.rules.filter((r) => !stats.hits.has(r.id)).length : 0;
+  return (
+    <Layout title="Rules" current="rules">
+      <p>
+        {ruleSet.rules.length} rules in {files.length} files, in the order they are tried: the first rule that fits a call answers it. Hits count {stats.basis}.
+      </p>
+      {stats.knowsStale && stale > 0 && (
+        <p>
+          <Badge tone="warn">{`${stale} not matched in ${days} days`}</Badge> <span class="muted">marked below with a dashed border.</span>
+        </p>
+      )}
+      <form method="get" action="/console/rules" class="search">
+        <div>
+          <label for="days">Mark rules not matched in the last … days</label>
+          <input id="days" name="days" type="number" min="1" max="3650" value={String(days)} inputmode="numeric" />
+        </div>
+        <button type="submit" class="secondary">
+          Show
+        </button>
+      </form>
+      {files.map((f) => (
+        <section class="file" aria-labelledby={`file-${f.rules[0]!.order}`}>
+          <h2 id={`file-${f.rules[0]!.order}`}>{shownFile(f.file)}</h2>
+          <ol class="rules">
+            {f.rules.map((rule) => (
+              <RuleItem rule={rule} stats={stats} days={days} file={shownFile(rule.file)} />
+            ))}
+          </ol>
+        </section>
+      ))}
+      <section class="file" aria-labelledby="fallback">
+        <h2 id="fallback">Fallback (settings.yaml)</h2>
+        <ol class="rules">
+          <li>
+            <p class="sentence">
+              Any call no rule answers, or a rule cannot be answered for <Steps steps={describeActions(ruleSet.fallback)} />
+            </p>
+            <p class="rule-stats">{hitsText(stats.hits.get('fallback'))}</p>
+          </li>
+        </ol>
+      </section>
+    </Layout>
+  );
+}
+
+function hitsText(n: number | undefined): string {
+  return `${n ?? 0} ${n === 1 ? 'hit' : 'hits'}`;
+}
+
+function RuleItem({ rule, stats, days, file }: { rule: Rule; stats: RuleStats; days: number; file: string }) {
+  const s = describeRule(rule);
+  const hits = stats.hits.get(rule.id);
+  const last = stats.lastHit.get(rule.id);
+  const stale = stats.knowsStale && hits === undefined;
+  return (
+    <li class={stale ? 'stale' : undefined} id={`rule-${rule.order}`}>
+      <div class="rule-head">
+        <span class="order">{`#${rule.order + 1}`}</span>
+        <span class="rule-id">{rule.id}</span>
+        <span class="muted mono">{`${file}:${rule.line}:${rule.col}`}</span>
+        {stale && <Badge tone="warn">{`Not matched in ${days} days`}</Badge>}
+      </div>
+      <p class="sentence">
+        {s.when} <Steps steps={s.steps} />
+      </p>
+      {s.otherwise && (
+        <p class="sentence">
+          If the caller has no current masking pair: <Steps steps={s.otherwise} />
+        </p>
+      )}
+      <p class="rule-stats">
+        {hitsText(hits)}
+        {last !== undefined && (
+          <>
+            , last <Time at={last} />
+          </>
+        )}
+      </p>
+    </li>
+  );
+}
