@@ -39,12 +39,12 @@ export function signOut(c: Context): void {
 export const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
   c.header('cache-control', 'no-store');
-  c.header('content-security-policy', "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  c.header('content-security-policy', "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   c.header('x-content-type-options', 'nosniff');
   c.header('referrer-policy', 'no-referrer');
 };
 
 /** A path inside the console to go back to after signing in; anything else goes to the status page. */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/console(\/[A-Za-z0-9._~\-/%]*)?(\?[^\s#]*)?$/.test(next) && !next.startsWith('//') ? next : '/console';
+  return next && /^\/console(\/[A-Za-z0-9._~\-/%]*)?(\?[^\s#]*)?$/.test(next) && !next.includes('..') ? next : '/console';
 }

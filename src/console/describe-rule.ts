@@ -55,6 +55,11 @@ function describeValue(field: string, source: unknown): string {
       return `${what} on the list ${names.join(' or ')}`;
     }
     if ('not' in op) return `anything but ${describeValue(field, op.not)}`;
+    if ('prefix' in op) {
+      const prefixes = (Array.isArray(op.prefix) ? op.prefix : [op.prefix]).map(String);
+      const what = field === 'source' || field === 'destination' ? 'a number' : 'a value';
+      return `${what} starting with ${prefixes.join(' or ')}`;
+    }
   }
   return describeSource(source);
 }
@@ -107,7 +112,7 @@ export function describeActions(actions: readonly Action[]): string[] {
 function describeAction(a: Action): string {
   switch (a.action) {
     case 'split':
-      return `share the calls: ${a.branches.map((b) => `${Math.round((b.weight / a.totalWeight) * 100)}% ${describeActions(b.actions).join(' → ')}`).join('; ')}`;
+      return `share the calls: ${a.branches.map((b) => `${Math.round((b.weight / a.totalWeight) * 100)}%: ${describeActions(b.actions).join(' → ')}`).join('; ')}`;
     default:
       return describeStep(a);
   }

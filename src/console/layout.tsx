@@ -5,7 +5,7 @@ export const NAV = [
   { href: '/console/rules', label: 'Rules', key: 'rules' },
   { href: '/console/try', label: 'Try a call', key: 'try' },
   { href: '/console/week', label: 'Week', key: 'week' },
-  { href: '/console/calls', label: 'Recent calls', key: 'calls' },
+  { href: '/console/calls', label: 'Calls', key: 'calls' },
 ] as const;
 
 export type NavKey = (typeof NAV)[number]['key'];

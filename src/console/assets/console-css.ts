@@ -92,6 +92,10 @@ ol.skipped li { margin: 0.3rem 0; }
 .key { display: inline-block; min-width: 1.8rem; text-align: center; font-family: var(--mono); font-weight: 700; border: 1px solid var(--line); border-radius: 4px; padding: 0 0.25rem; }
 .search { display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: end; }
 .search > div { flex: 1 1 16rem; }
+.search.compact > div { flex: 0 1 auto; }
+.search.compact input { width: 7rem; }
+.fields > div { display: flex; flex-direction: column; }
+.fields .hint { margin-top: 0.2rem; }
 .timeline { list-style: none; padding: 0; border-left: 2px solid var(--line); margin-left: 0.5rem; }
 .timeline li { position: relative; padding: 0 0 1rem 1.25rem; }
 .timeline li::before { content: ""; position: absolute; left: -0.45rem; top: 0.35rem; width: 0.7rem; height: 0.7rem; border-radius: 50%; background: var(--panel); border: 2px solid var(--accent); }
@@ -108,7 +112,11 @@ ${Array.from({ length: 21 }, (_, i) => `.w${i} { width: ${i * 5}%; }`).join(' ')
   body { font-size: 15px; }
   h1 { font-size: 1.35rem; margin-top: 1rem; }
   .panel { padding: 0.75rem 0.85rem; }
-  .logout { margin-left: 0; }
+  .top-row { gap: 0.25rem 1rem; }
+  .brand { order: 1; }
+  .logout { order: 2; margin-left: auto; }
+  nav[aria-label="Console"] { order: 3; width: 100%; }
+  nav ul { gap: 0.1rem 0.9rem; }
   .calls-table .wide { display: none; }
 }
 @media (prefers-reduced-motion: no-preference) { html { scroll-behavior: smooth; } }

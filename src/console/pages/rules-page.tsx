@@ -37,7 +37,7 @@ export function RulesPage({ ruleSet, stats, days, shownFile }: { ruleSet: RuleSe
           <Badge tone="warn">{`${stale} not matched in ${days} days`}</Badge> <span class="muted">marked below with a dashed border.</span>
         </p>
       )}
-      <form method="get" action="/console/rules" class="search">
+      <form method="get" action="/console/rules" class="search compact">
         <div>
           <label for="days">Mark rules not matched in the last … days</label>
           <input id="days" name="days" type="number" min="1" max="3650" value={String(days)} inputmode="numeric" />
@@ -51,7 +51,7 @@ export function RulesPage({ ruleSet, stats, days, shownFile }: { ruleSet: RuleSe
           <h2 id={`file-${f.rules[0]!.order}`}>{shownFile(f.file)}</h2>
           <ol class="rules">
             {f.rules.map((rule) => (
-              <RuleItem rule={rule} stats={stats} days={days} file={shownFile(rule.file)} />
+              <RuleItem rule={rule} stats={stats} days={days} />
             ))}
           </ol>
         </section>
@@ -61,7 +61,7 @@ export function RulesPage({ ruleSet, stats, days, shownFile }: { ruleSet: RuleSe
         <ol class="rules">
           <li>
             <p class="sentence">
-              Any call no rule answers, or a rule cannot be answered for <Steps steps={describeActions(ruleSet.fallback)} />
+              Calls no rule answers, or that a rule cannot answer <Steps steps={describeActions(ruleSet.fallback)} />
             </p>
             <p class="rule-stats">{hitsText(stats.hits.get('fallback'))}</p>
           </li>
@@ -75,7 +75,7 @@ function hitsText(n: number | undefined): string {
   return `${n ?? 0} ${n === 1 ? 'hit' : 'hits'}`;
 }
 
-function RuleItem({ rule, stats, days, file }: { rule: Rule; stats: RuleStats; days: number; file: string }) {
+function RuleItem({ rule, stats, days }: { rule: Rule; stats: RuleStats; days: number }) {
   const s = describeRule(rule);
   const hits = stats.hits.get(rule.id);
   const last = stats.lastHit.get(rule.id);
@@ -85,7 +85,7 @@ function RuleItem({ rule, stats, days, file }: { rule: Rule; stats: RuleStats; d
       <div class="rule-head">
         <span class="order">{`#${rule.order + 1}`}</span>
         <span class="rule-id">{rule.id}</span>
-        <span class="muted mono">{`${file}:${rule.line}:${rule.col}`}</span>
+        <span class="muted">{`line ${rule.line}`}</span>
         {stale && <Badge tone="warn">{`Not matched in ${days} days`}</Badge>}
       </div>
       <p class="sentence">

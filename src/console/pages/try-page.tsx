@@ -40,12 +40,7 @@ export function TryPage({ view }: { view: TryView }) {
             const describedBy = `${f.name}-hint${invalid ? ` ${f.name}-error` : ''}`;
             return (
               <div>
-                <label for={f.name}>
-                  {f.label}
-                  <span class="hint" id={`${f.name}-hint`}>
-                    {f.hint}
-                  </span>
-                </label>
+                <label for={f.name}>{f.label}</label>
                 {f.name === 'tz' ? (
                   <select id="tz" name="tz" aria-describedby={describedBy}>
                     {view.timezones.map((z) => (
@@ -66,6 +61,9 @@ export function TryPage({ view }: { view: TryView }) {
                     inputmode={f.inputmode}
                   />
                 )}
+                <span class="hint" id={`${f.name}-hint`}>
+                  {f.hint}
+                </span>
                 {invalid && (
                   <p class="field-error" id={`${f.name}-error`}>
                     {error.message}
