@@ -69,7 +69,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   app.get('/', async (c) => {
     const problems = await readProblems(deps.rules.diagnostics?.() ?? [], deps.rulesDir);
     const [store, hours] = readLog(deps.calls, (log) => log.hourly(Math.floor(now().getTime() / HOUR) * HOUR - 23 * HOUR), [] as ReturnType<CallLogReader['hourly']>);
-    return render(c, <StatusPage view={{ health: deps.rules.health(), reloading: deps.reloading?.() ?? false, problems, store, hours, now: now() }} />);
+    return render(c, <StatusPage view={{ health: deps.rules.health(), files: deps.rules.current().files.map(shownFile), reloading: deps.reloading?.() ?? false, problems, store, hours, now: now() }} />);
   });
 
   app.get('/rules', async (c) => {

@@ -33,7 +33,7 @@ h3 { font-size: 1rem; font-weight: 650; margin: 1.25rem 0 0.5rem; }
 p { margin: 0.5rem 0; }
 .muted { color: var(--muted); }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.25rem; margin: 0 0 1rem; }
-.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); gap: 0.75rem 1.5rem; margin: 0; }
+.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: 0.75rem 1.5rem; margin: 0; }
 .facts div { min-width: 0; }
 .facts dt { color: var(--muted); font-size: 0.875rem; }
 .facts dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
@@ -107,6 +107,7 @@ h2.first { margin-top: 0; }
 caption { text-align: left; padding: 0.4rem 0.6rem; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 td.chart { min-width: 8rem; }
+td.mono { white-space: nowrap; }
 ${Array.from({ length: 21 }, (_, i) => `.w${i} { width: ${i * 5}%; }`).join(' ')}
 @media (max-width: 40rem) {
   body { font-size: 15px; }
@@ -117,7 +118,7 @@ ${Array.from({ length: 21 }, (_, i) => `.w${i} { width: ${i * 5}%; }`).join(' ')
   .logout { order: 2; margin-left: auto; }
   nav[aria-label="Console"] { order: 3; width: 100%; }
   nav ul { gap: 0.1rem 0.9rem; }
-  .calls-table .wide { display: none; }
+  .calls-table .wide, td.chart, th.wide { display: none; }
 }
 @media (prefers-reduced-motion: no-preference) { html { scroll-behavior: smooth; } }
 `;

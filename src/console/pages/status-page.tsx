@@ -7,6 +7,8 @@ import { Badge, Layout, Time } from '../layout.js';
 
 export interface StatusView {
   health: RulesHealth;
+  /** The rule set's files, relative to the rules folder. */
+  files: readonly string[];
   reloading: boolean;
   /** The last load's problems, paths relative to the rules folder, each with its file's text if readable. */
   problems: { diagnostic: Diagnostic; source?: string }[];
@@ -52,6 +54,14 @@ export function StatusPage({ view }: { view: StatusView }) {
               <dd>{view.reloading ? <Badge tone="info">Reloading now…</Badge> : 'Idle'}</dd>
             </div>
           </dl>
+          <details>
+            <summary>The {view.files.length} files</summary>
+            <ul class="mono">
+              {view.files.map((f) => (
+                <li>{f}</li>
+              ))}
+            </ul>
+          </details>
         </section>
 
         <section class="panel" aria-labelledby="last-reload">
