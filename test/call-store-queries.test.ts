@@ -63,4 +63,12 @@ describe('decision-log queries', () => {
     expect(JSON.parse(fallback!.responseText!)).toEqual({ clientActionId: 'x', callflow: [{ action: 'hangup' }] });
     expect(JSON.parse(fallback!.eventText!).sessionId).toBe('s-2');
   });
+
+  it('ruleHits counts call actions per rule since a time, with the last one', () => {
+    store.write([action(1, T0, '+6581234567', 'matched'), action(2, T0 + 5, '+6581234567', 'matched'), action(3, T0 + 9, '+6581234567', 'fallback'), action(4, T0 - HOUR, '+6581234567', 'matched')]);
+    expect(store.ruleHits(T0).sort((a, b) => a.ruleId.localeCompare(b.ruleId))).toEqual([
+      { ruleId: 'fallback', hits: 1, lastAt: T0 + 9 },
+      { ruleId: 'sg-support', hits: 2, lastAt: T0 + 5 },
+    ]);
+  });
 });

@@ -206,6 +206,27 @@ describe('console pages', () => {
   });
 });
 
+describe('a big rule set', () => {
+  it('lists files instead of every rule, and shows one file when asked', async () => {
+    const big = join(work, 'big');
+    const lines = ['rules:'];
+    for (let i = 0; i < 1001; i++) lines.push(`  - id: r-${i}`, `    when: { destinationRefId: vn-${i} }`, '    then:', '      - hangup');
+    cpSync(join(root, 'rules/settings.yaml'), join(big, 'settings.yaml'));
+    writeFileSync(join(big, 'many.yaml'), `${lines.join('\n')}\n`);
+    const loaded = await loadRules(big);
+    live = new LiveRules(loaded.ruleSet!);
+    const a = app({ rulesDir: big });
+    const index = await (await a.request('/console/rules', { headers: BEARER })).text();
+    expect(index).toContain('1,001 rules in 1 file,');
+    expect(index).toContain('href="/console/rules?file=many.yaml&amp;days=30"');
+    expect(index).not.toContain('r-5</span>');
+    const one = await (await a.request('/console/rules?file=many.yaml', { headers: BEARER })).text();
+    expect(one).toContain('Only many.yaml, its first 1000 of 1001 rules.');
+    expect(one).toContain('<span class="rule-id">r-999</span>');
+    expect(one).not.toContain('<span class="rule-id">r-1000</span>');
+  });
+});
+
 function decode(html: string): string {
   return html.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }

@@ -2,12 +2,14 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RulesHealth } from '../reload/live-rules.js';
-import type { CallRecord, HourCount } from '../store/call-store.js';
+import type { CallRecord, HourCount, RuleHits } from '../store/call-store.js';
 
 /** What the console reads from the decision log (CallRecorder fits). */
 export interface CallLogReader {
   recent(options: { limit: number; search?: string }): CallRecord[];
   hourly(sinceMs: number): HourCount[];
+  /** Undefined when the store cannot count per rule (then recent() is scanned). */
+  ruleHits?(sinceMs: number): RuleHits[] | undefined;
   session(sessionId: string): CallRecord[];
   state(): 'ok' | 'degraded' | 'off';
 }

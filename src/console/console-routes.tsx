@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { JSXNode } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { safeEqual } from '../http/admin-auth.js';
 import { jsonError } from '../http/errors.js';
 import { CONSOLE_CSS } from './assets/console-css.js';
 import { CONSOLE_JS } from './assets/console-js.js';
@@ -22,6 +24,24 @@ import { isoWeek, timezoneFor, virtualNumbers, weekStart, weekView } from './wee
 const HOUR = 3_600_000;
 
 /**
+ * The decision log is read on the thread that answers calls: a status tab refreshing every few
+ * seconds must not rerun the same counts each time. Counts are kept this long.
+ */
+const COUNTS_TTL_MS = 15_000;
+
+function memo<T>(ttlMs: number, now: () => number): (key: string, compute: () => T) => T {
+  const entries = new Map<string, { value: T; until: number }>();
+  return (key, compute) => {
+    const hit = entries.get(key);
+    if (hit && hit.until > now()) return hit.value;
+    const value = compute();
+    entries.clear();
+    entries.set(key, { value, until: now() + ttlMs });
+    return value;
+  };
+}
+
+/**
  * The web console under /console: server-rendered pages that read the live rules, the reload
  * state and the decision log. It changes nothing: rules stay in their files.
  */
@@ -29,6 +49,10 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   const app = new Hono();
   const now = deps.now ?? (() => new Date());
   const shownFile = (file: string) => shownPath(file, deps.rulesDir);
+  const hourlyCounts = memo<ReturnType<typeof readHourly>>(COUNTS_TTL_MS, () => Date.now());
+  const ruleCounts = memo<ReturnType<typeof readRuleStats>>(COUNTS_TTL_MS, () => Date.now());
+  const readHourly = (since: number) => readLog(deps.calls, (log) => log.hourly(since), [] as ReturnType<CallLogReader['hourly']>);
+  const readRuleStats = (days: number) => readLog(deps.calls, (log) => ruleStatsFromLog(log, days, now().getTime()), undefined);
 
   app.use('*', async (c, next) => {
     if (!deps.token) return jsonError(c, 404, 'console-disabled', 'the console is off: set CONSOLE_TOKEN (or ADMIN_TOKEN) to enable it');
@@ -41,10 +65,12 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   app.get('/assets/console.js', (c) => c.body(CONSOLE_JS, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
 
   app.get('/login', (c) => render(c, <LoginPage next={safeNext(c.req.query('next'))} failed={false} />));
-  app.post('/login', async (c) => {
+  // A sign-in form is a few hundred bytes; anything much bigger is not one.
+  const loginLimit = bodyLimit({ maxSize: 8 * 1024, onError: (c) => jsonError(c, 413, 'body-too-large', 'a sign-in form is at most 8 KiB') });
+  app.post('/login', loginLimit, async (c) => {
     const form = await c.req.parseBody();
     const next = safeNext(typeof form.next === 'string' ? form.next : undefined);
-    if (typeof form.token !== 'string' || form.token !== deps.token) {
+    if (typeof form.token !== 'string' || !safeEqual(form.token, deps.token!)) {
       return render(c, <LoginPage next={next} failed={true} />, 401);
     }
     signIn(c, deps.token!);
@@ -68,16 +94,18 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
 
   app.get('/', async (c) => {
     const problems = await readProblems(deps.rules.diagnostics?.() ?? [], deps.rulesDir);
-    const [store, hours] = readLog(deps.calls, (log) => log.hourly(Math.floor(now().getTime() / HOUR) * HOUR - 23 * HOUR), [] as ReturnType<CallLogReader['hourly']>);
+    const since = Math.floor(now().getTime() / HOUR) * HOUR - 23 * HOUR;
+    const [store, hours] = hourlyCounts(String(since), () => readHourly(since));
     return render(c, <StatusPage view={{ health: deps.rules.health(), files: deps.rules.current().files.map(shownFile), reloading: deps.reloading?.() ?? false, problems, store, hours, now: now() }} />);
   });
 
   app.get('/rules', async (c) => {
     const days = clampInt(c.req.query('days'), 1, 3650, deps.staleDays ?? 30);
     const ruleSet = deps.rules.current();
-    const [, fromLog] = readLog(deps.calls, (log) => ruleStatsFromLog(log, days, now().getTime()), undefined);
+    const file = c.req.query('file');
+    const [, fromLog] = ruleCounts(String(days), () => readRuleStats(days));
     const stats = fromLog ?? ruleStatsFromMetrics(await deps.metrics.ruleMatches());
-    return render(c, <RulesPage ruleSet={ruleSet} stats={stats} days={days} shownFile={shownFile} />);
+    return render(c, <RulesPage ruleSet={ruleSet} stats={stats} days={days} shownFile={shownFile} {...(file !== undefined ? { file } : {})} />);
   });
 
   app.get('/try', (c) => {

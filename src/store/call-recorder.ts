@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { CallRecord, CallStore, HourCount, Retention } from './call-store.js';
+import type { CallRecord, CallStore, HourCount, Retention, RuleHits } from './call-store.js';
 
 export interface RecorderOptions {
   metrics: Metrics;
@@ -78,6 +78,13 @@ export class CallRecorder {
   hourly(sinceMs: number): HourCount[] {
     this.flush();
     return this.store.hourly(sinceMs);
+  }
+
+  /** Call actions per rule since `sinceMs`, or undefined when the store cannot count them itself. */
+  ruleHits(sinceMs: number): RuleHits[] | undefined {
+    if (!this.store.ruleHits) return undefined;
+    this.flush();
+    return this.store.ruleHits(sinceMs);
   }
 
   /** 'degraded' while writes fail; a recorder that does not exist is 'off' to its callers. */

@@ -21,6 +21,13 @@ export interface CallRecord {
   destination?: string;
 }
 
+/** How often one rule answered, and when it last did. */
+export interface RuleHits {
+  ruleId: string;
+  hits: number;
+  lastAt: number;
+}
+
 /** Call actions in one hour of the decision log (hour = epoch ms at its start). */
 export interface HourCount {
   hour: number;
@@ -46,6 +53,8 @@ export interface CallStore {
   recent(options: { limit: number; search?: string }): CallRecord[];
   /** Call actions per hour since `sinceMs`, oldest first. */
   hourly(sinceMs: number): HourCount[];
+  /** Call actions per rule since `sinceMs` and the last one's time (optional: the console scans recent() without it). */
+  ruleHits?(sinceMs: number): RuleHits[];
   /** Deletes what retention no longer allows; returns the number of rows deleted. */
   prune(retention: Retention, now: number): number;
   close(): void;

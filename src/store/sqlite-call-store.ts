@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import type { Database } from 'node-sqlite3-wasm';
-import type { CallRecord, CallStore, HourCount, Retention } from './call-store.js';
+import type { CallRecord, CallStore, HourCount, Retention, RuleHits } from './call-store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS call_log (
@@ -79,11 +79,17 @@ export class SqliteCallStore implements CallStore {
     return this.db
       .all(
         `SELECT (at / 3600000) * 3600000 AS hour, COUNT(*) AS calls,
-                SUM(CASE WHEN json_extract(data, '$.decision.outcome') = 'fallback' THEN 1 ELSE 0 END) AS fallbacks
+                SUM(CASE WHEN rule_id = 'fallback' AND json_extract(data, '$.decision.outcome') = 'fallback' THEN 1 ELSE 0 END) AS fallbacks
          FROM call_log WHERE kind = 'call-action' AND at >= ? GROUP BY hour ORDER BY hour`,
         [sinceMs],
       )
       .map((row) => ({ hour: Number(row.hour), calls: Number(row.calls), fallbacks: Number(row.fallbacks) }));
+  }
+
+  ruleHits(sinceMs: number): RuleHits[] {
+    return this.db
+      .all("SELECT rule_id, COUNT(*) AS hits, MAX(at) AS last_at FROM call_log WHERE kind = 'call-action' AND at >= ? AND rule_id IS NOT NULL GROUP BY rule_id", [sinceMs])
+      .map((row) => ({ ruleId: String(row.rule_id), hits: Number(row.hits), lastAt: Number(row.last_at) }));
   }
 
   ruleForSession(sessionId: string): string | undefined {

@@ -19,13 +19,22 @@ export function Steps({ steps }: { steps: string[] }) {
   );
 }
 
-export function RulesPage({ ruleSet, stats, days, shownFile }: { ruleSet: RuleSet; stats: RuleStats; days: number; shownFile: (file: string) => string }) {
-  const files: { file: string; rules: Rule[] }[] = [];
+/** Past this many rules the page lists files (each a link) instead of every rule, so it stays small. */
+export const MAX_RULES_SHOWN = 1000;
+
+export function RulesPage(props: { ruleSet: RuleSet; stats: RuleStats; days: number; shownFile: (file: string) => string; file?: string }) {
+  const { ruleSet, stats, days, shownFile } = props;
+  const all: { file: string; rules: Rule[] }[] = [];
   for (const rule of ruleSet.rules) {
-    const last = files.at(-1);
+    const last = all.at(-1);
     if (last && last.file === rule.file) last.rules.push(rule);
-    else files.push({ file: rule.file, rules: [rule] });
+    else all.push({ file: rule.file, rules: [rule] });
   }
+  const chosen = props.file === undefined ? all : all.filter((f) => shownFile(f.file) === props.file);
+  const shown = chosen.reduce((n, f) => n + f.rules.length, 0);
+  if (shown > MAX_RULES_SHOWN && props.file === undefined) return <FileIndex files={all} days={days} shownFile={shownFile} total={ruleSet.rules.length} />;
+  // One file bigger than the limit: its first rules, and say so.
+  const files = chosen.map((f) => ({ file: f.file, rules: f.rules.slice(0, MAX_RULES_SHOWN) }));
   const stale = stats.knowsStale ? ruleSet.rules.filter((r) => !stats.hits.has(r.id)).length : 0;
   return (
     <Layout title="Rules" current="rules">
@@ -37,7 +46,7 @@ export function RulesPage({ ruleSet, stats, days, shownFile }: { ruleSet: RuleSe
           <Badge tone="warn">{`${stale} not matched in ${days} days`}</Badge> <span class="muted">marked below with a dashed border.</span>
         </p>
       )}
-      <form method="get" action="/console/rules" class="search compact">
+      <form method="get" action="/console/rules" class="search compact" id="days-form">
         <div>
           <label for="days">Mark rules not matched in the last … days</label>
           <input id="days" name="days" type="number" min="1" max="3650" value={String(days)} inputmode="numeric" />
@@ -46,6 +55,13 @@ export function RulesPage({ ruleSet, stats, days, shownFile }: { ruleSet: RuleSe
           Show
         </button>
       </form>
+      {props.file !== undefined && (
+        <p>
+          {files.length === 0 ? `No rule file is called “${props.file}”. ` : `Only ${props.file}${shown > MAX_RULES_SHOWN ? `, its first ${MAX_RULES_SHOWN} of ${shown} rules` : ''}. `}
+          <a href={`/console/rules?days=${days}`}>All files</a>
+        </p>
+      )}
+      {props.file !== undefined && <input type="hidden" name="file" value={props.file} form="days-form" />}
       {files.map((f) => (
         <section class="file" aria-labelledby={`file-${f.rules[0]!.order}`}>
           <h2 id={`file-${f.rules[0]!.order}`}>{shownFile(f.file)}</h2>
@@ -67,6 +83,22 @@ export function RulesPage({ ruleSet, stats, days, shownFile }: { ruleSet: RuleSe
           </li>
         </ol>
       </section>
+    </Layout>
+  );
+}
+
+function FileIndex({ files, days, shownFile, total }: { files: { file: string; rules: Rule[] }[]; days: number; shownFile: (file: string) => string; total: number }) {
+  return (
+    <Layout title="Rules" current="rules">
+      <p>{`${total.toLocaleString('en')} rules in ${files.length.toLocaleString('en')} ${files.length === 1 ? 'file' : 'files'}, in the order they are tried. Pick a file to read its rules.`}</p>
+      <ol class="mono">
+        {files.map((f) => (
+          <li>
+            <a href={`/console/rules?file=${encodeURIComponent(shownFile(f.file))}&days=${days}`}>{shownFile(f.file)}</a>
+            <span class="muted">{` (${f.rules.length.toLocaleString('en')} rules)`}</span>
+          </li>
+        ))}
+      </ol>
     </Layout>
   );
 }

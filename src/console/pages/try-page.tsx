@@ -18,6 +18,9 @@ const FIELDS: { name: TryField; label: string; hint: string; type?: string; inpu
   { name: 'sessionId', label: 'Session id', hint: 'Decides which way a split sends the call' },
 ];
 
+/** A page, not a report: past this, the rest of the explanation is counted, not listed. */
+const MAX_SKIPPED_SHOWN = 200;
+
 export interface TryView {
   form: TryForm;
   timezones: string[];
@@ -142,7 +145,7 @@ function TryOutcome({ view, result }: { view: TryView; result: TryResult & { ok:
       <h3>{skipped.length === 0 ? 'No rule was tried before it' : `Rules tried before it (${skipped.length})`}</h3>
       {skipped.length > 0 && (
         <ol class="skipped">
-          {skipped.map((s) => (
+          {skipped.slice(0, MAX_SKIPPED_SHOWN).map((s) => (
             <li>
               <span class="mono">{s.rule.id}</span>: {s.text.slice(s.rule.id.length + 2)}{' '}
               <span class="muted mono">{`(${view.shownFile(s.rule.file)}:${s.rule.line})`}</span>
@@ -150,6 +153,7 @@ function TryOutcome({ view, result }: { view: TryView; result: TryResult & { ok:
           ))}
         </ol>
       )}
+      {skipped.length > MAX_SKIPPED_SHOWN && <p class="muted">{`… and ${(skipped.length - MAX_SKIPPED_SHOWN).toLocaleString('en')} more rules; \`simulate --explain\` lists them all.`}</p>}
       <details>
         <summary>The event tried</summary>
         <pre id="event">{JSON.stringify(result.event, null, 2)}</pre>

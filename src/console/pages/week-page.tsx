@@ -15,6 +15,8 @@ export interface WeekPageView {
 }
 
 const KEYS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** More numbers than this are typed (with suggestions), not picked from a list of thousands. */
+const MAX_LISTED = 200;
 
 export function WeekPage({ view }: { view: WeekPageView }) {
   const { grid } = view;
@@ -27,13 +29,24 @@ export function WeekPage({ view }: { view: WeekPageView }) {
         <div class="fields">
           <div>
             <label for="number">Virtual number</label>
-            <select id="number" name="number">
-              {view.numbers.map((n) => (
-                <option value={n.value} selected={n.value === view.number?.value}>
-                  {n.value}
-                </option>
-              ))}
-            </select>
+            {view.numbers.length <= MAX_LISTED ? (
+              <select id="number" name="number">
+                {view.numbers.map((n) => (
+                  <option value={n.value} selected={n.value === view.number?.value}>
+                    {n.value}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <>
+                <input id="number" name="number" list="numbers" value={view.number?.value ?? ''} autocomplete="off" />
+                <datalist id="numbers">
+                  {view.numbers.slice(0, MAX_LISTED).map((n) => (
+                    <option value={n.value}></option>
+                  ))}
+                </datalist>
+              </>
+            )}
           </div>
           <div>
             <label for="week">
