@@ -118,7 +118,16 @@ ${Array.from({ length: 21 }, (_, i) => `.w${i} { width: ${i * 5}%; }`).join(' ')
   .logout { order: 2; margin-left: auto; }
   nav[aria-label="Console"] { order: 3; width: 100%; }
   nav ul { gap: 0.1rem 0.9rem; }
-  .calls-table .wide, td.chart, th.wide { display: none; }
+  td.chart, th.wide { display: none; }
+  /* On a phone each call is a small card: label, then value. */
+  .calls-table thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .calls-table, .calls-table tbody, .calls-table tr, .calls-table td { display: block; width: 100%; }
+  .calls-table tr { border: 1px solid var(--line); border-radius: 8px; margin-bottom: 0.6rem; padding: 0.4rem 0.2rem; background: var(--panel); }
+  .calls-table td { border: none; padding: 0.15rem 0.6rem; display: grid; grid-template-columns: 6.5rem 1fr; gap: 0.5rem; white-space: normal; }
+  .calls-table td::before { content: attr(data-label); color: var(--muted); font-size: 0.85rem; font-family: system-ui, sans-serif; }
+  .calls-table { background: none; }
+  .calls-table caption { display: block; padding-left: 0; }
+  .calls-table td > * { justify-self: start; }
 }
 @media (prefers-reduced-motion: no-preference) { html { scroll-behavior: smooth; } }
 `;

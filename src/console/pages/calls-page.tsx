@@ -42,15 +42,17 @@ export function CallsPage({ view }: { view: CallsView }) {
             <tbody>
               {view.records.map((r) => (
                 <tr>
-                  <td>
+                  <td data-label="Time">
                     <Time at={r.at} />
                   </td>
-                  <td>{KIND_WORDS[r.kind]}</td>
-                  <td class="mono">{r.source || r.destination ? `${formatPhone(r.source ?? '?')} → ${formatPhone(r.destination ?? '?')}` : ''}</td>
-                  <td>
+                  <td data-label="What">{KIND_WORDS[r.kind]}</td>
+                  <td data-label="From → to" class="mono">
+                    {r.source || r.destination ? `${formatPhone(r.source ?? '?')} → ${formatPhone(r.destination ?? '?')}` : '–'}
+                  </td>
+                  <td data-label="Rule or status">
                     <Outcome record={r} />
                   </td>
-                  <td>
+                  <td data-label="Session">
                     <a class="mono" href={`/console/calls/${encodeURIComponent(r.sessionId)}`}>
                       {r.sessionId}
                     </a>
