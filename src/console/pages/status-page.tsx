@@ -1,6 +1,5 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
-import { codeFrame } from '../../diagnostics/format-diagnostic.js';
-import { textLine } from '../../diagnostics/format-text.js';
+import { codeFrame, formatDiagnostic } from '../../diagnostics/format-diagnostic.js';
 import type { RulesHealth } from '../../reload/live-rules.js';
 import type { HourCount } from '../../store/call-store.js';
 import { Badge, Layout, Time } from '../layout.js';
@@ -132,7 +131,7 @@ function Problem({ problem }: { problem: { diagnostic: Diagnostic; source?: stri
   const frame = problem.source === undefined ? undefined : codeFrame(problem.source, d);
   return (
     <div class={`problem ${d.severity}`}>
-      <p>{textLine(d)}</p>
+      <p>{formatDiagnostic(d)}</p>
       {frame && <pre aria-label={`line ${d.line} of ${d.file}`}>{frame}</pre>}
     </div>
   );
