@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CallLogConnection } from './call-log-writer.js';
-import { recordBytes, type CallRecord, type HourCount } from './call-store.js';
+import { recordBytes, type CallRecord, type HourCount, type RuleHits } from './call-store.js';
 
 export interface RecorderOptions {
   metrics: Metrics;
@@ -150,14 +150,42 @@ export class CallRecorder {
     }
   }
 
-  /** Newest first, as stored (records still queued are left out). Throws if the log cannot be read. */
+  /** Newest first, including any still queued. Throws if the log cannot be read. */
   recent(options: { limit: number; search?: string }): CallRecord[] {
-    return this.reader().recent(options);
+    const stored = this.reader().recent(options);
+    const q = options.search;
+    const queued = this.queued().filter((r) => q === undefined || r.sessionId === q || r.callId === q || r.source === q || r.destination === q);
+    if (queued.length === 0) return stored;
+    const seen = new Set(stored.map(identity));
+    return [...queued.filter((r) => !seen.has(identity(r))).reverse(), ...stored].slice(0, Math.max(0, Math.floor(options.limit)));
   }
 
-  /** Call actions per hour since `sinceMs`, oldest first, as stored. Throws if the log cannot be read. */
+  /** Call actions per hour since `sinceMs`, oldest first, including any still queued. Throws if the log cannot be read. */
   hourly(sinceMs: number): HourCount[] {
-    return this.reader().hourly(sinceMs);
+    const hours = new Map(this.reader().hourly(sinceMs).map((h) => [h.hour, { ...h }]));
+    for (const r of this.queuedActions(sinceMs)) {
+      const hour = Math.floor(r.at / 3_600_000) * 3_600_000;
+      const h = hours.get(hour) ?? { hour, calls: 0, fallbacks: 0 };
+      h.calls++;
+      if (r.decision?.outcome === 'fallback') h.fallbacks++;
+      hours.set(hour, h);
+    }
+    return [...hours.values()].sort((a, b) => a.hour - b.hour);
+  }
+
+  /** Call actions per rule since the start of the hour of `sinceMs`, including any still queued; undefined when the store cannot count them. Throws if the log cannot be read. */
+  ruleHits(sinceMs: number): RuleHits[] | undefined {
+    const reader = this.reader();
+    if (!reader.ruleHits) return undefined;
+    const rules = new Map(reader.ruleHits(sinceMs).map((h) => [h.ruleId, { ...h }]));
+    for (const r of this.queuedActions(sinceMs)) {
+      if (r.ruleId === null) continue;
+      const h = rules.get(r.ruleId) ?? { ruleId: r.ruleId, hits: 0, lastAt: 0 };
+      h.hits++;
+      h.lastAt = Math.max(h.lastAt, r.at);
+      rules.set(r.ruleId, h);
+    }
+    return [...rules.values()];
   }
 
   /** Writes what is queued and closes the log: the last step of a graceful shutdown. */
@@ -215,6 +243,11 @@ export class CallRecorder {
   private reader() {
     if (!this.connection) throw new Error(`the decision log is not open: ${this.openError}`);
     return this.connection.reader;
+  }
+
+  /** Queued call actions not yet counted by the store (in flight ones may be: counted once more at most for a moment). */
+  private queuedActions(sinceMs: number): CallRecord[] {
+    return this.pending.filter((r) => r.kind === 'call-action' && r.at >= sinceMs);
   }
 
   private queued(): CallRecord[] {

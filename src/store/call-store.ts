@@ -41,6 +41,13 @@ export interface WriteReport {
   firstError?: string;
 }
 
+/** How often one rule answered, and when it last did. */
+export interface RuleHits {
+  ruleId: string;
+  hits: number;
+  lastAt: number;
+}
+
 export interface HourCount {
   /** Epoch milliseconds at the start of the hour. */
   hour: number;
@@ -59,6 +66,8 @@ export interface CallStore {
   recent(options: { limit: number; search?: string }): CallRecord[];
   /** Call actions per hour since `sinceMs`, oldest first. */
   hourly(sinceMs: number): HourCount[];
+  /** Call actions per rule since the start of the hour of `sinceMs`, and the last one's time (optional: the console scans recent() without it). */
+  ruleHits?(sinceMs: number): RuleHits[];
   /** Deletes what retention no longer allows; returns the number of rows deleted. */
   prune(retention: Retention, now: number): number;
   close(): void;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CallRecord, CallStore, HourCount, Retention, WriteReport } from './call-store.js';
+import type { CallRecord, CallStore, HourCount, Retention, RuleHits, WriteReport } from './call-store.js';
 
 const SCHEMA_VERSION = 2;
 
@@ -33,6 +33,7 @@ CREATE INDEX IF NOT EXISTS call_log_source ON call_log (source) WHERE source IS 
 CREATE INDEX IF NOT EXISTS call_log_destination ON call_log (destination) WHERE destination IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS call_log_dedupe ON call_log (kind, dedupe_key) WHERE dedupe_key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS call_hours (hour INTEGER PRIMARY KEY, calls INTEGER NOT NULL, fallbacks INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS rule_hours (hour INTEGER NOT NULL, rule_id TEXT NOT NULL, hits INTEGER NOT NULL, last_at INTEGER NOT NULL, PRIMARY KEY (hour, rule_id)) WITHOUT ROWID;
 `;
 
 // Version 1 (node-sqlite3-wasm) kept one JSON column `data` with the event, decision and callflow.
@@ -52,6 +53,8 @@ INSERT INTO call_log (id, at, kind, session_id, call_id, dedupe_key, rule_id, ru
   FROM call_log_v1;
 INSERT INTO call_hours (hour, calls, fallbacks)
   SELECT at / 3600000 * 3600000, count(*), sum(json_extract(data, '$.decision.outcome') = 'fallback') FROM call_log_v1 WHERE kind = 'call-action' GROUP BY 1;
+INSERT INTO rule_hours (hour, rule_id, hits, last_at)
+  SELECT at / 3600000 * 3600000, rule_id, count(*), max(at) FROM call_log_v1 WHERE kind = 'call-action' AND rule_id IS NOT NULL GROUP BY 1, 2;
 DROP TABLE call_log_v1;
 `;
 
@@ -139,7 +142,8 @@ export class SqliteCallStore implements CallStore {
     const report: WriteReport = { written: 0, duplicates: 0, failed: 0 };
     if (records.length === 0) return report;
     const hours = new Map<number, { calls: number; fallbacks: number }>();
-    const { insert, addHour } = this.statements;
+    const ruleHours = new Map<string, { hour: number; ruleId: string; hits: number; lastAt: number }>();
+    const { insert, addHour, addRuleHour } = this.statements;
     this.db.exec('BEGIN');
     try {
       for (const r of records) {
@@ -157,6 +161,13 @@ export class SqliteCallStore implements CallStore {
             h.calls++;
             if (r.decision?.outcome === 'fallback') h.fallbacks++;
             hours.set(hour, h);
+            if (typeof r.ruleId === 'string') {
+              const key = `${hour}\u0000${r.ruleId}`;
+              const rh = ruleHours.get(key) ?? { hour, ruleId: r.ruleId, hits: 0, lastAt: 0 };
+              rh.hits++;
+              rh.lastAt = Math.max(rh.lastAt, r.at);
+              ruleHours.set(key, rh);
+            }
           }
         } catch (e) {
           // Errors such as a full disk end the whole transaction: the batch failed, say so.
@@ -166,6 +177,7 @@ export class SqliteCallStore implements CallStore {
         }
       }
       for (const [hour, h] of hours) addHour.run(hour, h.calls, h.fallbacks);
+      for (const rh of ruleHours.values()) addRuleHour.run(rh.hour, rh.ruleId, rh.hits, rh.lastAt);
       this.db.exec('COMMIT');
     } catch (e) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -193,6 +205,10 @@ export class SqliteCallStore implements CallStore {
     return this.statements.hourly.all(Math.floor(sinceMs / 3_600_000) * 3_600_000) as HourCount[];
   }
 
+  ruleHits(sinceMs: number): RuleHits[] {
+    return this.statements.ruleHits.all(Math.floor(sinceMs / 3_600_000) * 3_600_000) as RuleHits[];
+  }
+
   prune(retention: Retention, now: number): number {
     const s = this.statements;
     let deleted = 0;
@@ -200,6 +216,7 @@ export class SqliteCallStore implements CallStore {
     const firstKept = s.firstAtOrAfter.get(now - retention.maxAgeMs) as { id: number } | undefined;
     deleted += firstKept ? s.deleteUpTo.run(firstKept.id - 1).changes : s.deleteAll.run().changes;
     s.deleteOldHours.run(now - retention.maxAgeMs - 3_600_000);
+    s.deleteOldRuleHours.run(now - retention.maxAgeMs - 3_600_000);
     const ids = s.idRange.get() as { lo: number | null; hi: number | null };
     if (ids.hi !== null && ids.lo !== null && ids.hi - ids.lo + 1 > retention.maxRows) deleted += s.deleteUpTo.run(ids.hi - retention.maxRows).changes;
     deleted += this.pruneBytes(retention.maxBytes);
@@ -274,11 +291,16 @@ export class SqliteCallStore implements CallStore {
           .join(' UNION ')}) ORDER BY id DESC LIMIT @limit`,
       ),
       hourly: db.prepare('SELECT hour, calls, fallbacks FROM call_hours WHERE hour >= ? ORDER BY hour'),
+      addRuleHour: writable
+        ? db.prepare('INSERT INTO rule_hours (hour, rule_id, hits, last_at) VALUES (?, ?, ?, ?) ON CONFLICT (hour, rule_id) DO UPDATE SET hits = hits + excluded.hits, last_at = max(last_at, excluded.last_at)')
+        : unusable('addRuleHour'),
+      ruleHits: db.prepare('SELECT rule_id AS ruleId, sum(hits) AS hits, max(last_at) AS lastAt FROM rule_hours WHERE hour >= ? GROUP BY rule_id'),
       firstAtOrAfter: db.prepare('SELECT id FROM call_log WHERE at >= ? ORDER BY id LIMIT 1'),
       idRange: db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM call_log'),
       deleteUpTo: writable ? db.prepare('DELETE FROM call_log WHERE id <= ?') : unusable('deleteUpTo'),
       deleteAll: writable ? db.prepare('DELETE FROM call_log') : unusable('deleteAll'),
       deleteOldHours: writable ? db.prepare('DELETE FROM call_hours WHERE hour < ?') : unusable('deleteOldHours'),
+      deleteOldRuleHours: writable ? db.prepare('DELETE FROM rule_hours WHERE hour < ?') : unusable('deleteOldRuleHours'),
     };
   }
 }
