@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { decide, fallbackResponse, type Decision } from '../engine/decide.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import type { CallActionEvent, CallActionPayload } from '../types/generated/call-action.js';
@@ -26,47 +26,60 @@ export interface CallActionDeps {
   deadlineMs?: number;
 }
 
-// The same eventId with the same call data gets the same answer; a stranger reusing an
-// eventId with other data cannot poison the answer for the real event.
-function replayKey(p: CallActionPayload): string {
-  return [p.eventId, p.callId, p.sessionId, p.source, p.destination, p.destinationRefId, p.callStatus, p.clientActionId, JSON.stringify(p.eventData ?? p.dtmf ?? null)].join('\u0000');
-}
-
 /** Stands in for the event when the deadline passes before its body has arrived: the fallback still renders. */
 const UNKNOWN_CALL: CallActionPayload = { eventId: '', callId: '', sessionId: '', source: '', destination: '' };
 
+/** The callflow as the exact text logged and cached (c.json would serialise it a second time). */
+function sendJson(c: Context, text: string): Response {
+  return c.body(text, 200, { 'content-type': 'application/json' });
+}
+
 export function callActionRoute(deps: CallActionDeps): Hono {
   const app = new Hono();
-  const replays = new ReplayCache<CallflowResponse>();
+  // Keyed on the whole body as received: the same event delivered twice gets the same answer, and
+  // an eventId reused with any other data (another sub-account, number, ref id...) is decided afresh.
+  const replays = new ReplayCache<string>(10_000, 10 * 60_000, Date.now, 32 * 1024 * 1024);
   const deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
 
   app.post('/', async (c) => {
     const started = performance.now();
     let payload: CallActionPayload | undefined;
+    let eventText: string | undefined;
 
     const answer = (decision: Decision | { outcome: 'fallback'; reason: 'deadline'; detail: string; response: CallflowResponse }, ruleSet: RuleSet) => {
       const seconds = (performance.now() - started) / 1000;
       const p = payload ?? UNKNOWN_CALL;
       const ruleId = decision.outcome === 'matched' ? decision.ruleId : null;
       const fallback = decision.outcome === 'fallback' ? { reason: decision.reason, detail: decision.detail } : {};
+      const responseText = JSON.stringify(decision.response);
       addLogFields(c, { eventId: p.eventId, callId: p.callId, sessionId: p.sessionId, rule: ruleId, outcome: decision.outcome, ...fallback, rulesVersion: ruleSet.version });
-      deps.onAnswer?.({ payload: p, response: decision.response, outcome: decision.outcome, ruleId, ...fallback, rulesVersion: ruleSet.version, seconds });
-      return c.json(decision.response);
+      deps.onAnswer?.({
+        payload: p,
+        response: decision.response,
+        eventText: eventText ?? JSON.stringify(p),
+        responseText,
+        outcome: decision.outcome,
+        ruleId,
+        ...fallback,
+        rulesVersion: ruleSet.version,
+        seconds,
+      });
+      return responseText;
     };
 
     const work = async (isLate: () => boolean): Promise<Response> => {
       const body = await readJson(c);
       if (isLate()) return c.body(null);
-      if (!body.ok) return bodyError(c, body.problem);
+      if (!body.ok) return bodyError(c, body.problem, body.contentType);
       const checked = validateCallAction(body.value);
       if (!checked.ok) return jsonError(c, 400, checked.error.code, checked.error.message, checked.error.field);
       payload = checked.value.payload;
+      eventText = body.text;
 
-      const key = replayKey(payload);
-      const replay = replays.get(key);
-      if (replay) {
-        addLogFields(c, { replay: true, eventId: payload.eventId, callId: payload.callId, sessionId: payload.sessionId, rule: replay.clientActionId });
-        return c.json(replay);
+      const replay = replays.get(eventText);
+      if (replay !== undefined) {
+        addLogFields(c, { replay: true, eventId: payload.eventId, callId: payload.callId, sessionId: payload.sessionId });
+        return sendJson(c, replay);
       }
 
       const ruleSet = deps.currentRules();
@@ -78,14 +91,15 @@ export function callActionRoute(deps: CallActionDeps): Hono {
         deps.log({ level: 'error', msg: 'decide-failed', eventId: payload.eventId, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
         decision = { outcome: 'fallback', reason: 'render-error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}`, response: fallbackResponse(ruleSet, payload) };
       }
-      replays.set(key, decision.response);
-      return answer(decision, ruleSet);
+      const text = answer(decision, ruleSet);
+      replays.set(eventText, text);
+      return sendJson(c, text);
     };
 
     const onDeadline = () => {
       const ruleSet = deps.currentRules();
       const response = fallbackResponse(ruleSet, payload ?? UNKNOWN_CALL);
-      return answer({ outcome: 'fallback', reason: 'deadline', detail: `no answer within ${deadlineMs} ms`, response }, ruleSet);
+      return sendJson(c, answer({ outcome: 'fallback', reason: 'deadline', detail: `no answer within ${deadlineMs} ms`, response }, ruleSet));
     };
 
     return withDeadline(deadlineMs, work, onDeadline);
