@@ -300,3 +300,35 @@ describe('config-file errors never echo a secret', () => {
     expect(out.text).not.toMatch(/s3cr3t/);
   });
 });
+
+describe('the fast path for call actions answers exactly as the Hono route', () => {
+  const secret = 'Bearer fast-path-secret';
+  const good = JSON.stringify(fixture('call-action'));
+  const deep = good.replace('"callDuration":0', `"callDuration":0,"eventData":${'['.repeat(100)}${']'.repeat(100)}`);
+  it.each([
+    ['a valid event', { 'content-type': 'application/json', authorization: secret }, good, 200],
+    ['a valid event with charset', { 'content-type': 'application/json; charset=utf-8', authorization: secret }, good, 200],
+    ['no secret', { 'content-type': 'application/json' }, good, 401],
+    ['text/plain', { 'content-type': 'text/plain', authorization: secret }, good, 415],
+    ['broken JSON', { 'content-type': 'application/json', authorization: secret }, '{"payload":', 400],
+    ['too deep', { 'content-type': 'application/json', authorization: secret }, deep, 400],
+    ['too big', { 'content-type': 'application/json', authorization: secret }, good.replace('"callDuration":0', `"callDuration":0,"pad":"${'x'.repeat(70_000)}"`), 413],
+    ['not an event', { 'content-type': 'application/json', authorization: secret }, '{"payload":{}}', 400],
+  ])('%s: status %i and the same body over a real socket and through app.request', async (_what, headers, body, status) => {
+    const { server } = await start({ webhookAuth: secret });
+    const real = await fetch(`http://127.0.0.1:${server.port}/webhooks/call-action`, { method: 'POST', headers, body });
+    const { app } = await testServer({ access: { webhookAuth: secret } });
+    const viaHono = await app.request('/webhooks/call-action', { method: 'POST', headers, body });
+    expect(real.status).toBe(status);
+    expect(viaHono.status).toBe(status);
+    expect(real.headers.get('content-type')).toBe('application/json');
+    expect(await real.text()).toBe(await viaHono.text());
+  });
+
+  it('writes the same request log line as the Hono route', async () => {
+    const { server, log } = await start();
+    await fetch(`http://127.0.0.1:${server.port}/webhooks/call-action`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixture('call-action')) });
+    const line = log.find((l) => l.msg === 'request');
+    expect(line).toMatchObject({ level: 'info', method: 'POST', path: '/webhooks/call-action', status: 200, outcome: 'matched', callId: fixture('call-action').payload.callId });
+  });
+});

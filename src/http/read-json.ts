@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { jsonError } from './errors.js';
+import { errorBody } from './errors.js';
 
 /** A 8x8 event is about 1 KiB; 64 KiB leaves room for fields 8x8 may add, and no more. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -56,9 +56,9 @@ export async function readJson(c: Context, maxBytes = MAX_BODY_BYTES): Promise<J
   });
 }
 
-class BodyTooLarge extends Error {}
+export class BodyTooLarge extends Error {}
 
-async function parse(read: () => Promise<string>): Promise<JsonBody> {
+export async function parse(read: () => Promise<string>): Promise<JsonBody> {
   let text: string;
   let value: unknown;
   try {
@@ -89,18 +89,25 @@ export function nestsDeeper(value: unknown, max: number): boolean {
   return false;
 }
 
-/** The 4xx answer for a body readJson refused. */
-export function bodyError(c: Context, problem: BodyProblem, contentType?: string) {
+/** The 4xx answer for a body readJson refused, as status and JSON text. */
+export function bodyErrorAnswer(problem: BodyProblem, contentType?: string): { status: 400 | 413 | 415; text: string; fields: Record<string, unknown> } {
+  const fields = {};
   switch (problem) {
     case 'body-too-large':
-      return jsonError(c, 413, 'body-too-large', `the request body is over ${MAX_BODY_BYTES / 1024} KiB`);
+      return { status: 413, text: errorBody('body-too-large', `the request body is over ${MAX_BODY_BYTES / 1024} KiB`), fields };
     case 'too-deep':
-      return jsonError(c, 400, 'too-deep', `the JSON nests deeper than ${MAX_JSON_DEPTH} levels; 8x8 events nest 4`);
+      return { status: 400, text: errorBody('too-deep', `the JSON nests deeper than ${MAX_JSON_DEPTH} levels; 8x8 events nest 4`), fields };
     case 'not-json': {
       const got = contentType === undefined ? 'no Content-Type' : `Content-Type "${contentType.slice(0, 100)}"`;
-      return jsonError(c, 415, 'unsupported-media-type', `send the event as JSON with Content-Type: application/json (got ${got})`);
+      return { status: 415, text: errorBody('unsupported-media-type', `send the event as JSON with Content-Type: application/json (got ${got})`), fields };
     }
     case 'invalid-json':
-      return jsonError(c, 400, 'invalid-json', 'the request body is not valid JSON');
+      return { status: 400, text: errorBody('invalid-json', 'the request body is not valid JSON'), fields };
   }
+}
+
+/** The 4xx answer for a body readJson refused. */
+export function bodyError(c: Context, problem: BodyProblem, contentType?: string) {
+  const { status, text } = bodyErrorAnswer(problem, contentType);
+  return c.body(text, status, { 'content-type': 'application/json' });
 }

@@ -13,22 +13,35 @@ export interface WebhookGuardOptions {
   trustProxy?: TrustProxy;
 }
 
+export interface AccessDenied {
+  status: 401 | 403;
+  code: 'forbidden' | 'unauthorized';
+  message: string;
+}
+
 /**
  * Who may call the webhooks: first the source address (403 outside the allowlist), then the
  * shared secret (401 when missing or wrong, compared in constant time, with no hint).
  */
-export function webhookGuard(options: WebhookGuardOptions): MiddlewareHandler {
+export function accessCheck(options: WebhookGuardOptions): (socketAddress: string | undefined, forwardedFor: string | undefined, authorization: string | undefined) => AccessDenied | undefined {
   const allowed = options.allowIps && options.allowIps.length > 0 ? ipRanges(options.allowIps) : undefined;
   const resolveIp = clientIpResolver(options.trustProxy ?? 0);
   const secret = options.webhookAuth;
-  return async (c, next) => {
+  return (socket, xff, authorization) => {
     if (allowed) {
-      const ip = resolveIp(socketAddress(c), c.req.header('x-forwarded-for'));
-      if (ip === undefined || !allowed(ip)) return jsonError(c, 403, 'forbidden', 'this address may not call the webhooks');
+      const ip = resolveIp(socket, xff);
+      if (ip === undefined || !allowed(ip)) return { status: 403, code: 'forbidden', message: 'this address may not call the webhooks' };
     }
-    if (secret !== undefined && !safeEqual(c.req.header('authorization') ?? '', secret)) {
-      return jsonError(c, 401, 'unauthorized', 'missing or wrong Authorization header');
-    }
+    if (secret !== undefined && !safeEqual(authorization ?? '', secret)) return { status: 401, code: 'unauthorized', message: 'missing or wrong Authorization header' };
+    return undefined;
+  };
+}
+
+export function webhookGuard(options: WebhookGuardOptions): MiddlewareHandler {
+  const check = accessCheck(options);
+  return async (c, next) => {
+    const denied = check(socketAddress(c), c.req.header('x-forwarded-for'), c.req.header('authorization'));
+    if (denied) return jsonError(c, denied.status, denied.code, denied.message);
     await next();
   };
 }
