@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { ipRanges } from '../config/ip-ranges.js';
-import { safeEqual } from './admin-auth.js';
+import { secretMatcher } from './admin-auth.js';
 import { clientIpResolver, type TrustProxy } from './client-ip.js';
 import { jsonError } from './errors.js';
 
@@ -26,13 +26,13 @@ export interface AccessDenied {
 export function accessCheck(options: WebhookGuardOptions): (socketAddress: string | undefined, forwardedFor: string | undefined, authorization: string | undefined) => AccessDenied | undefined {
   const allowed = options.allowIps && options.allowIps.length > 0 ? ipRanges(options.allowIps) : undefined;
   const resolveIp = clientIpResolver(options.trustProxy ?? 0);
-  const secret = options.webhookAuth;
+  const secret = options.webhookAuth === undefined ? undefined : secretMatcher(options.webhookAuth);
   return (socket, xff, authorization) => {
     if (allowed) {
       const ip = resolveIp(socket, xff);
       if (ip === undefined || !allowed(ip)) return { status: 403, code: 'forbidden', message: 'this address may not call the webhooks' };
     }
-    if (secret !== undefined && !safeEqual(authorization ?? '', secret)) return { status: 401, code: 'unauthorized', message: 'missing or wrong Authorization header' };
+    if (secret !== undefined && !secret(authorization ?? '')) return { status: 401, code: 'unauthorized', message: 'missing or wrong Authorization header' };
     return undefined;
   };
 }
