@@ -24,7 +24,7 @@ export interface AccessDenied {
  * shared secret (401 when missing or wrong, compared in constant time, with no hint).
  */
 export function accessCheck(options: WebhookGuardOptions): (socketAddress: string | undefined, forwardedFor: string | undefined, authorization: string | undefined) => AccessDenied | undefined {
-  const allowed = options.allowIps && options.allowIps.length > 0 ? ipRanges(options.allowIps) : undefined;
+  const allowed = options.allowIps && options.allowIps.length > 0 ? remembered(ipRanges(options.allowIps)) : undefined;
   const resolveIp = clientIpResolver(options.trustProxy ?? 0);
   const secret = options.webhookAuth === undefined ? undefined : secretMatcher(options.webhookAuth);
   return (socket, xff, authorization) => {
@@ -34,6 +34,24 @@ export function accessCheck(options: WebhookGuardOptions): (socketAddress: strin
     }
     if (secret !== undefined && !secret(authorization ?? '')) return { status: 401, code: 'unauthorized', message: 'missing or wrong Authorization header' };
     return undefined;
+  };
+}
+
+/**
+ * The allowlist answer per address, remembered: 8x8 calls from a handful of addresses, and parsing
+ * one into a SocketAddress for the range check costs more than the rest of the guard. Bounded:
+ * past 4,096 addresses the memory starts over.
+ */
+function remembered(test: (ip: string) => boolean): (ip: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (ip) => {
+    let hit = known.get(ip);
+    if (hit === undefined) {
+      if (known.size >= 4096) known.clear();
+      hit = test(ip);
+      known.set(ip, hit);
+    }
+    return hit;
   };
 }
 
