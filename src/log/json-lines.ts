@@ -30,7 +30,8 @@ export function jsonLines(sink: LineSink, minLevel: string): { log: (entry: Reco
     const level = typeof entry.level === 'string' && entry.level in LEVEL_VALUES && entry.level !== 'silent' ? entry.level : 'info';
     if (LEVEL_VALUES[level]! < threshold) return;
     pending += `{"level":"${level}","time":"${new Date().toISOString()}",${fields(entry)}\n`;
-    if (pending.length >= FLUSH_AT_CHARS) drain();
+    // Only the per-request lines wait: anything else (a reload, a warning) is news, written at once.
+    if (entry.msg !== 'request' || pending.length >= FLUSH_AT_CHARS) drain();
     else if (!scheduled) {
       scheduled = true;
       setTimeout(drain, FLUSH_AFTER_MS);
