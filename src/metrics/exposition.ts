@@ -35,6 +35,11 @@ export class CounterFamily {
     else this.series.set(key, { labels: [...labels], value: by });
   }
 
+  /** Every series with its label values (in labelNames order) and count. */
+  values(): Array<{ labels: readonly string[]; value: number }> {
+    return [...this.series.values()];
+  }
+
   text(): string {
     let out = header(this.name, this.help, 'counter');
     for (const { labels, value } of this.series.values()) {

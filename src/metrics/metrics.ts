@@ -100,8 +100,7 @@ export class Metrics {
 
   /** Call actions answered by each rule since the server started. */
   async ruleMatches(): Promise<Map<string, number>> {
-    const { values } = await this.matches.get();
-    return new Map(values.map((v) => [String(v.labels.rule), v.value]));
+    return new Map(this.matches.values().map(({ labels, value }) => [labels[0]!, value]));
   }
 
   recordFallback(reason: string): void {
