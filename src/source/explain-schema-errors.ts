@@ -4,7 +4,7 @@ import { MATCH_FIELDS } from '../engine/rule-set.js';
 import { didYouMean } from '../text/suggest.js';
 import type { ParsedFile, YamlPath } from './parse-yaml.js';
 
-const ACTIONS = ['say', 'playFile', 'makeCall', 'hangup', 'split'];
+const ACTIONS = ['say', 'playFile', 'makeCall', 'sayAndCapture', 'hangup', 'split', 'menu'];
 const TYPE_WORDS: Record<string, string> = {
   string: 'text',
   number: 'a number',
