@@ -4,6 +4,7 @@ import { createApp } from '../src/http/app.js';
 import { LiveRules } from '../src/reload/live-rules.js';
 import type { CallflowResponse } from '../src/types/generated/callflow.js';
 import { callflowLimitProblems } from './helpers/callflow-limits.js';
+import { MENUS } from './helpers/menus.js';
 import { build, buildOk, expectValidCallflow, VOICE } from './helpers/rules.js';
 
 // 8x8's documented ACTION_COMPLETED event: every step of a conversation is this, with our last
@@ -12,39 +13,6 @@ const dtmfEvent = JSON.parse(readFileSync(new URL('./fixtures/8x8/call-action-dt
 
 const SETTINGS = `voiceProfile: ${VOICE}\nfallback:\n  - say: "Sorry, we cannot connect your call right now."\n  - hangup\n`;
 
-export const MENUS = `
-rules:
-  - id: shop-line
-    when: { destinationRefId: vn-ref-2 }
-    then:
-      - say: "Welcome to Acme."
-      - menu: main
-  - id: anyone-else
-    then:
-      - say: "This number is not in service."
-      - hangup
-menus:
-  main:
-    prompt: "Press 1 for sales, 2 for support, 9 to hear this again."
-    timeout: 5
-    options:
-      "1": { menu: sales }
-      "2":
-        - say: "Connecting you to support."
-        - makeCall: "+6561234567"
-      "9": repeat
-    invalid: { retries: 1, say: "That is not a choice." }
-    noInput: { retries: 1, say: "I did not hear anything." }
-    exhausted:
-      - say: "Goodbye."
-      - hangup
-  sales:
-    prompt: "Sales. Press 1 for Singapore, 2 for Malaysia, 0 to go back."
-    options:
-      "1": { makeCall: "+6581234567" }
-      "2": { makeCall: "+60123456789" }
-      "0": back
-`;
 
 /** A caller on the real HTTP app: the first event is a new call, each press an ACTION_COMPLETED. */
 function conversation(rules: LiveRules) {
