@@ -46,6 +46,8 @@ export interface FieldCondition {
   matcher: Matcher;
   /** How the author wrote it, for explanations. */
   source: unknown;
+  /** A value that meets it, where the matcher cannot show one (a menu's `regex`), for sample calls. */
+  example?: string;
 }
 
 /** `time:` — holds when the call's moment falls in any of the windows. */

@@ -89,7 +89,7 @@ export function compileMenuRules(menus: ReadonlyMap<string, DeclaredMenu>, entri
       order: 0,
       file: first.parsed.file,
       ...first.parsed.locate(['menus'], 'key'),
-      conditions: [field('clientActionId', { kind: 'regex', regex: MENU_STATE }, words('a step of a menu that no longer exists'))],
+      conditions: [field('clientActionId', { kind: 'regex', regex: MENU_STATE }, words('a step of a menu that no longer exists'), menuStateId(unusedName(menus), 0, 0))],
       actions: fallback,
       needsPair: false,
       menu: { kind: 'stale' },
@@ -98,8 +98,8 @@ export function compileMenuRules(menus: ReadonlyMap<string, DeclaredMenu>, entri
   return rules;
 }
 
-function field(name: 'clientActionId' | 'dtmf', matcher: Matcher, source: unknown): Condition {
-  return { kind: 'field', field: name, matcher, source };
+function field(name: 'clientActionId' | 'dtmf', matcher: Matcher, source: unknown, example?: string): Condition {
+  return { kind: 'field', field: name, matcher, source, ...(example === undefined ? {} : { example }) };
 }
 
 function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voices: Map<string, string> }, parents: readonly string[], fallback: readonly Action[], diagnostics: Diagnostic[]): Rule[] {
@@ -141,7 +141,8 @@ function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voi
 
   const exhausted = menu.exhausted ? actionsAt(menu.exhausted, [...at, 'exhausted'], `${name}-exhausted`) : fallback;
   const silence = field('dtmf', { kind: 'not', inner: { kind: 'regex', regex: PRESSED } }, words('no keys'));
-  const wrong = field('dtmf', { kind: 'regex', regex: PRESSED }, words('keys that are no option'));
+  const keys = new Set(Object.keys(menu.options));
+  const wrong = field('dtmf', { kind: 'regex', regex: PRESSED }, words('keys that are no option'), [...'0123456789*', '00'].find((k) => !keys.has(k)));
   const retryRules = (kind: 'no-input' | 'invalid', tries: number, dtmf: Condition, wordsSaid: string, where: YamlPath) => {
     const spent: string[] = [];
     for (let i = 0; i <= invalidTries; i++) {
@@ -161,8 +162,15 @@ function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voi
   retryRules('no-input', silenceTries, silence, menu.noInput?.say ?? MENU_DEFAULTS.noInputWords, menu.noInput ? [...at, 'noInput'] : at);
   retryRules('invalid', invalidTries, wrong, menu.invalid?.say ?? MENU_DEFAULTS.invalidWords, menu.invalid ? [...at, 'invalid'] : at);
   // An id of this menu that fits none of the above (its retries were lowered mid-call): start again.
-  add(`${name}-restart`, 'restart', at, [field('clientActionId', { kind: 'regex', regex: anyStateOf(name) }, words(`a step of an earlier version of menu ${name}`))], offer(0, 0));
+  const outOfRange = invalidTries < 9 ? menuStateId(name, invalidTries + 1, 0) : silenceTries < 9 ? menuStateId(name, 0, silenceTries + 1) : undefined;
+  add(`${name}-restart`, 'restart', at, [field('clientActionId', { kind: 'regex', regex: anyStateOf(name) }, words(`a step of an earlier version of menu ${name}`), outOfRange)], offer(0, 0));
   return rules;
+}
+
+function unusedName(menus: ReadonlyMap<string, unknown>): string {
+  let name = 'gone';
+  while (menus.has(name)) name += 'x';
+  return name;
 }
 
 /** `back` goes to the one menu that opens this one; the router keeps no history, so it must be unique. */
