@@ -26,7 +26,9 @@ describe('menus that cannot load are explained at file:line:col', () => {
     ['a menu with no voice anywhere', { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "1": hangup } }\n` }, 'missing-voice-profile', 'a.yaml:5:3', 'this menu has no voiceProfile'],
     ['a rule id shaped like a menu step', { 'a.yaml': 'rules:\n  - id: m-main-00\n    then: [hangup]\n' }, 'bad-id', 'a.yaml:2:9', 'shape of a menu step'],
     ['a rule id a menu already uses', { 'a.yaml': `${opener}  - id: main-press-1\n    then: [hangup]\nmenus:\n  main: { prompt: "Hi", options: { "1": hangup } }\n` }, 'duplicate-id', 'a.yaml:4:9', 'by menu `main`'],
-    ['an option key with #', { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "#": hangup } }\n` }, 'bad-value', 'a.yaml:5:36', ''],
+    ['an option key with #', { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "#": hangup } }\n` }, 'bad-value', 'a.yaml:5:36', 'option "#" must be keys a caller can press: digits and *, up to 25: # ends what the caller types'],
+    ['an option that is no action', { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "1": repaet } }\n` }, 'bad-value', 'a.yaml:5:41', 'option "1" must be `repeat`, `back`, an action or a list of actions; did you mean `repeat`?'],
+    ['a menu without options', { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi" }\n` }, 'missing-field', 'a.yaml:5:9', '`options` is missing: list the keys'],
   ])('%s', (_what, files, code, where, words) => {
     const result = build(files, _what.includes('no voice') ? 'fallback: [hangup]\n' : SETTINGS);
     expect(result.ruleSet).toBeUndefined();
