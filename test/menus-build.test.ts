@@ -98,3 +98,12 @@ describe('every callflow a menu can produce is one 8x8 accepts', () => {
     for (const id of [...ids, ...ruleSet.rules.map((r) => r.id)]) expect(id).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
   });
 });
+
+describe('menus cost a new call nothing', () => {
+  it('files every rule of a menu under its clientActionId values, bar the one for menus that are gone', () => {
+    const ruleSet = buildOk({ 'shop.yaml': MENUS }, SETTINGS);
+    const scanned = ruleSet.index.unindexed.filter((r) => r.menu).map((r) => r.id);
+    expect(scanned).toEqual(['stale-menu']);
+    expect(ruleSet.rules.filter((r) => r.menu).length).toBeGreaterThan(20);
+  });
+});

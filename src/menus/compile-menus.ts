@@ -6,7 +6,7 @@ import { compileTemplate } from '../rules/compile-template.js';
 import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 import type { Menu } from '../types/generated/rules.js';
 import { choiceActions, menuParents } from './menu-graph.js';
-import { anyStateOf, MENU_STATE, menuStateId } from './menu-state.js';
+import { MENU_STATE, menuStateId } from './menu-state.js';
 
 /** A menu as declared under `menus:` in one rules file. */
 export interface DeclaredMenu {
@@ -162,8 +162,13 @@ function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voi
   retryRules('no-input', silenceTries, silence, menu.noInput?.say ?? MENU_DEFAULTS.noInputWords, menu.noInput ? [...at, 'noInput'] : at);
   retryRules('invalid', invalidTries, wrong, menu.invalid?.say ?? MENU_DEFAULTS.invalidWords, menu.invalid ? [...at, 'invalid'] : at);
   // An id of this menu that fits none of the above (its retries were lowered mid-call): start again.
-  const outOfRange = invalidTries < 9 ? menuStateId(name, invalidTries + 1, 0) : silenceTries < 9 ? menuStateId(name, 0, silenceTries + 1) : undefined;
-  add(`${name}-restart`, 'restart', at, [field('clientActionId', { kind: 'regex', regex: anyStateOf(name) }, words(`a step of an earlier version of menu ${name}`), outOfRange)], offer(0, 0));
+  // Listed, not a pattern, so the rule is found through the index and no other call scans it.
+  const known = new Set(states);
+  const outdated: string[] = [];
+  for (let i = 0; i <= 9; i++) for (let n = 0; n <= 9; n++) if (!known.has(menuStateId(name, i, n))) outdated.push(menuStateId(name, i, n));
+  if (outdated.length > 0) {
+    add(`${name}-restart`, 'restart', at, [field('clientActionId', { kind: 'exact', values: new Set(outdated) }, words(`a step of an earlier version of menu ${name}`))], offer(0, 0));
+  }
   return rules;
 }
 

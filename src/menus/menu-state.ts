@@ -21,8 +21,3 @@ export function parseMenuState(id: string | undefined): MenuState | undefined {
   const m = id === undefined ? null : MENU_STATE.exec(id);
   return m ? { menu: m[1]!, invalid: Number(m[2]), noInput: Number(m[3]) } : undefined;
 }
-
-/** Every clientActionId of one menu's steps, whatever its retries were when it was sent. */
-export function anyStateOf(menu: string): RegExp {
-  return new RegExp(`^m-${menu.replace(/[-]/g, '\\-')}-\\d\\d$`);
-}
