@@ -72,3 +72,22 @@ describe('simulate --press', () => {
     expect(err.text).toContain('cannot press "1" after step 2: the call does not wait for keys at this point');
   });
 });
+
+describe('simulate --explain with menus', () => {
+  it("leaves out the rules of menus the call is not in, and explains a menu's own rules when it is", async () => {
+    const run = async (...args: string[]) => {
+      const out = capture();
+      const err = capture();
+      expect(await simulateCommand([...args, '--rules', 'rules', '--explain'], out, err)).toBe(0);
+      return err.text.split('\n').filter(Boolean);
+    };
+    const newCall = await run('destinationRefId=vn-ref-5');
+    expect(newCall.filter((l) => /main-|orders-|stale-menu/.test(l))).toEqual([]);
+    expect(newCall.at(-1)).toBe('matched rule shop-line (rules/40-shop-menu.yaml:8:5)');
+    const step = await run('destinationRefId=vn-ref-5', 'callStatus=ACTION_COMPLETED', 'clientActionId=m-main-00', 'dtmf=2');
+    expect(step).toEqual([
+      'skipped main-press-1: dtmf is "2", wanted "1"  (rules/40-shop-menu.yaml:20)',
+      'matched rule main-press-2 (rules/40-shop-menu.yaml:21:7)',
+    ]);
+  });
+});

@@ -30,7 +30,8 @@ export function explainDecision(ruleSet: RuleSet, payload: CallActionPayload, op
   for (const rule of ruleSet.rules) {
     if (winner && rule.order >= winner.order) break;
     const why = whyNot(rule, ruleSet, payload, options);
-    if (why) skipped.push(why);
+    // A menu's rules wait for a step of that menu: for any other call they are noise, not reasons.
+    if (why && !(rule.menu && why.field === 'clientActionId')) skipped.push(why);
   }
   return { decision, skipped };
 }
