@@ -11,12 +11,13 @@ export type JsonBody = { ok: true; value: unknown; text: string } | { ok: false;
 
 /**
  * JSON media types: application/json (with or without charset) and the +json family. 8x8 does
- * not document its headers; its bodies are JSON, so a JSON type is what it sends.
+ * not document its headers, so a request with no Content-Type at all is read as JSON: refusing
+ * it could hang up every caller. A type that says it is something else gets a 415.
  */
 const JSON_TYPE = /^\s*(?:application\/(?:[\w.+-]+\+)?json|text\/json)\s*(?:;|$)/i;
 
 export function isJsonContentType(header: string | undefined): boolean {
-  return header !== undefined && JSON_TYPE.test(header);
+  return header === undefined || header.trim() === '' || JSON_TYPE.test(header);
 }
 
 /**
