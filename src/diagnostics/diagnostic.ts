@@ -31,6 +31,7 @@ export type DiagnosticCode =
   | 'bad-phone-number'
   | 'bad-url'
   | 'bad-regex'
+  | 'unsupported-regex'
   | 'unknown-placeholder'
   | 'missing-voice-profile'
   | 'too-many-make-calls'

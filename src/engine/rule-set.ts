@@ -30,11 +30,17 @@ export const COUNTRY_FIELDS: ReadonlySet<MatchField> = new Set(['sourceCountryCo
 /** Exact-value conditions on these fields are looked up in a hash index instead of scanned. */
 export const INDEX_FIELDS = ['destinationRefId', 'destination', 'source'] as const satisfies readonly MatchField[];
 
+/** A compiled pattern: whether it finds a match in `text`. */
+export interface TextTest {
+  test(text: string): boolean;
+}
+
 export type Matcher =
   /** `lists` names the named lists the values came from (`in: vip-numbers`), for explanations. */
   | { kind: 'exact'; values: ReadonlySet<string>; lists?: readonly string[] }
   | { kind: 'prefix'; prefixes: readonly string[] }
-  | { kind: 'regex'; regex: RegExp }
+  /** `regex` runs in linear time (RE2); it does not survive a structured clone, `pattern` does. */
+  | { kind: 'regex'; pattern: string; ignoreCase: boolean; readonly regex: TextTest }
   | { kind: 'not'; inner: Matcher }
   | { kind: 'anyOf'; options: readonly Matcher[] };
 

@@ -5,6 +5,7 @@ import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule, RuleSet } from '../engine/rule-set.js';
+import { reviveRegexes } from '../rules/linear-regex.js';
 import { addToIndex, type BuildResult, type IndexBuilder } from '../rules/build-rule-set.js';
 
 export type ToWorker = { type: 'load'; dir: string; chunkSize: number } | { type: 'next' };
@@ -38,7 +39,7 @@ interface Job {
 /**
  * `loadRules(dir)` in a worker thread, so parsing and compiling a large folder never blocks
  * the thread that answers calls. The result is the same rule set `loadRules` builds: the
- * rules arrive as structured clones (Set, Map and RegExp survive), one chunk per turn of the
+ * rules arrive as structured clones (Set and Map survive; regexes are compiled again here), one chunk per turn of the
  * event loop, and the index is rebuilt here chunk by chunk, because it must point at these
  * very rule objects.
  *
@@ -102,6 +103,7 @@ export class RulesLoaderWorker {
     if (message.type === 'rules') {
       const started = performance.now();
       const rules = deserialize(message.data) as Rule[];
+      reviveRegexes(rules);
       for (const rule of rules) job.rules.push(rule);
       addToIndex(job.index, rules);
       job.stats.chunks++;
