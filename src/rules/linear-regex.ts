@@ -12,6 +12,8 @@ export type RegexResult = { ok: true; matcher: Extract<Matcher, { kind: 'regex' 
 export function compileRegex(pattern: string, ignoreCase: boolean): RegexResult {
   const unsupported = unsupportedConstruct(pattern);
   if (unsupported) return { ok: false, code: 'unsupported-regex', message: `\`regex\` uses ${unsupported}` };
+  // RE2 reads `^+65` as "the start, repeated, then 65", which never matches a plus sign: a slip.
+  if (/^\^[+*?]/.test(pattern)) return { ok: false, code: 'bad-regex', message: explainSyntaxError(pattern, 'a repeat sign right after `^`') };
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
