@@ -39,6 +39,7 @@ export type DiagnosticCode =
   | 'no-rule-files'
   | 'unreadable'
   | 'not-a-mapping'
+  | 'empty-file'
   | 'bad-cidr'
   // Rule tests (src/testing) and lints (src/lint, warnings).
   | 'rule-test-failed'
