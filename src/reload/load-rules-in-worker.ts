@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deserialize } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule, RuleSet } from '../engine/rule-set.js';
 import { reviveRegexes } from '../rules/linear-regex.js';
@@ -28,8 +28,19 @@ export interface LoadStats {
   longestStepMs: number;
 }
 
+/** What one load may cost before it is stopped: a generated 50 MB file must not take the server down. */
+export interface LoadBudget {
+  /** Wall-clock time for the whole load, main-thread indexing included. */
+  timeoutMs: number;
+  /** The worker's heap (V8 old generation), in MB. */
+  memoryMb: number;
+}
+
+export const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
+
 interface Job {
   rules: Rule[];
+  timer: NodeJS.Timeout;
   index: IndexBuilder;
   pending: FromWorker[];
   stats: LoadStats;
@@ -54,13 +65,20 @@ interface Job {
 export class RulesLoaderWorker {
   private worker: Worker | undefined;
   private job: Job | undefined;
+  private readonly budget: LoadBudget;
   lastLoad: LoadStats | undefined;
+
+  constructor(budget: Partial<LoadBudget> = {}) {
+    this.budget = { ...DEFAULT_BUDGET, ...budget };
+  }
 
   load(dir: string): Promise<BuildResult> {
     if (this.job) return Promise.reject(new Error('a rules load is already running'));
     const worker = (this.worker ??= this.start());
     return new Promise((resolve) => {
-      this.job = { rules: [], index: { byField: new Map(), unindexed: [] }, pending: [], stats: { chunks: 0, longestStepMs: 0 }, resolve };
+      // Past the budget the worker is stopped (a parse cannot be interrupted any other way); the next load starts a fresh one.
+      const timer = setTimeout(() => this.overBudget(worker, this.timeMessage()), this.budget.timeoutMs);
+      this.job = { rules: [], timer, index: { byField: new Map(), unindexed: [] }, pending: [], stats: { chunks: 0, longestStepMs: 0 }, resolve };
       worker.postMessage({ type: 'load', dir, chunkSize: CHUNK_SIZE } satisfies ToWorker);
     });
   }
@@ -78,7 +96,7 @@ export class RulesLoaderWorker {
   }
 
   private start(): Worker {
-    const worker = startWorker();
+    const worker = startWorker({ maxOldGenerationSizeMb: this.budget.memoryMb });
     // An idle loader must not keep the process alive after the server closes.
     worker.unref();
     worker.on('message', (message: FromWorker) => {
@@ -91,7 +109,7 @@ export class RulesLoaderWorker {
       if (this.worker === worker) this.worker = undefined;
       this.finish({ diagnostics: [error('reload-failed', reason)] });
     };
-    worker.on('error', (e) => fail(`the rules loader failed: ${e.message}`));
+    worker.on('error', (e: NodeJS.ErrnoException) => fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? this.memoryMessage() : `the rules loader failed: ${e.message}`));
     worker.on('exit', (code) => fail(`the rules loader stopped before it finished (exit code ${code})`));
     return worker;
   }
@@ -117,19 +135,35 @@ export class RulesLoaderWorker {
     this.finish({ ruleSet: { ...message.head, rules: job.rules, index: job.index }, diagnostics: message.diagnostics });
   }
 
+  private overBudget(worker: Worker, reason: string): void {
+    if (this.worker === worker) this.worker = undefined;
+    this.finish({ diagnostics: [error('reload-failed', reason)] });
+    void worker.terminate();
+  }
+
+  private timeMessage(): string {
+    const seconds = Math.round(this.budget.timeoutMs / 100) / 10;
+    return `loading the rules took longer than ${seconds} s (the reload time budget, reloadTimeoutMs), so it was stopped; the previous rules keep serving. Check for a very large or generated file (huge YAML anchors), split it, or raise reloadTimeoutMs`;
+  }
+
+  private memoryMessage(): string {
+    return `loading the rules needed more than ${this.budget.memoryMb} MB of memory (the reload memory budget, reloadMemoryMb), so it was stopped; the previous rules keep serving. Check for a very large or generated file (huge YAML anchors, aliases), split it, or raise reloadMemoryMb`;
+  }
+
   private finish(result: BuildResult): void {
     const job = this.job;
     this.job = undefined;
+    if (job) clearTimeout(job.timer);
     job?.resolve(result);
   }
 }
 
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./reload-worker.js', import.meta.url));
+function startWorker(resourceLimits: ResourceLimits): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./reload-worker.js', import.meta.url), { resourceLimits });
   // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
   const entry = new URL('./reload-worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true });
+  return new Worker(boot, { eval: true, resourceLimits });
 }
