@@ -11,6 +11,8 @@ import { addToIndex, type BuildResult, type IndexBuilder } from '../rules/build-
 export type ToWorker = { type: 'load'; dir: string; chunkSize: number } | { type: 'next' };
 
 export type FromWorker =
+  /** The worker has the request: the time budget counts from here, not from the worker's boot. */
+  | { type: 'started' }
   /** `v8.serialize(rules)`, transferred without a copy. */
   | { type: 'rules'; data: Uint8Array }
   | { type: 'done'; diagnostics: Diagnostic[]; head?: Omit<RuleSet, 'rules' | 'index'> };
@@ -40,9 +42,9 @@ export const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
 
 interface Job {
   rules: Rule[];
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
   index: IndexBuilder;
-  pending: FromWorker[];
+  pending: Exclude<FromWorker, { type: 'started' }>[];
   stats: LoadStats;
   resolve: (result: BuildResult) => void;
 }
@@ -76,9 +78,7 @@ export class RulesLoaderWorker {
     if (this.job) return Promise.reject(new Error('a rules load is already running'));
     const worker = (this.worker ??= this.start());
     return new Promise((resolve) => {
-      // Past the budget the worker is stopped (a parse cannot be interrupted any other way); the next load starts a fresh one.
-      const timer = setTimeout(() => this.overBudget(worker, this.timeMessage()), this.budget.timeoutMs);
-      this.job = { rules: [], timer, index: { byField: new Map(), unindexed: [] }, pending: [], stats: { chunks: 0, longestStepMs: 0 }, resolve };
+      this.job = { rules: [], index: { byField: new Map(), unindexed: [] }, pending: [], stats: { chunks: 0, longestStepMs: 0 }, resolve };
       worker.postMessage({ type: 'load', dir, chunkSize: CHUNK_SIZE } satisfies ToWorker);
     });
   }
@@ -102,6 +102,11 @@ export class RulesLoaderWorker {
     worker.on('message', (message: FromWorker) => {
       const job = this.job;
       if (!job) return;
+      if (message.type === 'started') {
+        // Past the budget the worker is stopped (a parse cannot be interrupted any other way); the next load starts a fresh one.
+        job.timer = setTimeout(() => this.overBudget(worker, this.timeMessage()), this.budget.timeoutMs);
+        return;
+      }
       // Node may hand over several queued messages at once; take them one per turn instead.
       if (job.pending.push(message) === 1) setImmediate(() => this.step(worker, job));
     });
@@ -153,7 +158,7 @@ export class RulesLoaderWorker {
   private finish(result: BuildResult): void {
     const job = this.job;
     this.job = undefined;
-    if (job) clearTimeout(job.timer);
+    clearTimeout(job?.timer);
     job?.resolve(result);
   }
 }
