@@ -44,7 +44,7 @@ describe('a file the loader cannot read', () => {
     harness = await startHarness(parent);
     await symlink(join(parent, 'missing.yaml'), join(parent, '20-new.yaml'));
     const health = await harness.waitForHealth((h) => h.status === 'degraded', 'the failed reload of the unreadable file');
-    expect(health.lastReload.errors).toEqual([`${join(parent, '20-new.yaml')}: cannot read this file: it was deleted while the rules were read, or it is a link to a file that does not exist`]);
+    expect(health.lastReload.errors).toEqual([`${join(parent, '20-new.yaml')}: error: cannot read this file: it was deleted while the rules were read, or it is a link to a file that does not exist`]);
     expect(await harness.said({ destinationRefId: 'vn-a' })).toEqual(['A one']);
   });
 

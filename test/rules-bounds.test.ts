@@ -84,8 +84,8 @@ describe('a live reload of a bad file', () => {
   });
 
   it.each([
-    ['an empty rules file', '', 'b.yaml:1:1: this rules file is empty: write its `rules:` list'],
-    ['a rules file with only comments', '# nothing yet\n', 'b.yaml:1:1: this rules file is empty'],
+    ['an empty rules file', '', 'b.yaml:1:1: error: this rules file is empty: write its `rules:` list'],
+    ['a rules file with only comments', '# nothing yet\n', 'b.yaml:1:1: error: this rules file is empty'],
     ['an alias bomb', ALIAS_BOMB, 'b.yaml:2:'],
   ])('rejects %s and keeps the last good rules serving', async (_what, text, error) => {
     await writeFiles(dir, { 'settings.yaml': SETTINGS, 'a.yaml': ONE_RULE });
