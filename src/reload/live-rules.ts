@@ -36,6 +36,7 @@ export class LiveRules {
   private loadedAt: Date;
   private lastAttempt: ReloadAttempt;
   private running: { trigger: string; since: string } | undefined;
+  private lastDiagnostics: readonly Diagnostic[] = [];
 
   constructor(initial: RuleSet, now: Date = new Date()) {
     this.ruleSet = initial;
@@ -57,6 +58,7 @@ export class LiveRules {
     this.running = undefined;
     const texts = (severity: Diagnostic['severity']) => result.diagnostics.filter((d) => d.severity === severity).map(formatDiagnostic);
     const ok = result.ruleSet !== undefined;
+    this.lastDiagnostics = result.diagnostics;
     this.lastAttempt = {
       at: now.toISOString(),
       ok,
@@ -70,6 +72,11 @@ export class LiveRules {
       this.loadedAt = now;
     }
     return ok;
+  }
+
+  /** The last load's errors and warnings as values (the console shows them with their source lines). */
+  diagnostics(): readonly Diagnostic[] {
+    return this.lastDiagnostics;
   }
 
   health(): RulesHealth {
