@@ -25,6 +25,13 @@ export function compileRegex(pattern: string, ignoreCase: boolean): RegexResult 
   return { ok: true, matcher };
 }
 
+/** A regex matcher for a pattern written in the code (menus' own conditions), not by a rule author. */
+export function builtInRegex(pattern: RegExp): Extract<Matcher, { kind: 'regex' }> {
+  const compiled = compileRegex(pattern.source, pattern.flags.includes('i'));
+  if (!compiled.ok) throw new Error(`built-in pattern /${pattern.source}/ does not compile in RE2: ${compiled.message}`);
+  return compiled.matcher;
+}
+
 /**
  * Compiles again the regexes of rules that crossed a thread (structured clone keeps the pattern
  * but not the compiled program, which is not enumerable so that it is never copied).
