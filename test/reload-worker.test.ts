@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../src/rules/load-rules.js';
 import { RulesLoaderWorker } from '../src/reload/load-rules-in-worker.js';
+import { decide } from '../src/engine/decide.js';
+import { makeCallActionPayload } from '../src/events/make-event.js';
 import { generateRules } from '../bench/make-rules-folder.js';
 import { removeDir, SETTINGS, tempDir, writeFiles } from './helpers/reload-harness.js';
 
@@ -53,5 +55,17 @@ describe('a load in the worker thread', () => {
     const { texts: _texts, ...direct } = await loadRules(dir);
     expect(direct.ruleSet).toBeUndefined();
     expect(await loader.load(dir)).toEqual(direct);
+  });
+});
+
+describe('regexes handed over by the worker', () => {
+  it('still match, compiled again on this side', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    await writeFiles(dir, { 'settings.yaml': SETTINGS, 'm.yaml': MATCHERS });
+    const ruleSet = (await loader.load(dir)).ruleSet!;
+    const payload = makeCallActionPayload({ source: '+6591234567', destination: '+6561234567', sourceCountryCode: 'MY', dtmf: '1' });
+    expect(decide(ruleSet, payload).ruleId).toBe('every-kind');
+    expect(decide(ruleSet, { ...payload, source: '+6561234567' }).ruleId).not.toBe('every-kind');
   });
 });

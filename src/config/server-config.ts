@@ -23,6 +23,8 @@ export const DEFAULTS: ServerConfig = {
   logLevel: 'info',
   logFormat: 'auto',
   watch: true,
+  reloadTimeoutMs: 60_000,
+  reloadMemoryMb: 512,
 };
 
 type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'hops-or-list';
@@ -50,6 +52,8 @@ export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> =
   logLevel: { env: 'LOG_LEVEL', kind: 'string' },
   logFormat: { env: 'LOG_FORMAT', kind: 'string' },
   watch: { env: 'WATCH', kind: 'boolean' },
+  reloadTimeoutMs: { env: 'RELOAD_TIMEOUT_MS', kind: 'integer' },
+  reloadMemoryMb: { env: 'RELOAD_MEMORY_MB', kind: 'integer' },
 };
 
 /** Things that work but that an operator should know at startup. */

@@ -34,6 +34,7 @@ export type DiagnosticCode =
   | 'bad-phone-number'
   | 'bad-url'
   | 'bad-regex'
+  | 'unsupported-regex'
   | 'unknown-placeholder'
   | 'missing-voice-profile'
   | 'too-many-make-calls'
@@ -41,6 +42,7 @@ export type DiagnosticCode =
   | 'no-rule-files'
   | 'unreadable'
   | 'not-a-mapping'
+  | 'empty-file'
   | 'bad-cidr'
   // Rule tests (src/testing) and lints (src/lint, warnings).
   | 'rule-test-failed'

@@ -31,11 +31,17 @@ export const COUNTRY_FIELDS: ReadonlySet<MatchField> = new Set(['sourceCountryCo
 // clientActionId files the rules of menu steps, so a new call scans none of them.
 export const INDEX_FIELDS = ['destinationRefId', 'destination', 'source', 'clientActionId'] as const satisfies readonly MatchField[];
 
+/** A compiled pattern: whether it finds a match in `text`. */
+export interface TextTest {
+  test(text: string): boolean;
+}
+
 export type Matcher =
   /** `lists` names the named lists the values came from (`in: vip-numbers`), for explanations. */
   | { kind: 'exact'; values: ReadonlySet<string>; lists?: readonly string[] }
   | { kind: 'prefix'; prefixes: readonly string[] }
-  | { kind: 'regex'; regex: RegExp }
+  /** `regex` runs in linear time (RE2); it does not survive a structured clone, `pattern` does. */
+  | { kind: 'regex'; pattern: string; ignoreCase: boolean; readonly regex: TextTest }
   | { kind: 'not'; inner: Matcher }
   | { kind: 'anyOf'; options: readonly Matcher[] };
 

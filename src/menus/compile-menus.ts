@@ -3,6 +3,7 @@ import type { Action, CaptureStep, Condition, Matcher, MenuRuleInfo, Rule, Step 
 import { allStepLists } from '../engine/split.js';
 import { CAPTURE_DEFAULTS, compileActions, type MenuEntries } from '../rules/compile-actions.js';
 import { compileTemplate } from '../rules/compile-template.js';
+import { builtInRegex } from '../rules/linear-regex.js';
 import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 import type { Menu } from '../types/generated/rules.js';
 import { choiceActions, menuParents } from './menu-graph.js';
@@ -89,7 +90,7 @@ export function compileMenuRules(menus: ReadonlyMap<string, DeclaredMenu>, entri
       order: 0,
       file: first.parsed.file,
       ...first.parsed.locate(['menus'], 'key'),
-      conditions: [field('clientActionId', { kind: 'regex', regex: MENU_STATE }, words('a step of a menu that no longer exists'), menuStateId(unusedName(menus), 0, 0))],
+      conditions: [field('clientActionId', builtInRegex(MENU_STATE), words('a step of a menu that no longer exists'), menuStateId(unusedName(menus), 0, 0))],
       actions: fallback,
       needsPair: false,
       menu: { kind: 'stale' },
@@ -140,9 +141,9 @@ function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voi
   }
 
   const exhausted = menu.exhausted ? actionsAt(menu.exhausted, [...at, 'exhausted'], `${name}-exhausted`) : fallback;
-  const silence = field('dtmf', { kind: 'not', inner: { kind: 'regex', regex: PRESSED } }, words('no keys'));
+  const silence = field('dtmf', { kind: 'not', inner: builtInRegex(PRESSED) }, words('no keys'));
   const keys = new Set(Object.keys(menu.options));
-  const wrong = field('dtmf', { kind: 'regex', regex: PRESSED }, words('keys that are no option'), [...'0123456789*', '00'].find((k) => !keys.has(k)));
+  const wrong = field('dtmf', builtInRegex(PRESSED), words('keys that are no option'), [...'0123456789*', '00'].find((k) => !keys.has(k)));
   const retryRules = (kind: 'no-input' | 'invalid', tries: number, dtmf: Condition, wordsSaid: string, where: YamlPath) => {
     const spent: string[] = [];
     for (let i = 0; i <= invalidTries; i++) {

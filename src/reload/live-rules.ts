@@ -23,6 +23,8 @@ export interface RulesHealth {
   files: number;
   loadedAt: string;
   lastReload: ReloadAttempt;
+  /** Present while a reload runs: what asked for it and since when (the rules above keep serving meanwhile). */
+  reloading?: { trigger: string; since: string };
 }
 
 /**
@@ -33,6 +35,7 @@ export class LiveRules {
   private ruleSet: RuleSet;
   private loadedAt: Date;
   private lastAttempt: ReloadAttempt;
+  private running: { trigger: string; since: string } | undefined;
   private lastDiagnostics: readonly Diagnostic[] = [];
 
   constructor(initial: RuleSet, now: Date = new Date()) {
@@ -45,8 +48,14 @@ export class LiveRules {
     return this.ruleSet;
   }
 
+  /** Marks a reload as running, for /healthz, until `apply` is called with its result. */
+  reloadStarted(trigger: string, now: Date = new Date()): void {
+    this.running = { trigger, since: now.toISOString() };
+  }
+
   /** Swaps in `result.ruleSet` if it built cleanly; returns whether it did. */
   apply(result: BuildResult, now: Date = new Date(), details: AttemptDetails = {}): boolean {
+    this.running = undefined;
     const texts = (severity: Diagnostic['severity']) => result.diagnostics.filter((d) => d.severity === severity).map(formatDiagnostic);
     const ok = result.ruleSet !== undefined;
     this.lastDiagnostics = result.diagnostics;
@@ -78,6 +87,7 @@ export class LiveRules {
       files: this.ruleSet.files.length,
       loadedAt: this.loadedAt.toISOString(),
       lastReload: this.lastAttempt,
+      ...(this.running ? { reloading: this.running } : {}),
     };
   }
 }

@@ -2,14 +2,17 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deserialize } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule, RuleSet } from '../engine/rule-set.js';
+import { reviveRegexes } from '../rules/linear-regex.js';
 import { addToIndex, type BuildResult, type IndexBuilder } from '../rules/build-rule-set.js';
 
 export type ToWorker = { type: 'load'; dir: string; chunkSize: number } | { type: 'next' };
 
 export type FromWorker =
+  /** The worker has the request: the time budget counts from here, not from the worker's boot. */
+  | { type: 'started' }
   /** `v8.serialize(rules)`, transferred without a copy. */
   | { type: 'rules'; data: Uint8Array }
   | { type: 'done'; diagnostics: Diagnostic[]; head?: Omit<RuleSet, 'rules' | 'index'> };
@@ -27,10 +30,21 @@ export interface LoadStats {
   longestStepMs: number;
 }
 
+/** What one load may cost before it is stopped: a generated 50 MB file must not take the server down. */
+export interface LoadBudget {
+  /** Wall-clock time for the whole load, main-thread indexing included. */
+  timeoutMs: number;
+  /** The worker's heap (V8 old generation), in MB. */
+  memoryMb: number;
+}
+
+export const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
+
 interface Job {
   rules: Rule[];
+  timer?: NodeJS.Timeout;
   index: IndexBuilder;
-  pending: FromWorker[];
+  pending: Exclude<FromWorker, { type: 'started' }>[];
   stats: LoadStats;
   resolve: (result: BuildResult) => void;
 }
@@ -38,7 +52,7 @@ interface Job {
 /**
  * `loadRules(dir)` in a worker thread, so parsing and compiling a large folder never blocks
  * the thread that answers calls. The result is the same rule set `loadRules` builds: the
- * rules arrive as structured clones (Set, Map and RegExp survive), one chunk per turn of the
+ * rules arrive as structured clones (Set and Map survive; regexes are compiled again here), one chunk per turn of the
  * event loop, and the index is rebuilt here chunk by chunk, because it must point at these
  * very rule objects.
  *
@@ -53,7 +67,12 @@ interface Job {
 export class RulesLoaderWorker {
   private worker: Worker | undefined;
   private job: Job | undefined;
+  private readonly budget: LoadBudget;
   lastLoad: LoadStats | undefined;
+
+  constructor(budget: Partial<LoadBudget> = {}) {
+    this.budget = { ...DEFAULT_BUDGET, ...budget };
+  }
 
   load(dir: string): Promise<BuildResult> {
     if (this.job) return Promise.reject(new Error('a rules load is already running'));
@@ -77,12 +96,17 @@ export class RulesLoaderWorker {
   }
 
   private start(): Worker {
-    const worker = startWorker();
+    const worker = startWorker({ maxOldGenerationSizeMb: this.budget.memoryMb });
     // An idle loader must not keep the process alive after the server closes.
     worker.unref();
     worker.on('message', (message: FromWorker) => {
       const job = this.job;
       if (!job) return;
+      if (message.type === 'started') {
+        // Past the budget the worker is stopped (a parse cannot be interrupted any other way); the next load starts a fresh one.
+        job.timer = setTimeout(() => this.overBudget(worker, this.timeMessage()), this.budget.timeoutMs);
+        return;
+      }
       // Node may hand over several queued messages at once; take them one per turn instead.
       if (job.pending.push(message) === 1) setImmediate(() => this.step(worker, job));
     });
@@ -90,7 +114,7 @@ export class RulesLoaderWorker {
       if (this.worker === worker) this.worker = undefined;
       this.finish({ diagnostics: [error('reload-failed', reason)] });
     };
-    worker.on('error', (e) => fail(`the rules loader failed: ${e.message}`));
+    worker.on('error', (e: NodeJS.ErrnoException) => fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? this.memoryMessage() : `the rules loader failed: ${e.message}`));
     worker.on('exit', (code) => fail(`the rules loader stopped before it finished (exit code ${code})`));
     return worker;
   }
@@ -102,6 +126,7 @@ export class RulesLoaderWorker {
     if (message.type === 'rules') {
       const started = performance.now();
       const rules = deserialize(message.data) as Rule[];
+      reviveRegexes(rules);
       for (const rule of rules) job.rules.push(rule);
       addToIndex(job.index, rules);
       job.stats.chunks++;
@@ -115,19 +140,35 @@ export class RulesLoaderWorker {
     this.finish({ ruleSet: { ...message.head, rules: job.rules, index: job.index }, diagnostics: message.diagnostics });
   }
 
+  private overBudget(worker: Worker, reason: string): void {
+    if (this.worker === worker) this.worker = undefined;
+    this.finish({ diagnostics: [error('reload-failed', reason)] });
+    void worker.terminate();
+  }
+
+  private timeMessage(): string {
+    const seconds = Math.round(this.budget.timeoutMs / 100) / 10;
+    return `loading the rules took longer than ${seconds} s (the reload time budget, reloadTimeoutMs), so it was stopped; the previous rules keep serving. Check for a very large or generated file (huge YAML anchors), split it, or raise reloadTimeoutMs`;
+  }
+
+  private memoryMessage(): string {
+    return `loading the rules needed more than ${this.budget.memoryMb} MB of memory (the reload memory budget, reloadMemoryMb), so it was stopped; the previous rules keep serving. Check for a very large or generated file (huge YAML anchors, aliases), split it, or raise reloadMemoryMb`;
+  }
+
   private finish(result: BuildResult): void {
     const job = this.job;
     this.job = undefined;
+    clearTimeout(job?.timer);
     job?.resolve(result);
   }
 }
 
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./reload-worker.js', import.meta.url));
+function startWorker(resourceLimits: ResourceLimits): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./reload-worker.js', import.meta.url), { resourceLimits });
   // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
   const entry = new URL('./reload-worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true });
+  return new Worker(boot, { eval: true, resourceLimits });
 }

@@ -23,6 +23,7 @@ port.on('message', (message: ToWorker) => {
     unacknowledged--;
     onAcknowledge?.();
   } else {
+    send({ type: 'started' });
     void load(message.dir, message.chunkSize);
   }
 });

@@ -1,4 +1,4 @@
-import type { Stats } from 'node:fs';
+import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, relative, resolve as resolvePath, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
@@ -31,6 +31,32 @@ export function isWatchedPath(rel: string, stats?: Stats): boolean {
 }
 
 /**
+ * Whether the watcher may follow the link at `path`: a link to a folder is followed only when
+ * that folder lies inside the rules folder (`root`, resolved) and does not contain the link
+ * itself. `up -> ..` would make it crawl the parent tree, `loop -> .` go round for ever.
+ * Links to files (ConfigMaps' `a.yaml -> ..data/a.yaml`) are followed wherever they point.
+ */
+export function isFollowableLink(path: string, root: string): boolean {
+  let target: string;
+  try {
+    if (!lstatSync(path).isSymbolicLink() || !statSync(path).isDirectory()) return true;
+    target = realpathSync(path);
+  } catch {
+    // Gone or dangling: nothing to crawl; the reload reports what it cannot read.
+    return true;
+  }
+  const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + sep);
+  if (!inside(target, root)) return false;
+  let home: string;
+  try {
+    home = realpathSync(dirname(path));
+  } catch {
+    return false;
+  }
+  return !inside(home, target);
+}
+
+/**
  * Watches the rules folder (sub-folders and symlinks too) and calls `onChange` once a burst of
  * changes has settled and the files are completely written. It does not say what changed: the
  * caller reloads the whole folder, which is the only way to see it as one consistent set.
@@ -49,15 +75,29 @@ export async function watchRules(dir: string, onChange: () => void, options: Wat
   };
 
   const watchFolder = async (): Promise<FSWatcher> => {
+    let root: string;
+    try {
+      root = realpathSync(dir);
+    } catch {
+      root = resolvePath(dir);
+    }
     const watcher = watch(dir, {
       ignoreInitial: true,
       followSymlinks: true,
-      ignored: (path, stats) => !isWatchedPath(relative(dir, path).split(sep).join('/'), stats),
+      ignored: (path, stats) => !isWatchedPath(relative(dir, path).split(sep).join('/'), stats) || (path !== dir && !isFollowableLink(path, root)),
       // Editors and `cp` write big files in several steps; wait until the size holds still.
       awaitWriteFinish: { stabilityThreshold: writeFinishMs, pollInterval: Math.max(10, Math.round(writeFinishMs / 4)) },
     });
     watcher.on('all', changed);
-    watcher.on('error', reportError);
+    // chokidar says nothing about a new file it cannot read or a link to nothing; the raw
+    // event still arrives, and the reload then reports the file by name.
+    watcher.on('raw', (_event, name) => {
+      if (typeof name === 'string' && RULE_FILE.test(name) && isWatchedPath(name)) changed();
+    });
+    watcher.on('error', (e) => {
+      reportError(e);
+      changed();
+    });
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     return watcher;
   };

@@ -66,7 +66,8 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
     diagnostics.push(...parsed.diagnostics);
     if (hasErrors(parsed.diagnostics)) continue;
     if (parsed.data === null || parsed.data === undefined) {
-      diagnostics.push(warning('not-a-mapping', 'this file is empty; a rules file needs a `rules:` list', { file: source.file, line: 1, col: 1 }));
+      // An error, not a warning: a file caught mid-save reads as empty, and must not go live without its rules.
+      diagnostics.push(error('empty-file', 'this rules file is empty: write its `rules:` list (see README), or delete the file if it should hold no rules', { file: source.file, line: 1, col: 1 }));
       continue;
     }
     if (!validateRulesFile(parsed.data)) {

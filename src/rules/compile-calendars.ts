@@ -1,7 +1,7 @@
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Settings } from '../types/generated/settings.js';
 import { didYouMean } from '../text/suggest.js';
-import { datesBetween, parseDateRange } from './calendar-dates.js';
+import { datesBetween, daysInRange, parseDateRange } from './calendar-dates.js';
 import type { ParsedFile } from '../source/parse-yaml.js';
 
 /** A range longer than this is almost certainly a typo in the year (2026-01-01..2062-01-01). */
@@ -21,9 +21,9 @@ export class Calendars {
         };
         const range = parseDateRange(entry);
         if (!range.ok) return report(range.message);
-        const days = datesBetween(range.from, range.to);
-        if (days.length > MAX_RANGE_DAYS) return report(`the range "${entry}" is ${days.length} days long; a calendar range may cover at most ${MAX_RANGE_DAYS} days`);
-        for (const d of days) dates.add(d);
+        const length = daysInRange(range.from, range.to);
+        if (length > MAX_RANGE_DAYS) return report(`the range "${entry}" is ${length} days long; a calendar range may cover at most ${MAX_RANGE_DAYS} days`);
+        for (const d of datesBetween(range.from, range.to, MAX_RANGE_DAYS)) dates.add(d);
       });
       byName.set(name, dates);
     }

@@ -1,11 +1,12 @@
 import { COUNTRY_FIELDS, PHONE_FIELDS, type MatchField, type Matcher } from '../engine/rule-set.js';
 import type { Literal, Matcher as MatcherSource, Operator } from '../types/generated/rules.js';
 import { normalizePhonePrefix, parseComparableNumber, type PhoneResult } from './phone-number.js';
+import { compileRegex } from './linear-regex.js';
 import type { NamedLists } from './compile-lists.js';
 import type { YamlPath } from '../source/parse-yaml.js';
 
 export interface MatcherProblem {
-  code: 'bad-phone-number' | 'bad-regex' | 'unknown-list' | 'bad-country-code';
+  code: 'bad-phone-number' | 'bad-regex' | 'unsupported-regex' | 'unknown-list' | 'bad-country-code';
   message: string;
   path: YamlPath;
 }
@@ -35,13 +36,10 @@ function compileOperator(field: MatchField, op: Operator, path: YamlPath, proble
     return { kind: 'prefix', prefixes };
   }
   if (op.regex !== undefined) {
-    try {
-      return { kind: 'regex', regex: new RegExp(op.regex, COUNTRY_FIELDS.has(field) ? 'i' : '') };
-    } catch (e) {
-      const reason = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e);
-      problems.push({ code: 'bad-regex', message: `\`regex\` is not a valid regular expression: ${reason}`, path: [...path, 'regex'] });
-      return { kind: 'regex', regex: /$^/ };
-    }
+    const compiled = compileRegex(op.regex, COUNTRY_FIELDS.has(field));
+    if (compiled.ok) return compiled.matcher;
+    problems.push({ code: compiled.code, message: compiled.message, path: [...path, 'regex'] });
+    return { kind: 'exact', values: new Set() };
   }
   // The schema guarantees exactly one operator, so this is `not`.
   return { kind: 'not', inner: compileMatcher(field, op.not as MatcherSource, [...path, 'not'], problems, lists) };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { buildRuleSet, type BuildResult } from './build-rule-set.js';
-import { readRulesDir } from './read-rules-dir.js';
+import { readRulesDir, UnreadableRuleFile } from './read-rules-dir.js';
 
 export interface LoadResult extends BuildResult {
   /** File text by the path shown in diagnostics, for printing the offending line. */
@@ -17,6 +17,7 @@ export async function loadRules(dir: string): Promise<LoadResult> {
   try {
     sources = await readRulesDir(dir);
   } catch (e) {
+    if (e instanceof UnreadableRuleFile) return { diagnostics: [error('unreadable', e.message, { file: e.file })], texts: new Map() };
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : e instanceof Error ? e.message : String(e);
     return { diagnostics: [error('unreadable', `cannot read rules folder ${dir}: ${reason}`)], texts: new Map() };
   }

@@ -25,30 +25,74 @@ export function isPairsFile(relativePath: string): boolean {
   return PAIRS_FILE.test(relativePath);
 }
 
+/** The files a load reads, relative to `dir`: rule files and pair tables in path order, and settings. */
+export interface RuleFileList {
+  ruleFiles: string[];
+  pairFiles: string[];
+  settings?: string;
+}
+
 /**
- * Reads every rule file below `dir` (sub-folders too), sorted by path so that
- * 10-vip.yaml is tried before 90-fallback.yaml. Hidden entries are skipped; that also
- * skips Kubernetes' `..data` and `..2024_…` folders behind a mounted ConfigMap.
+ * Lists every rule file below `dir` (sub-folders too), sorted by path so that 10-vip.yaml is
+ * tried before 90-fallback.yaml. Hidden entries are skipped; that also skips Kubernetes'
+ * `..data` and `..2024_…` folders behind a mounted ConfigMap.
  */
-export async function readRulesDir(dir: string): Promise<RuleSources> {
+export async function listRulesDir(dir: string): Promise<RuleFileList> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const paths: string[] = [];
-  const pairPaths: string[] = [];
+  const ruleFiles: string[] = [];
+  const pairFiles: string[] = [];
+  let settings: string | undefined;
   for (const entry of entries) {
     const full = join(entry.parentPath, entry.name);
     const rel = relative(dir, full).split(sep).join('/');
     // Symlinked files (ConfigMaps) count as files; isFile() is false for them.
     if (!entry.isFile() && !entry.isSymbolicLink()) continue;
-    if (isRuleFile(rel)) paths.push(rel);
-    else if (isPairsFile(rel)) pairPaths.push(rel);
+    if (isRuleFile(rel)) ruleFiles.push(rel);
+    else if (isPairsFile(rel)) pairFiles.push(rel);
+    else if (SETTINGS_FILES.includes(rel)) settings ??= rel;
   }
   const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  paths.sort(byPath);
-  pairPaths.sort(byPath);
-  const read = async (file: string): Promise<SourceFile> => ({ file, text: await readFile(join(dir, file), 'utf8') });
-  const ruleFiles = await Promise.all(paths.map(read));
-  const pairFiles = await Promise.all(pairPaths.map(read));
-  const settingsName = (await readdir(dir)).find((n) => SETTINGS_FILES.includes(n));
-  const settings = settingsName ? { file: settingsName, text: await readFile(join(dir, settingsName), 'utf8') } : undefined;
+  ruleFiles.sort(byPath);
+  pairFiles.sort(byPath);
+  return { ruleFiles, pairFiles, ...(settings ? { settings } : {}) };
+}
+
+/** A file of the folder that could not be read: why, in words, with the file named. */
+export class UnreadableRuleFile extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`cannot read this file: ${reason}`);
+  }
+}
+
+/** Reads every file `listRulesDir` finds. */
+export async function readRulesDir(dir: string): Promise<RuleSources> {
+  const list = await listRulesDir(dir);
+  const read = async (file: string): Promise<SourceFile> => {
+    try {
+      return { file, text: await readFile(join(dir, file), 'utf8') };
+    } catch (e) {
+      throw new UnreadableRuleFile(join(dir, file), fileProblem(e as NodeJS.ErrnoException));
+    }
+  };
+  const ruleFiles = await Promise.all(list.ruleFiles.map(read));
+  const pairFiles = await Promise.all(list.pairFiles.map(read));
+  const settings = list.settings ? await read(list.settings) : undefined;
   return { ruleFiles, ...(settings ? { settings } : {}), ...(pairFiles.length > 0 ? { pairFiles } : {}) };
+}
+
+function fileProblem(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ENOENT':
+      return 'it was deleted while the rules were read, or it is a link to a file that does not exist';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied: let the user the router runs as read it (chmod a+r)';
+    case 'EISDIR':
+      return 'it is a folder, not a file';
+    default:
+      return e.message;
+  }
 }

@@ -59,7 +59,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const metrics = new Metrics(rules);
   const calls = openCallLog(config, metrics, log);
 
-  const loader = new RulesLoaderWorker().warmUp();
+  const loader = new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb }).warmUp();
   const reloader = new RulesReloader({ dir, live: rules, log, load: (d) => loader.load(d), onReport: (r) => metrics.recordReload(r.ok) });
   let watcher: RulesWatcher | undefined;
   const stopReloading = async () => {

@@ -23,6 +23,9 @@ export interface ParsedFile {
 // `+6591234567` would lose its `+`, `0065…` its zeros. We keep exactly what the author typed.
 export const NUMBER_THAT_IS_TEXT = /^(?:\+\d+|0\d+|\d{7,})$/;
 
+/** `yaml`'s bound on how far aliases may multiply the data; beyond it is an alias bomb, not a rules file. */
+const MAX_ALIAS_COUNT = 50;
+
 const YAML_HINTS: Record<string, string> = {
   DUPLICATE_KEY: 'the same key appears twice in one block; keep only one',
   TAB_AS_INDENT: 'indent with spaces, not tabs',
@@ -63,7 +66,18 @@ export function parseYaml(source: SourceFile): ParsedFile {
     },
   });
 
-  const data = diagnostics.some((d) => d.severity === 'error') ? undefined : doc.toJS({ maxAliasCount: 50 });
+  let data: unknown;
+  if (!diagnostics.some((d) => d.severity === 'error')) {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      // `yaml` throws when aliases expand to far more than the file holds ("billion laughs").
+      if (!(e instanceof ReferenceError)) throw e;
+      let first = 0;
+      visit(doc, { Alias: (_key, node) => ((first = node.range?.[0] ?? 0), visit.BREAK) });
+      diagnostics.push(error('yaml-syntax', `YAML syntax: the aliases in this file (\`*name\`, repeating an \`&name\` anchor) expand to far more than the file holds (an alias bomb); write the values out, or use fewer aliases`, { file: source.file, ...at(first) }));
+    }
+  }
 
   const locate = (path: YamlPath, target: 'key' | 'value' = 'value'): Position => {
     let node: unknown = doc.contents;

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateRules } from '../bench/make-rules-folder.js';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeCallActionPayload } from '../src/events/make-event.js';
+import type { RulesHealth } from '../src/reload/live-rules.js';
+import type { ReloadReport } from '../src/reload/reload-rules.js';
+import { removeDir, rulesYaml, SETTINGS, tempDir, writeFiles } from './helpers/reload-harness.js';
+import { startServer, type RunningServer } from './helpers/server.js';
+
+const TOKEN = 'test-admin-token';
+let server: RunningServer | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+  for (const d of dirs.splice(0)) await removeDir(d);
+});
+
+async function serveSmallRules(env: NodeJS.ProcessEnv): Promise<{ dir: string; server: RunningServer }> {
+  const dir = await tempDir();
+  dirs.push(dir);
+  await writeFiles(dir, { 'settings.yaml': SETTINGS, '00-first.yaml': rulesYaml([{ id: 'small', say: 'small rules', when: '{ destinationRefId: vn-small }' }]) });
+  server = await startServer(['--rules', dir, '--no-watch'], { ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', ...env });
+  return { dir, server };
+}
+
+const admin = { authorization: `Bearer ${TOKEN}` };
+
+async function said(s: RunningServer): Promise<number> {
+  const res = await fetch(`${s.url}/webhooks/call-action`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ eventType: 'CALL_ACTION', payload: makeCallActionPayload({ destinationRefId: 'vn-small' }) }),
+  });
+  return res.status;
+}
+
+describe('the reload budget', () => {
+  it.each([
+    ['time', { RELOAD_TIMEOUT_MS: '1000' }, 'took longer than 1 s (the reload time budget, reloadTimeoutMs)'],
+    ['memory', { RELOAD_MEMORY_MB: '64' }, 'needed more than 64 MB of memory (the reload memory budget, reloadMemoryMb)'],
+  ])('stops a reload over its %s budget, says which limit, and keeps the last good rules', { timeout: 120_000 }, async (_what, env, words) => {
+    const { dir, server: s } = await serveSmallRules(env);
+    // 40,000 generated rules: several seconds and a few hundred MB to load.
+    await generateRules(dir, 40_000, 1);
+    const reloading = fetch(`${s.url}/admin/reload`, { method: 'POST', headers: admin });
+    // While it runs, /healthz says so and since when.
+    let health: RulesHealth | undefined;
+    for (let i = 0; i < 200 && !health?.reloading; i++) health = (await (await fetch(`${s.url}/healthz`)).json()) as RulesHealth;
+    expect(health?.reloading).toMatchObject({ trigger: 'admin', since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    const report = (await (await reloading).json()) as ReloadReport;
+    expect(report.ok).toBe(false);
+    expect(report.errors.join('\n')).toContain(words);
+    expect(report.errors.join('\n')).toContain('the previous rules keep serving');
+    expect(report.rules).toBe(1);
+    const after = (await (await fetch(`${s.url}/healthz`)).json()) as RulesHealth;
+    expect(after.reloading).toBeUndefined();
+    expect(after.status).toBe('degraded');
+    expect(await said(s)).toBe(200);
+    // The next reload gets a fresh loader and works.
+    await rm(join(dir, 'rules-000.yaml'));
+    const next = (await (await fetch(`${s.url}/admin/reload`, { method: 'POST', headers: admin })).json()) as ReloadReport;
+    expect(next).toMatchObject({ ok: true, rules: 1 });
+  });
+});

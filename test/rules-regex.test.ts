@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { build, oneFile } from './helpers/rules.js';
+import { removeDir, SETTINGS, startHarness, tempDir, writeFiles, type Harness } from './helpers/reload-harness.js';
+
+const rule = (regex: string, field = 'dtmf') => oneFile(`  - id: a\n    when: { ${field}: { regex: ${JSON.stringify(regex)} } }\n    then: [hangup]\n`);
+
+describe('a regex RE2 cannot run', () => {
+  it.each([
+    ['a backreference', '(\\d)\\1', 'unsupported-regex', 'a backreference (`\\1`)'],
+    ['a named backreference', '(?<d>\\d)\\k<d>', 'unsupported-regex', 'a named backreference'],
+    ['a lookahead', '^(?=1)\\d+$', 'unsupported-regex', 'a lookahead `(?=…)`'],
+    ['a negative lookahead', '^(?!9)\\d+$', 'unsupported-regex', 'wrap a condition in `not:` instead'],
+    ['a lookbehind', '(?<=\\+65)9', 'unsupported-regex', 'a lookbehind `(?<=…)`'],
+    ['a negative lookbehind', '(?<!\\+)65', 'unsupported-regex', 'a negative lookbehind `(?<!…)`'],
+  ])('rejects %s at load time, at the regex, in words', (_what, regex, code, words) => {
+    const result = build(rule(regex));
+    expect(result.ruleSet).toBeUndefined();
+    const d = result.diagnostics.find((x) => x.severity === 'error');
+    expect(d).toMatchObject({ code, file: 'rules.yaml', line: 3, col: 28 });
+    expect(d!.message).toContain(words);
+    expect(d!.message).toContain('RE2');
+  });
+
+  it.each([
+    ['a plus sign at the start', '+6591234567', 'source', ['nothing comes before it', '`"^\\\\+6591234567"`', 'use `prefix:`']],
+    ['a plus sign after ^', '^+65', 'source', ['to match a plus sign write `\\+`', 'use `prefix:`']],
+    ['an unclosed (', '^(\\d+$', 'dtmf', ['missing closing )', 'a `(` is never closed']],
+    ['a ) without (', '^\\d+)$', 'dtmf', ['a `)` has no `(` before it']],
+    ['an unclosed [', '^[12$', 'dtmf', ['a `[` is never closed']],
+    ['an escape RE2 does not know', '^\\Z', 'dtmf', ['that `\\` escape does not exist']],
+    ['a doubled repeat sign', '^1++$', 'dtmf', ['two repeat signs in a row']],
+    ['an unescaped dot in a number', '+65.9123', 'source', ['an unescaped `.` matches any character']],
+  ])('explains %s with a hint', (_what, regex, field, words) => {
+    const result = build(rule(regex, field));
+    const d = result.diagnostics.find((x) => x.severity === 'error');
+    expect(d).toMatchObject({ code: 'bad-regex', file: 'rules.yaml', line: 3 });
+    for (const w of words) expect(d!.message).toContain(w);
+  });
+
+  it.each([['^(\\d+)+#$'], ['^\\+65(\\d+)+$'], ['^(?:1|2)+$'], ['(?i)^sg$'], ['^\\d{1,1000}$']])('accepts %s (RE2 runs it in linear time)', (regex) => {
+    expect(build(rule(regex)).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('patterns that freeze a backtracking engine, on the real app', () => {
+  let harness: Harness | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    if (dir) await removeDir(dir);
+    harness = undefined;
+  });
+
+  it.each([
+    ['dtmf', '^(\\d+)+#$', { dtmf: `${'1'.repeat(40)}x` }, { dtmf: '1111#' }],
+    ['source', '^\\+65(\\d+)+$', { source: `+65${'1'.repeat(28)}x` }, { source: '+6591234567' }],
+  ])('answers at once for %s: %s (the next rule when it does not match, the rule when it does)', async (field, regex, evil, good) => {
+    dir = await tempDir();
+    const evilRule = `  - id: evil\n    when: { ${field}: { regex: ${JSON.stringify(regex)} } }\n    then:\n      - say: "regex rule"\n      - hangup\n`;
+    await writeFiles(dir, { 'settings.yaml': SETTINGS, 'a.yaml': `rules:\n${evilRule}  - id: next\n    then:\n      - say: "next rule"\n      - hangup\n` });
+    harness = await startHarness(dir, { watch: false });
+    expect((evil[field as keyof typeof evil] as string).length).toBeGreaterThanOrEqual(32);
+    expect(await harness.said(evil)).toEqual(['next rule']);
+    expect(await harness.said(good)).toEqual(['regex rule']);
+    const health = await harness.app.request('/healthz');
+    expect(health.status).toBe(200);
+  });
+});
