@@ -11,6 +11,7 @@ import { NamedLists } from './compile-lists.js';
 import { compileMatcher, type MatcherProblem } from './compile-matcher.js';
 import { compilePairs } from './compile-pairs.js';
 import { compileTime } from './compile-time.js';
+import { checkDefaultCountry, type PhonePolicy } from './phone-number.js';
 import { explainSchemaErrors } from '../source/explain-schema-errors.js';
 import type { ParsedFile, SourceFile } from '../source/parse-yaml.js';
 import { parseRulesYaml } from '../source/parse-yaml-fast.js';
@@ -47,9 +48,15 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
     diagnostics.push(warning('settings-not-loaded', 'the rule files were not checked, because settings.yaml (their lists, calendars and voice) has errors: fix it first', { file: sources.settings.file }));
     return { diagnostics };
   }
+  const defaultCountry = settings?.data.defaultCountry;
+  const countryProblem = defaultCountry === undefined ? undefined : checkDefaultCountry(defaultCountry);
+  if (countryProblem && settings) diagnostics.push(error('bad-country-code', countryProblem, { file: settings.parsed.file, ...settings.parsed.locate(['defaultCountry']) }));
+  const phonePolicy: PhonePolicy = defaultCountry && !countryProblem ? { defaultCountry } : {};
   const folder: FolderContext = {
     voiceProfile: settings?.data.voiceProfile,
-    lists: new NamedLists(settings?.data.lists ?? {}, settings?.parsed, diagnostics),
+    phonePolicy,
+    unvoiced: [],
+    lists: new NamedLists(settings?.data.lists ?? {}, settings?.parsed, diagnostics, phonePolicy),
     calendars: Calendars.compile(settings?.data.calendars, settings?.parsed, diagnostics),
     clocks: new Map(),
   };
@@ -89,7 +96,8 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
     });
   }
 
-  const fallback = compileFallback(settings, diagnostics);
+  const fallback = compileFallback(settings, folder, diagnostics);
+  reportUnvoiced(folder.unvoiced, sources.settings?.file, settings?.parsed, diagnostics);
   if (hasErrors(diagnostics)) return { diagnostics };
   return {
     ruleSet: {
@@ -116,6 +124,9 @@ function readSettings(source: SourceFile, diagnostics: Diagnostic[]): ReadSettin
 /** What every rule of the folder shares: settings.yaml's voice, lists and calendars, one clock per timezone. */
 interface FolderContext {
   voiceProfile: string | undefined;
+  phonePolicy: PhonePolicy;
+  /** Says that found no voice (see reportUnvoiced). */
+  unvoiced: { file: string }[];
   lists: NamedLists;
   calendars: Calendars;
   clocks: Map<string, ZonedClock>;
@@ -140,16 +151,16 @@ function compileRule(
       conditions.push({ kind: 'time', field: 'time', windows, source });
     } else {
       const matchField = field as MatchField;
-      conditions.push({ kind: 'field', field: matchField, matcher: compileMatcher(matchField, source as MatcherSource, [...path, 'when', field], problems, folder.lists), source });
+      conditions.push({ kind: 'field', field: matchField, matcher: compileMatcher(matchField, source as MatcherSource, [...path, 'when', field], problems, folder.lists, folder.phonePolicy), source });
     }
   }
-  for (const p of problems) diagnostics.push(error(p.code, p.message, { file: parsed.file, ...parsed.locate(p.path) }));
+  for (const p of problems) diagnostics.push((p.severity === 'warning' ? warning : error)(p.code, p.message, { file: parsed.file, ...parsed.locate(p.path) }));
   const voiceProfile = file.defaults?.voiceProfile ?? folder.voiceProfile;
-  const actions = compileActions(raw.then, [...path, 'then'], { parsed, voiceProfile, diagnostics, otherParty: 'allowed', salt: raw.id });
+  const actions = compileActions(raw.then, [...path, 'then'], { parsed, voiceProfile, diagnostics, otherParty: 'allowed', salt: raw.id, unvoiced: folder.unvoiced, phonePolicy: folder.phonePolicy });
   const needsPair = allStepLists(actions).some((steps) => steps.some((s) => s.action === 'callOtherParty'));
   let elseActions: Action[] | undefined;
   if (raw.else) {
-    elseActions = compileActions(raw.else, [...path, 'else'], { parsed, voiceProfile, diagnostics, otherParty: 'else', salt: raw.id });
+    elseActions = compileActions(raw.else, [...path, 'else'], { parsed, voiceProfile, diagnostics, otherParty: 'else', salt: raw.id, unvoiced: folder.unvoiced, phonePolicy: folder.phonePolicy });
     if (!needsPair) {
       diagnostics.push({
         ...error('else-without-other-party', '`else` is never used: it runs only when `then` calls `makeCall: other-party` and the caller has no masking pair', {
@@ -194,10 +205,26 @@ function scopesOverlap(a: ReadonlySet<string> | undefined, b: ReadonlySet<string
   return false;
 }
 
-function compileFallback(settings: ReadSettings | undefined, diagnostics: Diagnostic[]): Action[] {
+/**
+ * One error for all says without a voice: the fix is one line, settings.yaml's voiceProfile
+ * (a file's `defaults:` would fix only that file's says).
+ */
+function reportUnvoiced(unvoiced: readonly { file: string }[], settingsFile: string | undefined, parsed: ParsedFile | undefined, diagnostics: Diagnostic[]): void {
+  if (unvoiced.length === 0) return;
+  const files = [...new Set(unvoiced.map((u) => u.file))];
+  const says = unvoiced.length === 1 ? '1 say' : `${unvoiced.length} says`;
+  const inFiles = files.length <= 3 ? files.join(', ') : `${files.slice(0, 3).join(', ')} and ${files.length - 3} more files`;
+  const message =
+    `no voiceProfile is set, and 8x8 has no default voice: ${says} (in ${inFiles}) cannot be spoken. ` +
+    'Add a line like `voiceProfile: en-US-ZiraRUS` to settings.yaml (or to a file\'s `defaults:`, or to one say)';
+  const where = parsed ? { file: parsed.file, line: 1, col: 1 } : { file: settingsFile ?? 'settings.yaml' };
+  diagnostics.push(error('missing-voice-profile', message, where));
+}
+
+function compileFallback(settings: ReadSettings | undefined, folder: FolderContext, diagnostics: Diagnostic[]): Action[] {
   const voiceProfile = settings?.data.voiceProfile;
   if (settings?.data.fallback) {
-    return compileActions(settings.data.fallback, ['fallback'], { parsed: settings.parsed, voiceProfile, diagnostics });
+    return compileActions(settings.data.fallback, ['fallback'], { parsed: settings.parsed, voiceProfile, diagnostics, unvoiced: folder.unvoiced, phonePolicy: folder.phonePolicy });
   }
   // Without a voice we cannot apologise (8x8 has no default voice), so we only hang up.
   if (!voiceProfile) return [{ action: 'hangup' }];
