@@ -1,17 +1,14 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { startServer, ListenError } from '../server/start-server.js';
 import { loadRules } from '../rules/load-rules.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
+import { parseCommandArgs } from './parse-command-args.js';
 
 /** `serve`: load the config and rules (or exit 1 with their errors) and answer 8x8's webhooks. */
 export async function serveCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { rules: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, 'no-watch': { type: 'boolean' } },
-  });
+  const { values } = parseCommandArgs('serve', args, { rules: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, 'no-watch': { type: 'boolean' } });
   const flags: ServerConfigFile = {
     ...(values.rules !== undefined ? { rulesDir: values.rules } : {}),
     ...(values.port !== undefined ? { port: parsePort(values.port) } : {}),

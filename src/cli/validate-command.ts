@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { formatGithub } from '../diagnostics/format-github.js';
 import { formatJson } from '../diagnostics/format-json.js';
 import { formatText } from '../diagnostics/format-text.js';
@@ -6,6 +5,7 @@ import { loadRules } from '../rules/load-rules.js';
 import { checkRulesDir, type CheckResult } from '../rule-tests/check-rules-dir.js';
 import { callsToReplay, compareRuleSets, formatComparison, type Comparison } from '../rule-tests/compare-rule-sets.js';
 import { parseAt } from './parse-at.js';
+import { checkNpmKeptNoFlags, parseCommandArgs } from './parse-command-args.js';
 import type { Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,12 +17,11 @@ type Format = (typeof FORMATS)[number];
  * load the rules, lint them, run rules/tests. Exit 1 on any error or failed test, and on
  * warnings too with --strict; 0 otherwise.
  */
-export async function validateCommand(args: string[], out: Output, err: Output): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { strict: { type: 'boolean', default: false }, format: { type: 'string', default: 'text' }, compare: { type: 'string' }, at: { type: 'string' } },
-  });
+const OPTIONS = { strict: { type: 'boolean', default: false }, format: { type: 'string', default: 'text' }, compare: { type: 'string' }, at: { type: 'string' } } as const;
+
+export async function validateCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv = {}): Promise<number> {
+  checkNpmKeptNoFlags('validate', OPTIONS, env);
+  const { values, positionals } = parseCommandArgs('validate', args, OPTIONS, true);
   if (positionals.length > 1) throw new UsageError(`validate takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${values.format}"`);
