@@ -31,12 +31,25 @@ export interface BuildResult {
   /** Present only when there are no errors: a rule set is all good or not built at all. */
   ruleSet?: RuleSet;
   diagnostics: Diagnostic[];
+  /** With `keepParsed`: every file as parsed, so lints need not parse it again (validate). */
+  parsed?: ParsedSources;
+}
+
+/** The parsed files behind a rule set: rule files in rule-set order, and settings.yaml. */
+export interface ParsedSources {
+  ruleFiles: readonly ParsedFile[];
+  settings?: ParsedFile;
+}
+
+export interface BuildOptions {
+  /** Keep each ParsedFile in the result (costs memory: off for the server). */
+  keepParsed?: boolean;
 }
 
 const DEFAULT_APOLOGY = 'Sorry, we cannot connect your call right now. Please try again later.';
 
 /** Parse, validate and compile every file into one rule set. Pure: no I/O, same input, same output. */
-export function buildRuleSet(sources: RuleSources): BuildResult {
+export function buildRuleSet(sources: RuleSources, options: BuildOptions = {}): BuildResult {
   const diagnostics: Diagnostic[] = [];
   if (sources.ruleFiles.length === 0) {
     diagnostics.push(error('no-rule-files', 'no rule files found: add a .yaml file with a `rules:` list'));
@@ -63,6 +76,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
   const pairs = compilePairs(sources.pairFiles ?? [], diagnostics);
   const rules: Rule[] = [];
   const seenIds = new Map<string, Rule[]>();
+  const parsedFiles: ParsedFile[] = [];
 
   for (const source of sources.ruleFiles) {
     const parsed = parseRulesYaml(source);
@@ -77,6 +91,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
       continue;
     }
     const file = parsed.data;
+    if (options.keepParsed) parsedFiles.push(parsed);
     file.rules.forEach((raw, i) => {
       const rule = compileRule(raw, i, file, parsed, folder, rules.length, diagnostics);
       const sameId = seenIds.get(rule.id) ?? [];
@@ -109,6 +124,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
       pairs,
     },
     diagnostics,
+    ...(options.keepParsed ? { parsed: { ruleFiles: parsedFiles, ...(settings ? { settings: settings.parsed } : {}) } } : {}),
   };
 }
 
