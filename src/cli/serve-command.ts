@@ -39,13 +39,15 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
     running = await startServer({ config, ruleSet });
   } catch (e) {
     if (!(e instanceof ListenError)) throw e;
-    err.write(`${e.message}\n`);
+    err.write(`error: ${e.message}\n`);
     return 1;
   }
   const { host } = config;
-  out.write(`Loaded ${ruleSet.rules.length} rules from ${ruleSet.files.length} files in ${dir} (version ${ruleSet.version})\n`);
-  out.write(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz\n`);
-  out.write(config.watch ? `Watching ${dir}: saved changes reload the rules (also on SIGHUP)\n` : `Not watching ${dir}: reload with SIGHUP or POST /admin/reload\n`);
+  // With LOG_FORMAT=json every line on stdout is JSON: a log collector must not meet plain text.
+  const say = (msg: string, fields: Record<string, unknown> = {}) => (config.logFormat === 'json' ? running.log({ msg, ...fields }) : out.write(`${msg}\n`));
+  say(`Loaded ${ruleSet.rules.length} rules from ${ruleSet.files.length} files in ${dir} (version ${ruleSet.version})`, { rules: ruleSet.rules.length, version: ruleSet.version });
+  say(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz`, { port: running.port });
+  say(config.watch ? `Watching ${dir}: saved changes reload the rules (also on SIGHUP)` : `Not watching ${dir}: reload with SIGHUP or POST /admin/reload`);
 
   const onHangup = () => void running.reload('SIGHUP');
   process.on('SIGHUP', onHangup);
@@ -55,7 +57,7 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   process.off('SIGHUP', onHangup);
-  out.write(`${signal}: shutting down — no new connections, finishing requests in flight\n`);
+  say(`${signal}: shutting down — no new connections, finishing requests in flight`, { signal });
   await running.close(signal);
   return 0;
 }
