@@ -125,8 +125,19 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
     return { action: 'playFile', params: { fileUrl: options.fileUrl, ...(options.repetition === undefined ? {} : { repetition: options.repetition }) } };
   }
   if (map.makeCall !== undefined) {
-    const options = typeof map.makeCall === 'string' ? { destination: map.makeCall } : map.makeCall;
-    const destinationAt = typeof map.makeCall === 'string' ? [...at, 'makeCall'] : [...at, 'makeCall', 'destination'];
+    // A number here is a short unquoted one (the YAML reader keeps phone-shaped ones as text).
+    const shorthand = typeof map.makeCall !== 'object';
+    const raw = typeof map.makeCall === 'object' ? map.makeCall : { destination: map.makeCall };
+    const options: { destination: string; source?: string; callRecording?: boolean } = {
+      destination: String(raw.destination),
+      ...(raw.source === undefined ? {} : { source: String(raw.source) }),
+      ...('callRecording' in raw && raw.callRecording !== undefined ? { callRecording: raw.callRecording } : {}),
+    };
+    const destinationAt = shorthand ? [...at, 'makeCall'] : [...at, 'makeCall', 'destination'];
+    for (const [value, where] of [[raw.destination, destinationAt], [raw.source, [...at, 'makeCall', 'source']]] as const) {
+      if (typeof value === 'number') report('wrong-type', `YAML reads this as the number ${value}, not a phone number: put it in quotes, like "+6587654321"`, where);
+    }
+    if (typeof raw.destination === 'number' || typeof raw.source === 'number') return undefined;
     let source: string | undefined;
     if (options.source !== undefined) {
       const parsed = checkPhoneNumber(options.source, ctx.phonePolicy);
