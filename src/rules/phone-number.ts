@@ -56,7 +56,8 @@ function defaultCallingCode(policy: PhonePolicy): { country: CountryCode; code: 
 export function checkPhoneNumber(raw: string, policy: PhonePolicy = {}): PhoneResult {
   const e164 = international(raw);
   if (e164 === undefined) return notInternational(raw, policy);
-  const parsed = parsePhoneNumberFromString(e164);
+  // `e164` is already "+digits": nothing to extract from surrounding text (and 100k numbers parse faster).
+  const parsed = parsePhoneNumberFromString(e164, { extract: false });
   if (parsed?.isValid()) return { ok: true, e164: parsed.number };
   const code = callingCodeOf(e164);
   if (!code) return { ok: false, message: `"${raw}" cannot be a phone number: no country calling code starts ${e164.slice(0, 4)}; check the digits after the +` };
