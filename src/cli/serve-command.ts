@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load-config.js';
-import { startServer, ListenError } from '../server/start-server.js';
+import { startServer, ListenError, type RunningServer } from '../server/start-server.js';
 import { loadRules } from '../rules/load-rules.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
@@ -34,10 +34,19 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   }
 
   const ruleSet = loaded.ruleSet;
-  let running;
+  // Signals are ours from before the port opens: whoever reads "Listening" may signal at once,
+  // and a SIGTERM during start-up still closes cleanly once the server is up.
+  let running: RunningServer | undefined;
+  const onHangup = () => void running?.reload('SIGHUP');
+  process.on('SIGHUP', onHangup);
+  const stopSignal = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   try {
     running = await startServer({ config, ruleSet });
   } catch (e) {
+    process.off('SIGHUP', onHangup);
     if (!(e instanceof ListenError)) throw e;
     err.write(`error: ${e.message}\n`);
     return 1;
@@ -49,13 +58,7 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   say(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz`, { port: running.port });
   say(config.watch ? `Watching ${dir}: saved changes reload the rules (also on SIGHUP)` : `Not watching ${dir}: reload with SIGHUP or POST /admin/reload`);
 
-  const onHangup = () => void running.reload('SIGHUP');
-  process.on('SIGHUP', onHangup);
-  // SIGTERM: stop accepting, answer what is in flight, write the decision log and the logs, exit 0.
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopSignal;
   process.off('SIGHUP', onHangup);
   say(`${signal}: shutting down — no new connections, finishing requests in flight`, { signal });
   await running.close(signal);
