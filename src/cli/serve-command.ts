@@ -52,10 +52,15 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
     return 1;
   }
   const { host } = config;
+  const server = running;
   // With LOG_FORMAT=json every line on stdout is JSON: a log collector must not meet plain text.
-  const say = (msg: string, fields: Record<string, unknown> = {}) => (config.logFormat === 'json' ? running.log({ msg, ...fields }) : out.write(`${msg}\n`));
+  const say = (msg: string, fields: Record<string, unknown> = {}) => (config.logFormat === 'json' ? server.log({ msg, ...fields }) : out.write(`${msg}\n`));
+  const base = `http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port}`;
   say(`Loaded ${ruleSet.rules.length} rules from ${ruleSet.files.length} files in ${dir} (version ${ruleSet.version})`, { rules: ruleSet.rules.length, version: ruleSet.version });
-  say(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz`, { port: running.port });
+  say(`Listening on ${base} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz`, { port: running.port });
+  if (config.consoleToken || config.adminToken) {
+    say(`Console at ${base}/console (sign in with ${config.consoleToken ? 'CONSOLE_TOKEN' : 'ADMIN_TOKEN'})`);
+  }
   say(config.watch ? `Watching ${dir}: saved changes reload the rules (also on SIGHUP)` : `Not watching ${dir}: reload with SIGHUP or POST /admin/reload`);
 
   const signal = await stopSignal;
