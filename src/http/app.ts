@@ -8,7 +8,10 @@ import type { SessionSummaryEvent } from '../types/generated/session-summary.js'
 import type { ReloadReport } from '../reload/reload-rules.js';
 import { adminRoute } from './admin-route.js';
 import { adminAuth } from './admin-auth.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { callActionAnswerer } from './answer-call-action.js';
 import { callActionRoute } from './call-action-route.js';
+import { fastCallAction } from './fast-call-action.js';
 import { CallObserver } from '../store/call-observer.js';
 import { callsRoute } from './calls-route.js';
 import { consoleRoutes } from '../console/console-routes.js';
@@ -47,17 +50,27 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): Hono {
+  return createServerApp(deps).app;
+}
+
+export interface ServerApp {
+  app: Hono;
+  /** POST /webhooks/call-action on node:http directly, sharing the app's guard, answerer, metrics and log. */
+  callAction: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** The app, plus the fast path for the one hot endpoint that start-server puts in front of it. */
+export function createServerApp(deps: AppDeps): ServerApp {
   const log = deps.log ?? silentLogger;
   const metrics = deps.metrics ?? new Metrics(deps.rules);
   const observer = new CallObserver(metrics, log, deps.calls);
   const app = new Hono();
+  const access = deps.access ?? {};
+  const answer = callActionAnswerer({ currentRules: () => deps.rules.current(), log, onAnswer: (r) => observer.callAction(r), ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}) });
 
   app.use('*', requestLog(log, metrics));
-  app.use('/webhooks/*', webhookGuard(deps.access ?? {}));
-  app.route(
-    '/webhooks/call-action',
-    callActionRoute({ currentRules: () => deps.rules.current(), log, onAnswer: (r) => observer.callAction(r), ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}) }),
-  );
+  app.use('/webhooks/*', webhookGuard(access));
+  app.route('/webhooks/call-action', callActionRoute({ currentRules: () => deps.rules.current(), log }, answer));
   app.route(
     '/webhooks/call-status',
     telemetryRoute<CallStatusEvent>({
@@ -102,5 +115,5 @@ export function createApp(deps: AppDeps): Hono {
     log({ level: 'error', msg: 'unhandled-error', path: c.req.path, error: e instanceof Error ? e.message : String(e) });
     return jsonError(c, 500, 'internal-error', 'the server could not handle this request');
   });
-  return app;
+  return { app, callAction: fastCallAction({ answer, access, log, metrics }) };
 }

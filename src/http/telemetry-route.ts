@@ -22,7 +22,7 @@ export function telemetryRoute<T>(options: TelemetryRouteOptions<T>): Hono {
   const app = new Hono();
   app.post('/', async (c) => {
     const body = await readJson(c);
-    if (!body.ok) return bodyError(c, body.problem);
+    if (!body.ok) return bodyError(c, body.problem, body.contentType);
     const checked = validate(body.value);
     if (!checked.ok) return jsonError(c, 400, checked.error.code, checked.error.message, checked.error.field);
     const fresh = options.accept(checked.value);

@@ -27,7 +27,8 @@ export function makeLintContext(ruleSet: RuleSet, sources: RuleSources | ParsedS
     if (!data) continue;
     const source: LintFile<RulesFile> = { file: parsed.file, data, locate: parsed.locate };
     files.push(source);
-    const compiled = rulesByFile.get(parsed.file) ?? [];
+    // Rules that menus compile into have no place in `rules:`.
+    const compiled = (rulesByFile.get(parsed.file) ?? []).filter((r) => !r.menu);
     data.rules.forEach((raw, i) => {
       const rule = compiled[i];
       if (!rule) return;

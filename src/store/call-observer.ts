@@ -14,6 +14,10 @@ import { ReplayCache } from './replay-cache.js';
 export interface CallActionRecord {
   payload: CallActionPayload;
   response: CallflowResponse;
+  /** The request body as received (JSON of the payload when the deadline passed before it arrived). */
+  eventText: string;
+  /** The callflow response body exactly as sent. */
+  responseText: string;
   outcome: 'matched' | 'fallback';
   /** The matched rule, or null for the fallback. */
   ruleId: string | null;
