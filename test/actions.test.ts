@@ -34,7 +34,7 @@ describe('each action, shorthand and full form, becomes 8x8 params', () => {
     ],
     [
       'makeCall full form',
-      '      - makeCall: { destination: "6587654321", source: "+6568332049", callRecording: true }',
+      '      - makeCall: { destination: "0065 8765 4321", source: "+6568332049", callRecording: true }',
       [{ action: 'makeCall', params: { source: '+6568332049', destination: '+6587654321', callRecording: true } }],
     ],
     ['hangup shorthand', '      - hangup', [{ action: 'hangup' }]],
@@ -64,10 +64,22 @@ describe('voiceProfile', () => {
     expect(first).toMatchObject({ action: 'say', params: { voiceProfile: expected } });
   });
 
-  it('is a load error when nothing gives one', () => {
-    const result = build({ 'a.yaml': say });
+  const FIX = 'Add a line like `voiceProfile: en-US-ZiraRUS` to settings.yaml (or to a file\'s `defaults:`, or to one say)';
+  it.each([
+    ['one say, no settings.yaml', { 'a.yaml': say }, undefined, { file: 'settings.yaml' }, '1 say (in a.yaml)'],
+    [
+      'nine says in two files, one error at settings.yaml',
+      { 'a.yaml': `rules:\n  - id: r\n    then:\n${'      - say: "Hi"\n'.repeat(5)}`, 'b.yaml': `rules:\n  - id: s\n    then:\n${'      - say: "Hi"\n'.repeat(4)}` },
+      'lists: {}\n',
+      { file: 'settings.yaml', line: 1, col: 1 },
+      '9 says (in a.yaml, b.yaml)',
+    ],
+  ])('is one load error when nothing gives one: %s', (_what, files, settings, where, affected) => {
+    const result = build(files, settings);
     expect(result.ruleSet).toBeUndefined();
-    expect(result.diagnostics).toMatchObject([{ code: 'missing-voice-profile', file: 'a.yaml', line: 4, col: 9 }]);
+    expect(result.diagnostics).toEqual([
+      { severity: 'error', code: 'missing-voice-profile', message: `no voiceProfile is set, and 8x8 has no default voice: ${affected} cannot be spoken. ${FIX}`, ...where },
+    ]);
   });
 });
 
@@ -84,7 +96,7 @@ describe('every 8x8 limit is checked when the rules load', () => {
     ['playFile not http', '- playFile: ftp://e.com/a.mp3', 'bad-url', 'must start with https://'],
     ['playFile not mp3 or wav', '- playFile: https://e.com/a.ogg', 'bad-url', 'must be an .mp3 or .wav file'],
     ['playFile not a URL', '- playFile: welcome.mp3', 'bad-url', 'is not a web address'],
-    ['makeCall to an invalid number', '- makeCall: "+65 1234"', 'bad-phone-number', 'is not a valid phone number'],
+    ['makeCall to an invalid number', '- makeCall: "+65 1234"', 'bad-phone-number', '"+65 1234" is too short for a +65 number: check for missing digits'],
     ['makeCall to a number without country code', '- makeCall: "87654321"', 'bad-phone-number', 'international format'],
     ['makeCall from an invalid caller ID', '- makeCall: { destination: "+6587654321", source: "12" }', 'bad-phone-number', '"12"'],
     ['three makeCalls', '- makeCall: "+6587654321"\n      - makeCall: "+6587654321"\n      - makeCall: "+6587654321"', 'too-many-make-calls', 'at most 2 makeCall'],

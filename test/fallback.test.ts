@@ -31,7 +31,7 @@ describe('when no rule answers', () => {
   it('checks the configured fallback like any rule', () => {
     const result = build(onlyVip, 'fallback:\n  - say: "Sorry"\n  - hangup\n');
     expect(result.ruleSet).toBeUndefined();
-    expect(result.diagnostics).toMatchObject([{ code: 'missing-voice-profile', file: 'settings.yaml', line: 2 }]);
+    expect(result.diagnostics).toMatchObject([{ code: 'missing-voice-profile', file: 'settings.yaml', line: 1, message: expect.stringContaining('1 say (in settings.yaml)') }]);
   });
 
   it('falls back when a matched rule cannot be answered for this call, and says why', () => {

@@ -48,4 +48,12 @@ describe('logs', () => {
     expect(line.startsWith('{')).toBe(!isPretty);
     if (isPretty) expect(line).toContain('INFO');
   });
+
+  it('pretty logs give one line per request, its fields included', async () => {
+    const { logger, lines } = capture({ format: 'pretty' });
+    logger.log({ msg: 'request', method: 'POST', path: '/webhooks/call-action', status: 200, ms: 1.2, callId: 'c-1', rule: 'sg-support', decision: { outcome: 'matched' } });
+    await logger.flush();
+    expect(lines()).toHaveLength(1);
+    expect(lines()[0]).toMatch(/INFO.*request.*"callId":"c-1".*"rule":"sg-support"/);
+  });
 });

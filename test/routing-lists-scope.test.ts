@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { build, call, mustBuild, ruleFor, VOICE, where } from './helpers/routing-build.js';
 
 const SETTINGS = `${VOICE}lists:
-  vip-numbers: ["+65 9123 4567", "6598765432", 6590000000]
+  vip-numbers: ["+65 9123 4567", "006598765432", +6590000000]
   asean: [sg, MY, id]
   agents: [agent-1, Agent-2]
 `;
@@ -30,7 +30,7 @@ describe('named lists', () => {
 
   it.each([
     ['a number written with spaces in the list', { destinationRefId: 'vn-ref-1', source: '+6591234567' }, 'vip'],
-    ['a number written without + in the list', { destinationRefId: 'vn-ref-1', source: '+6598765432' }, 'vip'],
+    ['a number written with 00 in the list', { destinationRefId: 'vn-ref-1', source: '+6598765432' }, 'vip'],
     ['a number YAML would read as an integer', { destinationRefId: 'vn-ref-1', source: '+6590000000' }, 'vip'],
     ['a caller not in the list', { destinationRefId: 'vn-ref-1', source: '+6581111111', sourceCountryCode: 'US' }, 'rest'],
     ['a country group written in lower case', { destinationRefId: 'x', source: '+6581111111', sourceCountryCode: 'SG' }, 'asean'],

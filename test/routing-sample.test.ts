@@ -41,7 +41,7 @@ describe('the sample rules folder', () => {
     ['a Singapore landline caller of vn-ref-1', { destinationRefId: 'vn-ref-1', source: '+6561112222', sourceCountryCode: 'SG' }, { rule: 'sg-support', to: '+6587654321' }],
     ['a US caller of vn-ref-1', { destinationRefId: 'vn-ref-1', source: '+14155550100', sourceCountryCode: 'US' }, { rule: 'everyone-else' }],
     // Named lists.
-    ['a blocked caller, whatever they call', { destinationRefId: 'vn-ref-1', source: '+6580000001' }, { rule: 'blocked-callers' }],
+    ['a blocked caller, whatever they call', { destinationRefId: 'vn-ref-1', source: '+6581230001' }, { rule: 'blocked-callers' }],
     // Masking pairs (pairs/rides.csv).
     ['a rider calling their driver', { destinationRefId: 'vn-ref-3', source: '+6591110001' }, { rule: 'ride-masking', to: '+6592220001' }],
     ['the driver calling back', { destinationRefId: 'vn-ref-3', source: '+6592220001' }, { rule: 'ride-masking', to: '+6591110001' }],

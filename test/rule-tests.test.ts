@@ -88,7 +88,7 @@ describe('rule test files', () => {
   it.each([
     ['a misspelt call field', 'tests:\n  - name: n\n    call: { dtfm: "1" }\n    expect: { rule: menu }\n', 'unknown-field', 3, 13, 'did you mean `dtmf`?'],
     ['a missing expectation', 'tests:\n  - name: n\n    call: {}\n', 'missing-field', 2, 5, '`expect` is missing'],
-    ['a bad number in the expected callflow', 'tests:\n  - name: n\n    call: {}\n    expect:\n      rule: menu\n      callflow:\n        - makeCall: "+12"\n', 'bad-phone-number', 7, 21, 'is not a valid phone number'],
+    ['a bad number in the expected callflow', 'tests:\n  - name: n\n    call: {}\n    expect:\n      rule: menu\n      callflow:\n        - makeCall: "+12"\n', 'bad-phone-number', 7, 21, '"+12" is too short for a +1 number: check for missing digits'],
     ['a time that is not a time', 'tests:\n  - name: n\n    at: "next tuesday"\n    call: {}\n    expect: { rule: menu }\n', 'bad-value', 3, 9, '`at` must be a date and time with a time zone'],
     ['a time without a zone', 'tests:\n  - name: n\n    at: "2026-03-02T09:30:00"\n    call: {}\n    expect: { rule: menu }\n', 'bad-value', 3, 9, '`at` must be a date and time with a time zone'],
   ])('report %s where it is written', (_, yaml, code, line, col, words) => {

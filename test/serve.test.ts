@@ -41,7 +41,7 @@ describe('serve', () => {
 
   it.each([
     [['--port', 'eighty'], 'port must be a number'],
-    [['--rulez', 'x'], "Unknown option '--rulez'"],
+    [['--rulez', 'x'], 'error: unknown option --rulez for serve; did you mean --rules?'],
   ])('exits 2 on a bad flag %j', async (args, message) => {
     const failure = await startServer(args).then(
       () => undefined,

@@ -116,7 +116,7 @@ describe('validate', () => {
 
   it.each([
     [['validate', 'a', 'b'], 'validate takes one folder'],
-    [['validate', '--bogus'], "Unknown option '--bogus'"],
+    [['validate', '--bogus'], 'error: unknown option --bogus for validate: its options are --strict, --format, --compare, --at'],
     [['frobnicate'], 'unknown command "frobnicate"'],
   ])('exits 2 on a usage error: %j', async (args, message) => {
     const { code, stderr } = await runCli(args);

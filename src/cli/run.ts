@@ -12,9 +12,9 @@ export async function run(argv: readonly string[], out: Output, err: Output, env
       case 'serve':
         return await serveCommand(args, out, err, env);
       case 'validate':
-        return await validateCommand(args, out, err);
+        return await validateCommand(args, out, err, env);
       case 'simulate':
-        return await simulateCommand(args, out, err);
+        return await simulateCommand(args, out, err, env);
       case 'help':
       case '--help':
       case '-h':

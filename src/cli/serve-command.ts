@@ -1,17 +1,14 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { startServer, ListenError, type RunningServer } from '../server/start-server.js';
 import { loadRules } from '../rules/load-rules.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
+import { parseCommandArgs } from './parse-command-args.js';
 
 /** `serve`: load the config and rules (or exit 1 with their errors) and answer 8x8's webhooks. */
 export async function serveCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { rules: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, 'no-watch': { type: 'boolean' } },
-  });
+  const { values } = parseCommandArgs('serve', args, { rules: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, 'no-watch': { type: 'boolean' } });
   const flags: ServerConfigFile = {
     ...(values.rules !== undefined ? { rulesDir: values.rules } : {}),
     ...(values.port !== undefined ? { port: parsePort(values.port) } : {}),
@@ -51,20 +48,24 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   } catch (e) {
     process.off('SIGHUP', onHangup);
     if (!(e instanceof ListenError)) throw e;
-    err.write(`${e.message}\n`);
+    err.write(`error: ${e.message}\n`);
     return 1;
   }
   const { host } = config;
-  out.write(`Loaded ${ruleSet.rules.length} rules from ${ruleSet.files.length} files in ${dir} (version ${ruleSet.version})\n`);
-  out.write(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz\n`);
+  const server = running;
+  // With LOG_FORMAT=json every line on stdout is JSON: a log collector must not meet plain text.
+  const say = (msg: string, fields: Record<string, unknown> = {}) => (config.logFormat === 'json' ? server.log({ msg, ...fields }) : out.write(`${msg}\n`));
+  const base = `http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port}`;
+  say(`Loaded ${ruleSet.rules.length} rules from ${ruleSet.files.length} files in ${dir} (version ${ruleSet.version})`, { rules: ruleSet.rules.length, version: ruleSet.version });
+  say(`Listening on ${base} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz`, { port: running.port });
   if (config.consoleToken || config.adminToken) {
-    out.write(`Console at http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port}/console (sign in with ${config.consoleToken ? 'CONSOLE_TOKEN' : 'ADMIN_TOKEN'})\n`);
+    say(`Console at ${base}/console (sign in with ${config.consoleToken ? 'CONSOLE_TOKEN' : 'ADMIN_TOKEN'})`);
   }
-  out.write(config.watch ? `Watching ${dir}: saved changes reload the rules (also on SIGHUP)\n` : `Not watching ${dir}: reload with SIGHUP or POST /admin/reload\n`);
+  say(config.watch ? `Watching ${dir}: saved changes reload the rules (also on SIGHUP)` : `Not watching ${dir}: reload with SIGHUP or POST /admin/reload`);
 
   const signal = await stopSignal;
   process.off('SIGHUP', onHangup);
-  out.write(`${signal}: shutting down — no new connections, finishing requests in flight\n`);
+  say(`${signal}: shutting down — no new connections, finishing requests in flight`, { signal });
   await running.close(signal);
   return 0;
 }

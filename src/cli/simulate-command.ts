@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { explainDecision } from '../engine/explain-decision.js';
 import { makeCallActionPayload } from '../events/make-event.js';
 import { nextEvent, NOTHING } from '../events/next-event.js';
@@ -9,6 +8,9 @@ import { loadRules } from '../rules/load-rules.js';
 import { parseAt } from './parse-at.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
+import { checkNpmKeptNoFlags, parseCommandArgs } from './parse-command-args.js';
+import { readSchema } from '../source/read-schema.js';
+import { didYouMean } from '../text/suggest.js';
 
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 
@@ -17,17 +19,16 @@ const validateCallAction = eventValidator<CallActionEvent>('call-action');
  * the rule that answers, and the exact JSON. --explain adds why each earlier rule did not take the
  * call; each --press is the caller's next keys (a conversation through menus), one answer per step.
  */
-export async function simulateCommand(args: string[], out: Output, err: Output): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      rules: { type: 'string', default: 'rules' },
-      explain: { type: 'boolean', default: false },
-      at: { type: 'string' },
-      press: { type: 'string', multiple: true, default: [] },
-    },
-  });
+const OPTIONS = { rules: { type: 'string', default: 'rules' }, explain: { type: 'boolean', default: false }, at: { type: 'string' }, press: { type: 'string', multiple: true, default: [] as string[] } } as const;
+
+/** The fields of 8x8's Call Action payload (schema/call-action.schema.json): anything else is a typo. */
+const PAYLOAD_FIELDS: readonly string[] = Object.keys(
+  ((readSchema('call-action').definitions as Record<string, { properties?: Record<string, unknown> }>).payload?.properties) ?? {},
+);
+
+export async function simulateCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv = {}): Promise<number> {
+  checkNpmKeptNoFlags('simulate', OPTIONS, env);
+  const { values, positionals } = parseCommandArgs('simulate', args, OPTIONS, true);
   if (positionals.length === 0) throw new UsageError('simulate needs an event: a JSON file, or fields like source=+6591234567 destinationRefId=vn-ref-1');
   const now = parseAt(values.at);
   const payload = await readEvent(positionals);
@@ -84,8 +85,13 @@ async function readEvent(positionals: string[]): Promise<CallActionPayload> {
     } catch {
       throw new UsageError(`${first} is not valid JSON`);
     }
-    // Accept the full 8x8 event, or just its payload.
-    const event = typeof body === 'object' && body !== null && 'payload' in body ? body : { payload: makeCallActionPayload(body as Partial<CallActionPayload>) };
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UsageError(`${first} must hold a JSON object: an 8x8 event, or just its payload`);
+    // The full 8x8 event or just its payload, complete or partial: the missing fields get simulate's defaults.
+    const record = body as Record<string, unknown>;
+    const wrapped = typeof record.payload === 'object' && record.payload !== null;
+    const partial = (wrapped ? record.payload : record) as Record<string, unknown>;
+    checkFields(Object.keys(partial), first);
+    const event = { ...(wrapped ? record : {}), payload: makeCallActionPayload(partial as Partial<CallActionPayload>) };
     const checked = validateCallAction(event);
     if (!checked.ok) throw new UsageError(`${first}: ${checked.error.message}`);
     return checked.value.payload;
@@ -96,7 +102,18 @@ async function readEvent(positionals: string[]): Promise<CallActionPayload> {
     if (eq <= 0) throw new UsageError(`"${p}" is not field=value (for example source=+6591234567)`);
     fields[p.slice(0, eq)] = p.slice(eq + 1);
   }
+  checkFields(Object.keys(fields), undefined);
   const checked = validateCallAction({ payload: makeCallActionPayload(fields as Partial<CallActionPayload>) });
   if (!checked.ok) throw new UsageError(checked.error.message);
   return checked.value.payload;
+}
+
+/** A misspelt field (`sourceCountry=SG`) would route as if it were not given: say so instead. */
+function checkFields(names: readonly string[], file: string | undefined): void {
+  for (const name of names) {
+    if (PAYLOAD_FIELDS.includes(name)) continue;
+    const where = file ? ` in ${file}` : '';
+    const hint = didYouMean(name, PAYLOAD_FIELDS);
+    throw new UsageError(`unknown field \`${name}\`${where}${hint || `: the fields of a call are ${PAYLOAD_FIELDS.join(', ')}`}`);
+  }
 }

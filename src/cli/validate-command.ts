@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { FORMAT_NAMES, FORMATTERS, type FormatName } from '../diagnostics/formatters.js';
 import { loadRules } from '../rules/load-rules.js';
 import { checkRulesDir, type CheckResult } from '../rule-tests/check-rules-dir.js';
 import { callsToReplay, compareRuleSets, formatComparison, type Comparison } from '../rule-tests/compare-rule-sets.js';
 import { parseAt } from './parse-at.js';
+import { checkNpmKeptNoFlags, parseCommandArgs } from './parse-command-args.js';
 import type { Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
 
@@ -13,12 +13,11 @@ import { UsageError } from './usage-error.js';
  * load the rules, lint them, run rules/tests. Exit 1 on any error or failed test, and on
  * warnings too with --strict; 0 otherwise.
  */
-export async function validateCommand(args: string[], out: Output, err: Output): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { strict: { type: 'boolean', default: false }, format: { type: 'string', default: 'text' }, compare: { type: 'string' }, at: { type: 'string' } },
-  });
+const OPTIONS = { strict: { type: 'boolean', default: false }, format: { type: 'string', default: 'text' }, compare: { type: 'string' }, at: { type: 'string' } } as const;
+
+export async function validateCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv = {}): Promise<number> {
+  checkNpmKeptNoFlags('validate', OPTIONS, env);
+  const { values, positionals } = parseCommandArgs('validate', args, OPTIONS, true);
   if (positionals.length > 1) throw new UsageError(`validate takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
   const format = values.format as FormatName;
   if (!FORMAT_NAMES.includes(format)) throw new UsageError(`--format must be one of ${FORMAT_NAMES.join(', ')}; got "${values.format}"`);

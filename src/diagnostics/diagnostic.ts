@@ -32,6 +32,7 @@ export type DiagnosticCode =
   | 'bad-id'
   | 'duplicate-id'
   | 'bad-phone-number'
+  | 'unknown-number-range'
   | 'bad-url'
   | 'bad-regex'
   | 'unsupported-regex'

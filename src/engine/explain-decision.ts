@@ -3,6 +3,8 @@ import { decide, type Decision, type DecideOptions } from './decide.js';
 import { eventFacts } from './event-facts.js';
 import { applyRule, callContext, firstFailedCondition } from './match-event.js';
 import type { Rule, RuleSet } from './rule-set.js';
+import { localTime } from './time-window.js';
+import { chooseBranch } from './split.js';
 
 /** Why one rule did not take the call: the first of its conditions the call does not meet. */
 export interface SkippedRule {
@@ -46,10 +48,46 @@ export function whyNot(rule: Rule, ruleSet: RuleSet, payload: CallActionPayload,
     const text = `${rule.id}: the caller has no current masking pair on this number, and the rule has no \`else\``;
     return { rule, field: 'pair', actual: facts.source, wanted: 'a masking pair', text };
   }
-  const actual = failed.kind === 'field' ? facts[failed.field] : now.toISOString();
-  const wanted = failed.kind === 'field' ? describeSource(failed.source) : `within ${describeSource(failed.source)}`;
+  if (failed.kind === 'time') {
+    const clock = failed.windows[0]?.clock;
+    const local = clock ? localTime(clock, now) : undefined;
+    const actual = local && clock ? `${DAY_NAMES[local.weekday]} ${local.date} ${hhmm(local.minutes)} ${clock.timezone} time` : now.toISOString();
+    const wanted = describeTime(failed.source);
+    return { rule, field: 'time', actual, wanted, text: `${rule.id}: the call came at ${actual}, wanted ${wanted}` };
+  }
+  const actual = facts[failed.field];
+  const wanted = failed.matcher.kind === 'exact' && failed.matcher.lists ? describeLists(failed.matcher.lists, failed.matcher.values.size, failed.field) : describeSource(failed.source);
   const is = actual === undefined ? 'is missing' : `is ${JSON.stringify(actual)}`;
   return { rule, field: failed.field, actual, wanted, text: `${rule.id}: ${failed.field} ${is}, wanted ${wanted}` };
+}
+
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/** `in: vip-numbers` → `a number on the list vip-numbers (2 numbers)`. */
+function describeLists(lists: readonly string[], size: number, field: string): string {
+  const names = lists.map((l) => `\`${l}\``).join(' or ');
+  const what = field === 'source' || field === 'destination' ? 'number' : 'value';
+  return `a ${what} on the list${lists.length === 1 ? '' : 's'} ${names} (${size} ${what}${size === 1 ? '' : 's'})`;
+}
+
+/** A `time:` condition in the author's words and in the rule's own timezone: `mon-fri 09:00-18:00, except on sg-holidays (Asia/Singapore)`. */
+export function describeTime(source: unknown): string {
+  const windows = (Array.isArray(source) ? source : [source]) as Record<string, unknown>[];
+  return windows.map(describeWindow).join('; or ');
+}
+
+function describeWindow(w: Record<string, unknown>): string {
+  const words = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : String(v));
+  const parts = [
+    w.days !== undefined ? words(w.days) : undefined,
+    w.hours !== undefined ? words(w.hours) : undefined,
+    w.dates !== undefined ? `on ${words(w.dates)}` : undefined,
+    w.calendar !== undefined ? `on a day of ${words(w.calendar)}` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  const when = parts.length > 0 ? parts.join(' ') : 'any time';
+  const except = w.except !== undefined ? `, except on ${words(w.except)}` : '';
+  return `${when}${except} (${String(w.timezone)})`;
 }
 
 /** A `when:` value in words, from what the author wrote (so `sg` stays `sg`). */
@@ -70,7 +108,27 @@ export function describeSource(source: unknown): string {
     }
     if ('regex' in op) return `matching /${String(op.regex)}/`;
     if ('not' in op) return `not ${describeSource(op.not)}`;
+    if ('in' in op) return `a value on the list ${(Array.isArray(op.in) ? op.in : [op.in]).map((l) => `\`${String(l)}\``).join(' or ')}`;
   }
   // A condition kind this module does not know yet: show it as written.
   return JSON.stringify(source);
+}
+
+/**
+ * Which branch each split of `rule` gives this session, in words: the branch depends only on the
+ * session id, so a test pins it by choosing `sessionId`.
+ */
+export function describeSplits(rule: Rule, sessionId: string): string[] {
+  const out: string[] = [];
+  const walk = (actions: Rule['actions']) => {
+    for (const a of actions) {
+      if (a.action !== 'split') continue;
+      const i = chooseBranch(a, sessionId);
+      const branch = a.branches[i]!;
+      out.push(`the split in ${rule.id} sends session "${sessionId}" to branch ${i + 1} of ${a.branches.length} (weight ${branch.weight} of ${a.totalWeight}); another sessionId may take another branch`);
+      walk(branch.actions);
+    }
+  };
+  walk(rule.elseActions && rule.actions.length === 0 ? rule.elseActions : rule.actions);
+  return out;
 }

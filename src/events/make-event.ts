@@ -13,7 +13,7 @@ export function makeCallActionPayload(fields: Partial<CallActionPayload> = {}): 
     callStatus: 'CALL_RECEIVED',
     callDirection: 'INBOUND',
     callType: 'PSTN',
-    source: '+6591234567',
+    source: '+6562220001',
     destination: '+6568332048',
     sourceFormat: 'MSISDN',
     destinationFormat: 'MSISDN',

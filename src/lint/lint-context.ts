@@ -1,5 +1,5 @@
-import type { RuleSet } from '../engine/rule-set.js';
-import type { RuleSources } from '../rules/build-rule-set.js';
+import type { Rule, RuleSet } from '../engine/rule-set.js';
+import type { ParsedSources, RuleSources } from '../rules/build-rule-set.js';
 import { parseYaml } from '../source/parse-yaml.js';
 import { parseRulesYaml } from '../source/parse-yaml-fast.js';
 import type { RulesFile } from '../types/generated/rules.js';
@@ -10,19 +10,25 @@ import type { ActionSite, LintContext, LintFile, LintRule } from './lint.js';
  * Puts each compiled rule next to its YAML. Only called on a rule set that built without errors,
  * so every file parses and rules come in file order, as buildRuleSet compiled them.
  */
-export function makeLintContext(ruleSet: RuleSet, sources: RuleSources): LintContext {
+export function makeLintContext(ruleSet: RuleSet, sources: RuleSources | ParsedSources): LintContext {
   const files: LintFile<RulesFile>[] = [];
   const rules: LintRule[] = [];
   const actions: ActionSite[] = [];
-  for (const sourceFile of sources.ruleFiles) {
-    // Big files take the fast path, as when they loaded; positions are looked up only for warnings.
-    const parsed = parseRulesYaml(sourceFile);
+  // Files the loader kept (validate) are used as they are; text is parsed again only when not.
+  const rulesByFile = new Map<string, Rule[]>();
+  for (const r of ruleSet.rules) {
+    const list = rulesByFile.get(r.file);
+    if (list) list.push(r);
+    else rulesByFile.set(r.file, [r]);
+  }
+  const parsedRules = sources.ruleFiles.map((f) => ('text' in f ? parseRulesYaml(f) : f));
+  for (const parsed of parsedRules) {
     const data = parsed.data as RulesFile | null | undefined;
     if (!data) continue;
-    const source: LintFile<RulesFile> = { file: sourceFile.file, data, locate: parsed.locate };
+    const source: LintFile<RulesFile> = { file: parsed.file, data, locate: parsed.locate };
     files.push(source);
     // Rules that menus compile into have no place in `rules:`.
-    const compiled = ruleSet.rules.filter((r) => r.file === sourceFile.file && !r.menu);
+    const compiled = (rulesByFile.get(parsed.file) ?? []).filter((r) => !r.menu);
     data.rules.forEach((raw, i) => {
       const rule = compiled[i];
       if (!rule) return;
@@ -33,8 +39,8 @@ export function makeLintContext(ruleSet: RuleSet, sources: RuleSources): LintCon
   }
   let settings: LintFile<Settings> | undefined;
   if (sources.settings) {
-    const parsed = parseYaml(sources.settings);
-    settings = { file: sources.settings.file, data: (parsed.data ?? {}) as Settings, locate: parsed.locate };
+    const parsed = 'text' in sources.settings ? parseYaml(sources.settings) : sources.settings;
+    settings = { file: parsed.file, data: (parsed.data ?? {}) as Settings, locate: parsed.locate };
     if (settings.data.fallback) {
       const at = settings;
       ruleSet.fallback.forEach((action, j) => actions.push({ action, owner: undefined, path: ['fallback', j], source: at }));

@@ -33,8 +33,9 @@ export function createLogger(options: LoggerOptions = {}): AppLogger {
   const usePretty = format === 'pretty' || (format === 'auto' && (options.isTTY ?? Boolean(process.stdout.isTTY)));
   if (!usePretty) return jsonLines(options.destination ?? pino.destination({ dest: 1, sync: false }), options.level ?? 'info');
   const out = options.destination;
-  // pino-pretty runs in this thread (no transport worker), only for a person watching a terminal.
-  const destination = pretty({ colorize: options.destination === undefined, sync: true, translateTime: 'SYS:HH:MM:ss.l', ...(out ? { destination: out } : {}) });
+  // pino-pretty runs in this thread (no transport worker), only for a person watching a terminal;
+  // one line per entry (singleLine), so a request reads as one line, not a dozen.
+  const destination = pretty({ colorize: options.destination === undefined, sync: true, translateTime: 'SYS:HH:MM:ss.l', singleLine: true, ignore: 'pid,hostname', ...(out ? { destination: out } : {}) });
   const logger = pino(
     { level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
     destination,

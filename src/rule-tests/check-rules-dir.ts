@@ -3,9 +3,8 @@ import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import { makeLintContext } from '../lint/lint-context.js';
 import { runLints } from '../lint/run-lints.js';
-import type { RuleSources } from '../rules/build-rule-set.js';
-import { loadRules, type LoadResult } from '../rules/load-rules.js';
-import { RULE_TESTS_DIR, SETTINGS_FILES } from '../rules/read-rules-dir.js';
+import { inFolder, loadRules, shownPath } from '../rules/load-rules.js';
+import { RULE_TESTS_DIR } from '../rules/read-rules-dir.js';
 import { parseRuleTests, type RuleTest } from './parse-rule-tests.js';
 import { readRuleTests } from './read-rule-tests.js';
 import { runRuleTests } from './run-rule-tests.js';
@@ -23,12 +22,12 @@ export interface CheckResult {
 
 /** Everything `validate` checks in one rules folder: load, lint, then the rule tests at `now`. */
 export async function checkRulesDir(dir: string, now: Date | undefined): Promise<CheckResult> {
-  const loaded = await loadRules(dir);
-  const shown = (d: Diagnostic): Diagnostic => (d.file ? { ...d, file: join(dir, d.file) } : d);
+  const loaded = await loadRules(dir, { keepParsed: true });
+  const shown = inFolder(dir);
   const diagnostics = [...loaded.diagnostics];
   const texts = new Map(loaded.texts);
 
-  if (loaded.ruleSet) diagnostics.push(...runLints(makeLintContext(loaded.ruleSet, sourcesOf(dir, loaded))).map(shown));
+  if (loaded.ruleSet && loaded.parsed) diagnostics.push(...runLints(makeLintContext(loaded.ruleSet, loaded.parsed)).map(shown));
 
   const tests: RuleTest[] = [];
   let testFiles: Awaited<ReturnType<typeof readRuleTests>> = [];
@@ -38,10 +37,10 @@ export async function checkRulesDir(dir: string, now: Date | undefined): Promise
     diagnostics.push(error('unreadable', `cannot read the rule tests in ${join(dir, RULE_TESTS_DIR)}: ${e instanceof Error ? e.message : String(e)}`));
   }
   for (const f of testFiles) {
-    texts.set(join(dir, f.file), f.text);
+    texts.set(shownPath(dir, f.file), f.text);
     const parsed = parseRuleTests(f);
     diagnostics.push(...parsed.diagnostics.map(shown));
-    tests.push(...parsed.tests.map((t) => ({ ...t, file: join(dir, t.file) })));
+    tests.push(...parsed.tests.map((t) => ({ ...t, file: shownPath(dir, t.file) })));
   }
   let testsPassed = 0;
   let testsFailed = 0;
@@ -52,12 +51,4 @@ export async function checkRulesDir(dir: string, now: Date | undefined): Promise
     testsFailed = run.failed;
   }
   return { ...(loaded.ruleSet ? { ruleSet: loaded.ruleSet } : {}), diagnostics, texts, tests, testsPassed, testsFailed };
-}
-
-/** The rule set's files again, by their relative names, for the lints (which re-read the YAML for positions). */
-function sourcesOf(dir: string, loaded: LoadResult): RuleSources {
-  const files = loaded.ruleSet?.files ?? [];
-  const ruleFiles = files.map((file) => ({ file, text: loaded.texts.get(join(dir, file)) ?? '' }));
-  const settingsName = SETTINGS_FILES.find((n) => loaded.texts.has(join(dir, n)));
-  return settingsName ? { ruleFiles, settings: { file: settingsName, text: loaded.texts.get(join(dir, settingsName))! } } : { ruleFiles };
 }

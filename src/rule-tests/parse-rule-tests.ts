@@ -4,7 +4,7 @@ import type { Action } from '../engine/rule-set.js';
 import { compileActions } from '../rules/compile-actions.js';
 import { explainSchemaErrors } from '../source/explain-schema-errors.js';
 import { parseYaml, type ParsedFile, type SourceFile, type YamlPath } from '../source/parse-yaml.js';
-import { parseDialableNumber } from '../rules/phone-number.js';
+import { checkPhoneNumber } from '../rules/phone-number.js';
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { Actions } from '../types/generated/rules.js';
 import type { TestCall } from '../types/generated/rule-tests.js';
@@ -102,7 +102,7 @@ function answerChecks(raw: WrittenChecks, path: YamlPath, parsed: ParsedFile, di
   const callflow = raw.callflow ? compileActions(raw.callflow as Actions, [...path, 'callflow'], { parsed, voiceProfile: ANY_VOICE, diagnostics }) : undefined;
   let reach: string | undefined;
   if (raw.reach !== undefined) {
-    const number = parseDialableNumber(raw.reach);
+    const number = checkPhoneNumber(String(raw.reach));
     if (number.ok) reach = number.e164;
     else diagnostics.push(error('bad-phone-number', number.message, { file: parsed.file, ...parsed.locate([...path, 'reach']) }));
   }

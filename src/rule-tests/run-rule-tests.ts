@@ -1,7 +1,7 @@
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { decide, type Decision } from '../engine/decide.js';
 import type { CallActionPayload } from '../types/generated/call-action.js';
-import { whyNot } from '../engine/explain-decision.js';
+import { describeSplits, whyNot } from '../engine/explain-decision.js';
 import { RenderError, renderCallflow } from '../engine/render-callflow.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import { didYouMean } from '../text/suggest.js';
@@ -137,6 +137,10 @@ function checkFirst(ruleSet: RuleSet, test: RuleTest, options: RunOptions, now: 
       : `test "${test.name}" failed: expected rule ${test.expect.rule}, got ${actualRule}`;
   const detail = [`call: ${describeCall(test.call)}${test.at || options.now ? ` at ${now.toISOString()}` : ''}`, '--- expected', '+++ actual', renderDiff(diffLines(expected, actual))];
   if (actualRule !== test.expect.rule) detail.push(whyNotExpected(ruleSet, test.expect.rule, decision, payload, now));
+  else {
+    const rule = ruleSet.rules.find((r) => r.id === actualRule);
+    if (rule) detail.push(...describeSplits(rule, payload.sessionId).map((line) => `why: ${line}`));
+  }
   const note = fallbackNote(decision);
   if (note) detail.push(note);
   return { ...error('rule-test-failed', headline, where), detail: detail.join('\n') };
@@ -157,7 +161,11 @@ function whyNotExpected(ruleSet: RuleSet, expectedId: string, decision: Decision
   if (!expected) return `why: rule ${decision.ruleId ?? '?'} matches this call`;
   const why = whyNot(expected, ruleSet, payload, { now });
   if (why) return `why: ${why.text}`;
-  return `why: ${expected.id} matches this call too, but ${decision.ruleId ?? 'an earlier rule'} comes first`;
+  // The expected rule took the call, but its callflow could not be made, so the fallback answered.
+  if (decision.outcome === 'fallback' && decision.ruleId === expected.id) return `why: ${expected.id} matches this call, but ${decision.detail.replace(/^rule [^:]+: /, 'its callflow cannot be made: ')}; so the fallback answered`;
+  const winner = ruleSet.rules.find((r) => r.id === decision.ruleId);
+  if (!winner) return `why: ${expected.id} matches this call, but did not answer it`;
+  return `why: ${expected.id} matches this call too, but ${winner.id} comes first`;
 }
 
 function fallbackNote(decision: Decision): string | undefined {

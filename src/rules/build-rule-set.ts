@@ -14,6 +14,7 @@ import { NamedLists } from './compile-lists.js';
 import { compileMatcher, type MatcherProblem } from './compile-matcher.js';
 import { compilePairs } from './compile-pairs.js';
 import { compileTime } from './compile-time.js';
+import { checkDefaultCountry, type PhonePolicy } from './phone-number.js';
 import { explainSchemaErrors } from '../source/explain-schema-errors.js';
 import type { ParsedFile, SourceFile, YamlPath } from '../source/parse-yaml.js';
 import { parseRulesYaml } from '../source/parse-yaml-fast.js';
@@ -33,12 +34,25 @@ export interface BuildResult {
   /** Present only when there are no errors: a rule set is all good or not built at all. */
   ruleSet?: RuleSet;
   diagnostics: Diagnostic[];
+  /** With `keepParsed`: every file as parsed, so lints need not parse it again (validate). */
+  parsed?: ParsedSources;
+}
+
+/** The parsed files behind a rule set: rule files in rule-set order, and settings.yaml. */
+export interface ParsedSources {
+  ruleFiles: readonly ParsedFile[];
+  settings?: ParsedFile;
+}
+
+export interface BuildOptions {
+  /** Keep each ParsedFile in the result (costs memory: off for the server). */
+  keepParsed?: boolean;
 }
 
 const DEFAULT_APOLOGY = 'Sorry, we cannot connect your call right now. Please try again later.';
 
 /** Parse, validate and compile every file into one rule set. Pure: no I/O, same input, same output. */
-export function buildRuleSet(sources: RuleSources): BuildResult {
+export function buildRuleSet(sources: RuleSources, options: BuildOptions = {}): BuildResult {
   const diagnostics: Diagnostic[] = [];
   if (sources.ruleFiles.length === 0) {
     diagnostics.push(error('no-rule-files', 'no rule files found: add a .yaml file with a `rules:` list'));
@@ -50,15 +64,22 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
     diagnostics.push(warning('settings-not-loaded', 'the rule files were not checked, because settings.yaml (their lists, calendars and voice) has errors: fix it first', { file: sources.settings.file }));
     return { diagnostics };
   }
+  const defaultCountry = settings?.data.defaultCountry;
+  const countryProblem = defaultCountry === undefined ? undefined : checkDefaultCountry(defaultCountry);
+  if (countryProblem && settings) diagnostics.push(error('bad-country-code', countryProblem, { file: settings.parsed.file, ...settings.parsed.locate(['defaultCountry']) }));
+  const phonePolicy: PhonePolicy = defaultCountry && !countryProblem ? { defaultCountry } : {};
   const folder: FolderContext = {
     voiceProfile: settings?.data.voiceProfile,
-    lists: new NamedLists(settings?.data.lists ?? {}, settings?.parsed, diagnostics),
+    phonePolicy,
+    unvoiced: [],
+    lists: new NamedLists(settings?.data.lists ?? {}, settings?.parsed, diagnostics, phonePolicy),
     calendars: Calendars.compile(settings?.data.calendars, settings?.parsed, diagnostics),
     clocks: new Map(),
   };
   const pairs = compilePairs(sources.pairFiles ?? [], diagnostics);
   const rules: Rule[] = [];
   const seenIds = new Map<string, Rule[]>();
+  const parsedFiles: ParsedFile[] = [];
 
   const files: { parsed: ParsedFile; file: RulesFile }[] = [];
   for (const source of sources.ruleFiles) {
@@ -75,13 +96,14 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
       continue;
     }
     files.push({ parsed, file: parsed.data });
+    if (options.keepParsed) parsedFiles.push(parsed);
   }
 
   // Menus first: any rule may open a menu of any file, and a menu's steps are answered before any rule.
   const menus = declareMenus(files, folder.voiceProfile, diagnostics);
   const entries = menuEntries(menus, diagnostics);
   const fallbackDiagnostics: Diagnostic[] = [];
-  const fallback = compileFallback(settings, fallbackDiagnostics);
+  const fallback = compileFallback(settings, folder, fallbackDiagnostics);
   const addRule = (rule: Rule, parsed: ParsedFile, idAt: YamlPath) => {
     const sameId = seenIds.get(rule.id) ?? [];
     const earlier = sameId.find((r) => scopesOverlap(r.scope, rule.scope));
@@ -106,6 +128,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
     });
   }
   diagnostics.push(...fallbackDiagnostics);
+  reportUnvoiced(folder.unvoiced, sources.settings?.file, settings?.parsed, diagnostics);
 
   if (hasErrors(diagnostics)) return { diagnostics };
   return {
@@ -118,6 +141,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
       pairs,
     },
     diagnostics,
+    ...(options.keepParsed ? { parsed: { ruleFiles: parsedFiles, ...(settings ? { settings: settings.parsed } : {}) } } : {}),
   };
 }
 
@@ -133,6 +157,9 @@ function readSettings(source: SourceFile, diagnostics: Diagnostic[]): ReadSettin
 /** What every rule of the folder shares: settings.yaml's voice, lists and calendars, one clock per timezone. */
 interface FolderContext {
   voiceProfile: string | undefined;
+  phonePolicy: PhonePolicy;
+  /** Says that found no voice (see reportUnvoiced). */
+  unvoiced: { file: string }[];
   lists: NamedLists;
   calendars: Calendars;
   clocks: Map<string, ZonedClock>;
@@ -157,16 +184,16 @@ function compileRule(
       conditions.push({ kind: 'time', field: 'time', windows, source });
     } else {
       const matchField = field as MatchField;
-      conditions.push({ kind: 'field', field: matchField, matcher: compileMatcher(matchField, source as MatcherSource, [...path, 'when', field], problems, folder.lists), source });
+      conditions.push({ kind: 'field', field: matchField, matcher: compileMatcher(matchField, source as MatcherSource, [...path, 'when', field], problems, folder.lists, folder.phonePolicy), source });
     }
   }
-  for (const p of problems) diagnostics.push(error(p.code, p.message, { file: parsed.file, ...parsed.locate(p.path) }));
+  for (const p of problems) diagnostics.push((p.severity === 'warning' ? warning : error)(p.code, p.message, { file: parsed.file, ...parsed.locate(p.path) }));
   const voiceProfile = file.defaults?.voiceProfile ?? folder.voiceProfile;
-  const actions = compileActions(raw.then, [...path, 'then'], { parsed, voiceProfile, diagnostics, otherParty: 'allowed', salt: raw.id, menus });
+  const actions = compileActions(raw.then, [...path, 'then'], { parsed, voiceProfile, diagnostics, otherParty: 'allowed', salt: raw.id, menus, unvoiced: folder.unvoiced, phonePolicy: folder.phonePolicy });
   const needsPair = allStepLists(actions).some((steps) => steps.some((s) => s.action === 'callOtherParty'));
   let elseActions: Action[] | undefined;
   if (raw.else) {
-    elseActions = compileActions(raw.else, [...path, 'else'], { parsed, voiceProfile, diagnostics, otherParty: 'else', salt: raw.id, menus });
+    elseActions = compileActions(raw.else, [...path, 'else'], { parsed, voiceProfile, diagnostics, otherParty: 'else', salt: raw.id, menus, unvoiced: folder.unvoiced, phonePolicy: folder.phonePolicy });
     if (!needsPair) {
       diagnostics.push({
         ...error('else-without-other-party', '`else` is never used: it runs only when `then` calls `makeCall: other-party` and the caller has no masking pair', {
@@ -211,10 +238,26 @@ function scopesOverlap(a: ReadonlySet<string> | undefined, b: ReadonlySet<string
   return false;
 }
 
-function compileFallback(settings: ReadSettings | undefined, diagnostics: Diagnostic[]): Action[] {
+/**
+ * One error for all says without a voice: the fix is one line, settings.yaml's voiceProfile
+ * (a file's `defaults:` would fix only that file's says).
+ */
+function reportUnvoiced(unvoiced: readonly { file: string }[], settingsFile: string | undefined, parsed: ParsedFile | undefined, diagnostics: Diagnostic[]): void {
+  if (unvoiced.length === 0) return;
+  const files = [...new Set(unvoiced.map((u) => u.file))];
+  const says = unvoiced.length === 1 ? '1 say' : `${unvoiced.length} says`;
+  const inFiles = files.length <= 3 ? files.join(', ') : `${files.slice(0, 3).join(', ')} and ${files.length - 3} more files`;
+  const message =
+    `no voiceProfile is set, and 8x8 has no default voice: ${says} (in ${inFiles}) cannot be spoken. ` +
+    'Add a line like `voiceProfile: en-US-ZiraRUS` to settings.yaml (or to a file\'s `defaults:`, or to one say)';
+  const where = parsed ? { file: parsed.file, line: 1, col: 1 } : { file: settingsFile ?? 'settings.yaml' };
+  diagnostics.push(error('missing-voice-profile', message, where));
+}
+
+function compileFallback(settings: ReadSettings | undefined, folder: FolderContext, diagnostics: Diagnostic[]): Action[] {
   const voiceProfile = settings?.data.voiceProfile;
   if (settings?.data.fallback) {
-    return compileActions(settings.data.fallback, ['fallback'], { parsed: settings.parsed, voiceProfile, diagnostics });
+    return compileActions(settings.data.fallback, ['fallback'], { parsed: settings.parsed, voiceProfile, diagnostics, unvoiced: folder.unvoiced, phonePolicy: folder.phonePolicy });
   }
   // Without a voice we cannot apologise (8x8 has no default voice), so we only hang up.
   if (!voiceProfile) return [{ action: 'hangup' }];

@@ -1,12 +1,12 @@
 import type { Diagnostic, DiagnosticCode } from '../diagnostics/diagnostic.js';
-import { error } from '../diagnostics/diagnostic.js';
+import { error, warning } from '../diagnostics/diagnostic.js';
 import type { Action, CaptureStep, Step } from '../engine/rule-set.js';
 import { allStepLists } from '../engine/split.js';
 import { didYouMean } from '../text/suggest.js';
 import type { Action as ActionSource, ActionMap, SayAndCaptureOptions } from '../types/generated/rules.js';
 import { compileTemplate } from './compile-template.js';
 import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
-import { parseDialableNumber } from './phone-number.js';
+import { checkPhoneNumber, type PhonePolicy } from './phone-number.js';
 
 /** 8x8 bridges at most two legs: a third makeCall is rejected (reference §3.3). */
 export const MAX_MAKE_CALLS = 2;
@@ -20,6 +20,13 @@ export interface ActionContext {
   otherParty?: 'allowed' | 'else' | 'fallback';
   /** Names the rule, so that each split hashes sessions on its own (see SplitAction.salt). */
   salt?: string;
+  /**
+   * Says with no voice anywhere are collected here, when given, so that the one missing line
+   * (settings.yaml's voiceProfile) is reported once instead of once per say.
+   */
+  unvoiced?: { file: string }[];
+  /** settings.yaml's defaultCountry, for showing local numbers in full. */
+  phonePolicy?: PhonePolicy;
   /** The folder's menus, for `- menu: name`; absent where no menu may be opened (the fallback, rule tests). */
   menus?: MenuEntries;
 }
@@ -43,15 +50,15 @@ export const MAX_DIGITS_WITHOUT_HASH = 25;
 /** `makeCall: other-party` — the other party of the caller's masking pair. */
 export const OTHER_PARTY = 'other-party';
 
-type Report = (code: DiagnosticCode, message: string, at: YamlPath, target?: 'key' | 'value') => void;
+type Report = (code: DiagnosticCode, message: string, at: YamlPath, target?: 'key' | 'value', severity?: 'warning') => void;
 
 /**
  * Shorthand and full forms become 8x8's params, checked against every limit 8x8 states. With
  * splits, every branch is checked as the callflow it would send.
  */
 export function compileActions(sources: readonly ActionSource[], path: YamlPath, ctx: ActionContext): Action[] {
-  const report: Report = (code, message, at, target) =>
-    ctx.diagnostics.push(error(code, message, { file: ctx.parsed.file, ...ctx.parsed.locate(at, target) }));
+  const report: Report = (code, message, at, target, severity) =>
+    ctx.diagnostics.push((severity === 'warning' ? warning : error)(code, message, { file: ctx.parsed.file, ...ctx.parsed.locate(at, target) }));
   const positions = new Map<Step, YamlPath>();
   const actions = compileList(sources, path, ctx, report, positions, path[path.length - 1] === 'else' ? 'else' : 'then');
   checkLimits(actions, positions, report);
@@ -116,7 +123,8 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
     const template = compileTemplate(options.text);
     if (!template.ok) report('unknown-placeholder', template.message, textAt);
     const voiceProfile = options.voiceProfile ?? ctx.voiceProfile;
-    if (!voiceProfile) {
+    if (!voiceProfile && ctx.unvoiced) ctx.unvoiced.push({ file: ctx.parsed.file });
+    else if (!voiceProfile) {
       report(
         'missing-voice-profile',
         'this say has no voiceProfile and 8x8 has no default: add `voiceProfile:` to it, to the file\'s `defaults:`, or to settings.yaml',
@@ -152,13 +160,25 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
     return { action: 'playFile', params: { fileUrl: options.fileUrl, ...(options.repetition === undefined ? {} : { repetition: options.repetition }) } };
   }
   if (map.makeCall !== undefined) {
-    const options = typeof map.makeCall === 'string' ? { destination: map.makeCall } : map.makeCall;
-    const destinationAt = typeof map.makeCall === 'string' ? [...at, 'makeCall'] : [...at, 'makeCall', 'destination'];
+    // A number here is a short unquoted one (the YAML reader keeps phone-shaped ones as text).
+    const shorthand = typeof map.makeCall !== 'object';
+    const raw = typeof map.makeCall === 'object' ? map.makeCall : { destination: map.makeCall };
+    const options: { destination: string; source?: string; callRecording?: boolean } = {
+      destination: String(raw.destination),
+      ...(raw.source === undefined ? {} : { source: String(raw.source) }),
+      ...('callRecording' in raw && raw.callRecording !== undefined ? { callRecording: raw.callRecording } : {}),
+    };
+    const destinationAt = shorthand ? [...at, 'makeCall'] : [...at, 'makeCall', 'destination'];
+    for (const [value, where] of [[raw.destination, destinationAt], [raw.source, [...at, 'makeCall', 'source']]] as const) {
+      if (typeof value === 'number') report('wrong-type', `YAML reads this as the number ${value}, not a phone number: put it in quotes, like "+6587654321"`, where);
+    }
+    if (typeof raw.destination === 'number' || typeof raw.source === 'number') return undefined;
     let source: string | undefined;
     if (options.source !== undefined) {
-      const parsed = parseDialableNumber(options.source);
+      const parsed = checkPhoneNumber(options.source, ctx.phonePolicy);
       if (parsed.ok) source = parsed.e164;
       else report('bad-phone-number', parsed.message, [...at, 'makeCall', 'source']);
+      if (parsed.ok && parsed.warning) report('unknown-number-range', parsed.warning, [...at, 'makeCall', 'source'], 'value', 'warning');
     }
     const extras = { ...(source === undefined ? {} : { source }), ...(options.callRecording === undefined ? {} : { callRecording: options.callRecording }) };
     if (options.destination.trim().toLowerCase() === OTHER_PARTY) {
@@ -171,7 +191,8 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
       }
       return { action: 'callOtherParty', ...extras };
     }
-    const destination = parseDialableNumber(options.destination);
+    const destination = checkPhoneNumber(options.destination, ctx.phonePolicy);
+    if (destination.ok && destination.warning) report('unknown-number-range', destination.warning, destinationAt, 'value', 'warning');
     if (!destination.ok) {
       const hint = /[a-z]/i.test(options.destination) ? didYouMean(options.destination.trim(), [OTHER_PARTY]) : '';
       report('bad-phone-number', `${destination.message}${hint}`, destinationAt);

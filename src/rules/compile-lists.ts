@@ -1,9 +1,9 @@
-import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { COUNTRY_FIELDS, PHONE_FIELDS, type MatchField } from '../engine/rule-set.js';
 import type { Settings } from '../types/generated/settings.js';
 import { didYouMean } from '../text/suggest.js';
 import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
-import { parseComparableNumber } from './phone-number.js';
+import { checkPhoneNumber, type PhonePolicy } from './phone-number.js';
 
 /** How a list's values are compared, which depends on the field a rule tests with it. */
 type ValueKind = 'phone' | 'country' | 'text';
@@ -20,6 +20,7 @@ export class NamedLists {
     private readonly lists: NonNullable<Settings['lists']>,
     private readonly parsed: ParsedFile | undefined,
     private readonly diagnostics: Diagnostic[],
+    private readonly policy: PhonePolicy = {},
   ) {}
 
   static empty(diagnostics: Diagnostic[]): NamedLists {
@@ -67,11 +68,14 @@ export class NamedLists {
       return text.toUpperCase();
     }
     if (kind === 'text') return text;
-    const parsed = parseComparableNumber(text);
-    if (parsed.ok) return parsed.e164;
-    if (this.parsed) {
-      this.diagnostics.push(error('bad-phone-number', `${parsed.message} (list \`${String(path[1])}\` is used for phone numbers)`, { file: this.parsed.file, ...this.parsed.locate(path) }));
+    const parsed = checkPhoneNumber(text, this.policy);
+    const where = this.parsed ? { file: this.parsed.file, ...this.parsed.locate(path) } : undefined;
+    const used = ` (list \`${String(path[1])}\` is used for phone numbers)`;
+    if (!parsed.ok) {
+      if (where) this.diagnostics.push(error('bad-phone-number', `${parsed.message}${used}`, where));
+      return text;
     }
-    return text;
+    if (parsed.warning && where) this.diagnostics.push(warning('unknown-number-range', `${parsed.warning}${used}`, where));
+    return parsed.e164;
   }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { buildRuleSet, type BuildResult } from './build-rule-set.js';
+import { buildRuleSet, type BuildOptions, type BuildResult } from './build-rule-set.js';
 import { readRulesDir, UnreadableRuleFile } from './read-rules-dir.js';
 
 export interface LoadResult extends BuildResult {
@@ -12,7 +12,7 @@ export interface LoadResult extends BuildResult {
  * Reads and compiles a rules folder. Diagnostics name files as `dir/file` so a terminal or CI
  * can open them; a folder that cannot be read is reported, not thrown.
  */
-export async function loadRules(dir: string): Promise<LoadResult> {
+export async function loadRules(dir: string, options: BuildOptions = {}): Promise<LoadResult> {
   let sources;
   try {
     sources = await readRulesDir(dir);
@@ -21,10 +21,23 @@ export async function loadRules(dir: string): Promise<LoadResult> {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : e instanceof Error ? e.message : String(e);
     return { diagnostics: [error('unreadable', `cannot read rules folder ${dir}: ${reason}`)], texts: new Map() };
   }
-  const shown = (file: string) => join(dir, file);
-  const result = buildRuleSet(sources);
+  const shown = (file: string) => shownPath(dir, file);
+  const result = buildRuleSet(sources, options);
   const texts = new Map<string, string>();
   for (const f of [...sources.ruleFiles, ...(sources.settings ? [sources.settings] : []), ...(sources.pairFiles ?? [])]) texts.set(shown(f.file), f.text);
-  const diagnostics = result.diagnostics.map((d): Diagnostic => (d.file ? { ...d, file: shown(d.file) } : d));
+  const diagnostics = result.diagnostics.map(inFolder(dir));
   return { ...result, diagnostics, texts };
+}
+
+/**
+ * The one place a file of a rules folder gets the name people see: `dir/file`, so a terminal or
+ * CI can open it. Builders and parsers name files relative to the folder; this runs last.
+ */
+export function shownPath(dir: string, file: string): string {
+  return join(dir, file);
+}
+
+/** A diagnostic's file as `shownPath` names it. */
+export function inFolder(dir: string): (d: Diagnostic) => Diagnostic {
+  return (d) => (d.file ? { ...d, file: shownPath(dir, d.file) } : d);
 }

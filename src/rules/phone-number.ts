@@ -1,49 +1,118 @@
-import { E164_SHAPE } from '../engine/phone.js';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-
-export type PhoneResult = { ok: true; e164: string } | { ok: false; message: string };
-
-/** "+65 8765 4321", "6587654321" and "006587654321" all mean +6587654321. */
-function withPlus(raw: string): string {
-  const trimmed = raw.trim();
-  if (trimmed.startsWith('+')) return trimmed;
-  const digits = trimmed.replace(/[\s().-]/g, '');
-  return digits.startsWith('00') ? `+${digits.slice(2)}` : `+${digits}`;
-}
-
-/** A number we will dial: it must be a real, dialable number for its country. */
-export function parseDialableNumber(raw: string): PhoneResult {
-  const parsed = parsePhoneNumberFromString(withPlus(raw));
-  if (parsed?.isValid()) return { ok: true, e164: parsed.number };
-  const country = parsed?.country ? ` for ${parsed.country} (+${parsed.countryCallingCode})` : '';
-  return {
-    ok: false,
-    message: `"${raw}" is not a valid phone number${country}: write it in international format with the country code, like "+6587654321"`,
-  };
-}
+import { createRequire } from 'node:module';
+import { isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
 
 /**
- * A number a rule compares against. The caller's number may be anything 8x8 sees, so we only
- * require the shape of E.164 (a + and 7 to 15 digits), normalised the way event numbers are.
+ * The one place a phone number written in a rule is judged. The policy, for `when` and `makeCall` alike:
+ * - not international (no `+` or `00`): an error that shows the number to write; the country comes
+ *   from what the author wrote or from settings.yaml's `defaultCountry`, never from a guess;
+ * - impossible (no such calling code, too short, too long): an error saying which;
+ * - possible but in no range libphonenumber knows (new ranges appear before its data has them):
+ *   accepted with a warning that says exactly that, with the data's version.
  */
-export function parseComparableNumber(raw: string): PhoneResult {
-  const plus = withPlus(raw);
-  const parsed = parsePhoneNumberFromString(plus);
+export type PhoneResult =
+  | { ok: true; e164: string; warning?: string }
+  | { ok: false; message: string };
+
+const require = createRequire(import.meta.url);
+/** The data behind every "valid" and "possible" verdict: shown in warnings so a stale copy can be spotted. */
+export const PHONE_DATA_VERSION = `libphonenumber-js ${(require('libphonenumber-js/package.json') as { version: string }).version}`;
+const METADATA = require('libphonenumber-js/metadata.min.json') as {
+  country_calling_codes: Record<string, string[]>;
+  countries: Record<string, unknown[]>;
+};
+const CALLING_CODES = Object.keys(METADATA.country_calling_codes);
+
+/** settings.yaml's `defaultCountry`, when the folder names one: how a local number would be written in full. */
+export interface PhonePolicy {
+  defaultCountry?: string;
+}
+
+const FORMATTING = /[\s().-]/g;
+const DIGITS_ONLY = /^[\d\s().-]+$/;
+
+/** "+65 8765 4321" and "006587654321" both mean +6587654321; undefined when there is no `+` or `00`. */
+function international(raw: string): string | undefined {
+  const trimmed = raw.trim();
+  if (trimmed.startsWith('+') && DIGITS_ONLY.test(trimmed.slice(1))) return `+${trimmed.slice(1).replace(FORMATTING, '')}`;
+  const compact = trimmed.replace(FORMATTING, '');
+  if (/^00\d/.test(compact) && DIGITS_ONLY.test(trimmed)) return `+${compact.slice(2)}`;
+  return undefined;
+}
+
+/** The digits after `+`, up to the country calling code the author wrote: "+6591234567" → "65". */
+function callingCodeOf(e164: string): string | undefined {
+  const digits = e164.slice(1);
+  return CALLING_CODES.find((c) => digits.startsWith(c));
+}
+
+function defaultCallingCode(policy: PhonePolicy): { country: CountryCode; code: string; trunk: string } | undefined {
+  const country = policy.defaultCountry?.toUpperCase();
+  if (!country || !isSupportedCountry(country)) return undefined;
+  const plan = METADATA.countries[country]!;
+  return { country, code: String(plan[0]), trunk: typeof plan[5] === 'string' ? plan[5] : '' };
+}
+
+/** A number a rule compares against or dials. */
+export function checkPhoneNumber(raw: string, policy: PhonePolicy = {}): PhoneResult {
+  const e164 = international(raw);
+  if (e164 === undefined) return notInternational(raw, policy);
+  // `e164` is already "+digits": nothing to extract from surrounding text (and 100k numbers parse faster).
+  const parsed = parsePhoneNumberFromString(e164, { extract: false });
   if (parsed?.isValid()) return { ok: true, e164: parsed.number };
-  const compact = `+${plus.replace(/[^\d]/g, '')}`;
-  if (/^[\d\s().+-]+$/.test(raw.trim()) && E164_SHAPE.test(compact)) return { ok: true, e164: compact };
+  const code = callingCodeOf(e164);
+  if (!code) return { ok: false, message: `"${raw}" cannot be a phone number: no country calling code starts ${e164.slice(0, 4)}; check the digits after the +` };
+  const length = validatePhoneNumberLength(e164);
+  if (length === 'TOO_SHORT') return { ok: false, message: `"${raw}" is too short for a +${code} number: check for missing digits` };
+  if (length === 'TOO_LONG') return { ok: false, message: `"${raw}" is too long for a +${code} number: check for extra digits` };
+  if (length !== undefined || !parsed?.isPossible()) return { ok: false, message: `"${raw}" has the wrong number of digits for a +${code} number` };
   return {
-    ok: false,
-    message: `"${raw}" is not a phone number: write it in international format with the country code, like "+6591234567"`,
+    ok: true,
+    e164: parsed.number,
+    warning: `"${raw}" has the right length for a +${code} number, but is in no range of +${code} numbers that ${PHONE_DATA_VERSION} knows: check the digits (if they are right, the number is used as written)`,
   };
 }
 
-/** A prefix of a phone number: formatting dropped and a leading + added, so "659" means "+659". */
-export function normalizePhonePrefix(raw: string): PhoneResult {
-  const plus = withPlus(raw);
-  const compact = `+${plus.replace(/[^\d]/g, '')}`;
-  if (!/^[\d\s().+-]+$/.test(raw.trim()) || compact === '+') {
-    return { ok: false, message: `prefix "${raw}" is not the start of a phone number: use digits, like "+659"` };
+function notInternational(raw: string, policy: PhonePolicy): PhoneResult {
+  const trimmed = raw.trim();
+  if (!DIGITS_ONLY.test(trimmed) || !/\d/.test(trimmed)) {
+    return { ok: false, message: `"${raw}" is not a phone number: write it in international format, with + and the country code` };
   }
-  return { ok: true, e164: compact };
+  const never = `"${raw}" is not in international format, so 8x8's numbers (always + and the country code) never equal it`;
+  const local = defaultCallingCode(policy);
+  const asLocal = local ? parsePhoneNumberFromString(trimmed, local.country) : undefined;
+  if (asLocal?.isPossible()) return { ok: false, message: `${never}: write "${asLocal.number}"` };
+  const withPlus = parsePhoneNumberFromString(`+${trimmed.replace(FORMATTING, '')}`);
+  if (withPlus?.isValid()) return { ok: false, message: `${never}: write "${withPlus.number}" if ${withPlus.countryCallingCode} is its country code` };
+  const how = local ? '' : ', or set `defaultCountry:` in settings.yaml to have local numbers shown in full';
+  return { ok: false, message: `${never}: write + and the country code in front of it${how}` };
+}
+
+/** A prefix of a phone number, like "+659": formatting dropped; it must be able to start some E.164 number. */
+export function checkPhonePrefix(raw: string, policy: PhonePolicy = {}): PhoneResult {
+  const trimmed = raw.trim();
+  const e164 = international(trimmed);
+  if (e164 === undefined) {
+    if (!DIGITS_ONLY.test(trimmed) || !/\d/.test(trimmed)) {
+      return { ok: false, message: `prefix "${raw}" is not the start of a phone number: use + and digits, like "+659"` };
+    }
+    const digits = trimmed.replace(FORMATTING, '');
+    const never = `prefix "${raw}" is not international, so 8x8's numbers (always + and the country code) never start with it`;
+    const local = defaultCallingCode(policy);
+    if (local) return { ok: false, message: `${never}: write "+${local.code}${local.trunk && digits.startsWith(local.trunk) ? digits.slice(local.trunk.length) : digits}"` };
+    if (CALLING_CODES.some((c) => digits.startsWith(c))) return { ok: false, message: `${never}: write "+${digits}" if it starts with the country code` };
+    return { ok: false, message: `${never}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local prefixes shown in full` };
+  }
+  const digits = e164.slice(1);
+  if (digits === '' || !CALLING_CODES.some((c) => c.startsWith(digits) || digits.startsWith(c))) {
+    return { ok: false, message: `prefix "${raw}" cannot start any phone number: no country calling code starts ${e164.slice(0, 4)}` };
+  }
+  if (digits.length > 15) return { ok: false, message: `prefix "${raw}" is longer than any phone number (15 digits after the +)` };
+  return { ok: true, e164 };
+}
+
+/** A folder's `defaultCountry`, checked: undefined when fine, else the message. */
+export function checkDefaultCountry(country: string): string | undefined {
+  return isSupportedCountry(country.toUpperCase())
+    ? undefined
+    : `defaultCountry "${country}" is not a country libphonenumber knows: use the two-letter ISO 3166 code, like SG, MY or GB`;
 }

@@ -30,6 +30,8 @@ export interface RunningServer {
   port: number;
   host: string;
   reload(trigger: string): Promise<ReloadReport>;
+  /** The server's logger, so the CLI's start-up lines are JSON too when the logs are (LOG_FORMAT=json). */
+  log: AppLogger['log'];
   /** Stop accepting, answer what is in flight, write the decision log and the logs. Idempotent. */
   close(reason?: string): Promise<void>;
 }
@@ -112,7 +114,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       removeGuards();
     })());
 
-  return { port: (server.address() as AddressInfo).port, host: config.host, reload: (trigger) => reloader.reload(trigger), close };
+  return { port: (server.address() as AddressInfo).port, host: config.host, reload: (trigger) => reloader.reload(trigger), log, close };
 }
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;

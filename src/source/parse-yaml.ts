@@ -1,6 +1,7 @@
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Node, Pair, Scalar } from 'yaml';
 import { error, warning, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
+import { yamlSlipHint } from './yaml-slip-hints.js';
 
 export type YamlPath = readonly (string | number)[];
 
@@ -52,10 +53,11 @@ export function parseYaml(source: SourceFile): ParsedFile {
   for (const e of [...doc.errors.slice(0, 1), ...doc.warnings]) {
     const pos = at(e.pos[0], e.pos[1]);
     const detail = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
-    const hint = YAML_HINTS[e.code];
     const code = e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
-    const message = hint ? `YAML syntax: ${hint} (${detail})` : `YAML syntax: ${detail}`;
-    diagnostics.push((e.name === 'YAMLWarning' ? warning : error)(code, message, { file: source.file, ...pos }));
+    const slip = e.name === 'YAMLParseError' ? yamlSlipHint(e.code, detail, text, pos) : undefined;
+    const hint = YAML_HINTS[e.code];
+    const message = slip ? `YAML syntax: ${slip.message}` : hint ? `YAML syntax: ${hint} (${detail})` : `YAML syntax: ${detail}`;
+    diagnostics.push((e.name === 'YAMLWarning' ? warning : error)(code, message, { file: source.file, ...(slip ? slip.at : pos) }));
   }
 
   visit(doc, {

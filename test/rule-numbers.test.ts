@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { PHONE_DATA_VERSION } from '../src/rules/phone-number.js';
+import { build, VOICE } from './helpers/rules.js';
+
+const RANGE = (raw: string, code: string) =>
+  `"${raw}" has the right length for a +${code} number, but is in no range of +${code} numbers that ${PHONE_DATA_VERSION} knows: check the digits (if they are right, the number is used as written)`;
+const NEVER = (raw: string) => `"${raw}" is not in international format, so 8x8's numbers (always + and the country code) never equal it`;
+const NEVER_PREFIX = (raw: string) => `prefix "${raw}" is not international, so 8x8's numbers (always + and the country code) never start with it`;
+
+/** The diagnostics of one rule whose `when` is `condition`, with settings.yaml `settings`. */
+function problems(condition: string, settings = `voiceProfile: ${VOICE}\n`) {
+  const result = build({ 'r.yaml': `rules:\n  - id: r\n    when:\n      ${condition}\n    then: [hangup]\n` }, settings);
+  return result.diagnostics.map(({ severity, code, message, file, line }) => ({ severity, code, message, file, line }));
+}
+
+describe('a number a rule compares against is checked at load', () => {
+  it.each([
+    ['a local number', 'source: "91234567"', 'bad-phone-number', `${NEVER('91234567')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full`],
+    ['digits that already hold a country code', 'source: "6591234567"', 'bad-phone-number', `${NEVER('6591234567')}: write "+6591234567" if 65 is its country code`],
+    ['a calling code no country has', 'destination: "+999123456"', 'bad-phone-number', '"+999123456" cannot be a phone number: no country calling code starts +999; check the digits after the +'],
+    ['too short', 'source: "+6512"', 'bad-phone-number', '"+6512" is too short for a +65 number: check for missing digits'],
+    ['too long', 'source: "+659123456789012"', 'bad-phone-number', '"+659123456789012" is too long for a +65 number: check for extra digits'],
+    ['not digits', 'source: "vip"', 'bad-phone-number', '"vip" is not a phone number: write it in international format, with + and the country code'],
+    ['a number in a list', 'source: ["+6591234567", "81234567"]', 'bad-phone-number', `${NEVER('81234567')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full`],
+    ['a local prefix', 'source: { prefix: "08" }', 'bad-phone-number', `${NEVER_PREFIX('08')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local prefixes shown in full`],
+    ['a prefix that holds a country code', 'source: { prefix: "659" }', 'bad-phone-number', `${NEVER_PREFIX('659')}: write "+659" if it starts with the country code`],
+    ['a prefix no number can start with', 'source: { prefix: "+0" }', 'bad-phone-number', 'prefix "+0" cannot start any phone number: no country calling code starts +0'],
+    ['a prefix with an unused calling code', 'source: { prefix: ["+65", "+999"] }', 'bad-phone-number', 'prefix "+999" cannot start any phone number: no country calling code starts +999'],
+  ])('%s is an error', (_what, condition, code, message) => {
+    expect(problems(condition)).toEqual([{ severity: 'error', code, message, file: 'r.yaml', line: 4 }]);
+  });
+
+  it.each([
+    ['a local number', 'source: "91234567"', `${NEVER('91234567')}: write "+6591234567"`],
+    ['a local number with a trunk 0', 'source: "07911 123456"', `${NEVER('07911 123456')}: write "+447911123456"`, 'GB'],
+    ['a local prefix', 'source: { prefix: "9" }', `${NEVER_PREFIX('9')}: write "+659"`],
+    ['a local prefix with a trunk 0', 'source: { prefix: "07" }', `${NEVER_PREFIX('07')}: write "+447"`, 'GB'],
+  ])('with defaultCountry, %s shows the number to write', (_what, condition, message, country = 'SG') => {
+    expect(problems(condition, `voiceProfile: ${VOICE}\ndefaultCountry: ${country}\n`)).toEqual([{ severity: 'error', code: 'bad-phone-number', message, file: 'r.yaml', line: 4 }]);
+  });
+
+  it.each([
+    ['an exact number', 'source: "+6580000001"'],
+    ['a list', 'source: [+6591234567, +6580000001]'],
+  ])('a possible number in no known range (%s) is a warning, and the rule loads', (_what, condition) => {
+    expect(problems(condition)).toEqual([{ severity: 'warning', code: 'unknown-number-range', message: RANGE('+6580000001', '65'), file: 'r.yaml', line: 4 }]);
+  });
+
+  it.each([
+    ['a valid number', 'source: "+6591234567"'],
+    ['formatting and 00', 'source: "0065 9123 4567"'],
+    ['an unquoted number', 'destination: +6568332049'],
+    ['a prefix of a calling code', 'source: { prefix: "+6" }'],
+    ['a long prefix', 'source: { prefix: "+65 9123" }'],
+  ])('%s is fine', (_what, condition) => {
+    expect(problems(condition)).toEqual([]);
+  });
+
+  it('checks list values in settings.yaml, once, where they are written', () => {
+    const settings = `voiceProfile: ${VOICE}\nlists:\n  vip: ["+6591234567", "81234567", "+6580000001"]\n`;
+    expect(problems('source: { in: vip }', settings)).toEqual([
+      { severity: 'error', code: 'bad-phone-number', message: `${NEVER('81234567')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full (list \`vip\` is used for phone numbers)`, file: 'settings.yaml', line: 3 },
+      { severity: 'warning', code: 'unknown-number-range', message: `${RANGE('+6580000001', '65')} (list \`vip\` is used for phone numbers)`, file: 'settings.yaml', line: 3 },
+    ]);
+  });
+
+  it('refuses a defaultCountry libphonenumber does not know', () => {
+    expect(problems('source: "+6591234567"', `voiceProfile: ${VOICE}\ndefaultCountry: XX\n`)).toEqual([
+      { severity: 'error', code: 'bad-country-code', message: 'defaultCountry "XX" is not a country libphonenumber knows: use the two-letter ISO 3166 code, like SG, MY or GB', file: 'settings.yaml', line: 2 },
+    ]);
+  });
+});
+
+describe('makeCall numbers follow the same policy', () => {
+  function makeCall(action: string, settings = `voiceProfile: ${VOICE}\n`) {
+    const result = build({ 'r.yaml': `rules:\n  - id: r\n    then:\n      - ${action}\n` }, settings);
+    return result.diagnostics.map(({ severity, code, message }) => ({ severity, code, message }));
+  }
+  it.each([
+    ['a local number names no country', 'makeCall: "312345678"', 'error', 'bad-phone-number', `${NEVER('312345678')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full`],
+    ['a local caller ID', 'makeCall: { destination: "+6587654321", source: "61234567" }', 'error', 'bad-phone-number', `${NEVER('61234567')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full`],
+    ['a possible number in no known range', 'makeCall: "+6580000001"', 'warning', 'unknown-number-range', RANGE('+6580000001', '65')],
+  ])('%s', (_what, action, severity, code, message) => {
+    expect(makeCall(action)).toEqual([{ severity, code, message }]);
+  });
+
+  it('with defaultCountry, a local number shows the number to write', () => {
+    expect(makeCall('makeCall: "61234567"', `voiceProfile: ${VOICE}\ndefaultCountry: sg\n`)).toEqual([
+      { severity: 'error', code: 'bad-phone-number', message: `${NEVER('61234567')}: write "+6561234567"` },
+    ]);
+  });
+});
