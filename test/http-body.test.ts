@@ -1,13 +1,13 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleEventText } from './helpers/fixtures.js';
 import { createApp } from '../src/http/app.js';
 import { LiveRules } from '../src/reload/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
 
-const seed = readFileSync(new URL('../../shared/examples/call-action.json', import.meta.url), 'utf8');
+const seed = sampleEventText('call-action.json');
 let server: ServerType;
 let port: number;
 
