@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
-import { startServer, ListenError } from '../server/start-server.js';
+import { PidFileError } from '../server/pid-file.js';
+import { startServer, ListenError, type RunningServer } from '../server/start-server.js';
 import { loadRules } from '../rules/load-rules.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
@@ -10,13 +11,21 @@ import { UsageError } from './usage-error.js';
 export async function serveCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { rules: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, 'no-watch': { type: 'boolean' } },
+    options: {
+      rules: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      config: { type: 'string' },
+      'no-watch': { type: 'boolean' },
+      'pid-file': { type: 'string' },
+    },
   });
   const flags: ServerConfigFile = {
     ...(values.rules !== undefined ? { rulesDir: values.rules } : {}),
     ...(values.port !== undefined ? { port: parsePort(values.port) } : {}),
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(values['no-watch'] ? { watch: false } : {}),
+    ...(values['pid-file'] !== undefined ? { pidFile: values['pid-file'] } : {}),
   };
   const configFile = values.config ?? (env.CONFIG_FILE || undefined);
   const settings = await loadConfig({ ...(configFile ? { file: configFile } : {}), env, overrides: flags });
@@ -37,30 +46,72 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   }
 
   const ruleSet = loaded.ruleSet;
-  let running;
+  // Signals are caught from before the server starts (so before the pid file exists): one that
+  // arrives while it starts is acted on once it runs, instead of killing it half-started.
+  const signals = catchSignals();
+  let running: RunningServer;
   try {
     running = await startServer({ config, ruleSet });
   } catch (e) {
-    if (!(e instanceof ListenError)) throw e;
+    signals.release();
+    if (!(e instanceof ListenError || e instanceof PidFileError)) throw e;
     err.write(`${e.message}\n`);
     return 1;
   }
   const { host } = config;
   out.write(`Loaded ${ruleSet.rules.length} rules from ${ruleSet.files.length} files in ${dir} (version ${ruleSet.version})\n`);
-  out.write(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz\n`);
+  out.write(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz, /readyz\n`);
+  if (config.pidFile) out.write(`Wrote process id ${process.pid} to ${config.pidFile}: reload with kill -HUP "$(cat ${config.pidFile})"\n`);
   out.write(config.watch ? `Watching ${dir}: saved changes reload the rules (also on SIGHUP)\n` : `Not watching ${dir}: reload with SIGHUP or POST /admin/reload\n`);
 
-  const onHangup = () => void running.reload('SIGHUP');
-  process.on('SIGHUP', onHangup);
-  // SIGTERM: stop accepting, answer what is in flight, write the decision log and the logs, exit 0.
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
-  process.off('SIGHUP', onHangup);
+  // SIGTERM: /readyz turns 503, stop accepting, answer what is in flight, write the decision log
+  // and the logs, remove the pid file, exit 0.
+  const signal = await signals.serve(running);
   out.write(`${signal}: shutting down — no new connections, finishing requests in flight\n`);
   await running.close(signal);
   return 0;
+}
+
+/**
+ * SIGHUP reloads; SIGTERM or SIGINT ends `serve`. Ones that arrive while the server starts wait
+ * for it; a SIGHUP while it drains is ignored (its default would kill the process mid-drain).
+ */
+function catchSignals() {
+  let server: RunningServer | undefined;
+  let hangupWaiting = false;
+  let stop: string | undefined;
+  let onStop: ((signal: string) => void) | undefined;
+  const onHangup = () => {
+    if (stop) return;
+    if (server) void server.reload('SIGHUP');
+    else hangupWaiting = true;
+  };
+  const stopOn = (signal: string) => () => {
+    stop ??= signal;
+    onStop?.(stop);
+  };
+  const onTerm = stopOn('SIGTERM');
+  const onInt = stopOn('SIGINT');
+  process.on('SIGHUP', onHangup);
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
+  return {
+    /** For a failed start: the process exits on its own, as if nothing had been caught. */
+    release() {
+      process.off('SIGHUP', onHangup);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+    },
+    /** Resolves with the signal that should stop `running`. */
+    serve(running: RunningServer): Promise<string> {
+      server = running;
+      if (hangupWaiting) onHangup();
+      return new Promise<string>((resolve) => {
+        onStop = resolve;
+        if (stop) resolve(stop);
+      });
+    },
+  };
 }
 
 function parsePort(raw: string): number {

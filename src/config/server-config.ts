@@ -1,7 +1,8 @@
 import type { ServerConfigFile } from '../types/generated/config.js';
 
-/** The settings the server runs with: every key of the config file, defaults filled in. */
-export type ServerConfig = Required<Omit<ServerConfigFile, 'webhookAuth' | 'adminToken'>> & Pick<ServerConfigFile, 'webhookAuth' | 'adminToken'>;
+/** The settings the server runs with: every key of the config file, defaults filled in (the `Unset` ones have none). */
+type Unset = 'webhookAuth' | 'adminToken' | 'pidFile';
+export type ServerConfig = Required<Omit<ServerConfigFile, Unset>> & Pick<ServerConfigFile, Unset>;
 
 export const DEFAULTS: ServerConfig = {
   rulesDir: 'rules',
@@ -38,6 +39,7 @@ export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> =
   logLevel: { env: 'LOG_LEVEL', kind: 'string' },
   logFormat: { env: 'LOG_FORMAT', kind: 'string' },
   watch: { env: 'WATCH', kind: 'boolean' },
+  pidFile: { env: 'PID_FILE', kind: 'string' },
 };
 
 /** Things that work but that an operator should know at startup. */

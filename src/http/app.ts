@@ -14,6 +14,7 @@ import { callsRoute } from './calls-route.js';
 import { jsonError } from './errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { requestLog } from './request-log.js';
+import { readyzRoute, type Readiness } from './readyz-route.js';
 import { telemetryRoute } from './telemetry-route.js';
 import { webhookGuard, type WebhookGuardOptions } from './webhook-guard.js';
 
@@ -36,6 +37,8 @@ export interface AppDeps {
   calls?: CallRecorder;
   /** Reloads the rules now (POST /admin/reload); the endpoint exists only when given. */
   reload?: () => Promise<ReloadReport>;
+  /** What GET /readyz reports; default: always ready (the rules are given already loaded). */
+  readiness?: () => Readiness;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -69,6 +72,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/healthz', (c) => c.json(deps.rules.health()));
   app.all('/healthz', (c) => jsonError(c, 405, 'method-not-allowed', 'use GET for /healthz'));
+  app.route('/readyz', readyzRoute({ readiness: deps.readiness ?? (() => 'ready'), currentRules: () => deps.rules.current() }));
 
   const admin = adminAuth(deps.adminToken);
   app.use('/metrics', admin);

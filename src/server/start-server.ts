@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import { startupWarnings } from '../config/server-config.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import { createApp } from '../http/app.js';
+import type { Readiness } from '../http/readyz-route.js';
 import { createLogger, type AppLogger } from '../log/create-logger.js';
 import { installProcessGuards } from '../log/process-guards.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -13,6 +14,7 @@ import { RulesReloader, type ReloadReport } from '../reload/reload-rules.js';
 import { watchRules, type RulesWatcher } from '../reload/watch-rules.js';
 import { openCallLog } from '../store/open-call-log.js';
 import { closeGracefully } from './graceful-close.js';
+import { removePidFile, writePidFile } from './pid-file.js';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -27,7 +29,9 @@ export interface RunningServer {
   port: number;
   host: string;
   reload(trigger: string): Promise<ReloadReport>;
-  /** Stop accepting, answer what is in flight, write the decision log and the logs. Idempotent. */
+  /** From now on GET /readyz answers 503 `draining` (everything else is still served). close() does this first. */
+  drain(): void;
+  /** Drain, stop accepting, answer what is in flight, write the decision log and the logs, remove the pid file. Idempotent. */
   close(reason?: string): Promise<void>;
 }
 
@@ -42,7 +46,8 @@ export class ListenError extends Error {
 
 /**
  * The one place the server is wired: config, logs, metrics, decision log, live rules, reload,
- * watcher, HTTP. Resolves once the port is bound; the caller owns signals and printing.
+ * watcher, HTTP, readiness, pid file. Resolves once the port is bound and the server is ready;
+ * on a failed start everything it opened is closed again. The caller owns signals and printing.
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config, ruleSet } = options;
@@ -65,8 +70,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await loader.close();
   };
 
+  let readiness: Readiness = 'starting';
   const app = createApp({
     rules,
+    readiness: () => readiness,
     log,
     metrics,
     reload: () => reloader.reload('admin'),
@@ -85,25 +92,50 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     removeGuards();
     throw e;
   }
-  if (config.watch) {
-    watcher = await watchRules(dir, () => void reloader.reload('file-change'), {
-      onError: (e) => log({ level: 'error', msg: 'rules-watch-error', dir, error: e.message }),
-    });
+  const { pidFile } = config;
+  const dropPidFile = () => {
+    if (pidFile) removePidFile(pidFile);
+  };
+  try {
+    if (config.watch) {
+      watcher = await watchRules(dir, () => void reloader.reload('file-change'), {
+        onError: (e) => log({ level: 'error', msg: 'rules-watch-error', dir, error: e.message }),
+      });
+    }
+    if (pidFile) {
+      writePidFile(pidFile);
+      // Also on an exit that skips close() (process.exit elsewhere): never leave a stale pid behind.
+      process.once('exit', dropPidFile);
+    }
+  } catch (e) {
+    const closed = closeGracefully(server, 0);
+    await stopReloading();
+    await closed;
+    calls?.close();
+    removeGuards();
+    throw e;
   }
+  readiness = 'ready';
 
+  const drain = () => void (readiness = 'draining');
   let closing: Promise<void> | undefined;
   const close = (reason = 'close') =>
     (closing ??= (async () => {
+      drain();
       const closed = closeGracefully(server, config.shutdownTimeoutMs);
       await stopReloading();
       await closed;
       calls?.close();
+      if (pidFile) {
+        dropPidFile();
+        process.off('exit', dropPidFile);
+      }
       log({ msg: 'stopped', signal: reason });
       await logger.flush();
       removeGuards();
     })());
 
-  return { port: (server.address() as AddressInfo).port, host: config.host, reload: (trigger) => reloader.reload(trigger), close };
+  return { port: (server.address() as AddressInfo).port, host: config.host, reload: (trigger) => reloader.reload(trigger), drain, close };
 }
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
