@@ -46,8 +46,9 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   }
 
   const ruleSet = loaded.ruleSet;
-  // Signals are caught from before the server starts (so before the pid file exists): one that
-  // arrives while it starts is acted on once it runs, instead of killing it half-started.
+  // Signals are ours from before the port opens (and before the pid file exists): whoever reads
+  // "Listening" or the pid file may signal at once, and one that arrives during start-up is acted
+  // on once the server is up, instead of killing it half-started.
   const signals = catchSignals();
   let running: RunningServer;
   try {
