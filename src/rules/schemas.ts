@@ -1,11 +1,6 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import { readSchema } from '../source/read-schema.js';
+import { schemaValidator } from '../source/schema-validator.js';
 import type { RulesFile } from '../types/generated/rules.js';
 import type { Settings } from '../types/generated/settings.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-ajv.addSchema(readSchema('rules'));
-ajv.addSchema(readSchema('settings'));
-
-export const validateRulesFile = ajv.getSchema('rules.schema.json') as ValidateFunction<RulesFile>;
-export const validateSettings = ajv.getSchema('settings.schema.json') as ValidateFunction<Settings>;
+export const validateRulesFile = schemaValidator<RulesFile>('files', 'rules');
+export const validateSettings = schemaValidator<Settings>('files', 'settings', ['rules']);
