@@ -1,7 +1,7 @@
 import type { ServerConfigFile } from '../types/generated/config.js';
 
 /** The settings the server runs with: every key of the config file, defaults filled in (the `Unset` ones have none). */
-type Unset = 'webhookAuth' | 'adminToken' | 'pidFile';
+type Unset = 'webhookAuth' | 'adminToken' | 'consoleToken' | 'pidFile';
 export type ServerConfig = Required<Omit<ServerConfigFile, Unset>> & Pick<ServerConfigFile, Unset>;
 
 export const DEFAULTS: ServerConfig = {
@@ -29,6 +29,7 @@ export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> =
   host: { env: 'HOST', kind: 'string' },
   webhookAuth: { env: 'WEBHOOK_AUTH', kind: 'string' },
   adminToken: { env: 'ADMIN_TOKEN', kind: 'string' },
+  consoleToken: { env: 'CONSOLE_TOKEN', kind: 'string' },
   allowIps: { env: 'ALLOW_IPS', kind: 'list' },
   trustProxy: { env: 'TRUST_PROXY', kind: 'hops-or-list' },
   callLog: { env: 'CALL_LOG', kind: 'string' },

@@ -80,6 +80,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(calls ? { calls } : {}),
     access: { ...(config.webhookAuth ? { webhookAuth: config.webhookAuth } : {}), allowIps: config.allowIps, trustProxy: config.trustProxy },
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    ...(config.consoleToken ? { consoleToken: config.consoleToken } : {}),
+    rulesDir: dir,
+    reloading: () => reloader.busy,
     deadlineMs: config.deadlineMs,
   });
 
