@@ -68,7 +68,23 @@ export type DiagnosticCode =
   | 'else-without-other-party'
   | 'reload-failed'
   | 'settings-not-loaded'
-  | 'bad-country-code';
+  | 'bad-country-code'
+  // sayAndCapture (8x8's own validation codes are in the messages) and menus (src/menus).
+  | 'capture-needs-max-digits'
+  | 'capture-min-over-max'
+  | 'capture-needs-overall-timeout'
+  | 'capture-timeout-order'
+  | 'capture-hash-needs-max-digits'
+  | 'capture-not-last'
+  | 'unknown-menu'
+  | 'menu-not-allowed'
+  | 'duplicate-menu'
+  | 'menu-no-back'
+  | 'menu-back-ambiguous'
+  | 'unreachable-menu'
+  | 'menu-key-too-long'
+  | 'menu-no-way-out'
+  | 'menu-no-exhausted';
 
 export interface Position {
   line: number;

@@ -2,7 +2,7 @@ import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { CallflowResponse } from '../types/generated/callflow.js';
 import { eventFacts } from './event-facts.js';
 import { callContext, matchCall } from './match-event.js';
-import { RenderError, renderCallflow } from './render-callflow.js';
+import { nextActionId, RenderError, renderCallflow } from './render-callflow.js';
 import type { RuleSet } from './rule-set.js';
 
 export const FALLBACK_ACTION_ID = 'fallback';
@@ -26,7 +26,7 @@ export function decide(ruleSet: RuleSet, payload: CallActionPayload, options: De
   const { rule } = match;
   try {
     const callflow = renderCallflow(match.steps, payload, match.peer);
-    return { outcome: 'matched', ruleId: rule.id, ...(match.branch === 'else' ? { branch: 'else' as const } : {}), response: { clientActionId: rule.id, callflow } };
+    return { outcome: 'matched', ruleId: rule.id, ...(match.branch === 'else' ? { branch: 'else' as const } : {}), response: { clientActionId: nextActionId(match.steps) ?? rule.id, callflow } };
   } catch (e) {
     if (!(e instanceof RenderError)) throw e;
     return { outcome: 'fallback', reason: 'render-error', ruleId: rule.id, detail: `rule ${rule.id}: ${e.message}`, response: fallbackResponse(ruleSet, payload) };
