@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 
-/** The real entry point in a child process (through tsx, so no build is needed): exit codes as CI sees them. */
+/** The real entry point in a child process (through tsx, so no build is needed): exit codes as CI sees them. Killed after a minute. */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const failed = e as { code: number; stdout: string; stderr: string };

@@ -1,24 +1,24 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleEventText } from './helpers/fixtures.js';
 import { createApp } from '../src/http/app.js';
 import { LiveRules } from '../src/reload/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
 
-const seed = readFileSync(new URL('./fixtures/8x8/call-action.json', import.meta.url), 'utf8');
-let server: ServerType;
+const seed = sampleEventText('call-action.json');
+let server: ServerType | undefined;
 let port: number;
 
 beforeAll(async () => {
   const loaded = await loadRules('rules');
   const app = createApp({ rules: new LiveRules(loaded.ruleSet!) });
-  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  port = (server.address() as AddressInfo).port;
+  const listening = (server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }));
+  await new Promise((resolve) => listening.once('listening', resolve));
+  port = (listening.address() as AddressInfo).port;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
 /** A POST over a real socket, sent in pieces; `chunked` leaves Content-Length out, as a streaming client does. */
 function post(pieces: string[], chunked: boolean): Promise<{ status: number; body: string }> {

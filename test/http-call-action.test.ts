@@ -1,15 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import { LiveRules } from '../src/reload/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
 import { buildOk, expectValidCallflow } from './helpers/rules.js';
+import { sampleEventText } from './helpers/fixtures.js';
 import type { CallflowResponse } from '../src/types/generated/callflow.js';
 
 const callflowOf = async (res: Response) => (await res.json()) as CallflowResponse;
 
 const JSON_TYPE = { 'content-type': 'application/json' };
-const example = (name: string) => readFileSync(new URL(`./fixtures/8x8/${name}`, import.meta.url), 'utf8');
+const example = sampleEventText;
 const seedEvent = JSON.parse(example('call-action.json')) as { payload: Record<string, unknown> };
 
 let app: ReturnType<typeof createApp>;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import { createApp, type AppDeps } from '../src/http/app.js';
 import { Metrics } from '../src/metrics/metrics.js';
@@ -8,10 +7,11 @@ import { connectInline } from '../src/store/call-log-writer.js';
 import { CallRecorder } from '../src/store/call-recorder.js';
 import type { CallStore } from '../src/store/call-store.js';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
+import { sampleEventText } from './helpers/fixtures.js';
 
-/** A sample event from test/fixtures/8x8, as 8x8 sends it. */
+/** One of 8x8's sample events (test/fixtures/8x8), parsed; each call returns a fresh copy. */
 export function example(name: string): Record<string, any> {
-  return JSON.parse(readFileSync(new URL(`./fixtures/8x8/${name}.json`, import.meta.url), 'utf8'));
+  return JSON.parse(sampleEventText(`${name}.json`));
 }
 
 export async function sampleRules(): Promise<LiveRules> {

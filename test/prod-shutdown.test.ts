@@ -1,11 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
 import { builtMain, ensureBuilt, root } from './helpers/built-cli.js';
+import { spawnForTest } from './helpers/processes.js';
 import { example } from './prod-helpers.js';
 
 const main = builtMain;
@@ -56,6 +58,32 @@ function openRequest(port: number, body: string): Promise<{ req: ClientRequest; 
   });
 }
 
+/**
+ * A GET /readyz whose headers are only half sent, as a load balancer's probe caught mid-request:
+ * the connection is busy, so a drain keeps it open. `finish()` sends the rest and reads the answer.
+ */
+function halfSentReadyz(port: number): Promise<{ finish(): Promise<{ status: number; body: unknown }> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp(port, '127.0.0.1', () => {
+      socket.write('GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      resolve({
+        finish: () =>
+          new Promise((done, fail) => {
+            let raw = '';
+            socket.on('data', (d: Buffer) => (raw += d.toString()));
+            socket.on('end', () => {
+              const [head = '', body = ''] = raw.split('\r\n\r\n');
+              done({ status: Number(head.split(' ')[1]), body: JSON.parse(body) });
+            });
+            socket.on('error', fail);
+            socket.end('Connection: close\r\n\r\n');
+          }),
+      });
+    });
+    socket.on('error', reject);
+  });
+}
+
 function connect(port: number): Promise<string> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path: '/healthz' }, (res) => {
@@ -67,22 +95,26 @@ function connect(port: number): Promise<string> {
   });
 }
 
-// The test runs the built server; rebuilt only when the sources are newer than the build.
+// The test runs the built server, as production does; rebuilt only when the sources are newer.
 beforeAll(() => ensureBuilt(), 240_000);
 
 describe('SIGTERM on the real server', () => {
-  it('stops accepting, answers every request in flight, writes the decision log and exits 0', async () => {
+  it('turns /readyz 503, stops accepting, answers every request in flight, writes the decision log, removes the pid file and exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'router-shutdown-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     cpSync(join(root, 'rules'), join(dir, 'rules'), { recursive: true });
     const callLog = join(dir, 'data', 'calls.sqlite');
-    const child = spawn(process.execPath, [main, 'serve', '--rules', join(dir, 'rules'), '--port', '0', '--host', '127.0.0.1'], {
+    const pidFile = join(dir, 'router.pid');
+    // The README's production command: node runs the built CLI itself, so the signal reaches it.
+    const child = spawnForTest(process.execPath, [main, 'serve', '--rules', join(dir, 'rules'), '--port', '0', '--host', '127.0.0.1', '--pid-file', pidFile], {
       cwd: dir,
       env: { ...process.env, CALL_LOG: callLog, WEBHOOK_AUTH: SECRET, LOG_FORMAT: 'json', DEADLINE_MS: '30000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const output = watchOutput(child);
     const port = Number((await output.waitFor(/Listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    expect(readFileSync(pidFile, 'utf8').trim()).toBe(String(child.pid));
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 
     const bodies = Array.from({ length: 5 }, (_, i) => {
       const event = example('call-action');
@@ -91,11 +123,14 @@ describe('SIGTERM on the real server', () => {
       return JSON.stringify(event);
     });
     const inFlight = await Promise.all(bodies.map((b) => openRequest(port, b)));
+    const probe = await halfSentReadyz(port);
 
     child.kill('SIGTERM');
     await output.waitFor(/SIGTERM: shutting down/);
     // Refused, or reset if it raced into the backlog as the port closed: either way, not served.
     expect(['ECONNREFUSED', 'ECONNRESET']).toContain(await connect(port));
+    // A probe already on its way is answered: not ready, because draining.
+    expect(await probe.finish()).toEqual({ status: 503, body: expect.objectContaining({ ready: false, state: 'draining' }) });
 
     inFlight.forEach(({ req }, i) => req.end(bodies[i]));
     const answers = await Promise.all(inFlight.map(({ response }) => response));
@@ -106,6 +141,7 @@ describe('SIGTERM on the real server', () => {
 
     expect(await exited).toBe(0);
     expect(output.text()).toContain('"msg":"stopped"');
+    expect(existsSync(pidFile)).toBe(false);
     const store = new SqliteCallStore(callLog);
     try {
       for (let i = 0; i < 5; i++) expect(store.session(`shutdown-session-${i}`).map((r) => r.ruleId)).toEqual(['sg-support']);
@@ -123,7 +159,7 @@ describe('process guards', () => {
       Promise.reject(new Error('nobody awaited this'));
       setTimeout(() => console.log('still serving'), 20);
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnForTest(process.execPath, ['--input-type=module', '-e', script]);
     const output = watchOutput(child);
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);

@@ -1,41 +1,37 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { RulesHealth } from '../src/reload/live-rules.js';
+import { spawnForTest, stopChild } from './helpers/processes.js';
 import { removeDir, rulesYaml, SETTINGS, tempDir, writeFiles } from './helpers/reload-harness.js';
 
-let child: ChildProcess | undefined;
 let dir = '';
-
-afterEach(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
-  }
-  child = undefined;
-  await removeDir(dir);
-});
 
 /** Starts `serve` as a user would (from the sources, through tsx) and returns its base URL and output so far. */
 async function serve(args: string[], env: Record<string, string> = {}) {
-  dir = await tempDir();
-  await writeFiles(dir, { 'settings.yaml': SETTINGS, '10-a.yaml': rulesYaml([{ id: 'a', say: 'A one' }]) });
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--rules', dir, '--port', '0', '--host', '127.0.0.1', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const served = (dir = await tempDir());
+  let proc: ChildProcess | undefined;
+  // Stop the server before deleting the folder it watches (spawnForTest alone would stop it later).
+  onTestFinished(async () => {
+    if (proc) await stopChild(proc);
+    await removeDir(served);
   });
-  child = proc;
+  await writeFiles(dir, { 'settings.yaml': SETTINGS, '10-a.yaml': rulesYaml([{ id: 'a', say: 'A one' }]) });
+  const child = (proc = spawnForTest(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--rules', dir, '--port', '0', '--host', '127.0.0.1', ...args], {
+    env: { ...process.env, ...env },
+  }));
   const output = { text: '' };
-  proc.stdout!.on('data', (d) => (output.text += d));
-  proc.stderr!.on('data', (d) => (output.text += d));
+  child.stdout!.on('data', (d) => (output.text += d));
+  child.stderr!.on('data', (d) => (output.text += d));
   const url = await new Promise<string>((resolve, reject) => {
     const check = () => {
       const m = /Listening on (http:\/\/[^ ]+:\d+)/.exec(output.text);
       if (m && /atching /.test(output.text)) resolve(m[1]!);
     };
-    proc.stdout!.on('data', check);
-    proc.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output.text}`)));
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output.text}`)));
   });
   const health = async () => (await (await fetch(`${url}/healthz`)).json()) as RulesHealth;
   const waitForHealth = async (check: (h: RulesHealth) => boolean) => {
@@ -46,20 +42,25 @@ async function serve(args: string[], env: Record<string, string> = {}) {
     }
     throw new Error(`timed out; /healthz: ${JSON.stringify(await health())}\noutput:\n${output.text}`);
   };
-  return { proc, output, health, waitForHealth };
+  return { proc: child, output, health, waitForHealth };
 }
 
 describe('serve', () => {
-  it('reloads on SIGHUP and logs one line for the reload', async () => {
-    const s = await serve(['--no-watch']);
+  it('reloads on SIGHUP sent to the pid in --pid-file, and logs one line for the reload', async () => {
+    const pidFile = `${await tempDir()}/router.pid`;
+    onTestFinished(() => removeDir(dirname(pidFile)));
+    const s = await serve(['--no-watch', '--pid-file', pidFile]);
     expect(s.output.text).toContain('Not watching');
     const before = await s.health();
     await writeFile(join(dir, '20-b.yaml'), rulesYaml([{ id: 'b', say: 'B one' }]));
-    s.proc.kill('SIGHUP');
+    // What the README says to run: kill -HUP "$(cat router.pid)".
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGHUP');
     const after = await s.waitForHealth((h) => h.version !== before.version);
     expect(after).toMatchObject({ status: 'ok', rules: 2, files: 2, lastReload: { ok: true, trigger: 'SIGHUP' } });
-    const lines = s.output.text.split('\n').filter((l) => l.includes('"rules-reloaded"')).map((l) => JSON.parse(l));
-    expect(lines).toEqual([expect.objectContaining({ ok: true, trigger: 'SIGHUP', version: after.version, rules: 2, files: 2, durationMs: expect.any(Number), errors: [] })]);
+    // Log lines are written asynchronously: /healthz can show the reload before its line arrives.
+    const lines = () => s.output.text.split('\n').filter((l) => l.includes('"rules-reloaded"')).map((l) => JSON.parse(l));
+    await expect.poll(lines, { timeout: 10_000 }).toHaveLength(1);
+    expect(lines()).toEqual([expect.objectContaining({ ok: true, trigger: 'SIGHUP', version: after.version, rules: 2, files: 2, durationMs: expect.any(Number), errors: [] })]);
   });
 
   it.each([

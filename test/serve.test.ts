@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sampleEventText } from './helpers/fixtures.js';
 import { startServer } from './helpers/server.js';
 import { expectValidCallflow } from './helpers/rules.js';
 
-const seed = readFileSync(new URL('./fixtures/8x8/call-action.json', import.meta.url), 'utf8');
+const seed = sampleEventText('call-action.json');
 
 describe('serve', () => {
   it('serves the sample rules: the seed example event gets a schema-valid callflow', async () => {

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load-config.js';
+import { PidFileError } from '../server/pid-file.js';
 import { startServer, ListenError, type RunningServer } from '../server/start-server.js';
 import { loadRules } from '../rules/load-rules.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
@@ -8,12 +9,20 @@ import { parseCommandArgs } from './parse-command-args.js';
 
 /** `serve`: load the config and rules (or exit 1 with their errors) and answer 8x8's webhooks. */
 export async function serveCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseCommandArgs('serve', args, { rules: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, 'no-watch': { type: 'boolean' } });
+  const { values } = parseCommandArgs('serve', args, {
+    rules: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    config: { type: 'string' },
+    'no-watch': { type: 'boolean' },
+    'pid-file': { type: 'string' },
+  });
   const flags: ServerConfigFile = {
     ...(values.rules !== undefined ? { rulesDir: values.rules } : {}),
     ...(values.port !== undefined ? { port: parsePort(values.port) } : {}),
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(values['no-watch'] ? { watch: false } : {}),
+    ...(values['pid-file'] !== undefined ? { pidFile: values['pid-file'] } : {}),
   };
   const configFile = values.config ?? (env.CONFIG_FILE || undefined);
   const settings = await loadConfig({ ...(configFile ? { file: configFile } : {}), env, overrides: flags });
@@ -34,20 +43,16 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   }
 
   const ruleSet = loaded.ruleSet;
-  // Signals are ours from before the port opens: whoever reads "Listening" may signal at once,
-  // and a SIGTERM during start-up still closes cleanly once the server is up.
-  let running: RunningServer | undefined;
-  const onHangup = () => void running?.reload('SIGHUP');
-  process.on('SIGHUP', onHangup);
-  const stopSignal = new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  // Signals are ours from before the port opens (and before the pid file exists): whoever reads
+  // "Listening" or the pid file may signal at once, and one that arrives during start-up is acted
+  // on once the server is up, instead of killing it half-started.
+  const signals = catchSignals();
+  let running: RunningServer;
   try {
     running = await startServer({ config, ruleSet });
   } catch (e) {
-    process.off('SIGHUP', onHangup);
-    if (!(e instanceof ListenError)) throw e;
+    signals.release();
+    if (!(e instanceof ListenError || e instanceof PidFileError)) throw e;
     err.write(`error: ${e.message}\n`);
     return 1;
   }
@@ -57,17 +62,61 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   const say = (msg: string, fields: Record<string, unknown> = {}) => (config.logFormat === 'json' ? server.log({ msg, ...fields }) : out.write(`${msg}\n`));
   const base = `http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port}`;
   say(`Loaded ${ruleSet.rules.length} rules from ${ruleSet.files.length} files in ${dir} (version ${ruleSet.version})`, { rules: ruleSet.rules.length, version: ruleSet.version });
-  say(`Listening on ${base} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz`, { port: running.port });
+  say(`Listening on ${base} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz, /readyz`, { port: running.port });
+  if (config.pidFile) say(`Wrote process id ${process.pid} to ${config.pidFile}: reload with kill -HUP "$(cat ${config.pidFile})"`, { pidFile: config.pidFile });
   if (config.consoleToken || config.adminToken) {
     say(`Console at ${base}/console (sign in with ${config.consoleToken ? 'CONSOLE_TOKEN' : 'ADMIN_TOKEN'})`);
   }
   say(config.watch ? `Watching ${dir}: saved changes reload the rules (also on SIGHUP)` : `Not watching ${dir}: reload with SIGHUP or POST /admin/reload`);
 
-  const signal = await stopSignal;
-  process.off('SIGHUP', onHangup);
+  // SIGTERM: /readyz turns 503, stop accepting, answer what is in flight, write the decision log
+  // and the logs, remove the pid file, exit 0.
+  const signal = await signals.serve(running);
   say(`${signal}: shutting down — no new connections, finishing requests in flight`, { signal });
   await running.close(signal);
   return 0;
+}
+
+/**
+ * SIGHUP reloads; SIGTERM or SIGINT ends `serve`. Ones that arrive while the server starts wait
+ * for it; a SIGHUP while it drains is ignored (its default would kill the process mid-drain).
+ */
+function catchSignals() {
+  let server: RunningServer | undefined;
+  let hangupWaiting = false;
+  let stop: string | undefined;
+  let onStop: ((signal: string) => void) | undefined;
+  const onHangup = () => {
+    if (stop) return;
+    if (server) void server.reload('SIGHUP');
+    else hangupWaiting = true;
+  };
+  const stopOn = (signal: string) => () => {
+    stop ??= signal;
+    onStop?.(stop);
+  };
+  const onTerm = stopOn('SIGTERM');
+  const onInt = stopOn('SIGINT');
+  process.on('SIGHUP', onHangup);
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
+  return {
+    /** For a failed start: the process exits on its own, as if nothing had been caught. */
+    release() {
+      process.off('SIGHUP', onHangup);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+    },
+    /** Resolves with the signal that should stop `running`. */
+    serve(running: RunningServer): Promise<string> {
+      server = running;
+      if (hangupWaiting) onHangup();
+      return new Promise<string>((resolve) => {
+        onStop = resolve;
+        if (stop) resolve(stop);
+      });
+    },
+  };
 }
 
 function parsePort(raw: string): number {

@@ -11,6 +11,7 @@ export const USAGE = `Usage:
                                                                  serve the 8x8 webhooks (env RULES_DIR, PORT, HOST,
                                                                  CONFIG_FILE; the README lists every setting)
                        [--no-watch]                             reload only on SIGHUP or POST /admin/reload (env WATCH=0)
+                       [--pid-file FILE]                        write the process id to FILE while serving (env PID_FILE)
   call-router validate [DIR]                                     check every rule file (default ./rules)
                        [--strict] [--format text|json|github]    and run DIR/tests; --strict fails on warnings too
                        [--compare OLD_DIR] [--at TIME]           list calls that route differently from OLD_DIR

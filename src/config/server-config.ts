@@ -1,8 +1,8 @@
 import type { ServerConfigFile } from '../types/generated/config.js';
 
-/** The settings the server runs with: every key of the config file, defaults filled in. */
-export type ServerConfig = Required<Omit<ServerConfigFile, 'webhookAuth' | 'adminToken' | 'consoleToken'>> &
-  Pick<ServerConfigFile, 'webhookAuth' | 'adminToken' | 'consoleToken'>;
+/** The settings the server runs with: every key of the config file, defaults filled in (the `Unset` ones have none). */
+type Unset = 'webhookAuth' | 'adminToken' | 'consoleToken' | 'pidFile';
+export type ServerConfig = Required<Omit<ServerConfigFile, Unset>> & Pick<ServerConfigFile, Unset>;
 
 export const DEFAULTS: ServerConfig = {
   rulesDir: 'rules',
@@ -54,6 +54,7 @@ export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> =
   watch: { env: 'WATCH', kind: 'boolean' },
   reloadTimeoutMs: { env: 'RELOAD_TIMEOUT_MS', kind: 'integer' },
   reloadMemoryMb: { env: 'RELOAD_MEMORY_MB', kind: 'integer' },
+  pidFile: { env: 'PID_FILE', kind: 'string' },
 };
 
 /** Things that work but that an operator should know at startup. */

@@ -19,6 +19,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { jsonError } from './errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { requestLog } from './request-log.js';
+import { readyzRoute, type Readiness } from './readyz-route.js';
 import { telemetryRoute } from './telemetry-route.js';
 import { webhookGuard, type WebhookGuardOptions } from './webhook-guard.js';
 
@@ -47,6 +48,8 @@ export interface AppDeps {
   reloading?: () => boolean;
   /** Reloads the rules now (POST /admin/reload); the endpoint exists only when given. */
   reload?: () => Promise<ReloadReport>;
+  /** What GET /readyz reports; default: always ready (the rules are given already loaded). */
+  readiness?: () => Readiness;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -90,6 +93,7 @@ export function createServerApp(deps: AppDeps): ServerApp {
 
   app.get('/healthz', (c) => c.json(deps.rules.health()));
   app.all('/healthz', (c) => jsonError(c, 405, 'method-not-allowed', 'use GET for /healthz'));
+  app.route('/readyz', readyzRoute({ readiness: deps.readiness ?? (() => 'ready'), currentRules: () => deps.rules.current() }));
 
   const admin = adminAuth(deps.adminToken);
   app.use('/metrics', admin);

@@ -7,6 +7,7 @@ import type { RuleSet } from '../engine/rule-set.js';
 import { createServerApp } from '../http/app.js';
 import { isCallAction } from '../http/fast-call-action.js';
 import { enforceConnectionLimits, serverOptions, trackResponses, type ConnectionLimits } from '../http/connection-limits.js';
+import type { Readiness } from '../http/readyz-route.js';
 import { createLogger, type AppLogger } from '../log/create-logger.js';
 import { installProcessGuards } from '../log/process-guards.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -16,6 +17,7 @@ import { RulesReloader, type ReloadReport } from '../reload/reload-rules.js';
 import { watchRules, type RulesWatcher } from '../reload/watch-rules.js';
 import { openCallLog } from '../store/open-call-log.js';
 import { closeGracefully } from './graceful-close.js';
+import { removePidFile, writePidFile } from './pid-file.js';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -32,7 +34,9 @@ export interface RunningServer {
   reload(trigger: string): Promise<ReloadReport>;
   /** The server's logger, so the CLI's start-up lines are JSON too when the logs are (LOG_FORMAT=json). */
   log: AppLogger['log'];
-  /** Stop accepting, answer what is in flight, write the decision log and the logs. Idempotent. */
+  /** From now on GET /readyz answers 503 `draining` (everything else is still served). close() does this first. */
+  drain(): void;
+  /** Drain, stop accepting, answer what is in flight, write the decision log and the logs, remove the pid file. Idempotent. */
   close(reason?: string): Promise<void>;
 }
 
@@ -47,7 +51,8 @@ export class ListenError extends Error {
 
 /**
  * The one place the server is wired: config, logs, metrics, decision log, live rules, reload,
- * watcher, HTTP. Resolves once the port is bound; the caller owns signals and printing.
+ * watcher, HTTP, readiness, pid file. Resolves once the port is bound and the server is ready;
+ * on a failed start everything it opened is closed again. The caller owns signals and printing.
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config, ruleSet } = options;
@@ -70,8 +75,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await loader.close();
   };
 
+  let readiness: Readiness = 'starting';
   const { app, callAction } = createServerApp({
     rules,
+    readiness: () => readiness,
     log,
     metrics,
     reload: () => reloader.reload('admin'),
@@ -95,26 +102,51 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
   enforceConnectionLimits(server as Server, config, log, metrics);
   const openResponses = trackResponses(server as Server);
-  if (config.watch) {
-    watcher = await watchRules(dir, () => void reloader.reload('file-change'), {
-      onError: (e) => log({ level: 'error', msg: 'rules-watch-error', dir, error: e.message }),
-    });
+  const { pidFile } = config;
+  const dropPidFile = () => {
+    if (pidFile) removePidFile(pidFile);
+  };
+  try {
+    if (config.watch) {
+      watcher = await watchRules(dir, () => void reloader.reload('file-change'), {
+        onError: (e) => log({ level: 'error', msg: 'rules-watch-error', dir, error: e.message }),
+      });
+    }
+    if (pidFile) {
+      writePidFile(pidFile);
+      // Also on an exit that skips close() (process.exit elsewhere): never leave a stale pid behind.
+      process.once('exit', dropPidFile);
+    }
+  } catch (e) {
+    const closed = closeGracefully(server, 0, openResponses);
+    await stopReloading();
+    await closed;
+    await calls?.close();
+    removeGuards();
+    throw e;
   }
+  readiness = 'ready';
 
+  const drain = () => void (readiness = 'draining');
   let closing: Promise<void> | undefined;
   const close = (reason = 'close') =>
     (closing ??= (async () => {
+      drain();
       const closed = closeGracefully(server, config.shutdownTimeoutMs, openResponses);
       await stopReloading();
       await closed;
       // Waits for the writer thread to commit the last records.
       await calls?.close();
+      if (pidFile) {
+        dropPidFile();
+        process.off('exit', dropPidFile);
+      }
       log({ msg: 'stopped', signal: reason });
       await logger.flush();
       removeGuards();
     })());
 
-  return { port: (server.address() as AddressInfo).port, host: config.host, reload: (trigger) => reloader.reload(trigger), log, close };
+  return { port: (server.address() as AddressInfo).port, host: config.host, reload: (trigger) => reloader.reload(trigger), log, drain, close };
 }
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;

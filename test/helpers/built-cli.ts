@@ -37,7 +37,7 @@ export async function ensureBuilt(): Promise<void> {
     }
   }
   try {
-    if (!existsSync(builtMain) || newestMtime(join(root, 'src')) > statSync(builtMain).mtimeMs) {
+    if (!existsSync(builtMain) || Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'schema'))) > statSync(builtMain).mtimeMs) {
       execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
     }
   } finally {

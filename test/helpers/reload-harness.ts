@@ -61,7 +61,13 @@ export async function startHarness(dir: string, options: { watch?: boolean; admi
   const log: Logger = (entry) => void logs.push(entry);
   const loader = new RulesLoaderWorker().warmUp();
   const reloader = new RulesReloader({ dir, live, log, load: (d) => loader.load(d) });
-  const watcher: RulesWatcher | undefined = options.watch === false ? undefined : await watchRules(dir, () => void reloader.reload('file-change'));
+  let watcher: RulesWatcher | undefined;
+  try {
+    if (options.watch !== false) watcher = await watchRules(dir, () => void reloader.reload('file-change'));
+  } catch (e) {
+    await loader.close(); // nobody gets a harness to close: stop the worker here
+    throw e;
+  }
   const app = createApp({ rules: live, log, reload: () => reloader.reload('admin'), adminToken: options.adminToken });
 
   const health = async () => (await (await app.request('/healthz')).json()) as RulesHealth;

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
+import { spawnForTest, stopChild } from './processes.js';
 
 export interface RunningServer {
   url: string;
@@ -9,22 +9,16 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The real CLI in a child process, as `npm start` runs it, on a free port. */
+/** The real CLI in a child process, on a free port; stopped when the test ends (call it inside a test). */
 export function startServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
+  const child = spawnForTest(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (child.exitCode !== null) return child.exitCode;
-    child.kill(signal);
-    const [code] = (await once(child, 'exit')) as [number | null];
-    return code;
-  };
+  const stop = (signal: NodeJS.Signals = 'SIGTERM') => stopChild(child, signal);
   return new Promise((resolve, reject) => {
     const onData = () => {
       const m = /Listening on (http:\/\/\S+?:\d+)/.exec(out);
