@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { startServer, ListenError } from '../server/start-server.js';
+import { SessionsUnavailable } from '../sessions/open-sessions.js';
 import { loadRules } from '../rules/load-rules.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
@@ -41,7 +42,7 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   try {
     running = await startServer({ config, ruleSet });
   } catch (e) {
-    if (!(e instanceof ListenError)) throw e;
+    if (!(e instanceof ListenError || e instanceof SessionsUnavailable)) throw e;
     err.write(`${e.message}\n`);
     return 1;
   }

@@ -8,19 +8,23 @@ import { loadRules } from '../rules/load-rules.js';
 import { parseAt } from './parse-at.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
+import { parseComparableNumber } from '../rules/phone-number.js';
+import { fixedSessions, type FixedSession } from '../sessions/fixed-sessions.js';
 
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 
 /**
- * `simulate <event.json | field=value ...> [--rules dir] [--explain] [--at time]`: the rule that
- * answers, and the exact JSON. --explain adds why each earlier rule did not take the call.
+ * `simulate <event.json | field=value ...> [--rules dir] [--explain] [--at time] [--session A,B,VN[,record]]...`:
+ * the rule that answers, and the exact JSON. --explain adds why each earlier rule did not take
+ * the call; --session opens a live masking session for the simulated call.
  */
 export async function simulateCommand(args: string[], out: Output, err: Output): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { rules: { type: 'string', default: 'rules' }, explain: { type: 'boolean', default: false }, at: { type: 'string' } },
+    options: { rules: { type: 'string', default: 'rules' }, explain: { type: 'boolean', default: false }, at: { type: 'string' }, session: { type: 'string', multiple: true } },
   });
+  const sessions = (values.session ?? []).map(readSession);
   if (positionals.length === 0) throw new UsageError('simulate needs an event: a JSON file, or fields like source=+6591234567 destinationRefId=vn-ref-1');
   const now = parseAt(values.at);
   const payload = await readEvent(positionals);
@@ -31,13 +35,13 @@ export async function simulateCommand(args: string[], out: Output, err: Output):
     err.write(`\n${summarizeErrors(result.diagnostics)}: fix them before simulating.\n`);
     return 1;
   }
-  const { decision, skipped } = explainDecision(result.ruleSet, payload, now ? { now } : {});
+  const { decision, skipped } = explainDecision(result.ruleSet, payload, { ...(now ? { now } : {}), ...(sessions.length > 0 ? { sessions: fixedSessions(sessions) } : {}) });
   if (values.explain) {
     for (const s of skipped) err.write(`skipped ${s.text}  (${values.rules}/${s.rule.file}:${s.rule.line})\n`);
   }
   if (decision.outcome === 'matched') {
     const rule = result.ruleSet.rules.find((r) => r.id === decision.ruleId);
-    err.write(`matched rule ${decision.ruleId}${rule ? ` (${values.rules}/${rule.file}:${rule.line}:${rule.col})` : ''}\n`);
+    err.write(`matched rule ${decision.ruleId}${rule ? ` (${values.rules}/${rule.file}:${rule.line}:${rule.col})` : ''}${decision.session ? ` through session ${decision.session}` : ''}\n`);
   } else {
     err.write(`no rule answered (${decision.detail}): the fallback callflow\n`);
   }
@@ -75,4 +79,19 @@ async function readEvent(positionals: string[]): Promise<CallActionPayload> {
   const checked = validateCallAction({ payload: makeCallActionPayload(fields as Partial<CallActionPayload>) });
   if (!checked.ok) throw new UsageError(checked.error.message);
   return checked.value.payload;
+}
+
+/** `--session +6591110001,+6592220001,+6568332049[,record]`: two parties and their virtual number. */
+function readSession(text: string, i: number): FixedSession {
+  const parts = text.split(',').map((p) => p.trim());
+  const record = parts[3] === 'record' ? true : parts[3] === 'no-record' ? false : undefined;
+  if (parts.length < 3 || parts.length > 4 || (parts.length === 4 && record === undefined)) {
+    throw new UsageError(`--session "${text}" must be PARTY_A,PARTY_B,VIRTUAL_NUMBER, optionally followed by ,record (for example --session +6591110001,+6592220001,+6568332049)`);
+  }
+  const numbers = parts.slice(0, 3).map((p) => {
+    const phone = parseComparableNumber(p);
+    if (!phone.ok) throw new UsageError(`--session "${text}": ${phone.message}`);
+    return phone.e164;
+  });
+  return { id: `simulated-session-${i + 1}`, parties: [numbers[0]!, numbers[1]!], virtualNumber: numbers[2]!, ...(record === undefined ? {} : { record }) };
 }

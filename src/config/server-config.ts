@@ -1,7 +1,7 @@
 import type { ServerConfigFile } from '../types/generated/config.js';
 
 /** The settings the server runs with: every key of the config file, defaults filled in. */
-export type ServerConfig = Required<Omit<ServerConfigFile, 'webhookAuth' | 'adminToken'>> & Pick<ServerConfigFile, 'webhookAuth' | 'adminToken'>;
+export type ServerConfig = Required<Omit<ServerConfigFile, 'webhookAuth' | 'adminToken' | 'apiToken'>> & Pick<ServerConfigFile, 'webhookAuth' | 'adminToken' | 'apiToken'>;
 
 export const DEFAULTS: ServerConfig = {
   rulesDir: 'rules',
@@ -12,6 +12,8 @@ export const DEFAULTS: ServerConfig = {
   callLog: 'data/calls.sqlite',
   callLogRetentionDays: 30,
   callLogMaxRows: 1_000_000,
+  sessionsDb: 'data/sessions.sqlite',
+  sessionsRetentionDays: 30,
   deadlineMs: 2000,
   shutdownTimeoutMs: 10_000,
   logLevel: 'info',
@@ -28,6 +30,9 @@ export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> =
   host: { env: 'HOST', kind: 'string' },
   webhookAuth: { env: 'WEBHOOK_AUTH', kind: 'string' },
   adminToken: { env: 'ADMIN_TOKEN', kind: 'string' },
+  apiToken: { env: 'API_TOKEN', kind: 'string' },
+  sessionsDb: { env: 'SESSIONS_DB', kind: 'string' },
+  sessionsRetentionDays: { env: 'SESSIONS_RETENTION_DAYS', kind: 'number' },
   allowIps: { env: 'ALLOW_IPS', kind: 'list' },
   trustProxy: { env: 'TRUST_PROXY', kind: 'hops-or-list' },
   callLog: { env: 'CALL_LOG', kind: 'string' },

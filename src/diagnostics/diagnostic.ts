@@ -65,7 +65,10 @@ export type DiagnosticCode =
   | 'else-without-other-party'
   | 'reload-failed'
   | 'settings-not-loaded'
-  | 'bad-country-code';
+  | 'bad-country-code'
+  // Pools of virtual numbers for live masking sessions (pools.yaml).
+  | 'duplicate-pool'
+  | 'duplicate-pool-number';
 
 export interface Position {
   line: number;

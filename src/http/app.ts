@@ -8,6 +8,9 @@ import type { SessionSummaryEvent } from '../types/generated/session-summary.js'
 import type { ReloadReport } from '../reload/reload-rules.js';
 import { adminRoute } from './admin-route.js';
 import { adminAuth } from './admin-auth.js';
+import { apiAuth } from './api-auth.js';
+import type { Sessions } from '../sessions/sessions-service.js';
+import { sessionsRoute } from './sessions-route.js';
 import { callActionRoute } from './call-action-route.js';
 import { CallObserver } from '../store/call-observer.js';
 import { callsRoute } from './calls-route.js';
@@ -36,6 +39,10 @@ export interface AppDeps {
   calls?: CallRecorder;
   /** Reloads the rules now (POST /admin/reload); the endpoint exists only when given. */
   reload?: () => Promise<ReloadReport>;
+  /** Live masking sessions: asked on every call, and managed through /sessions. */
+  sessions?: Sessions;
+  /** Bearer token for /sessions; unset (or no sessions) = the API answers 404. */
+  apiToken?: string;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -48,7 +55,13 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/webhooks/*', webhookGuard(deps.access ?? {}));
   app.route(
     '/webhooks/call-action',
-    callActionRoute({ currentRules: () => deps.rules.current(), log, onAnswer: (r) => observer.callAction(r), ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}) }),
+    callActionRoute({
+      currentRules: () => deps.rules.current(),
+      log,
+      onAnswer: (r) => observer.callAction(r),
+      ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
+      ...(deps.sessions ? { sessions: deps.sessions.lookup, onSessionCall: deps.sessions.noteCall.bind(deps.sessions) } : {}),
+    }),
   );
   app.route(
     '/webhooks/call-status',
@@ -77,6 +90,11 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'content-type': metrics.contentType }));
   app.route('/calls', callsRoute(observer, metrics, log));
   if (deps.reload) app.route('/admin', adminRoute({ reload: deps.reload }));
+
+  const api = apiAuth(deps.sessions ? deps.apiToken : undefined);
+  app.use('/sessions', api);
+  app.use('/sessions/*', api);
+  if (deps.sessions) app.route('/sessions', sessionsRoute(deps.sessions));
 
   app.notFound((c) => jsonError(c, 404, 'not-found', `no endpoint at ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {

@@ -11,6 +11,8 @@ import type { Logger } from '../log/logger.js';
 import { bodyError, readJson } from './read-json.js';
 import { ReplayCache } from '../store/replay-cache.js';
 import { eventValidator } from '../events/validate-event.js';
+import type { SessionLookup } from '../engine/session-lookup.js';
+import { normalizePhone } from '../engine/phone.js';
 
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 
@@ -24,6 +26,10 @@ export interface CallActionDeps {
   onAnswer?: (record: CallActionRecord) => void;
   /** Past this, the caller gets the fallback callflow instead of silence. */
   deadlineMs?: number;
+  /** Live masking sessions, asked before the CSV pairs. */
+  sessions?: SessionLookup;
+  /** Called after the answer when a live session connected the call (slides idleTtl, tells the session's story). */
+  onSessionCall?: (sessionId: string, call: { at: number; callId: string; caller: string; callee: string; ruleId: string }) => void;
 }
 
 // The same eventId with the same call data gets the same answer; a stranger reusing an
@@ -72,14 +78,16 @@ export function callActionRoute(deps: CallActionDeps): Hono {
       const ruleSet = deps.currentRules();
       let decision: Decision;
       try {
-        decision = decide(ruleSet, payload);
+        decision = decide(ruleSet, payload, deps.sessions ? { sessions: deps.sessions } : {});
       } catch (e) {
         // A bug must not cost the caller their call: answer the fallback and say why in the log.
         deps.log({ level: 'error', msg: 'decide-failed', eventId: payload.eventId, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
         decision = { outcome: 'fallback', reason: 'render-error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}`, response: fallbackResponse(ruleSet, payload) };
       }
       replays.set(key, decision.response);
-      return answer(decision, ruleSet);
+      const response = answer(decision, ruleSet);
+      if (decision.outcome === 'matched' && decision.session) noteSessionCall(deps, decision.session, decision.ruleId, payload, decision.response);
+      return response;
     };
 
     const onDeadline = () => {
@@ -92,4 +100,10 @@ export function callActionRoute(deps: CallActionDeps): Hono {
   });
   app.all('/', (c) => jsonError(c, 405, 'method-not-allowed', `use POST for ${c.req.path}`));
   return app;
+}
+
+function noteSessionCall(deps: CallActionDeps, sessionId: string, ruleId: string, payload: CallActionPayload, response: CallflowResponse): void {
+  const makeCall = response.callflow.find((a) => a.action === 'makeCall');
+  const callee = makeCall?.action === 'makeCall' ? makeCall.params.destination : '';
+  deps.onSessionCall?.(sessionId, { at: Date.now(), callId: payload.callId, caller: normalizePhone(payload.source), callee, ruleId });
 }

@@ -8,6 +8,9 @@ import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { Actions } from '../types/generated/rules.js';
 import type { TestCall } from '../types/generated/rule-tests.js';
 import { validateRuleTestsFile } from './rule-tests-schema.js';
+import type { FixedSession } from '../sessions/fixed-sessions.js';
+import { parseComparableNumber } from '../rules/phone-number.js';
+import type { TestSession } from '../types/generated/rule-tests.js';
 
 /** Stands for "whatever voice the rule uses" in an expected say that names no voiceProfile. */
 export const ANY_VOICE = '\u0000any voice';
@@ -27,6 +30,8 @@ export interface RuleTest {
   /** Pinned by the test itself; else the runner's clock. */
   at?: Date;
   expect: { rule: string; callflow?: readonly Action[] };
+  /** Live masking sessions open during the test (the file's and its own). */
+  sessions: readonly FixedSession[];
 }
 
 export interface ParsedRuleTests {
@@ -46,9 +51,11 @@ export function parseRuleTests(source: SourceFile): ParsedRuleTests {
     return { tests: [], diagnostics: [...diagnostics, ...badTimes, ...explainSchemaErrors(errors.filter((e) => e.keyword !== 'format'), parsed)] };
   }
   const tests: RuleTest[] = [];
+  const fileSessions = readSessions(parsed.data.sessions, ['sessions'], parsed, diagnostics);
   parsed.data.tests.forEach((raw, i) => {
     const path = ['tests', i] as const;
     const before = diagnostics.length;
+    const sessions = [...fileSessions, ...readSessions(raw.sessions, [...path, 'sessions'], parsed, diagnostics)];
     const callflow = raw.expect.callflow
       ? compileActions(raw.expect.callflow as Actions, [...path, 'expect', 'callflow'], { parsed, voiceProfile: ANY_VOICE, diagnostics })
       : undefined;
@@ -61,9 +68,35 @@ export function parseRuleTests(source: SourceFile): ParsedRuleTests {
       call: callFields(raw.call),
       ...(raw.at === undefined ? {} : { at: new Date(raw.at) }),
       expect: { rule: raw.expect.rule, ...(callflow ? { callflow } : {}) },
+      sessions,
     });
   });
   return { tests, diagnostics };
+}
+
+/** `sessions:` with their numbers normalised like the rules' (problems at file:line:col). */
+function readSessions(raw: TestSession[] | undefined, at: readonly (string | number)[], parsed: ParsedFile, diagnostics: Diagnostic[]): FixedSession[] {
+  const out: FixedSession[] = [];
+  (raw ?? []).forEach((s, i) => {
+    const number = (value: string | number, path: readonly (string | number)[]) => {
+      const phone = parseComparableNumber(String(value));
+      if (!phone.ok) diagnostics.push(error('bad-phone-number', phone.message, { file: parsed.file, ...parsed.locate([...at, i, ...path]) }));
+      return phone.ok ? phone.e164 : undefined;
+    };
+    const a = number(s.parties[0]!, ['parties', 0]);
+    const b = number(s.parties[1]!, ['parties', 1]);
+    const virtualNumber = number(s.virtualNumber, ['virtualNumber']);
+    if (a === undefined || b === undefined || virtualNumber === undefined) return;
+    out.push({
+      parties: [a, b],
+      virtualNumber,
+      ...(s.id ? { id: s.id } : {}),
+      ...(s.record === undefined ? {} : { record: s.record }),
+      ...(s.expiresAt === undefined ? {} : { expiresAt: Date.parse(s.expiresAt) }),
+      ...(s.pin === undefined ? {} : { pin: s.pin }),
+    });
+  });
+  return out;
 }
 
 function badTime(instancePath: string, parsed: ParsedFile): Diagnostic {

@@ -9,6 +9,8 @@ import type { CallflowAction } from '../types/generated/callflow.js';
 import { callflowLines } from './callflow-lines.js';
 import { diffLines, renderDiff } from './line-diff.js';
 import { ANY_VOICE, FALLBACK_RULE, payloadFor, type RuleTest } from './parse-rule-tests.js';
+import { fixedSessions } from '../sessions/fixed-sessions.js';
+import type { SessionLookup } from '../engine/session-lookup.js';
 
 export interface RunOptions {
   /** The clock for tests that do not pin their own `at` (`--at`); default: now. */
@@ -44,7 +46,8 @@ function unknownRule(test: RuleTest, ids: readonly string[]): Diagnostic {
 function runOne(ruleSet: RuleSet, test: RuleTest, options: RunOptions): Diagnostic | undefined {
   const now = test.at ?? options.now ?? new Date();
   const payload = payloadFor(test.call, now);
-  const decision = decide(ruleSet, payload, { now });
+  const sessions = test.sessions.length > 0 ? fixedSessions(test.sessions) : undefined;
+  const decision = decide(ruleSet, payload, { now, ...(sessions ? { sessions } : {}) });
   const actualRule = decision.outcome === 'matched' ? decision.ruleId : FALLBACK_RULE;
   const where = { file: test.file, line: test.line, col: test.col };
 
@@ -66,7 +69,7 @@ function runOne(ruleSet: RuleSet, test: RuleTest, options: RunOptions): Diagnost
       ? `test "${test.name}" failed: rule ${actualRule} answered, but with a different callflow`
       : `test "${test.name}" failed: expected rule ${test.expect.rule}, got ${actualRule}`;
   const detail = [`call: ${describeCall(test.call)}${test.at || options.now ? ` at ${now.toISOString()}` : ''}`, '--- expected', '+++ actual', renderDiff(diffLines(expected, actual))];
-  if (actualRule !== test.expect.rule) detail.push(whyNotExpected(ruleSet, test.expect.rule, decision, payload, now));
+  if (actualRule !== test.expect.rule) detail.push(whyNotExpected(ruleSet, test.expect.rule, decision, payload, now, sessions));
   const note = fallbackNote(decision);
   if (note) detail.push(note);
   return { ...error('rule-test-failed', headline, where), detail: detail.join('\n') };
@@ -82,10 +85,10 @@ function withVoicesOf(expected: CallflowAction[], actual: readonly CallflowActio
 }
 
 /** The reason the expected rule did not answer: a condition it wanted, or an earlier rule. */
-function whyNotExpected(ruleSet: RuleSet, expectedId: string, decision: Decision, payload: CallActionPayload, now: Date): string {
+function whyNotExpected(ruleSet: RuleSet, expectedId: string, decision: Decision, payload: CallActionPayload, now: Date, sessions: SessionLookup | undefined): string {
   const expected = ruleSet.rules.find((r) => r.id === expectedId);
   if (!expected) return `why: rule ${decision.ruleId ?? '?'} matches this call`;
-  const why = whyNot(expected, ruleSet, payload, { now });
+  const why = whyNot(expected, ruleSet, payload, { now, ...(sessions ? { sessions } : {}) });
   if (why) return `why: ${why.text}`;
   return `why: ${expected.id} matches this call too, but ${decision.ruleId ?? 'an earlier rule'} comes first`;
 }

@@ -10,6 +10,7 @@ import { Calendars } from './compile-calendars.js';
 import { NamedLists } from './compile-lists.js';
 import { compileMatcher, type MatcherProblem } from './compile-matcher.js';
 import { compilePairs } from './compile-pairs.js';
+import { compilePools } from './compile-pools.js';
 import { compileTime } from './compile-time.js';
 import { explainSchemaErrors } from '../source/explain-schema-errors.js';
 import type { ParsedFile, SourceFile } from '../source/parse-yaml.js';
@@ -24,6 +25,8 @@ export interface RuleSources {
   settings?: SourceFile;
   /** Masking-pair tables (.csv), in path order. */
   pairFiles?: readonly SourceFile[];
+  /** pools.yaml: virtual numbers for live masking sessions, when the folder has one. */
+  pools?: SourceFile;
 }
 
 export interface BuildResult {
@@ -54,6 +57,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
     clocks: new Map(),
   };
   const pairs = compilePairs(sources.pairFiles ?? [], diagnostics);
+  const pools = sources.pools ? compilePools(sources.pools, diagnostics) : undefined;
   const rules: Rule[] = [];
   const seenIds = new Map<string, Rule[]>();
 
@@ -99,6 +103,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
       fallback,
       files: sources.ruleFiles.map((f) => f.file),
       pairs,
+      ...(pools ? { pools } : {}),
     },
     diagnostics,
   };
@@ -237,7 +242,7 @@ export function addToIndex(index: IndexBuilder, rules: readonly Rule[]): IndexBu
 
 export function versionOf(sources: RuleSources): string {
   const hash = createHash('sha256');
-  for (const f of [...(sources.settings ? [sources.settings] : []), ...sources.ruleFiles, ...(sources.pairFiles ?? [])]) {
+  for (const f of [...(sources.settings ? [sources.settings] : []), ...sources.ruleFiles, ...(sources.pairFiles ?? []), ...(sources.pools ? [sources.pools] : [])]) {
     hash.update(f.file).update('\0').update(f.text).update('\0');
   }
   return hash.digest('hex').slice(0, 12);

@@ -23,7 +23,7 @@ export async function loadRules(dir: string): Promise<LoadResult> {
   const shown = (file: string) => join(dir, file);
   const result = buildRuleSet(sources);
   const texts = new Map<string, string>();
-  for (const f of [...sources.ruleFiles, ...(sources.settings ? [sources.settings] : []), ...(sources.pairFiles ?? [])]) texts.set(shown(f.file), f.text);
+  for (const f of [...sources.ruleFiles, ...(sources.settings ? [sources.settings] : []), ...(sources.pairFiles ?? []), ...(sources.pools ? [sources.pools] : [])]) texts.set(shown(f.file), f.text);
   const diagnostics = result.diagnostics.map((d): Diagnostic => (d.file ? { ...d, file: shown(d.file) } : d));
   return { ...result, diagnostics, texts };
 }

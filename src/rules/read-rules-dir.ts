@@ -4,6 +4,8 @@ import type { RuleSources } from './build-rule-set.js';
 import type { SourceFile } from '../source/parse-yaml.js';
 
 export const SETTINGS_FILES = ['settings.yaml', 'settings.yml'];
+/** Pools of virtual numbers for live masking sessions: not rules. */
+export const POOLS_FILES = ['pools.yaml', 'pools.yml'];
 const RULE_FILE = /\.ya?ml$/i;
 /** Rule tests live in this sub-folder of the rules folder; they are not rules (see src/testing). */
 export const RULE_TESTS_DIR = 'tests';
@@ -13,7 +15,7 @@ const PAIRS_FILE = /\.csv$/i;
 export function isRuleFile(relativePath: string): boolean {
   const parts = relativePath.split(/[\\/]/);
   if (parts.some((p) => p.startsWith('.') || p.startsWith('~') || p.endsWith('~'))) return false;
-  if (parts.length === 1 && SETTINGS_FILES.includes(parts[0]!)) return false;
+  if (parts.length === 1 && (SETTINGS_FILES.includes(parts[0]!) || POOLS_FILES.includes(parts[0]!))) return false;
   if (parts.length > 1 && parts[0] === RULE_TESTS_DIR) return false;
   return RULE_FILE.test(relativePath);
 }
@@ -48,7 +50,10 @@ export async function readRulesDir(dir: string): Promise<RuleSources> {
   const read = async (file: string): Promise<SourceFile> => ({ file, text: await readFile(join(dir, file), 'utf8') });
   const ruleFiles = await Promise.all(paths.map(read));
   const pairFiles = await Promise.all(pairPaths.map(read));
-  const settingsName = (await readdir(dir)).find((n) => SETTINGS_FILES.includes(n));
+  const topLevel = await readdir(dir);
+  const settingsName = topLevel.find((n) => SETTINGS_FILES.includes(n));
   const settings = settingsName ? { file: settingsName, text: await readFile(join(dir, settingsName), 'utf8') } : undefined;
-  return { ruleFiles, ...(settings ? { settings } : {}), ...(pairFiles.length > 0 ? { pairFiles } : {}) };
+  const poolsName = topLevel.find((n) => POOLS_FILES.includes(n));
+  const pools = poolsName ? await read(poolsName) : undefined;
+  return { ruleFiles, ...(settings ? { settings } : {}), ...(pairFiles.length > 0 ? { pairFiles } : {}), ...(pools ? { pools } : {}) };
 }

@@ -12,6 +12,7 @@ import { RulesLoaderWorker } from '../reload/load-rules-in-worker.js';
 import { RulesReloader, type ReloadReport } from '../reload/reload-rules.js';
 import { watchRules, type RulesWatcher } from '../reload/watch-rules.js';
 import { openCallLog } from '../store/open-call-log.js';
+import { openSessions } from '../sessions/open-sessions.js';
 import { closeGracefully } from './graceful-close.js';
 
 export interface StartOptions {
@@ -54,6 +55,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   const rules = new LiveRules(ruleSet);
   const metrics = new Metrics(rules);
+  let sessions;
+  try {
+    sessions = openSessions(config, () => rules.current().pools, log);
+  } catch (e) {
+    removeGuards();
+    throw e;
+  }
   const calls = openCallLog(config, metrics, log);
 
   const loader = new RulesLoaderWorker().warmUp();
@@ -73,6 +81,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(calls ? { calls } : {}),
     access: { ...(config.webhookAuth ? { webhookAuth: config.webhookAuth } : {}), allowIps: config.allowIps, trustProxy: config.trustProxy },
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    ...(sessions ? { sessions } : {}),
+    ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     deadlineMs: config.deadlineMs,
   });
 
@@ -82,6 +92,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   } catch (e) {
     await stopReloading();
     calls?.close();
+    sessions?.close();
     removeGuards();
     throw e;
   }
@@ -98,6 +109,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await stopReloading();
       await closed;
       calls?.close();
+      sessions?.close();
       log({ msg: 'stopped', signal: reason });
       await logger.flush();
       removeGuards();
