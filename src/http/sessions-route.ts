@@ -19,7 +19,7 @@ type Checked<T> = { ok: true; value: T } | { ok: false; field: string; message: 
 const bad = (field: string, message: string) => ({ ok: false as const, field, message });
 
 /** The sessions API (behind apiAuth in app.ts): open, read, list, extend and close masking sessions. */
-export function sessionsRoute(sessions: Sessions, clock: () => number = Date.now): Hono {
+export function sessionsRoute(sessions: Sessions, clock: () => number = () => Date.now()): Hono {
   const app = new Hono();
   const refused = (c: Context, r: Refusal) => jsonError(c, r.status, r.code, r.message, r.field);
 

@@ -164,8 +164,11 @@ export class SessionStore {
 
   insert(s: Session): void {
     try {
-      this.stmts.insert.run(toRow(s));
-      for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
+      // All rows or none, also when called outside a transaction.
+      this.db.transaction(() => {
+        this.stmts.insert.run(toRow(s));
+        for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
+      })();
     } catch (e) {
       throw conflictOf(e) ?? e;
     }

@@ -84,7 +84,7 @@ export class Sessions {
   private lastPrune = 0;
 
   constructor(private readonly options: SessionsOptions) {
-    this.clock = options.clock ?? Date.now;
+    this.clock = options.clock ?? (() => Date.now());
     this.log = options.log ?? silentLogger;
     this.retentionMs = options.retentionMs ?? 30 * DAY;
     this.store = new SessionStore(options.path);
