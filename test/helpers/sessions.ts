@@ -74,7 +74,7 @@ export async function sessionsHarness(options: { files?: Record<string, string>;
     dbPath,
     sessions: open(),
     app: undefined as unknown as ReturnType<typeof createApp>,
-    api: (method, path, body, t = TOKEN) =>
+    api: async (method, path, body, t = TOKEN) =>
       h.app.request(path, {
         method,
         headers: { 'content-type': 'application/json', ...(t === null ? {} : { authorization: `Bearer ${t}` }) },
