@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { simulateCommand } from '../src/cli/simulate-command.js';
 import { checkRulesDir } from '../src/rule-tests/check-rules-dir.js';
 import { loadRules } from '../src/rules/load-rules.js';
+import { RulesLoaderWorker } from '../src/reload/load-rules-in-worker.js';
 import { capture } from './helpers/capture.js';
 import { DRIVER, MASKING_FOLDER, RIDER, VN1, writeFolder } from './helpers/sessions.js';
 
@@ -26,6 +27,16 @@ describe('pools.yaml', () => {
     expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(loaded.ruleSet?.pools?.get('tiny')?.numbers).toEqual([{ number: VN1, refId: 'vn-ref-9', country: 'SG' }]);
     expect(loaded.ruleSet?.pools?.get('rides')?.numbers.map((n) => n.country)).toEqual(['SG', 'SG']);
+  });
+
+  it('reach the server through a reload in the worker thread too', async () => {
+    const worker = new RulesLoaderWorker();
+    try {
+      const loaded = await worker.load(folder(MASKING_FOLDER));
+      expect([...(loaded.ruleSet?.pools?.keys() ?? [])]).toEqual(['rides', 'tiny']);
+    } finally {
+      await worker.close();
+    }
   });
 
   it.each([

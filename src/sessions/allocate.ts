@@ -8,36 +8,43 @@ export interface Allocation {
   blockedBy?: string;
 }
 
+/** Free numbers compared before taking the least used: enough to spread load, few enough to stay cheap in a big pool. */
+const CHOICES = 16;
+
 /**
  * A number from the pool on which neither party has an open session (nor ended one within the
- * pool's cool-off), and where `pin` is free: the party's country first, then the least used.
- * `start` rotates where ties are broken, so equal numbers take turns.
+ * pool's cool-off), and where `pin` is free: one of the party's country first, then the least
+ * used of the first few free ones after `start` (which the caller rotates, so numbers take turns).
  */
 export function allocateNumber(pool: Pool, parties: readonly [string, string], index: SessionIndex, at: number, options: { country?: string; pin?: string; start?: number } = {}): Allocation {
   let best: PoolNumber | undefined;
-  let bestScore = Infinity;
+  let bestLoad = Infinity;
+  let bestLocal = false;
+  let localSeen = 0;
   const blocked = [0, 0];
   const n = pool.numbers.length;
   const start = (options.start ?? 0) % n;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < n && localSeen < CHOICES; k++) {
     const candidate = pool.numbers[(start + k) % n]!;
     let free = true;
-    parties.forEach((party, i) => {
+    for (let i = 0; i < 2; i++) {
+      const party = parties[i]!;
       const open = index.onNumber(party, candidate.number);
-      const ended = index.lastEnded(party, candidate.number);
+      const ended = pool.coolOffMs > 0 ? index.lastEnded(party, candidate.number) : undefined;
       if ((open && isLive(open, at)) || (ended !== undefined && at - ended < pool.coolOffMs)) {
         blocked[i]!++;
         free = false;
       }
-    });
+    }
     if (!free) continue;
     if (options.pin && index.byPin(candidate.number, options.pin, at)) continue;
-    // Another country costs more than any load difference.
-    const score = index.loadOf(candidate.number) + (options.country && candidate.country !== options.country ? 1e9 : 0);
-    if (score < bestScore) {
+    const local = !options.country || candidate.country === options.country;
+    if (local) localSeen++;
+    const load = index.loadOf(candidate.number);
+    if ((local && !bestLocal) || (local === bestLocal && load < bestLoad)) {
       best = candidate;
-      bestScore = score;
-      if (score === 0) break;
+      bestLoad = load;
+      bestLocal = local;
     }
   }
   if (best) return { number: best };

@@ -223,7 +223,7 @@ export class Sessions {
       requestHash,
     };
     try {
-      this.store.savepoint(() => this.store.insert(session));
+      this.store.insert(session); // its own savepoint: a refused insert leaves nothing behind
     } catch (e) {
       // The database holds the uniqueness rule even if memory and disk ever disagree.
       if (e instanceof SessionConflict) return { ok: false, status: 409, code: e.kind === 'party' ? 'party-busy' : `${e.kind}-in-use`, field: e.kind === 'party' ? 'parties' : e.kind, message: e.message };
