@@ -42,7 +42,7 @@ export function whyNot(rule: Rule, ruleSet: RuleSet, payload: CallActionPayload,
   const failed = firstFailedCondition(rule, facts, now);
   if (!failed) {
     if (applyRule(rule, callContext(facts, { now, sessionId: payload.sessionId, ...(options.sessions ? { sessions: options.sessions } : {}) }), ruleSet)) return undefined;
-    const text = `${rule.id}: the caller has no current masking pair on this number, and the rule has no \`else\``;
+    const text = `${rule.id}: the caller has no open masking session or pair on this number, and the rule has no \`else\``;
     return { rule, field: 'pair', actual: facts.source, wanted: 'a masking pair', text };
   }
   const actual = failed.kind === 'field' ? facts[failed.field] : now.toISOString();

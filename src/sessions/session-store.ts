@@ -157,6 +157,21 @@ export class SessionStore {
     return this.db.transaction(work)();
   }
 
+  /**
+   * Runs `work` in one transaction without waiting for the disk (synchronous=NORMAL: in WAL mode
+   * a power cut may lose the last such commits, never corrupt the file). For writes nobody was
+   * promised: the session story and the idle slide. A restart at worst ends a session a little
+   * earlier than its last call said.
+   */
+  unacknowledged(work: () => void): void {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.db.transaction(work)();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
   /** Runs `work` in a savepoint inside the current transaction, so one failure undoes only its own writes. */
   savepoint<T>(work: () => T): T {
     return this.db.transaction(work)();

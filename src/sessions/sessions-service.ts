@@ -64,6 +64,8 @@ interface Job {
 }
 
 const DAY = 86_400_000;
+/** How long calls wait to be written to the session story (and the idle slide to the file). */
+const CALLS_FLUSH_MS = 200;
 
 /**
  * Live masking sessions: the store (durable), the index (in memory, answers calls) and the
@@ -135,7 +137,8 @@ export class Sessions {
     if (!s) return;
     if (call.at > s.lastActivityAt) s.lastActivityAt = call.at;
     this.calls.push({ session: s, call });
-    if (this.calls.length === 1) setImmediate(() => this.flushCalls());
+    // Written in batches a little later: a flush to disk per call would stall the calls.
+    if (this.calls.length === 1) setTimeout(() => this.flushCalls(), CALLS_FLUSH_MS).unref();
   }
 
   /** Ends every open session whose time is up; deletes ended ones past the retention. */
@@ -325,7 +328,7 @@ export class Sessions {
     if (calls.length === 0) return;
     this.calls = [];
     try {
-      this.store.transaction(() => {
+      this.store.unacknowledged(() => {
         for (const { session, call } of calls) this.store.recordCall(session, call);
       });
     } catch (e) {
