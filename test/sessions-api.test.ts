@@ -19,9 +19,9 @@ let h: SessionsHarness;
 beforeEach(async () => {
   h = await sessionsHarness();
 });
-afterEach(() => {
+afterEach(async () => {
   vi.useRealTimers();
-  h?.close();
+  await h?.close();
 });
 
 const create = async (body: Record<string, unknown>) => {
@@ -136,7 +136,7 @@ describe('restart', () => {
   it('keeps every acknowledged session: readable and routing after the file is opened again', async () => {
     const made = await Promise.all(Array.from({ length: 20 }, (_, i) => create({ parties: [`+659111${String(1000 + i)}`, DRIVER.replace(/\d{2}$/, String(10 + i))], virtualNumber: VN1, ttl: 3600 })));
     expect(made.map((m) => m.status)).toEqual(made.map(() => 201));
-    h.restart();
+    await h.restart();
     for (const m of made) {
       const res = await h.api('GET', `/sessions/${m.body.id}`);
       expect(((await res.json()) as SessionBody).status).toBe('open');
@@ -233,7 +233,7 @@ describe('bad requests get one 4xx shape naming the field', () => {
       expect(res.status).toBe(404);
       expect(((await res.json()) as ErrorBody).error.code).toBe('api-disabled');
     } finally {
-      off.close();
+      await off.close();
     }
   });
 });

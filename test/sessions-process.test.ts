@@ -90,7 +90,7 @@ describe('npm run sessions -- import', () => {
       expect(sessions.lookup.otherParty('+6592220002', VN1, Date.now())?.peer).toBe('+6591110002');
       expect(sessions.openCount).toBe(2);
     } finally {
-      sessions.close();
+      await sessions.close();
     }
   });
 

@@ -50,7 +50,7 @@ export async function sessionsCommand(args: string[], out: Output, err: Output, 
       else created++;
     });
   } finally {
-    sessions.close();
+    await sessions.close();
   }
   for (const line of refused) err.write(`${line}\n`);
   out.write(`imported ${created} sessions into ${settings.config.sessionsDb}${existing ? `; ${existing} were there already` : ''}${read.skipped ? `; ${read.skipped} rows had already expired` : ''}${refused.length ? `; ${refused.length} refused` : ''}\n`);

@@ -80,10 +80,10 @@ export function sessionsRoute(sessions: Sessions, clock: () => number = () => Da
     return c.json(sessionJson(s, clock()));
   });
 
-  app.get('/:id/calls', (c) => {
+  app.get('/:id/calls', async (c) => {
     const id = c.req.param('id');
     if (!sessions.get(id)) return jsonError(c, 404, 'session-not-found', `there is no session ${id}`);
-    const calls = sessions.callsOf(id).map((k) => ({ at: new Date(k.at).toISOString(), callId: k.callId, caller: k.caller, callee: k.callee, rule: k.ruleId }));
+    const calls = (await sessions.callsOf(id)).map((k) => ({ at: new Date(k.at).toISOString(), callId: k.callId, caller: k.caller, callee: k.callee, rule: k.ruleId }));
     return c.json({ sessionId: id, calls });
   });
 

@@ -92,7 +92,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   } catch (e) {
     await stopReloading();
     calls?.close();
-    sessions?.close();
+    await sessions?.close();
     removeGuards();
     throw e;
   }
@@ -109,7 +109,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await stopReloading();
       await closed;
       calls?.close();
-      sessions?.close();
+      await sessions?.close();
       log({ msg: 'stopped', signal: reason });
       await logger.flush();
       removeGuards();

@@ -7,7 +7,8 @@ import { silentLogger } from '../log/logger.js';
 import { allocateNumber } from './allocate.js';
 import { isLive, type Session } from './session.js';
 import { SessionIndex } from './session-index.js';
-import { SessionConflict, SessionStore, type ListQuery, type SessionCall } from './session-store.js';
+import { SessionStore, type ListQuery, type SessionCall } from './session-store.js';
+import { StoreWriter, type WriteOp } from './store-writer.js';
 
 /** A checked create request (numbers already normalised by the API). */
 export interface CreateInput {
@@ -57,8 +58,14 @@ export interface SessionsOptions {
 
 type Undo = () => void;
 
+/** What a write does besides answering: how to take its memory changes back, and what it writes. */
+interface Effects {
+  undo: Undo[];
+  ops: WriteOp[];
+}
+
 interface Job {
-  run: (undo: Undo[]) => unknown;
+  run: (fx: Effects) => unknown;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -69,12 +76,16 @@ const CALLS_FLUSH_MS = 200;
 
 /**
  * Live masking sessions: the store (durable), the index (in memory, answers calls) and the
- * rules that join them. Writes queue up and commit together once per turn of the event loop
- * (one flush to disk for all of them); each is answered only after its commit.
+ * rules that join them. Writes are decided here, on the main thread, against the index; they
+ * queue while the previous commit is on its way to the disk and then commit together, in a
+ * writer thread (one flush to disk for all of them, and the calls are never kept waiting for
+ * it). Each is answered only after its commit. The database's constraints check again there.
  */
 export class Sessions {
   readonly index = new SessionIndex();
+  /** Reads on this thread; the writer thread owns the writes. */
   private readonly store: SessionStore;
+  private readonly writer: StoreWriter;
   private readonly clock: () => number;
   private readonly log: Logger;
   private readonly retentionMs: number;
@@ -84,12 +95,14 @@ export class Sessions {
   private timer: NodeJS.Timeout | undefined;
   private rotation = 0;
   private lastPrune = 0;
+  private closed: Promise<void> | undefined;
 
   constructor(private readonly options: SessionsOptions) {
     this.clock = options.clock ?? (() => Date.now());
     this.log = options.log ?? silentLogger;
     this.retentionMs = options.retentionMs ?? 30 * DAY;
-    this.store = new SessionStore(options.path);
+    this.store = new SessionStore(options.path); // creates and migrates the file first
+    this.writer = new StoreWriter(options.path);
     const now = this.clock();
     for (const s of this.store.allOpen()) this.index.add(s);
     const coolOff = Math.max(0, ...[...(options.pools()?.values() ?? [])].map((p) => p.coolOffMs));
@@ -110,11 +123,11 @@ export class Sessions {
   }
 
   create(input: CreateInput, requestHash: string): Promise<CreateResult> {
-    return this.enqueue((undo) => this.createNow(input, requestHash, undo));
+    return this.enqueue((fx) => this.createNow(input, requestHash, fx));
   }
 
   update(id: string, patch: PatchInput): Promise<UpdateResult> {
-    return this.enqueue((undo) => this.updateNow(id, patch, undo));
+    return this.enqueue((fx) => this.updateNow(id, patch, fx));
   }
 
   get(id: string): Session | undefined {
@@ -126,8 +139,8 @@ export class Sessions {
     return this.store.list(q).map((s) => this.index.get(s.id) ?? s);
   }
 
-  callsOf(id: string, limit?: number): SessionCall[] {
-    this.flushCalls();
+  async callsOf(id: string, limit?: number): Promise<SessionCall[]> {
+    await this.flushCalls();
     return this.store.calls(id, limit);
   }
 
@@ -138,28 +151,24 @@ export class Sessions {
     if (call.at > s.lastActivityAt) s.lastActivityAt = call.at;
     this.calls.push({ session: s, call });
     // Written in batches a little later: a flush to disk per call would stall the calls.
-    if (this.calls.length === 1) setTimeout(() => this.flushCalls(), CALLS_FLUSH_MS).unref();
+    if (this.calls.length === 1) setTimeout(() => void this.flushCalls(), CALLS_FLUSH_MS).unref();
   }
 
   /** Ends every open session whose time is up; deletes ended ones past the retention. */
   async sweep(): Promise<number> {
-    const expired = await this.enqueue((undo) => {
+    const expired = await this.enqueue((fx) => {
       const now = this.clock();
       let n = 0;
       for (const id of this.store.dueIds(now, 5000)) {
         const s = this.index.get(id);
         if (s && !isLive(s, now)) {
-          this.end(s, 'expired', now, undo);
+          this.end(s, 'expired', now, fx);
           n++;
-        } else if (!s) {
-          // Ended in memory already (restart mid-write): settle the row.
-          const row = this.store.get(id);
-          if (row) this.store.update({ ...row, status: 'expired', closedAt: now });
         }
       }
       if (now - this.lastPrune > 60_000) {
         this.lastPrune = now;
-        this.store.prune(now - this.retentionMs);
+        fx.ops.push({ op: 'prune', before: now - this.retentionMs });
         this.index.forgetEndedBefore(now - Math.max(0, ...[...(this.options.pools()?.values() ?? [])].map((p) => p.coolOffMs)));
       }
       return n;
@@ -168,17 +177,24 @@ export class Sessions {
     return expired;
   }
 
-  close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.flushCalls();
-    this.store.close();
+  /** Waits for the writes in flight, then closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return this.closed;
+    this.closed = (async () => {
+      if (this.timer) clearInterval(this.timer);
+      while (this.flushing || this.jobs.length > 0) await new Promise((r) => setImmediate(r));
+      await this.flushCalls();
+      await this.writer.close();
+      this.store.close();
+    })();
+    return this.closed;
   }
 
-  private createNow(input: CreateInput, requestHash: string, undo: Undo[]): CreateResult {
+  private createNow(input: CreateInput, requestHash: string, fx: Effects): CreateResult {
     const now = this.clock();
     if (input.ref) {
       const same = this.index.openRef(input.ref);
-      if (same && !isLive(same, now)) this.end(same, 'expired', now, undo);
+      if (same && !isLive(same, now)) this.end(same, 'expired', now, fx);
       else if (same) {
         if (same.requestHash === requestHash) return { ok: true, session: same, replay: true };
         return { ok: false, status: 409, code: 'ref-in-use', field: 'ref', message: `ref "${input.ref}" belongs to open session ${same.id} with other details: close it first, or use another ref` };
@@ -202,7 +218,7 @@ export class Sessions {
     for (const p of input.parties) {
       const open = this.index.onNumber(p, virtualNumber);
       if (!open) continue;
-      if (!isLive(open, now)) this.end(open, 'expired', now, undo);
+      if (!isLive(open, now)) this.end(open, 'expired', now, fx);
       else return { ok: false, status: 409, code: 'party-busy', field: 'parties', message: `${p} already has open session ${open.id} on ${virtualNumber}: close it first, or use another number` };
     }
     if (input.pin) {
@@ -225,19 +241,13 @@ export class Sessions {
       createdAt: now,
       requestHash,
     };
-    try {
-      this.store.insert(session); // its own savepoint: a refused insert leaves nothing behind
-    } catch (e) {
-      // The database holds the uniqueness rule even if memory and disk ever disagree.
-      if (e instanceof SessionConflict) return { ok: false, status: 409, code: e.kind === 'party' ? 'party-busy' : `${e.kind}-in-use`, field: e.kind === 'party' ? 'parties' : e.kind, message: e.message };
-      throw e;
-    }
+    fx.ops.push({ op: 'insert', session: { ...session } });
     this.index.add(session);
-    undo.push(() => this.index.remove(session, now));
+    fx.undo.push(() => this.index.remove(session, now));
     return { ok: true, session, replay: false };
   }
 
-  private updateNow(id: string, patch: PatchInput, undo: Undo[]): UpdateResult {
+  private updateNow(id: string, patch: PatchInput, fx: Effects): UpdateResult {
     const now = this.clock();
     const s = this.index.get(id);
     if (!s) {
@@ -247,12 +257,12 @@ export class Sessions {
       return { ok: false, status: 409, code: 'session-ended', field: 'status', message: `session ${id} is ${stored.status}: create a new one` };
     }
     if (!isLive(s, now)) {
-      this.end(s, 'expired', now, undo);
+      this.end(s, 'expired', now, fx);
       if (patch.close) return { ok: true, session: s };
       return { ok: false, status: 409, code: 'session-ended', field: 'status', message: `session ${id} has expired: create a new one` };
     }
     if (patch.close) {
-      this.end(s, 'closed', now, undo);
+      this.end(s, 'closed', now, fx);
       return { ok: true, session: s };
     }
     const before = { ...s };
@@ -264,73 +274,81 @@ export class Sessions {
       s.lastActivityAt = now;
     }
     if (patch.record !== undefined) s.record = patch.record;
-    undo.push(() => restore(s, before));
-    this.store.update(s);
+    fx.undo.push(() => restore(s, before));
+    fx.ops.push({ op: 'update', session: { ...s } });
     return { ok: true, session: s };
   }
 
-  private end(s: Session, status: 'closed' | 'expired', at: number, undo: Undo[]): void {
+  private end(s: Session, status: 'closed' | 'expired', at: number, fx: Effects): void {
     const before = { ...s };
     s.status = status;
     s.closedAt = at;
-    this.store.update(s);
+    fx.ops.push({ op: 'update', session: { ...s } });
     this.index.remove(s, at);
-    undo.push(() => {
+    fx.undo.push(() => {
       restore(s, before);
       this.index.add(s);
     });
   }
 
-  private enqueue<T>(run: (undo: Undo[]) => T): Promise<T> {
+  private enqueue<T>(run: (fx: Effects) => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the sessions store is closed'));
     return new Promise<T>((resolve, reject) => {
       this.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject });
-      if (this.jobs.length === 1 && !this.flushing) setImmediate(() => this.flush());
+      if (this.jobs.length === 1 && !this.flushing) setImmediate(() => void this.flush());
     });
   }
 
-  /** Every queued write in one transaction: one fsync, then every answer. */
-  private flush(): void {
+  /** Every queued write in one commit (one flush to disk), then every answer. */
+  private async flush(): Promise<void> {
     const jobs = this.jobs;
     this.jobs = [];
     if (jobs.length === 0) return;
     this.flushing = true;
-    const undo: Undo[] = [];
-    const results: { ok: boolean; value: unknown }[] = [];
     try {
-      this.store.transaction(() => {
-        for (const job of jobs) {
-          // Each write in its own savepoint: one that fails takes back only its own changes.
-          const mine: Undo[] = [];
-          try {
-            results.push({ ok: true, value: this.store.savepoint(() => job.run(mine)) });
-            undo.push(...mine);
-          } catch (e) {
-            for (const u of mine.reverse()) u();
-            results.push({ ok: false, value: e });
-          }
+      const decided = jobs.map((job) => {
+        const fx: Effects = { undo: [], ops: [] };
+        try {
+          return { job, fx, ok: true as const, value: job.run(fx) };
+        } catch (e) {
+          for (const u of fx.undo.reverse()) u();
+          return { job, fx, ok: false as const, value: e };
         }
       });
-    } catch (e) {
-      // Nothing was committed: memory goes back to what the disk says.
-      for (const u of undo.reverse()) u();
-      this.log({ level: 'error', msg: 'sessions-commit-failed', error: e instanceof Error ? e.message : String(e) });
-      for (const job of jobs) job.reject(e);
-      return;
+      const writing = decided.filter((d) => d.ok && d.fx.ops.length > 0);
+      let results;
+      try {
+        results = writing.length > 0 ? await this.writer.commit(writing.map((d) => d.fx.ops)) : [];
+      } catch (e) {
+        // Nothing was committed: memory goes back to what the disk says.
+        for (const d of [...decided].reverse()) if (d.ok) for (const u of d.fx.undo.reverse()) u();
+        this.log({ level: 'error', msg: 'sessions-commit-failed', error: e instanceof Error ? e.message : String(e) });
+        for (const d of decided) d.job.reject(e);
+        return;
+      }
+      writing.forEach((d, i) => {
+        const r = results[i]!;
+        if (r.ok) return;
+        for (const u of d.fx.undo.reverse()) u();
+        // The database holds the uniqueness rule even if memory and disk ever disagree.
+        d.value = r.conflict
+          ? ({ ok: false, status: 409, code: r.conflict === 'party' ? 'party-busy' : `${r.conflict}-in-use`, field: r.conflict === 'party' ? 'parties' : r.conflict, message: r.message } satisfies Refusal)
+          : new Error(r.message);
+        if (!r.conflict) (d as { ok: boolean }).ok = false;
+      });
+      for (const d of decided) (d.ok ? d.job.resolve : d.job.reject)(d.value);
     } finally {
       this.flushing = false;
-      if (this.jobs.length > 0) setImmediate(() => this.flush());
+      if (this.jobs.length > 0) setImmediate(() => void this.flush());
     }
-    jobs.forEach((job, i) => (results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value)));
   }
 
-  private flushCalls(): void {
+  private async flushCalls(): Promise<void> {
     const calls = this.calls;
     if (calls.length === 0) return;
     this.calls = [];
     try {
-      this.store.unacknowledged(() => {
-        for (const { session, call } of calls) this.store.recordCall(session, call);
-      });
+      await this.writer.story(calls.map(({ session, call }) => ({ session: { ...session }, call })));
     } catch (e) {
       this.log({ level: 'error', msg: 'sessions-calls-write-failed', count: calls.length, error: e instanceof Error ? e.message : String(e) });
     }

@@ -50,8 +50,8 @@ export interface SessionsHarness {
   /** A Call Action from `source` to `destination`; the callflow answered. */
   call(source: string, destination: string): Promise<CallflowResponse>;
   /** Closes the sessions file and opens it again, as a restart does. */
-  restart(): void;
-  close(): void;
+  restart(): Promise<void>;
+  close(): Promise<void>;
 }
 
 let events = 0;
@@ -87,13 +87,13 @@ export async function sessionsHarness(options: { files?: Record<string, string>;
       if (res.status !== 200) throw new Error(`call-action answered ${res.status}: ${await res.text()}`);
       return (await res.json()) as CallflowResponse;
     },
-    restart: () => {
-      h.sessions.close();
+    restart: async () => {
+      await h.sessions.close();
       h.sessions = open();
       h.app = createApp({ rules, sessions: h.sessions, ...(token ? { apiToken: token } : {}) });
     },
-    close: () => {
-      h.sessions.close();
+    close: async () => {
+      await h.sessions.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
