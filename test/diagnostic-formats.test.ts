@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
-import { formatGithub } from '../src/diagnostics/format-github.js';
-import { formatJson } from '../src/diagnostics/format-json.js';
-import { formatText } from '../src/diagnostics/format-text.js';
+import { FORMATTERS, formatGithub, formatJson, formatText } from '../src/diagnostics/formatters.js';
+import { formatDiagnostic } from '../src/diagnostics/format-diagnostic.js';
 
 const diagnostics: Diagnostic[] = [
   { code: 'unknown-field', severity: 'error', message: 'unknown action `sya`; did you mean `say`?', file: 'rules/50-support.yaml', line: 3, col: 9 },
@@ -51,10 +50,35 @@ describe('--format text', () => {
 
 describe('--format json', () => {
   it('is one JSON document with the summary and every diagnostic, each with its one-line text', () => {
-    const doc = JSON.parse(formatJson(diagnostics, { ok: false, errors: 3 }));
+    const doc = JSON.parse(formatJson(diagnostics, { summary: { ok: false, errors: 3 } }));
     expect(doc.ok).toBe(false);
     expect(doc.errors).toBe(3);
     expect(doc.diagnostics).toHaveLength(4);
-    expect(doc.diagnostics[2]).toEqual({ ...diagnostics[2], text: 'rules/tests/t.yaml:4:5: test "x" failed: expected rule a, got b' });
+    expect(doc.diagnostics[2]).toEqual({ ...diagnostics[2], text: 'rules/tests/t.yaml:4:5: error: test "x" failed: expected rule a, got b' });
+  });
+});
+
+describe('one renderer', () => {
+  it('prints the same line in every format and surface: file:line:col: severity: message', () => {
+    const d = diagnostics[0]!;
+    const line = formatDiagnostic(d);
+    expect(line).toBe('rules/50-support.yaml:3:9: error: unknown action `sya`; did you mean `say`?');
+    expect(formatText([d])).toContain(line);
+    expect(JSON.parse(formatJson([d])).diagnostics[0].text).toBe(line);
+    expect(Object.keys(FORMATTERS)).toEqual(['text', 'json', 'github']);
+  });
+
+  it.each([
+    { name: 'a point', where: { line: 3, col: 11 }, carets: '              ^' },
+    { name: 'a span on one line', where: { line: 3, col: 11, endLine: 3, endCol: 14 }, carets: '              ^^^' },
+    { name: 'a span onto later lines, to the end of this one', where: { line: 3, col: 11, endLine: 4, endCol: 2 }, carets: '              ^^^^^' },
+  ])('underlines $name', ({ where, carets }) => {
+    const d: Diagnostic = { code: 'unknown-field', severity: 'error', message: 'm', file: 'rules/50-support.yaml', ...where };
+    expect(formatText([d], { texts }).split('\n')[2]).toBe(carets);
+  });
+
+  it('gives GitHub the end of the span', () => {
+    const d: Diagnostic = { code: 'bad-value', severity: 'error', message: 'm', file: 'a.yaml', line: 2, col: 3, endLine: 2, endCol: 9 };
+    expect(formatGithub([d])).toBe('::error file=a.yaml,line=2,col=3,endLine=2,endColumn=9,title=bad-value::m\n');
   });
 });

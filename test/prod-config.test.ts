@@ -49,12 +49,12 @@ describe('server configuration', () => {
   });
 
   it.each([
-    ['DEADLINE_MS', 'soon', 'environment variable DEADLINE_MS must be a whole number (it is "soon")'],
-    ['DEADLINE_MS', '10', 'environment variable DEADLINE_MS must be >= 50 (it is "10")'],
-    ['ALLOW_IPS', '18.140.80.2,not-an-ip', 'environment variable ALLOW_IPS: "not-an-ip" is not an IP address or CIDR range (like 18.140.80.2 or 10.0.0.0/8)'],
-    ['ALLOW_IPS', '10.0.0.0/33', 'environment variable ALLOW_IPS: "10.0.0.0/33": the part after / must be a number from 0 to 32'],
-    ['TRUST_PROXY', '99', 'environment variable TRUST_PROXY must be a number of proxy hops from 0 to 10, or a comma-separated list of proxy addresses/CIDRs (it is "99")'],
-    ['LOG_LEVEL', 'loud', 'environment variable LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent (it is "loud")'],
+    ['DEADLINE_MS', 'soon', 'error: environment variable DEADLINE_MS must be a whole number (it is "soon")'],
+    ['DEADLINE_MS', '10', 'error: environment variable DEADLINE_MS must be >= 50 (it is "10")'],
+    ['ALLOW_IPS', '18.140.80.2,not-an-ip', 'error: environment variable ALLOW_IPS: "not-an-ip" is not an IP address or CIDR range (like 18.140.80.2 or 10.0.0.0/8)'],
+    ['ALLOW_IPS', '10.0.0.0/33', 'error: environment variable ALLOW_IPS: "10.0.0.0/33": the part after / must be a number from 0 to 32'],
+    ['TRUST_PROXY', '99', 'error: environment variable TRUST_PROXY must be a number of proxy hops from 0 to 10, or a comma-separated list of proxy addresses/CIDRs (it is "99")'],
+    ['LOG_LEVEL', 'loud', 'error: environment variable LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent (it is "loud")'],
   ])('rejects %s=%j with a message naming the variable', async (name, value, message) => {
     const { config, diagnostics } = await loadConfig({ env: { [name]: value } });
     expect(config).toBeUndefined();
@@ -62,11 +62,11 @@ describe('server configuration', () => {
   });
 
   it.each([
-    ['a misspelt key', 'port: 3000\nwebhookAuht: x\n', 'router.yaml:2:1: unknown top-level field `webhookAuht`'],
-    ['a bad CIDR in the allowlist', 'allowIps:\n  - 18.140.80.2\n  - 18.140.80.0/40\n', 'router.yaml:3:5: `allowIps`: "18.140.80.0/40": the part after / must be a number from 0 to 32'],
-    ['a deadline too short', 'deadlineMs: 10\n', 'router.yaml:1:13: `deadlineMs` must be at least 50 (it is 10)'],
-    ['a port as text', 'port: eighty\n', 'router.yaml:1:7: `port` must be a whole number'],
-    ['broken YAML', 'port: [3000\n', 'router.yaml:2:1: YAML syntax'],
+    ['a misspelt key', 'port: 3000\nwebhookAuht: x\n', 'router.yaml:2:1: error: unknown top-level field `webhookAuht`'],
+    ['a bad CIDR in the allowlist', 'allowIps:\n  - 18.140.80.2\n  - 18.140.80.0/40\n', 'router.yaml:3:5: error: `allowIps`: "18.140.80.0/40": the part after / must be a number from 0 to 32'],
+    ['a deadline too short', 'deadlineMs: 10\n', 'router.yaml:1:13: error: `deadlineMs` must be at least 50 (it is 10)'],
+    ['a port as text', 'port: eighty\n', 'router.yaml:1:7: error: `port` must be a whole number'],
+    ['broken YAML', 'port: [3000\n', 'router.yaml:2:1: error: YAML syntax'],
   ])('points at file:line:col for %s', async (_what, text, expected) => {
     const file = configFile(text);
     const { config, diagnostics } = await loadConfig({ file, env: {} });
@@ -77,7 +77,7 @@ describe('server configuration', () => {
 
   it('says so when the config file does not exist', async () => {
     const { diagnostics } = await loadConfig({ file: '/nonexistent/router.yaml', env: {} });
-    expect(diagnostics.map(formatDiagnostic)).toEqual(['cannot read config file /nonexistent/router.yaml: no such file']);
+    expect(diagnostics.map(formatDiagnostic)).toEqual(['error: cannot read config file /nonexistent/router.yaml: no such file']);
   });
 
   it('warns at startup when the webhooks are open to anyone', () => {

@@ -60,8 +60,8 @@ describe('the fast YAML path steps aside when it cannot promise the same result'
   it('finds any other position with yaml, so diagnostics are the ones validate prints', () => {
     const text = 'rules:\n  - id: a\n    when:\n      source: "+65 not a number"\n    then: [hangup]\n';
     const fast = expectSameAsYaml(text);
-    expect(fast.locate(['rules', 0, 'when', 'source'])).toEqual({ line: 4, col: 15 });
-    expect(fast.locate(['rules', 0, 'when'], 'key')).toEqual({ line: 3, col: 5 });
+    expect(fast.locate(['rules', 0, 'when', 'source'])).toEqual({ line: 4, col: 15, endLine: 4, endCol: 33 });
+    expect(fast.locate(['rules', 0, 'when'], 'key')).toEqual({ line: 3, col: 5, endLine: 3, endCol: 9 });
   });
 });
 

@@ -103,9 +103,9 @@ describe('a masking-pairs table', () => {
 
 describe('a bad edit changes nothing, and the next good edit recovers', () => {
   it.each([
-    { problem: 'broken YAML', file: '10-a.yaml', text: 'rules:\n  - id: a\n\tthen: [hangup]\n', error: /^.*\/10-a\.yaml:3:1: YAML syntax: indent with spaces, not tabs/ },
+    { problem: 'broken YAML', file: '10-a.yaml', text: 'rules:\n  - id: a\n\tthen: [hangup]\n', error: /^.*\/10-a\.yaml:3:1: error: YAML syntax: indent with spaces, not tabs/ },
     { problem: 'an unknown field', file: '10-a.yaml', text: 'rules:\n  - id: a\n    then: [hangup]\n    wen: { destinationRefId: vn-a }\n', error: /^.*\/10-a\.yaml:4:5: .*wen/ },
-    { problem: 'a rule id used twice across files', file: '60-dup.yaml', text: rulesYaml([{ id: 'a', say: 'dup' }]), error: /^.*\/60-dup\.yaml:2:9: rule id `a` is already used at 10-a\.yaml:2:5/ },
+    { problem: 'a rule id used twice across files', file: '60-dup.yaml', text: rulesYaml([{ id: 'a', say: 'dup' }]), error: /^.*\/60-dup\.yaml:2:9: error: rule id `a` is already used at 10-a\.yaml:2:5/ },
     { problem: 'an empty folder', file: undefined, text: '', error: /no rule files found/ },
   ])('$problem', async ({ file, text, error }) => {
     const h = await start();

@@ -32,7 +32,7 @@ describe('serve', () => {
         (e: { code: number; stderr: string }) => e,
       );
       expect(failure?.code).toBe(1);
-      expect(failure?.stderr).toContain(`${join(dir, 'a.yaml')}:4:9: unknown action \`sya\`; did you mean \`say\`?`);
+      expect(failure?.stderr).toContain(`${join(dir, 'a.yaml')}:4:9: error: unknown action \`sya\`; did you mean \`say\`?`);
       expect(failure?.stderr).toContain('not starting');
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -61,7 +61,7 @@ describe('validate --format github', () => {
     );
     expect(lines[1]).toMatch(new RegExp(`^::error file=${WRONG}/tests/support.yaml,line=10,col=5,title=rule-test-failed::test "Malaysian caller reaches support" failed: expected rule sg-support, got everyone-else%0A`));
     expect(lines[2]).toBe(
-      `::error file=${WRONG}/tests/support.yaml,line=15,col=21,title=unknown-rule::test "a typo in the rule id" expects rule \`everyone-els\`, but no rule has that id; did you mean \`everyone-else\`?`,
+      `::error file=${WRONG}/tests/support.yaml,line=15,col=21,endLine=15,endColumn=33,title=unknown-rule::test "a typo in the rule id" expects rule \`everyone-els\`, but no rule has that id; did you mean \`everyone-else\`?`,
     );
     expect(lines.slice(3).filter((l) => l.startsWith('::'))).toEqual([]);
   });

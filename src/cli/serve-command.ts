@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
-import { startServer, ListenError } from '../server/start-server.js';
+import { startServer, ListenError, type RunningServer } from '../server/start-server.js';
 import { SessionsUnavailable } from '../sessions/open-sessions.js';
 import { loadRules } from '../rules/load-rules.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
@@ -38,10 +38,19 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   }
 
   const ruleSet = loaded.ruleSet;
-  let running;
+  // Signals are ours from before the port opens: whoever reads "Listening" may signal at once,
+  // and a SIGTERM during start-up still closes cleanly once the server is up.
+  let running: RunningServer | undefined;
+  const onHangup = () => void running?.reload('SIGHUP');
+  process.on('SIGHUP', onHangup);
+  const stopSignal = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   try {
     running = await startServer({ config, ruleSet });
   } catch (e) {
+    process.off('SIGHUP', onHangup);
     if (!(e instanceof ListenError || e instanceof SessionsUnavailable)) throw e;
     err.write(`${e.message}\n`);
     return 1;
@@ -51,13 +60,7 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   out.write(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz\n`);
   out.write(config.watch ? `Watching ${dir}: saved changes reload the rules (also on SIGHUP)\n` : `Not watching ${dir}: reload with SIGHUP or POST /admin/reload\n`);
 
-  const onHangup = () => void running.reload('SIGHUP');
-  process.on('SIGHUP', onHangup);
-  // SIGTERM: stop accepting, answer what is in flight, write the decision log and the logs, exit 0.
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopSignal;
   process.off('SIGHUP', onHangup);
   out.write(`${signal}: shutting down — no new connections, finishing requests in flight\n`);
   await running.close(signal);

@@ -1,7 +1,5 @@
 import { parseArgs } from 'node:util';
-import { formatGithub } from '../diagnostics/format-github.js';
-import { formatJson } from '../diagnostics/format-json.js';
-import { formatText } from '../diagnostics/format-text.js';
+import { FORMAT_NAMES, FORMATTERS, type FormatName } from '../diagnostics/formatters.js';
 import { loadRules } from '../rules/load-rules.js';
 import { checkRulesDir, type CheckResult } from '../rule-tests/check-rules-dir.js';
 import { callsToReplay, compareRuleSets, formatComparison, type Comparison } from '../rule-tests/compare-rule-sets.js';
@@ -9,8 +7,6 @@ import { parseAt } from './parse-at.js';
 import type { Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
 
-export const FORMATS = ['text', 'json', 'github'] as const;
-type Format = (typeof FORMATS)[number];
 
 /**
  * `validate [dir] [--strict] [--format text|json|github] [--compare old-dir] [--at time]`:
@@ -24,8 +20,8 @@ export async function validateCommand(args: string[], out: Output, err: Output):
     options: { strict: { type: 'boolean', default: false }, format: { type: 'string', default: 'text' }, compare: { type: 'string' }, at: { type: 'string' } },
   });
   if (positionals.length > 1) throw new UsageError(`validate takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
-  const format = values.format as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${values.format}"`);
+  const format = values.format as FormatName;
+  if (!FORMAT_NAMES.includes(format)) throw new UsageError(`--format must be one of ${FORMAT_NAMES.join(', ')}; got "${values.format}"`);
   const at = parseAt(values.at);
   const dir = positionals[0] ?? 'rules';
 
@@ -49,22 +45,24 @@ export async function validateCommand(args: string[], out: Output, err: Output):
 
   if (format === 'json') {
     out.write(
-      formatJson(diagnostics, {
+      FORMATTERS.json(diagnostics, {
+        summary: {
         ok: !failed,
         errors,
         warnings,
         ...(checked.ruleSet ? { rules: { count: checked.ruleSet.rules.length, files: checked.ruleSet.files.length, version: checked.ruleSet.version } } : {}),
         tests: { passed: checked.testsPassed, failed: checked.testsFailed },
         ...(comparison ? { compare: { against: values.compare, calls: comparison.calls, changes: comparison.changes } } : {}),
+        },
       }),
     );
     return failed ? 1 : 0;
   }
   if (format === 'github') {
     // Workflow commands are read from stdout; the summary and preview are plain log lines.
-    out.write(formatGithub(diagnostics));
+    out.write(FORMATTERS.github(diagnostics));
   } else {
-    err.write(formatText(diagnostics, { texts: checked.texts, color: err.color }));
+    err.write(FORMATTERS.text(diagnostics, { texts: checked.texts, color: err.color }));
   }
   if (comparison) out.write(`${formatComparison(comparison, values.compare!)}\n`);
   (failed ? err : out).write(`${diagnostics.length > 0 && format === 'text' ? '\n' : ''}${summary}\n`);

@@ -11,6 +11,9 @@ export interface Diagnostic {
   line?: number;
   /** 1-based. */
   col?: number;
+  /** Where the offending span ends (exclusive column), when known: the caret underlines it. */
+  endLine?: number;
+  endCol?: number;
   /** More lines for a person (a failed test's diff); formatters print it below the message. */
   detail?: string;
 }
@@ -73,9 +76,11 @@ export type DiagnosticCode =
 export interface Position {
   line: number;
   col: number;
+  endLine?: number;
+  endCol?: number;
 }
 
-type Where = { file?: string; line?: number; col?: number };
+type Where = { file?: string } & Partial<Position>;
 
 function make(severity: Diagnostic['severity']) {
   return (code: DiagnosticCode, message: string, where: Where = {}): Diagnostic => ({ code, severity, message, ...where });

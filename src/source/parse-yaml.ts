@@ -38,14 +38,16 @@ export function parseYaml(source: SourceFile): ParsedFile {
   const text = source.text.replace(/^\uFEFF/, '');
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const diagnostics: Diagnostic[] = [];
-  const at = (offset: number): Position => {
+  const at = (offset: number, endOffset?: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
-    return { line, col };
+    if (endOffset === undefined || endOffset <= offset) return { line, col };
+    const end = lineCounter.linePos(endOffset);
+    return { line, col, endLine: end.line, endCol: end.col };
   };
 
   // After the first syntax error the parser is guessing, and later errors are usually echoes of it.
   for (const e of [...doc.errors.slice(0, 1), ...doc.warnings]) {
-    const pos = at(e.pos[0]);
+    const pos = at(e.pos[0], e.pos[1]);
     const detail = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
     const hint = YAML_HINTS[e.code];
     const code = e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
@@ -82,8 +84,10 @@ export function parseYaml(source: SourceFile): ParsedFile {
       node = next;
     }
     const targetNode = target === 'key' && lastPair && isPair(lastPair) ? (lastPair.key as Node) : (node as Node | null);
-    const offset = targetNode?.range?.[0] ?? 0;
-    return at(offset);
+    const range = targetNode?.range;
+    // A scalar's span is underlined; a block (a whole rule) is pointed at where it starts.
+    if (!range) return at(0);
+    return isScalar(targetNode) ? at(range[0], range[1]) : at(range[0]);
   };
 
   return { file: source.file, data, diagnostics, locate };
