@@ -140,16 +140,17 @@ export class SessionStore {
   }
 
   private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new Error(`${this.path} was written by a newer version (schema ${version}, this one knows ${MIGRATIONS.length}): upgrade, or point SESSIONS_DB at another file`);
-    }
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
+    // IMMEDIATE: two processes starting on one new file must not both create the tables.
+    this.db
+      .transaction(() => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        if (version > MIGRATIONS.length) {
+          throw new Error(`${this.path} was written by a newer version (schema ${version}, this one knows ${MIGRATIONS.length}): upgrade, or point SESSIONS_DB at another file`);
+        }
+        for (let v = version; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v]!);
+        if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+      })
+      .immediate();
   }
 
   /** Runs `work` in one transaction: one flush to disk for all it writes. */
