@@ -28,5 +28,6 @@ describe('call-router validate as a process', () => {
     expect(wrong.stdout.split('\n').filter((l) => l.startsWith('::error ')).length).toBe(3);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('error: --at must be a date and time with a time zone');
-  });
+    // Three compiles through tsx at once: on a busy two-core machine that takes a while.
+  }, 60_000);
 });

@@ -1,14 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { error, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { readValidatedYaml } from '../source/read-validated-yaml.js';
-import { readSchema } from '../source/read-schema.js';
+import { schemaValidator } from '../source/schema-validator.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { cidrProblem } from './ip-ranges.js';
 import { DEFAULTS, ENV_VARS, type ServerConfig } from './server-config.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-const validateConfig = ajv.compile(readSchema('config')) as ValidateFunction<ServerConfigFile>;
+const validateConfig = schemaValidator<ServerConfigFile>('files', 'config');
 
 export interface ConfigResult {
   /** Present only when there are no errors. */

@@ -1,5 +1,6 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { readSchema } from '../source/read-schema.js';
+import type { ErrorObject } from 'ajv';
+import { schemaValidator } from '../source/schema-validator.js';
+import { typeWords } from '../source/schema-words.js';
 
 export interface FieldError {
   code: 'invalid-event';
@@ -8,23 +9,11 @@ export interface FieldError {
   field: string;
 }
 
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
-
 /** A validator for one of the event schemas in schema/. */
 export function eventValidator<T>(schemaName: string): (body: unknown) => { ok: true; value: T } | { ok: false; error: FieldError } {
-  const validate = (ajv.getSchema(`${schemaName}.schema.json`) ?? ajv.compile(readSchema(schemaName))) as ValidateFunction<T>;
+  const validate = schemaValidator<T>('events', schemaName);
   return (body) => (validate(body) ? { ok: true, value: body } : { ok: false, error: describe(validate.errors?.[0]) });
 }
-
-const TYPE_WORDS: Record<string, string> = {
-  string: 'text',
-  integer: 'a whole number',
-  number: 'a number',
-  boolean: 'true or false',
-  object: 'a JSON object',
-  array: 'a list',
-  null: 'null',
-};
 
 /** One field and one reason, in words someone reading a webhook log can act on. */
 function describe(e: ErrorObject | undefined): FieldError {
@@ -40,8 +29,7 @@ function describe(e: ErrorObject | undefined): FieldError {
   const reason = (() => {
     switch (e.keyword) {
       case 'type': {
-        const t = (e.params as { type: string | string[] }).type;
-        return `must be ${(Array.isArray(t) ? t : t.split(',')).map((x) => TYPE_WORDS[x] ?? x).join(' or ')}`;
+        return `must be ${typeWords((e.params as { type: string | string[] }).type, 'json')}`;
       }
       case 'minLength':
         return limit === 1 ? 'must not be empty' : `must be at least ${limit} characters`;

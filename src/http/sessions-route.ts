@@ -4,6 +4,7 @@ import { sessionJson, type SessionStatus } from '../sessions/session.js';
 import { requestHash, type CreateInput, type PatchInput, type Refusal, type Sessions } from '../sessions/sessions-service.js';
 import type { SessionCreate } from '../types/generated/session-create.js';
 import type { SessionPatch } from '../types/generated/session-patch.js';
+import { parseIsoWithZone } from '../text/dates.js';
 import { jsonError } from './errors.js';
 import { bodyError, readJson } from './read-json.js';
 import { bodyValidator } from './validate-body.js';
@@ -13,7 +14,6 @@ const validatePatch = bodyValidator<SessionPatch>('session-patch');
 
 const STATUSES: readonly SessionStatus[] = ['open', 'closed', 'expired'];
 const MAX_PAGE = 500;
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
 type Checked<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 const bad = (field: string, message: string) => ({ ok: false as const, field, message });
@@ -168,8 +168,8 @@ function patchInput(body: SessionPatch, now: number): Checked<PatchInput> {
 }
 
 function readTime(text: string, now: number): Checked<number> {
-  const at = ISO_WITH_OFFSET.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(at)) return bad('expiresAt', `"${text}" is not a date and time with a time zone: write it like 2026-12-31T23:59:00+08:00 (or end with Z for UTC)`);
+  const at = parseIsoWithZone(text);
+  if (at === undefined) return bad('expiresAt', `"${text}" is not a date and time with a time zone: write it like 2026-12-31T23:59:00+08:00 (or end with Z for UTC)`);
   if (at <= now) return bad('expiresAt', `${text} is in the past: give a time in the future, or use ttl (seconds from now)`);
   return { ok: true, value: at };
 }

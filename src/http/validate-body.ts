@@ -1,5 +1,6 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { readSchema } from '../source/read-schema.js';
+import type { ErrorObject } from 'ajv';
+import { schemaValidator } from '../source/schema-validator.js';
+import { typeWords } from '../source/schema-words.js';
 
 export interface BodyProblem {
   message: string;
@@ -7,13 +8,10 @@ export interface BodyProblem {
   field: string;
 }
 
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
-
-const TYPE_WORDS: Record<string, string> = { string: 'text', integer: 'a whole number', number: 'a number', boolean: 'true or false', object: 'a JSON object', array: 'a list', null: 'null' };
-
 /** A validator for a request body schema in schema/, answering one field and one reason. */
 export function bodyValidator<T>(schemaName: string): (body: unknown) => { ok: true; value: T } | { ok: false; problem: BodyProblem } {
-  const validate = (ajv.getSchema(`${schemaName}.schema.json`) ?? ajv.compile(readSchema(schemaName))) as ValidateFunction<T>;
+  // Like an event: the first error is the one answered.
+  const validate = schemaValidator<T>('events', schemaName);
   return (body) => (validate(body) ? { ok: true, value: body } : { ok: false, problem: describe(validate.errors?.[0]) });
 }
 
@@ -32,10 +30,8 @@ function describe(e: ErrorObject | undefined): BodyProblem {
   const field = base || '(body)';
   const reason = (() => {
     switch (e.keyword) {
-      case 'type': {
-        const t = p.type as string | string[];
-        return `must be ${(Array.isArray(t) ? t : t.split(',')).map((x) => TYPE_WORDS[x] ?? x).join(' or ')}`;
-      }
+      case 'type':
+        return `must be ${typeWords(p.type as string | string[], 'json')}`;
       case 'minLength':
         return p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`;
       case 'maxLength':

@@ -1,11 +1,4 @@
-/** Whether `text` is a real calendar date written YYYY-MM-DD (2026-02-30 is not). */
-export function isDate(text: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
+import { isCalendarDate } from '../text/dates.js';
 
 export type DateRangeResult = { ok: true; from: string; to: string } | { ok: false; message: string };
 
@@ -17,7 +10,7 @@ export function parseDateRange(text: string): DateRangeResult {
   const example = 'write dates as YYYY-MM-DD, like 2026-12-25, or a range like 2026-12-24..2026-12-31';
   if (parts.length > 2) return { ok: false, message: `"${text}" is not a date: ${example}` };
   for (const d of [from, to]) {
-    if (!isDate(d)) return { ok: false, message: `"${d}" is not a date: ${example}` };
+    if (!isCalendarDate(d)) return { ok: false, message: `"${d}" is not a date: ${example}` };
   }
   if (to < from) return { ok: false, message: `the range "${text}" ends before it starts: put the earlier date first` };
   return { ok: true, from, to };

@@ -2,7 +2,7 @@ import { error, type Diagnostic, type DiagnosticCode } from '../diagnostics/diag
 import { normalizePhone, E164_SHAPE } from '../engine/phone.js';
 import { EMPTY_PAIRS, numberKey, PairIndexBuilder, phoneDigits, refKey, type PairIndex } from '../engine/pair-index.js';
 import { didYouMean } from '../text/suggest.js';
-import { isDate } from './calendar-dates.js';
+import { parseIsoWithZone } from '../text/dates.js';
 import { readCsv, type CsvCell, type CsvRow } from '../source/parse-csv.js';
 import type { SourceFile } from '../source/parse-yaml.js';
 
@@ -14,7 +14,6 @@ const REQUIRED: readonly Column[] = ['virtualNumber', 'partyA', 'partyB'];
 const MAX_PROBLEMS_PER_FILE = 20;
 
 const REF_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
-const ISO_WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * The folder's masking-pair tables (.csv) as one index: for each virtual number, each party maps
@@ -102,7 +101,7 @@ function compileFile(file: SourceFile, builder: PairIndexBuilder, diagnostics: D
     let expiresAt: number | undefined;
     if (expiresCell && expiresCell.value !== '') {
       // A table often repeats a few expiry times; parse each text once.
-      if (!expiries.has(expiresCell.value)) expiries.set(expiresCell.value, parseExpiry(expiresCell.value));
+      if (!expiries.has(expiresCell.value)) expiries.set(expiresCell.value, parseIsoWithZone(expiresCell.value));
       expiresAt = expiries.get(expiresCell.value);
       if (expiresAt === undefined) {
         report(
@@ -186,9 +185,3 @@ function partyNumber(value: string): string | undefined {
   return E164_SHAPE.test(number) ? number : undefined;
 }
 
-function parseExpiry(value: string): number | undefined {
-  const m = ISO_WITH_OFFSET.exec(value);
-  if (!m || !isDate(m[1]!)) return undefined;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : time;
-}

@@ -1,11 +1,11 @@
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { parseComparableNumber, parseDialableNumber } from '../rules/phone-number.js';
 import { readCsv, type CsvCell } from '../source/parse-csv.js';
+import { parseIsoWithZone } from '../text/dates.js';
 import type { CreateInput } from './sessions-service.js';
 
 export const IMPORT_COLUMNS = ['virtualNumber', 'partyA', 'partyB', 'expires', 'ref', 'record'] as const;
 type Column = (typeof IMPORT_COLUMNS)[number];
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 export interface ImportRow {
   input: CreateInput;
@@ -61,8 +61,8 @@ export function readImportCsv(file: string, text: string, now: number): { rows: 
       let expiresAt: number | undefined;
       const expires = cell('expires');
       if (expires?.value) {
-        expiresAt = ISO_WITH_OFFSET.test(expires.value) ? Date.parse(expires.value) : NaN;
-        if (Number.isNaN(expiresAt)) return void report(`"${expires.value}" is not a date and time with a timezone offset: write it like 2026-12-31T23:59:00+08:00, or leave it empty`, expires);
+        expiresAt = parseIsoWithZone(expires.value);
+        if (expiresAt === undefined) return void report(`"${expires.value}" is not a date and time with a timezone offset: write it like 2026-12-31T23:59:00+08:00, or leave it empty`, expires);
         if (expiresAt <= now) return void skipped++;
       }
       const record = cell('record')?.value.toLowerCase();

@@ -2,18 +2,10 @@ import type { ErrorObject } from 'ajv';
 import { error, type Diagnostic, type DiagnosticCode } from '../diagnostics/diagnostic.js';
 import { MATCH_FIELDS } from '../engine/rule-set.js';
 import { didYouMean } from '../text/suggest.js';
+import { typeWords } from './schema-words.js';
 import type { ParsedFile, YamlPath } from './parse-yaml.js';
 
 const ACTIONS = ['say', 'playFile', 'makeCall', 'hangup', 'split'];
-const TYPE_WORDS: Record<string, string> = {
-  string: 'text',
-  number: 'a number',
-  integer: 'a whole number',
-  boolean: 'true or false',
-  array: 'a list',
-  object: 'a mapping (key: value lines)',
-  null: 'empty',
-};
 
 type Context = 'action' | 'conditions' | 'operator' | 'rule' | 'file' | 'other';
 
@@ -149,7 +141,7 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
     }
     case 'type': {
       const t = (e.params as { type: string | string[] }).type;
-      const words = (Array.isArray(t) ? t : [t]).map((x) => TYPE_WORDS[x] ?? x);
+      const words = typeWords(t, 'yaml');
       if (context === 'file') {
         return { code: 'not-a-mapping', message: 'the file must be `key: value` lines at the top level (a rules file starts with `rules:`), not a list or plain text', target: 'value' };
       }
@@ -157,7 +149,7 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
       const types = Array.isArray(t) ? t : [t];
       // YAML read something like 0x1F or 6.5e10 as a number: the author meant text.
       const quote = typeof e.data === 'number' && types.includes('string') ? '; put it in quotes, like "+6587654321"' : '';
-      return { code: 'wrong-type', message: `${what} must be ${words.join(' or ')}${forAction}${quote}`, target: 'value' };
+      return { code: 'wrong-type', message: `${what} must be ${words}${forAction}${quote}`, target: 'value' };
     }
     case 'enum':
     case 'const': {
