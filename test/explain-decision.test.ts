@@ -55,6 +55,8 @@ describe.each([
   [{ prefix: ['+659', '+658'] }, 'starting with "+659" or "+658"'],
   [{ regex: '^\\+65' }, 'matching /^\\+65/'],
   [{ not: ['SG', 'MY'] }, 'not one of "SG", "MY"'],
+  [{ in: 'vip-numbers' }, 'on the list "vip-numbers"'],
+  [{ in: ['vip-numbers', 'staff'] }, 'on the list "vip-numbers" or "staff"'],
 ])('describeSource(%j)', (source, words) => {
   it(`reads ${words}`, () => expect(describeSource(source)).toBe(words));
 });

@@ -58,6 +58,9 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   const { host } = config;
   out.write(`Loaded ${ruleSet.rules.length} rules from ${ruleSet.files.length} files in ${dir} (version ${ruleSet.version})\n`);
   out.write(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port} — POST /webhooks/call-action, /webhooks/call-status, /webhooks/session-summary; GET /healthz\n`);
+  if (config.consoleToken || config.adminToken) {
+    out.write(`Console at http://${host === '0.0.0.0' ? 'localhost' : host}:${running.port}/console (sign in with ${config.consoleToken ? 'CONSOLE_TOKEN' : 'ADMIN_TOKEN'})\n`);
+  }
   out.write(config.watch ? `Watching ${dir}: saved changes reload the rules (also on SIGHUP)\n` : `Not watching ${dir}: reload with SIGHUP or POST /admin/reload\n`);
 
   const signal = await stopSignal;

@@ -1,7 +1,8 @@
 import type { ServerConfigFile } from '../types/generated/config.js';
 
 /** The settings the server runs with: every key of the config file, defaults filled in. */
-export type ServerConfig = Required<Omit<ServerConfigFile, 'webhookAuth' | 'adminToken' | 'apiToken'>> & Pick<ServerConfigFile, 'webhookAuth' | 'adminToken' | 'apiToken'>;
+export type ServerConfig = Required<Omit<ServerConfigFile, 'webhookAuth' | 'adminToken' | 'consoleToken' | 'apiToken'>> &
+  Pick<ServerConfigFile, 'webhookAuth' | 'adminToken' | 'consoleToken' | 'apiToken'>;
 
 export const DEFAULTS: ServerConfig = {
   rulesDir: 'rules',
@@ -33,6 +34,7 @@ export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> =
   apiToken: { env: 'API_TOKEN', kind: 'string' },
   sessionsDb: { env: 'SESSIONS_DB', kind: 'string' },
   sessionsRetentionDays: { env: 'SESSIONS_RETENTION_DAYS', kind: 'number' },
+  consoleToken: { env: 'CONSOLE_TOKEN', kind: 'string' },
   allowIps: { env: 'ALLOW_IPS', kind: 'list' },
   trustProxy: { env: 'TRUST_PROXY', kind: 'hops-or-list' },
   callLog: { env: 'CALL_LOG', kind: 'string' },

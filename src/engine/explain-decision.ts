@@ -61,6 +61,10 @@ export function describeSource(source: unknown): string {
       const list = Array.isArray(op.prefix) ? op.prefix : [op.prefix];
       return `starting with ${list.map(describeSource).join(' or ')}`;
     }
+    if ('in' in op) {
+      const names = Array.isArray(op.in) ? op.in : [op.in];
+      return `on the list ${names.map(describeSource).join(' or ')}`;
+    }
     if ('regex' in op) return `matching /${String(op.regex)}/`;
     if ('not' in op) return `not ${describeSource(op.not)}`;
   }

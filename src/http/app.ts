@@ -14,6 +14,8 @@ import { sessionsRoute } from './sessions-route.js';
 import { callActionRoute } from './call-action-route.js';
 import { CallObserver } from '../store/call-observer.js';
 import { callsRoute } from './calls-route.js';
+import { consoleRoutes } from '../console/console-routes.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { jsonError } from './errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { requestLog } from './request-log.js';
@@ -25,7 +27,7 @@ import { webhookGuard, type WebhookGuardOptions } from './webhook-guard.js';
 export { MAX_BODY_BYTES } from './read-json.js';
 
 export interface AppDeps {
-  rules: { current(): RuleSet; health(): RulesHealth };
+  rules: { current(): RuleSet; health(): RulesHealth; diagnostics?(): readonly Diagnostic[] };
   log?: Logger;
   /** Webhook secret, source allowlist and trusted proxies; default: no checks. */
   access?: WebhookGuardOptions;
@@ -37,6 +39,12 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The decision log; without it nothing is recorded and /calls says so. */
   calls?: CallRecorder;
+  /** Token for the web console at /console; default: the admin token; neither = /console answers 404. */
+  consoleToken?: string;
+  /** The rules folder, for the console to show a problem's source line (it never shows the folder itself). */
+  rulesDir?: string;
+  /** Whether a reload is running, for the console's status page. */
+  reloading?: () => boolean;
   /** Reloads the rules now (POST /admin/reload); the endpoint exists only when given. */
   reload?: () => Promise<ReloadReport>;
   /** Live masking sessions: asked on every call, and managed through /sessions. */
@@ -90,6 +98,17 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'content-type': metrics.contentType }));
   app.route('/calls', callsRoute(observer, metrics, log));
   if (deps.reload) app.route('/admin', adminRoute({ reload: deps.reload }));
+  app.route(
+    '/console',
+    consoleRoutes({
+      token: deps.consoleToken ?? deps.adminToken,
+      rules: deps.rules,
+      metrics,
+      ...(deps.calls ? { calls: deps.calls } : {}),
+      ...(deps.rulesDir ? { rulesDir: deps.rulesDir } : {}),
+      ...(deps.reloading ? { reloading: deps.reloading } : {}),
+    }),
+  );
 
   const api = apiAuth(deps.sessions ? deps.apiToken : undefined);
   app.use('/sessions', api);

@@ -85,6 +85,12 @@ export class Metrics {
     this.matches.inc({ rule: ruleId });
   }
 
+  /** Call actions answered by each rule since the server started. */
+  async ruleMatches(): Promise<Map<string, number>> {
+    const { values } = await this.matches.get();
+    return new Map(values.map((v) => [String(v.labels.rule), v.value]));
+  }
+
   recordFallback(reason: string): void {
     this.fallbacks.inc({ reason });
   }

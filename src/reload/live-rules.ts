@@ -33,6 +33,7 @@ export class LiveRules {
   private ruleSet: RuleSet;
   private loadedAt: Date;
   private lastAttempt: ReloadAttempt;
+  private lastDiagnostics: readonly Diagnostic[] = [];
 
   constructor(initial: RuleSet, now: Date = new Date()) {
     this.ruleSet = initial;
@@ -48,6 +49,7 @@ export class LiveRules {
   apply(result: BuildResult, now: Date = new Date(), details: AttemptDetails = {}): boolean {
     const texts = (severity: Diagnostic['severity']) => result.diagnostics.filter((d) => d.severity === severity).map(formatDiagnostic);
     const ok = result.ruleSet !== undefined;
+    this.lastDiagnostics = result.diagnostics;
     this.lastAttempt = {
       at: now.toISOString(),
       ok,
@@ -61,6 +63,11 @@ export class LiveRules {
       this.loadedAt = now;
     }
     return ok;
+  }
+
+  /** The last load's errors and warnings as values (the console shows them with their source lines). */
+  diagnostics(): readonly Diagnostic[] {
+    return this.lastDiagnostics;
   }
 
   health(): RulesHealth {

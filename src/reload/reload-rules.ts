@@ -53,6 +53,11 @@ export class RulesReloader {
     return this.queued;
   }
 
+  /** Whether a reload is running or waiting right now. */
+  get busy(): boolean {
+    return this.running !== undefined || this.queued !== undefined;
+  }
+
   /** Resolves once no reload is running or waiting (for a clean shutdown). */
   async idle(): Promise<void> {
     while (this.running || this.queued) await (this.queued ?? this.running);

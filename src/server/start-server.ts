@@ -83,6 +83,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
     ...(sessions ? { sessions } : {}),
     ...(config.apiToken ? { apiToken: config.apiToken } : {}),
+    ...(config.consoleToken ? { consoleToken: config.consoleToken } : {}),
+    rulesDir: dir,
+    reloading: () => reloader.busy,
     deadlineMs: config.deadlineMs,
   });
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { CallRecord, CallStore, Retention } from './call-store.js';
+import type { CallRecord, CallStore, HourCount, Retention, RuleHits } from './call-store.js';
 
 export interface RecorderOptions {
   metrics: Metrics;
@@ -23,6 +23,8 @@ export class CallRecorder {
   private readonly pruneTimer: NodeJS.Timeout;
   private readonly flushMs: number;
   private readonly maxPending: number;
+  /** Whether the last write failed: the log is open but losing records. */
+  private failing = false;
 
   constructor(
     private readonly store: CallStore,
@@ -52,7 +54,9 @@ export class CallRecorder {
     this.pending = [];
     try {
       this.store.write(batch);
+      this.failing = false;
     } catch (e) {
+      this.failing = true;
       this.options.metrics.recordStoreError(batch.length);
       this.options.log({ level: 'error', msg: 'call-log-write-failed', records: batch.length, error: errorText(e) });
     }
@@ -62,6 +66,30 @@ export class CallRecorder {
   session(sessionId: string): CallRecord[] {
     this.flush();
     return this.store.session(sessionId);
+  }
+
+  /** Newest first, including any still queued. Throws if the store cannot be read. */
+  recent(options: { limit: number; search?: string }): CallRecord[] {
+    this.flush();
+    return this.store.recent(options);
+  }
+
+  /** Call actions per hour since `sinceMs`. Throws if the store cannot be read. */
+  hourly(sinceMs: number): HourCount[] {
+    this.flush();
+    return this.store.hourly(sinceMs);
+  }
+
+  /** Call actions per rule since `sinceMs`, or undefined when the store cannot count them itself. */
+  ruleHits(sinceMs: number): RuleHits[] | undefined {
+    if (!this.store.ruleHits) return undefined;
+    this.flush();
+    return this.store.ruleHits(sinceMs);
+  }
+
+  /** 'degraded' while writes fail; a recorder that does not exist is 'off' to its callers. */
+  state(): 'ok' | 'degraded' | 'off' {
+    return this.failing ? 'degraded' : 'ok';
   }
 
   ruleForSession(sessionId: string): string | undefined {

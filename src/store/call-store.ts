@@ -13,6 +13,26 @@ export interface CallRecord {
   at: number;
   /** The event and, for call actions, the decision and callflow. */
   data: Record<string, unknown>;
+  // The compact fields of the decision-log contract (CONTRACTS.md), filled by recent().
+  eventText?: string;
+  responseText?: string;
+  decision?: { outcome: 'matched' | 'fallback'; reason?: string; detail?: string };
+  source?: string;
+  destination?: string;
+}
+
+/** How often one rule answered, and when it last did. */
+export interface RuleHits {
+  ruleId: string;
+  hits: number;
+  lastAt: number;
+}
+
+/** Call actions in one hour of the decision log (hour = epoch ms at its start). */
+export interface HourCount {
+  hour: number;
+  calls: number;
+  fallbacks: number;
 }
 
 export interface Retention {
@@ -29,6 +49,12 @@ export interface CallStore {
   session(sessionId: string): CallRecord[];
   /** The rule that answered the session's first call action, if recorded. */
   ruleForSession(sessionId: string): string | undefined;
+  /** Newest first; `search` matches sessionId, callId, source or destination exactly. */
+  recent(options: { limit: number; search?: string }): CallRecord[];
+  /** Call actions per hour since `sinceMs`, oldest first. */
+  hourly(sinceMs: number): HourCount[];
+  /** Call actions per rule since `sinceMs` and the last one's time (optional: the console scans recent() without it). */
+  ruleHits?(sinceMs: number): RuleHits[];
   /** Deletes what retention no longer allows; returns the number of rows deleted. */
   prune(retention: Retention, now: number): number;
   close(): void;

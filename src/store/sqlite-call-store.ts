@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import type { Database } from 'node-sqlite3-wasm';
-import type { CallRecord, CallStore, Retention } from './call-store.js';
+import type { CallRecord, CallStore, HourCount, Retention, RuleHits } from './call-store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS call_log (
@@ -56,17 +56,40 @@ export class SqliteCallStore implements CallStore {
   }
 
   session(sessionId: string): CallRecord[] {
-    return this.db.all('SELECT * FROM call_log WHERE session_id = ? ORDER BY id', [sessionId]).map((row) => ({
-      kind: row.kind as CallRecord['kind'],
-      sessionId: String(row.session_id),
-      callId: row.call_id === null ? null : String(row.call_id),
-      dedupeKey: row.dedupe_key === null ? null : String(row.dedupe_key),
-      ruleId: row.rule_id === null ? null : String(row.rule_id),
-      rulesVersion: row.rules_version === null ? null : String(row.rules_version),
-      status: row.status === null ? null : String(row.status),
-      at: Number(row.at),
-      data: JSON.parse(String(row.data)) as Record<string, unknown>,
-    }));
+    return this.db.all('SELECT * FROM call_log WHERE session_id = ? ORDER BY id', [sessionId]).map(toRecord);
+  }
+
+  recent(options: { limit: number; search?: string }): CallRecord[] {
+    const limit = Math.max(1, Math.min(10_000, Math.floor(options.limit)));
+    if (options.search === undefined || options.search === '') {
+      return this.db.all('SELECT * FROM call_log ORDER BY id DESC LIMIT ?', [limit]).map(toRecord);
+    }
+    const q = options.search;
+    return this.db
+      .all(
+        `SELECT * FROM call_log WHERE session_id = ? OR call_id = ?
+           OR json_extract(data, '$.event.source') = ? OR json_extract(data, '$.event.destination') = ?
+         ORDER BY id DESC LIMIT ?`,
+        [q, q, q, q, limit],
+      )
+      .map(toRecord);
+  }
+
+  hourly(sinceMs: number): HourCount[] {
+    return this.db
+      .all(
+        `SELECT (at / 3600000) * 3600000 AS hour, COUNT(*) AS calls,
+                SUM(CASE WHEN rule_id = 'fallback' AND json_extract(data, '$.decision.outcome') = 'fallback' THEN 1 ELSE 0 END) AS fallbacks
+         FROM call_log WHERE kind = 'call-action' AND at >= ? GROUP BY hour ORDER BY hour`,
+        [sinceMs],
+      )
+      .map((row) => ({ hour: Number(row.hour), calls: Number(row.calls), fallbacks: Number(row.fallbacks) }));
+  }
+
+  ruleHits(sinceMs: number): RuleHits[] {
+    return this.db
+      .all("SELECT rule_id, COUNT(*) AS hits, MAX(at) AS last_at FROM call_log WHERE kind = 'call-action' AND at >= ? AND rule_id IS NOT NULL GROUP BY rule_id", [sinceMs])
+      .map((row) => ({ ruleId: String(row.rule_id), hits: Number(row.hits), lastAt: Number(row.last_at) }));
   }
 
   ruleForSession(sessionId: string): string | undefined {
@@ -83,4 +106,31 @@ export class SqliteCallStore implements CallStore {
   close(): void {
     if (this.db.isOpen) this.db.close();
   }
+}
+
+function text(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/** A row as a record, with the contract's compact fields derived from `data`. */
+function toRecord(row: Record<string, unknown>): CallRecord {
+  const data = JSON.parse(String(row.data)) as Record<string, unknown>;
+  const event = (data.event ?? {}) as { source?: unknown; destination?: unknown };
+  const decision = data.decision as CallRecord['decision'];
+  return {
+    kind: row.kind as CallRecord['kind'],
+    sessionId: String(row.session_id),
+    callId: text(row.call_id),
+    dedupeKey: text(row.dedupe_key),
+    ruleId: text(row.rule_id),
+    rulesVersion: text(row.rules_version),
+    status: text(row.status),
+    at: Number(row.at),
+    data,
+    eventText: JSON.stringify(data.event ?? null),
+    ...(data.callflow !== undefined ? { responseText: JSON.stringify(data.callflow) } : {}),
+    ...(decision ? { decision } : {}),
+    ...(typeof event.source === 'string' ? { source: event.source } : {}),
+    ...(typeof event.destination === 'string' ? { destination: event.destination } : {}),
+  };
 }

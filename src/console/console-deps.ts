@@ -1,0 +1,31 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { RuleSet } from '../engine/rule-set.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { RulesHealth } from '../reload/live-rules.js';
+import type { CallRecord, HourCount, RuleHits } from '../store/call-store.js';
+
+/** What the console reads from the decision log (CallRecorder fits). */
+export interface CallLogReader {
+  recent(options: { limit: number; search?: string }): CallRecord[];
+  hourly(sinceMs: number): HourCount[];
+  /** Undefined when the store cannot count per rule (then recent() is scanned). */
+  ruleHits?(sinceMs: number): RuleHits[] | undefined;
+  session(sessionId: string): CallRecord[];
+  state(): 'ok' | 'degraded' | 'off';
+}
+
+export interface ConsoleDeps {
+  /** The console token; unset = every console path answers 404. */
+  token: string | undefined;
+  rules: { current(): RuleSet; health(): RulesHealth; diagnostics?(): readonly Diagnostic[] };
+  metrics: Metrics;
+  /** The decision log; absent when it is off. */
+  calls?: CallLogReader;
+  /** The rules folder, to show a problem's source line and paths relative to it (never the folder itself). */
+  rulesDir?: string;
+  /** Whether a reload is running right now. */
+  reloading?: () => boolean;
+  /** Rules not matched for this many days are marked on the rules page (default 30). */
+  staleDays?: number;
+  now?: () => Date;
+}
