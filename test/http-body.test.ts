@@ -7,7 +7,7 @@ import { createApp } from '../src/http/app.js';
 import { LiveRules } from '../src/reload/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
 
-const seed = readFileSync(new URL('../../shared/examples/call-action.json', import.meta.url), 'utf8');
+const seed = readFileSync(new URL('./fixtures/8x8/call-action.json', import.meta.url), 'utf8');
 let server: ServerType;
 let port: number;
 

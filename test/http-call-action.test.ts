@@ -8,7 +8,7 @@ import type { CallflowResponse } from '../src/types/generated/callflow.js';
 
 const callflowOf = async (res: Response) => (await res.json()) as CallflowResponse;
 
-const example = (name: string) => readFileSync(new URL(`../../shared/examples/${name}`, import.meta.url), 'utf8');
+const example = (name: string) => readFileSync(new URL(`./fixtures/8x8/${name}`, import.meta.url), 'utf8');
 const seedEvent = JSON.parse(example('call-action.json')) as { payload: Record<string, unknown> };
 
 let app: ReturnType<typeof createApp>;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Lint } from '../src/lint/lint.js';
 import { makeLintContext } from '../src/lint/lint-context.js';
 import { makeCallSource } from '../src/lint/make-call-source.js';
+import { menuKeyTooLong, menuNoExhausted, menuNoWayOut, unreachableMenu } from '../src/lint/menu-lints.js';
 import { noCatchAll } from '../src/lint/no-catch-all.js';
 import { LINTS, runLints } from '../src/lint/run-lints.js';
 import { sayTextMayBeEmpty } from '../src/lint/say-text-may-be-empty.js';
@@ -148,7 +149,34 @@ const rows: Row[] = [
     files: { 'a.yaml': `rules:\n  - id: echo\n    then:\n      - say: "You pressed {{dtmf}}."\n${CATCH_ALL}` },
     warnings: [],
   },
+  // menus
+  ...menuRows(),
 ];
+
+/** A rule that opens `main`, then menus (YAML under `menus:`). */
+function menuFile(menus: string, opens = 'main'): Record<string, string> {
+  return { 'm.yaml': `rules:\n  - id: line\n    then: [{ menu: ${opens} }]\nmenus:\n${menus}` };
+}
+
+function menuRows(): Row[] {
+  const main = (options: string, extra = '    exhausted: [hangup]\n') => `  main:\n    prompt: "Press 1"\n    options:\n${options}${extra}`;
+  const sub = (options: string, extra = '    exhausted: [hangup]\n') => `  sub:\n    prompt: "Press 2"\n    options:\n${options}${extra}`;
+  return [
+    { lint: unreachableMenu, case: 'a menu nothing opens', files: menuFile(main('      "1": hangup\n') + sub('      "2": hangup\n')), warnings: ['m.yaml:10:3 no caller can reach menu `sub`'] },
+    { lint: unreachableMenu, case: 'a menu opened by another menu', files: menuFile(main('      "1": { menu: sub }\n') + sub('      "2": hangup\n')), warnings: [] },
+    { lint: menuKeyTooLong, case: 'a key longer than the digits collected', files: menuFile(main('      "1": hangup\n      "12": hangup\n')), warnings: ['m.yaml:9:7 option "12" of menu `main` can never be chosen: the menu collects at most 1 key'] },
+    { lint: menuKeyTooLong, case: 'keys within `digits`', files: menuFile(main('      "1": hangup\n      "12": hangup\n', '    digits: 2\n    exhausted: [hangup]\n')), warnings: [] },
+    {
+      lint: menuNoWayOut,
+      case: 'two menus that only lead to each other',
+      files: menuFile(main('      "1": { menu: sub }\n', '    exhausted: [{ menu: sub }]\n') + sub('      "0": back\n      "9": repeat\n', '    exhausted: [{ menu: main }]\n')),
+      warnings: ['m.yaml:5:3 menu `main` has no way out', 'm.yaml:10:3 menu `sub` has no way out'],
+    },
+    { lint: menuNoWayOut, case: 'a loop with one option out', files: menuFile(main('      "1": { menu: sub }\n', '    exhausted: [{ menu: sub }]\n') + sub('      "0": back\n      "2": [{ makeCall: "+6561234567" }]\n', '    exhausted: [{ menu: main }]\n')), warnings: [] },
+    { lint: menuNoExhausted, case: 'a menu without exhausted', files: menuFile(main('      "1": hangup\n', '')), warnings: ['m.yaml:5:3 menu `main` has no `exhausted`'] },
+    { lint: menuNoExhausted, case: 'a menu with exhausted', files: menuFile(main('      "1": hangup\n')), warnings: [] },
+  ];
+}
 
 describe.each(rows)('lint $lint.code: $case', (row) => {
   it(row.warnings.length > 0 ? 'warns at the place to fix' : 'stays quiet', () => {

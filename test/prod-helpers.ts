@@ -8,9 +8,9 @@ import { CallRecorder } from '../src/store/call-recorder.js';
 import type { CallStore } from '../src/store/call-store.js';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
 
-/** A sample event from ../shared/examples, as 8x8 sends it. */
+/** A sample event from test/fixtures/8x8, as 8x8 sends it. */
 export function example(name: string): Record<string, any> {
-  return JSON.parse(readFileSync(new URL(`../../shared/examples/${name}.json`, import.meta.url), 'utf8'));
+  return JSON.parse(readFileSync(new URL(`./fixtures/8x8/${name}.json`, import.meta.url), 'utf8'));
 }
 
 export async function sampleRules(): Promise<LiveRules> {

@@ -15,9 +15,9 @@ describe('the sample rules', () => {
     expect(checked.diagnostics).toEqual([]);
     expect(checked.testsFailed).toBe(0);
     expect(checked.testsPassed).toBeGreaterThanOrEqual(6);
-    // Every sample rule is the expected answer of at least one test.
-    const tested = new Set(checked.tests.map((t) => t.expect.rule));
-    expect(checked.ruleSet!.rules.map((r) => r.id).filter((id) => !tested.has(id))).toEqual([]);
+    // Every sample rule is the expected answer of at least one test (menus: through their steps).
+    const tested = new Set(checked.tests.flatMap((t) => [t.expect.rule, ...(t.steps ?? []).flatMap((s) => (s.rule ? [s.rule] : []))]));
+    expect(checked.ruleSet!.rules.filter((r) => !r.menu).map((r) => r.id).filter((id) => !tested.has(id))).toEqual([]);
   });
 
   it('are not confused with their tests: rules/tests/ holds no rules', async () => {
@@ -96,5 +96,52 @@ describe('rule test files', () => {
     expect(parsed.diagnostics).toHaveLength(1);
     expect(parsed.diagnostics[0]).toMatchObject({ code, severity: 'error', file: 'tests/t.yaml', line, col });
     expect(parsed.diagnostics[0]!.message).toContain(words);
+  });
+});
+
+describe('rule tests that walk a conversation (steps)', () => {
+  const menuRules = sources({
+    'shop.yaml': [
+      'rules:',
+      '  - id: shop-line',
+      '    then: [{ say: "Welcome." }, { menu: main }]',
+      'menus:',
+      '  main:',
+      '    prompt: "Press 1 for sales."',
+      '    options: { "1": [{ say: "Sales." }, { makeCall: "+6561234567" }] }',
+      '    exhausted: [{ say: "Goodbye." }, hangup]',
+      '',
+    ].join('\n'),
+  });
+  const run = (steps: string) => {
+    const parsed = parseRuleTests({ file: 'tests/t.yaml', text: `tests:\n  - name: walk\n    call: {}\n    expect: { rule: shop-line, menu: main, hear: "Welcome." }\n    steps:\n${steps}` });
+    expect(parsed.diagnostics).toEqual([]);
+    return runRuleTests(ruleSetOf(menuRules), parsed.tests);
+  };
+
+  it.each([
+    ['the option', '      - { press: "1", rule: main-press-1, hear: "Sales.", reach: "+65 6123 4567" }\n'],
+    ['a wrong key, then the option', '      - { press: "7", menu: main, hear: ["Sorry", "Press 1"] }\n      - { press: "1#", reach: "+6561234567" }\n'],
+    ['silence until the tries run out', '      - { press: nothing }\n      - { press: nothing }\n      - { press: nothing, rule: main-no-input-exhausted, hear: "Goodbye." }\n'],
+  ])('passes when the call goes as written: %s', (_what, steps) => {
+    expect(run(steps)).toMatchObject({ passed: 1, failed: 0, diagnostics: [] });
+  });
+
+  it.each([
+    ['a number not reached', '      - { press: "1", reach: "+6561234568" }\n', 'step 1 (the caller presses 1): the caller is not connected to +6561234568 (the answer calls +6561234567)', 6],
+    ['words not heard', '      - { press: "2", hear: "Sales." }\n', 'step 1 (the caller presses 2): the caller does not hear "Sales."', 6],
+    ['another rule', '      - { press: nothing, rule: main-press-1 }\n', 'step 1 (the caller presses nothing): expected rule main-press-1, got main-no-input-00', 6],
+    ['keys after the call is connected', '      - { press: "1" }\n      - { press: "1" }\n', 'step 2 (the caller presses 1): the call does not wait for keys at this point', 7],
+  ])('fails at the step that goes wrong: %s', (_what, steps, message, line) => {
+    const result = run(steps);
+    expect(result.failed).toBe(1);
+    expect(result.diagnostics[0]).toMatchObject({ code: 'rule-test-failed', file: 'tests/t.yaml', line });
+    expect(result.diagnostics[0]!.message).toContain(message);
+  });
+
+  it('names an unknown rule id at its step', () => {
+    const result = run('      - { press: "1", rule: main-pres-1 }\n');
+    expect(result.diagnostics[0]).toMatchObject({ code: 'unknown-rule', line: 6 });
+    expect(result.diagnostics[0]!.message).toContain('did you mean `main-press-1`');
   });
 });

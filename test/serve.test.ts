@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { startServer } from './helpers/server.js';
 import { expectValidCallflow } from './helpers/rules.js';
 
-const seed = readFileSync(new URL('../../shared/examples/call-action.json', import.meta.url), 'utf8');
+const seed = readFileSync(new URL('./fixtures/8x8/call-action.json', import.meta.url), 'utf8');
 
 describe('serve', () => {
   it('serves the sample rules: the seed example event gets a schema-valid callflow', async () => {

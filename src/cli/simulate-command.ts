@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { explainDecision } from '../engine/explain-decision.js';
 import { makeCallActionPayload } from '../events/make-event.js';
+import { nextEvent, NOTHING } from '../events/next-event.js';
 import type { CallActionEvent, CallActionPayload } from '../types/generated/call-action.js';
 import { eventValidator } from '../events/validate-event.js';
 import { loadRules } from '../rules/load-rules.js';
@@ -14,15 +15,22 @@ import { fixedSessions, type FixedSession } from '../sessions/fixed-sessions.js'
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 
 /**
- * `simulate <event.json | field=value ...> [--rules dir] [--explain] [--at time] [--session A,B,VN[,record]]...`:
- * the rule that answers, and the exact JSON. --explain adds why each earlier rule did not take
- * the call; --session opens a live masking session for the simulated call.
+ * `simulate <event.json | field=value ...> [--rules dir] [--explain] [--at time] [--press keys ...] [--session A,B,VN[,record]]...`:
+ * the rule that answers, and the exact JSON. --explain adds why each earlier rule did not take the
+ * call; each --press is the caller's next keys (a conversation through menus), one answer per step;
+ * --session opens a live masking session for the simulated call.
  */
 export async function simulateCommand(args: string[], out: Output, err: Output): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { rules: { type: 'string', default: 'rules' }, explain: { type: 'boolean', default: false }, at: { type: 'string' }, session: { type: 'string', multiple: true } },
+    options: {
+      rules: { type: 'string', default: 'rules' },
+      explain: { type: 'boolean', default: false },
+      at: { type: 'string' },
+      press: { type: 'string', multiple: true, default: [] },
+      session: { type: 'string', multiple: true },
+    },
   });
   const sessions = (values.session ?? []).map(readSession);
   if (positionals.length === 0) throw new UsageError('simulate needs an event: a JSON file, or fields like source=+6591234567 destinationRefId=vn-ref-1');
@@ -35,18 +43,36 @@ export async function simulateCommand(args: string[], out: Output, err: Output):
     err.write(`\n${summarizeErrors(result.diagnostics)}: fix them before simulating.\n`);
     return 1;
   }
-  const { decision, skipped } = explainDecision(result.ruleSet, payload, { ...(now ? { now } : {}), ...(sessions.length > 0 ? { sessions: fixedSessions(sessions) } : {}) });
-  if (values.explain) {
-    for (const s of skipped) err.write(`skipped ${s.text}  (${values.rules}/${s.rule.file}:${s.rule.line})\n`);
+  const lookup = fixedSessions(sessions);
+  const presses = values.press;
+  let step = payload;
+  for (let i = 0; ; i++) {
+    if (presses.length > 0) out.write(`${i === 0 ? '' : '\n'}--- step ${i + 1}: ${i === 0 ? 'the call arrives' : describePress(presses[i - 1]!)}\n`);
+    const { decision, skipped } = explainDecision(result.ruleSet, step, { ...(now ? { now } : {}), ...(sessions.length > 0 ? { sessions: lookup } : {}) });
+    if (values.explain) {
+      for (const s of skipped) err.write(`skipped ${s.text}  (${values.rules}/${s.rule.file}:${s.rule.line})\n`);
+    }
+    if (decision.outcome === 'matched') {
+      const rule = result.ruleSet.rules.find((r) => r.id === decision.ruleId);
+      err.write(`matched rule ${decision.ruleId}${rule ? ` (${values.rules}/${rule.file}:${rule.line}:${rule.col})` : ''}${decision.session ? ` through session ${decision.session}` : ''}\n`);
+    } else {
+      err.write(`no rule answered (${decision.detail}): the fallback callflow\n`);
+    }
+    out.write(`${JSON.stringify(decision.response, null, 2)}\n`);
+    const press = presses[i];
+    if (press === undefined) break;
+    const next = nextEvent(step, decision.response, press, i + 2);
+    if (!next.ok) {
+      err.write(`cannot press ${JSON.stringify(press)} after step ${i + 1}: ${next.message}\n`);
+      return 1;
+    }
+    step = next.payload;
   }
-  if (decision.outcome === 'matched') {
-    const rule = result.ruleSet.rules.find((r) => r.id === decision.ruleId);
-    err.write(`matched rule ${decision.ruleId}${rule ? ` (${values.rules}/${rule.file}:${rule.line}:${rule.col})` : ''}${decision.session ? ` through session ${decision.session}` : ''}\n`);
-  } else {
-    err.write(`no rule answered (${decision.detail}): the fallback callflow\n`);
-  }
-  out.write(`${JSON.stringify(decision.response, null, 2)}\n`);
   return 0;
+}
+
+function describePress(press: string): string {
+  return press === NOTHING ? 'the caller presses nothing' : `the caller presses ${press}`;
 }
 
 async function readEvent(positionals: string[]): Promise<CallActionPayload> {

@@ -75,7 +75,11 @@ function summaryLine(dir: string, checked: CheckResult, errors: number, warnings
   const testPart = tests === 0 ? 'no rule tests' : checked.testsFailed > 0 ? `${checked.testsFailed} of ${tests} rule tests failed` : `${plural(tests, 'rule test')} passed`;
   const counts = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}${strict && warnings > 0 ? ' (--strict: warnings fail)' : ''}`;
   if (!checked.ruleSet) return `${counts}: the rules in ${dir} do not load; fix them and run validate again.`;
-  const rules = `${plural(checked.ruleSet.rules.length, 'rule')} in ${plural(checked.ruleSet.files.length, 'file')} of ${dir}, version ${checked.ruleSet.version}`;
+  // A menu's own rules are counted as the menu, not one by one.
+  const own = checked.ruleSet.rules.filter((r) => !r.menu).length;
+  const menus = new Set(checked.ruleSet.rules.flatMap((r) => (r.menu?.name === undefined ? [] : [r.menu.name]))).size;
+  const menuPart = menus > 0 ? ` and ${plural(menus, 'menu')}` : '';
+  const rules = `${plural(own, 'rule')}${menuPart} in ${plural(checked.ruleSet.files.length, 'file')} of ${dir}, version ${checked.ruleSet.version}`;
   const verdict = errors > 0 || (strict && warnings > 0) ? 'FAILED' : 'ok';
   return `${verdict}: ${rules}; ${testPart}; ${counts}`;
 }

@@ -71,7 +71,23 @@ export type DiagnosticCode =
   | 'bad-country-code'
   // Pools of virtual numbers for live masking sessions (pools.yaml).
   | 'duplicate-pool'
-  | 'duplicate-pool-number';
+  | 'duplicate-pool-number'
+  // sayAndCapture (8x8's own validation codes are in the messages) and menus (src/menus).
+  | 'capture-needs-max-digits'
+  | 'capture-min-over-max'
+  | 'capture-needs-overall-timeout'
+  | 'capture-timeout-order'
+  | 'capture-hash-needs-max-digits'
+  | 'capture-not-last'
+  | 'unknown-menu'
+  | 'menu-not-allowed'
+  | 'duplicate-menu'
+  | 'menu-no-back'
+  | 'menu-back-ambiguous'
+  | 'unreachable-menu'
+  | 'menu-key-too-long'
+  | 'menu-no-way-out'
+  | 'menu-no-exhausted';
 
 export interface Position {
   line: number;

@@ -2,7 +2,7 @@ import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { CallflowResponse } from '../types/generated/callflow.js';
 import { eventFacts } from './event-facts.js';
 import { callContext, matchCall } from './match-event.js';
-import { RenderError, renderCallflow } from './render-callflow.js';
+import { nextActionId, RenderError, renderCallflow } from './render-callflow.js';
 import type { RuleSet } from './rule-set.js';
 import type { SessionLookup } from './session-lookup.js';
 
@@ -36,7 +36,7 @@ export function decide(ruleSet: RuleSet, payload: CallActionPayload, options: De
       ruleId: rule.id,
       ...(match.branch === 'else' ? { branch: 'else' as const } : {}),
       ...(match.session ? { session: match.session.id } : {}),
-      response: { clientActionId: rule.id, callflow },
+      response: { clientActionId: nextActionId(match.steps) ?? rule.id, callflow },
     };
   } catch (e) {
     if (!(e instanceof RenderError)) throw e;

@@ -30,7 +30,8 @@ export function explainDecision(ruleSet: RuleSet, payload: CallActionPayload, op
   for (const rule of ruleSet.rules) {
     if (winner && rule.order >= winner.order) break;
     const why = whyNot(rule, ruleSet, payload, options);
-    if (why) skipped.push(why);
+    // A menu's rules wait for a step of that menu: for any other call they are noise, not reasons.
+    if (why && !(rule.menu && why.field === 'clientActionId')) skipped.push(why);
   }
   return { decision, skipped };
 }
@@ -57,6 +58,8 @@ export function describeSource(source: unknown): string {
   if (Array.isArray(source)) return source.length === 1 ? describeSource(source[0]) : `one of ${source.map(describeSource).join(', ')}`;
   if (source && typeof source === 'object') {
     const op = source as Record<string, unknown>;
+    // Conditions a menu compiled (src/menus) carry their meaning in words.
+    if (typeof op.words === 'string') return op.words;
     if ('prefix' in op) {
       const list = Array.isArray(op.prefix) ? op.prefix : [op.prefix];
       return `starting with ${list.map(describeSource).join(' or ')}`;

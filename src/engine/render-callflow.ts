@@ -2,7 +2,7 @@ import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { CallflowAction, CallflowResponse } from '../types/generated/callflow.js';
 import { rawField } from './event-facts.js';
 import { normalizePhone, E164_SHAPE } from './phone.js';
-import type { Action, Template } from './rule-set.js';
+import type { Action, Step, Template } from './rule-set.js';
 import { chooseSteps } from './split.js';
 
 /** 8x8's limit on say text (reference §3.3). */
@@ -30,11 +30,19 @@ export function renderTemplate(template: Template, payload: CallActionPayload): 
 export function renderCallflow(actions: readonly Action[], payload: CallActionPayload, peer?: string, record?: boolean): CallflowResponse['callflow'] {
   const [first, ...rest] = chooseSteps(actions, payload.sessionId).map((a): CallflowAction => {
     switch (a.action) {
-      case 'say': {
-        const text = renderTemplate(a.text, payload);
-        if (text.trim() === '') throw new RenderError('say text is empty for this call');
-        if (text.length > MAX_SAY_LENGTH) throw new RenderError(`say text is ${text.length} characters for this call, over 8x8's ${MAX_SAY_LENGTH}`);
-        return { action: 'say', params: { text, ...a.params } };
+      case 'say':
+        return { action: 'say', params: { text: renderSpoken(a.text, payload, 'say text'), ...a.params } };
+      case 'sayAndCapture': {
+        const { successMessage: ok, failureMessage: failed } = a;
+        return {
+          action: 'sayAndCapture',
+          params: {
+            promptMessage: renderSpoken(a.prompt, payload, 'sayAndCapture promptMessage'),
+            ...a.params,
+            ...(ok ? { successMessage: renderSpoken(ok, payload, 'sayAndCapture successMessage') } : {}),
+            ...(failed ? { failureMessage: renderSpoken(failed, payload, 'sayAndCapture failureMessage') } : {}),
+          },
+        };
       }
       case 'playFile':
         return { action: 'playFile', params: a.params };
@@ -49,6 +57,20 @@ export function renderCallflow(actions: readonly Action[], payload: CallActionPa
   });
   if (!first) throw new RenderError('there are no actions to answer with');
   return [first, ...rest];
+}
+
+/** Text for 8x8's text-to-speech: 1 to 3000 characters once this call's fields are filled in. */
+function renderSpoken(template: Template, payload: CallActionPayload, what: string): string {
+  const text = renderTemplate(template, payload);
+  if (text.trim() === '') throw new RenderError(`${what} is empty for this call`);
+  if (text.length > MAX_SAY_LENGTH) throw new RenderError(`${what} is ${text.length} characters for this call, over 8x8's ${MAX_SAY_LENGTH}`);
+  return text;
+}
+
+/** The clientActionId that brings the caller's keys back to a menu step, when the steps end in one. */
+export function nextActionId(steps: readonly Step[]): string | undefined {
+  const last = steps[steps.length - 1];
+  return last?.action === 'sayAndCapture' ? last.next : undefined;
 }
 
 function makeCallParams(destination: string, source: string | undefined, callRecording: boolean | undefined, payload: CallActionPayload) {

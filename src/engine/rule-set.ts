@@ -1,4 +1,4 @@
-import type { SayParams, PlayFileParams } from '../types/generated/callflow.js';
+import type { SayParams, PlayFileParams, SayAndCaptureParams } from '../types/generated/callflow.js';
 import type { PairIndex } from './pair-index.js';
 import type { Pool } from './pool.js';
 import type { TimeWindow } from './time-window.js';
@@ -29,7 +29,8 @@ export const PHONE_FIELDS: ReadonlySet<MatchField> = new Set(['source', 'destina
 export const COUNTRY_FIELDS: ReadonlySet<MatchField> = new Set(['sourceCountryCode', 'destinationCountryCode']);
 
 /** Exact-value conditions on these fields are looked up in a hash index instead of scanned. */
-export const INDEX_FIELDS = ['destinationRefId', 'destination', 'source'] as const satisfies readonly MatchField[];
+// clientActionId files the rules of menu steps, so a new call scans none of them.
+export const INDEX_FIELDS = ['destinationRefId', 'destination', 'source', 'clientActionId'] as const satisfies readonly MatchField[];
 
 export type Matcher =
   /** `lists` names the named lists the values came from (`in: vip-numbers`), for explanations. */
@@ -46,6 +47,8 @@ export interface FieldCondition {
   matcher: Matcher;
   /** How the author wrote it, for explanations. */
   source: unknown;
+  /** A value that meets it, where the matcher cannot show one (a menu's `regex`), for sample calls. */
+  example?: string;
 }
 
 /** `time:` — holds when the call's moment falls in any of the windows. */
@@ -69,10 +72,24 @@ export interface Template {
 export type Step =
   | { action: 'say'; text: Template; params: Omit<SayParams, 'text'> }
   | { action: 'playFile'; params: PlayFileParams }
+  | CaptureStep
   | { action: 'makeCall'; destination: string; source?: string; callRecording?: boolean }
   /** makeCall to the other party of the caller's masking pair, found per call. */
   | { action: 'callOtherParty'; source?: string; callRecording?: boolean }
   | { action: 'hangup' };
+
+/**
+ * sayAndCapture: the caller's keys come back in the next event, carrying the clientActionId of
+ * this answer. `next` is that id when it is not the rule's own: a menu's state (m-main-00).
+ */
+export interface CaptureStep {
+  action: 'sayAndCapture';
+  prompt: Template;
+  successMessage?: Template;
+  failureMessage?: Template;
+  params: Omit<SayAndCaptureParams, 'promptMessage' | 'successMessage' | 'failureMessage'>;
+  next?: string;
+}
 
 export interface SplitBranch {
   weight: number;
@@ -107,6 +124,14 @@ export interface Rule {
   needsPair?: boolean;
   /** The sub-accounts the rule is limited to (file `scope:`, else an exact `when: subAccountId`), if any. */
   scope?: ReadonlySet<string>;
+  /** Set on the rules a menu compiles into (src/menus): which menu, and which of its paths. */
+  menu?: MenuRuleInfo;
+}
+
+export interface MenuRuleInfo {
+  /** The menu's name; absent for the one rule that answers a step of a menu that no longer exists. */
+  name?: string;
+  kind: 'option' | 'no-input' | 'invalid' | 'exhausted' | 'restart' | 'stale';
 }
 
 export interface RuleIndex {

@@ -21,7 +21,8 @@ export function makeLintContext(ruleSet: RuleSet, sources: RuleSources): LintCon
     if (!data) continue;
     const source: LintFile<RulesFile> = { file: sourceFile.file, data, locate: parsed.locate };
     files.push(source);
-    const compiled = ruleSet.rules.filter((r) => r.file === sourceFile.file);
+    // Rules that menus compile into have no place in `rules:`.
+    const compiled = ruleSet.rules.filter((r) => r.file === sourceFile.file && !r.menu);
     data.rules.forEach((raw, i) => {
       const rule = compiled[i];
       if (!rule) return;

@@ -3,7 +3,8 @@ import { makeCallActionPayload } from '../events/make-event.js';
 import type { Action } from '../engine/rule-set.js';
 import { compileActions } from '../rules/compile-actions.js';
 import { explainSchemaErrors } from '../source/explain-schema-errors.js';
-import { parseYaml, type ParsedFile, type SourceFile } from '../source/parse-yaml.js';
+import { parseYaml, type ParsedFile, type SourceFile, type YamlPath } from '../source/parse-yaml.js';
+import { parseDialableNumber } from '../rules/phone-number.js';
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { Actions } from '../types/generated/rules.js';
 import type { TestCall } from '../types/generated/rule-tests.js';
@@ -29,9 +30,30 @@ export interface RuleTest {
   call: Readonly<Record<string, string>>;
   /** Pinned by the test itself; else the runner's clock. */
   at?: Date;
-  expect: { rule: string; callflow?: readonly Action[] };
+  expect: { rule: string } & AnswerChecks;
+  /** The caller's next keys, each with what the answer to them must be (a walk through menus). */
+  steps?: readonly TestStep[];
   /** Live masking sessions open during the test (the file's and its own). */
   sessions: readonly FixedSession[];
+}
+
+/** What one answer must be; every check given must hold. */
+export interface AnswerChecks {
+  callflow?: readonly Action[];
+  /** Words that must be part of what the caller hears. */
+  hear?: readonly string[];
+  /** The menu the answer offers. */
+  menu?: string;
+  /** A number a makeCall of the answer dials, +E.164. */
+  reach?: string;
+}
+
+export interface TestStep extends AnswerChecks {
+  /** Keys as pressed (`4711#`), or NOTHING. */
+  press: string;
+  rule?: string;
+  line: number;
+  col: number;
 }
 
 export interface ParsedRuleTests {
@@ -56,9 +78,11 @@ export function parseRuleTests(source: SourceFile): ParsedRuleTests {
     const path = ['tests', i] as const;
     const before = diagnostics.length;
     const sessions = [...fileSessions, ...readSessions(raw.sessions, [...path, 'sessions'], parsed, diagnostics)];
-    const callflow = raw.expect.callflow
-      ? compileActions(raw.expect.callflow as Actions, [...path, 'expect', 'callflow'], { parsed, voiceProfile: ANY_VOICE, diagnostics })
-      : undefined;
+    const checks = answerChecks(raw.expect, [...path, 'expect'], parsed, diagnostics);
+    const steps = raw.steps?.map((s, j): TestStep => {
+      const at = [...path, 'steps', j] as const;
+      return { press: String(s.press), ...(s.rule === undefined ? {} : { rule: s.rule }), ...parsed.locate(at), ...answerChecks(s, at, parsed, diagnostics) };
+    });
     if (hasErrors(diagnostics.slice(before))) return;
     tests.push({
       name: raw.name,
@@ -67,7 +91,8 @@ export function parseRuleTests(source: SourceFile): ParsedRuleTests {
       ruleAt: parsed.locate([...path, 'expect', 'rule']),
       call: callFields(raw.call),
       ...(raw.at === undefined ? {} : { at: new Date(raw.at) }),
-      expect: { rule: raw.expect.rule, ...(callflow ? { callflow } : {}) },
+      expect: { rule: raw.expect.rule, ...checks },
+      ...(steps ? { steps } : {}),
       sessions,
     });
   });
@@ -97,6 +122,25 @@ function readSessions(raw: TestSession[] | undefined, at: readonly (string | num
     });
   });
   return out;
+}
+
+interface WrittenChecks {
+  callflow?: unknown;
+  hear?: string | string[];
+  menu?: string;
+  reach?: string;
+}
+
+function answerChecks(raw: WrittenChecks, path: YamlPath, parsed: ParsedFile, diagnostics: Diagnostic[]): AnswerChecks {
+  const callflow = raw.callflow ? compileActions(raw.callflow as Actions, [...path, 'callflow'], { parsed, voiceProfile: ANY_VOICE, diagnostics }) : undefined;
+  let reach: string | undefined;
+  if (raw.reach !== undefined) {
+    const number = parseDialableNumber(raw.reach);
+    if (number.ok) reach = number.e164;
+    else diagnostics.push(error('bad-phone-number', number.message, { file: parsed.file, ...parsed.locate([...path, 'reach']) }));
+  }
+  const hear = raw.hear === undefined ? undefined : Array.isArray(raw.hear) ? raw.hear : [raw.hear];
+  return { ...(callflow ? { callflow } : {}), ...(hear ? { hear } : {}), ...(raw.menu === undefined ? {} : { menu: raw.menu }), ...(reach ? { reach } : {}) };
 }
 
 function badTime(instancePath: string, parsed: ParsedFile): Diagnostic {

@@ -5,10 +5,12 @@ import { whyNot } from '../engine/explain-decision.js';
 import { RenderError, renderCallflow } from '../engine/render-callflow.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import { didYouMean } from '../text/suggest.js';
-import type { CallflowAction } from '../types/generated/callflow.js';
+import type { CallflowAction, CallflowResponse } from '../types/generated/callflow.js';
+import { nextEvent, NOTHING } from '../events/next-event.js';
+import { parseMenuState } from '../menus/menu-state.js';
 import { callflowLines } from './callflow-lines.js';
 import { diffLines, renderDiff } from './line-diff.js';
-import { ANY_VOICE, FALLBACK_RULE, payloadFor, type RuleTest } from './parse-rule-tests.js';
+import { ANY_VOICE, FALLBACK_RULE, payloadFor, type AnswerChecks, type RuleTest, type TestStep } from './parse-rule-tests.js';
 import { fixedSessions } from '../sessions/fixed-sessions.js';
 import type { SessionLookup } from '../engine/session-lookup.js';
 
@@ -30,8 +32,10 @@ export function runRuleTests(ruleSet: RuleSet, tests: readonly RuleTest[], optio
   const known = new Set(ids);
   const diagnostics: Diagnostic[] = [];
   let passed = 0;
+  const isKnown = (id: string) => known.has(id) || id === FALLBACK_RULE;
   for (const test of tests) {
-    const problem = known.has(test.expect.rule) || test.expect.rule === FALLBACK_RULE ? runOne(ruleSet, test, options) : unknownRule(test, ids);
+    const unknownStep = test.steps?.find((s) => s.rule !== undefined && !isKnown(s.rule));
+    const problem = !isKnown(test.expect.rule) ? unknownRule(test, ids) : unknownStep ? unknownStepRule(test, unknownStep, ids) : runOne(ruleSet, test, options);
     if (problem) diagnostics.push(problem);
     else passed++;
   }
@@ -43,11 +47,77 @@ function unknownRule(test: RuleTest, ids: readonly string[]): Diagnostic {
   return error('unknown-rule', `test "${test.name}" expects rule \`${test.expect.rule}\`, but no rule has that id${hint}`, { file: test.file, ...test.ruleAt });
 }
 
+function unknownStepRule(test: RuleTest, step: TestStep, ids: readonly string[]): Diagnostic {
+  const hint = didYouMean(step.rule!, ids) || `; write one of the rule ids (a menu's are named like main-press-1), or \`${FALLBACK_RULE}\``;
+  return error('unknown-rule', `test "${test.name}" expects rule \`${step.rule}\` at a step, but no rule has that id${hint}`, { file: test.file, line: step.line, col: step.col });
+}
+
 function runOne(ruleSet: RuleSet, test: RuleTest, options: RunOptions): Diagnostic | undefined {
   const now = test.at ?? options.now ?? new Date();
   const payload = payloadFor(test.call, now);
   const sessions = test.sessions.length > 0 ? fixedSessions(test.sessions) : undefined;
   const decision = decide(ruleSet, payload, { now, ...(sessions ? { sessions } : {}) });
+  const first = checkFirst(ruleSet, test, options, now, payload, decision, sessions);
+  if (first) return first;
+  const where = { file: test.file, line: test.line, col: test.col };
+  const problems = answerProblems(test.expect, decision.response);
+  if (problems.length > 0) return failedAnswer(`test "${test.name}" failed: ${problems[0]}`, problems, decision, where);
+  return runSteps(ruleSet, test, now, payload, decision, sessions);
+}
+
+/** Each step: the caller's keys go in as 8x8's next event; the answer must pass the step's checks. */
+function runSteps(ruleSet: RuleSet, test: RuleTest, now: Date, payload: CallActionPayload, decision: Decision, sessions: SessionLookup | undefined): Diagnostic | undefined {
+  let previous = { payload, decision };
+  for (const [j, step] of (test.steps ?? []).entries()) {
+    const where = { file: test.file, line: step.line, col: step.col };
+    const pressed = step.press === NOTHING ? 'the caller presses nothing' : `the caller presses ${step.press}`;
+    const next = nextEvent(previous.payload, previous.decision.response, step.press, j + 2);
+    if (!next.ok) return error('rule-test-failed', `test "${test.name}" step ${j + 1} (${pressed}): ${next.message}`, where);
+    const answer = decide(ruleSet, next.payload, { now, ...(sessions ? { sessions } : {}) });
+    const problems: string[] = [];
+    const actualRule = answer.outcome === 'matched' ? answer.ruleId : FALLBACK_RULE;
+    if (step.rule !== undefined && step.rule !== actualRule) problems.push(`expected rule ${step.rule}, got ${actualRule}`);
+    if (step.callflow) {
+      let expected: string[];
+      try {
+        expected = callflowLines(withVoicesOf(renderCallflow(step.callflow, next.payload), answer.response.callflow));
+      } catch (e) {
+        if (!(e instanceof RenderError)) throw e;
+        return error('rule-test-failed', `test "${test.name}" step ${j + 1}: the expected callflow cannot be made for this call: ${e.message}`, where);
+      }
+      const actual = callflowLines(answer.response.callflow);
+      if (expected.join('\n') !== actual.join('\n')) problems.push(`a different callflow:\n--- expected\n+++ actual\n${renderDiff(diffLines(expected, actual))}`);
+    }
+    problems.push(...answerProblems(step, answer.response));
+    if (problems.length > 0) return failedAnswer(`test "${test.name}" failed at step ${j + 1} (${pressed}): ${problems[0]!.split('\n')[0]}`, problems, answer, where);
+    previous = { payload: next.payload, decision: answer };
+  }
+  return undefined;
+}
+
+function failedAnswer(headline: string, problems: readonly string[], decision: Decision, where: { file: string; line: number; col: number }): Diagnostic {
+  const rule = decision.outcome === 'matched' ? decision.ruleId : `${FALLBACK_RULE} (${decision.detail})`;
+  const detail = [...problems, `answered by rule ${rule}, clientActionId ${decision.response.clientActionId ?? '(none)'}:`, ...callflowLines(decision.response.callflow).map((l) => `  - ${l}`)];
+  return { ...error('rule-test-failed', headline, where), detail: detail.join('\n') };
+}
+
+/** The `hear`, `menu` and `reach` checks, as sentences about what went wrong. */
+function answerProblems(checks: AnswerChecks, response: CallflowResponse): string[] {
+  const problems: string[] = [];
+  const spoken = response.callflow.flatMap((a) => (a.action === 'say' ? [a.params.text] : a.action === 'sayAndCapture' ? [a.params.promptMessage, a.params.successMessage ?? '', a.params.failureMessage ?? ''] : []));
+  for (const words of checks.hear ?? []) if (!spoken.some((s) => s.includes(words))) problems.push(`the caller does not hear "${words}"`);
+  if (checks.menu !== undefined) {
+    const offered = parseMenuState(response.clientActionId)?.menu;
+    if (offered !== checks.menu) problems.push(`expected menu ${checks.menu}, but the answer offers ${offered === undefined ? 'no menu' : `menu ${offered}`}`);
+  }
+  if (checks.reach !== undefined) {
+    const called = response.callflow.flatMap((a) => (a.action === 'makeCall' ? [a.params.destination] : []));
+    if (!called.includes(checks.reach)) problems.push(`the caller is not connected to ${checks.reach} (${called.length > 0 ? `the answer calls ${called.join(', ')}` : 'the answer calls no one'})`);
+  }
+  return problems;
+}
+
+function checkFirst(ruleSet: RuleSet, test: RuleTest, options: RunOptions, now: Date, payload: CallActionPayload, decision: Decision, sessions: SessionLookup | undefined): Diagnostic | undefined {
   const actualRule = decision.outcome === 'matched' ? decision.ruleId : FALLBACK_RULE;
   const where = { file: test.file, line: test.line, col: test.col };
 

@@ -48,7 +48,7 @@ export function sampleCalls(ruleSet: RuleSet): SampleCall[] {
     const call: Record<string, string> = {};
     for (const c of rule.conditions) {
       if (c.kind !== 'field') continue;
-      const v = valueFor(c.field, c.matcher);
+      const v = c.example ?? valueFor(c.field, c.matcher);
       if (v !== undefined) call[c.field] = v;
     }
     const label = `a call for rule ${rule.id} (${rule.file}:${rule.line})`;

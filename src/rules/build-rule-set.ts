@@ -5,7 +5,10 @@ import { allStepLists } from '../engine/split.js';
 import type { ZonedClock } from '../engine/time-window.js';
 import type { Matcher as MatcherSource, RulesFile, TimeWindow as TimeSource } from '../types/generated/rules.js';
 import type { Settings } from '../types/generated/settings.js';
-import { compileActions } from './compile-actions.js';
+import { compileActions, type MenuEntries } from './compile-actions.js';
+import { compileMenuRules, menuEntries } from '../menus/compile-menus.js';
+import { declareMenus } from '../menus/declare-menus.js';
+import { MENU_STATE } from '../menus/menu-state.js';
 import { Calendars } from './compile-calendars.js';
 import { NamedLists } from './compile-lists.js';
 import { compileMatcher, type MatcherProblem } from './compile-matcher.js';
@@ -13,7 +16,7 @@ import { compilePairs } from './compile-pairs.js';
 import { compilePools } from './compile-pools.js';
 import { compileTime } from './compile-time.js';
 import { explainSchemaErrors } from '../source/explain-schema-errors.js';
-import type { ParsedFile, SourceFile } from '../source/parse-yaml.js';
+import type { ParsedFile, SourceFile, YamlPath } from '../source/parse-yaml.js';
 import { parseRulesYaml } from '../source/parse-yaml-fast.js';
 import { readValidatedYaml } from '../source/read-validated-yaml.js';
 import { validateRulesFile, validateSettings } from './schemas.js';
@@ -61,6 +64,7 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
   const rules: Rule[] = [];
   const seenIds = new Map<string, Rule[]>();
 
+  const files: { parsed: ParsedFile; file: RulesFile }[] = [];
   for (const source of sources.ruleFiles) {
     const parsed = parseRulesYaml(source);
     diagnostics.push(...parsed.diagnostics);
@@ -73,27 +77,39 @@ export function buildRuleSet(sources: RuleSources): BuildResult {
       diagnostics.push(...explainSchemaErrors(validateRulesFile.errors ?? [], parsed));
       continue;
     }
-    const file = parsed.data;
-    file.rules.forEach((raw, i) => {
-      const rule = compileRule(raw, i, file, parsed, folder, rules.length, diagnostics);
-      const sameId = seenIds.get(rule.id) ?? [];
-      const earlier = sameId.find((r) => scopesOverlap(r.scope, rule.scope));
-      if (earlier) {
-        const pos = parsed.locate(['rules', i, 'id']);
-        const unique = rule.scope || earlier.scope ? 'ids must be unique within a sub-account' : 'ids must be unique across all files';
-        diagnostics.push(
-          error('duplicate-id', `rule id \`${rule.id}\` is already used at ${earlier.file}:${earlier.line}:${earlier.col}; ${unique}`, {
-            file: source.file,
-            ...pos,
-          }),
-        );
-      }
-      seenIds.set(rule.id, [...sameId, rule]);
-      rules.push(rule);
-    });
+    files.push({ parsed, file: parsed.data });
   }
 
-  const fallback = compileFallback(settings, diagnostics);
+  // Menus first: any rule may open a menu of any file, and a menu's steps are answered before any rule.
+  const menus = declareMenus(files, folder.voiceProfile, diagnostics);
+  const entries = menuEntries(menus, diagnostics);
+  const fallbackDiagnostics: Diagnostic[] = [];
+  const fallback = compileFallback(settings, fallbackDiagnostics);
+  const addRule = (rule: Rule, parsed: ParsedFile, idAt: YamlPath) => {
+    const sameId = seenIds.get(rule.id) ?? [];
+    const earlier = sameId.find((r) => scopesOverlap(r.scope, rule.scope));
+    if (earlier) {
+      const unique = rule.scope || earlier.scope ? 'ids must be unique within a sub-account' : 'ids must be unique across all files';
+      const why = earlier.menu ? ` (by menu \`${earlier.menu.name ?? ''}\`, which names its rules after itself)` : '';
+      diagnostics.push(error('duplicate-id', `rule id \`${rule.id}\` is already used at ${earlier.file}:${earlier.line}:${earlier.col}${why}; ${unique}`, { file: parsed.file, ...parsed.locate(idAt) }));
+    }
+    seenIds.set(rule.id, [...sameId, rule]);
+    rules.push({ ...rule, order: rules.length });
+  };
+  for (const rule of compileMenuRules(menus, entries, fallback, diagnostics)) {
+    const menu = rule.menu?.name === undefined ? undefined : menus.get(rule.menu.name);
+    addRule(rule, menu?.parsed ?? files[0]!.parsed, menu ? ['menus', menu.name] : ['menus']);
+  }
+  for (const { parsed, file } of files) {
+    file.rules.forEach((raw, i) => {
+      if (MENU_STATE.test(raw.id)) {
+        diagnostics.push(error('bad-id', `rule id \`${raw.id}\` has the shape of a menu step (m-NAME-12), which menus use as clientActionId: choose another id`, { file: parsed.file, ...parsed.locate(['rules', i, 'id']) }));
+      }
+      addRule(compileRule(raw, i, file, parsed, folder, entries, diagnostics), parsed, ['rules', i, 'id']);
+    });
+  }
+  diagnostics.push(...fallbackDiagnostics);
+
   if (hasErrors(diagnostics)) return { diagnostics };
   return {
     ruleSet: {
@@ -132,7 +148,7 @@ function compileRule(
   file: RulesFile,
   parsed: ParsedFile,
   folder: FolderContext,
-  order: number,
+  menus: MenuEntries,
   diagnostics: Diagnostic[],
 ): Rule {
   const path = ['rules', i] as const;
@@ -150,11 +166,11 @@ function compileRule(
   }
   for (const p of problems) diagnostics.push(error(p.code, p.message, { file: parsed.file, ...parsed.locate(p.path) }));
   const voiceProfile = file.defaults?.voiceProfile ?? folder.voiceProfile;
-  const actions = compileActions(raw.then, [...path, 'then'], { parsed, voiceProfile, diagnostics, otherParty: 'allowed', salt: raw.id });
+  const actions = compileActions(raw.then, [...path, 'then'], { parsed, voiceProfile, diagnostics, otherParty: 'allowed', salt: raw.id, menus });
   const needsPair = allStepLists(actions).some((steps) => steps.some((s) => s.action === 'callOtherParty'));
   let elseActions: Action[] | undefined;
   if (raw.else) {
-    elseActions = compileActions(raw.else, [...path, 'else'], { parsed, voiceProfile, diagnostics, otherParty: 'else', salt: raw.id });
+    elseActions = compileActions(raw.else, [...path, 'else'], { parsed, voiceProfile, diagnostics, otherParty: 'else', salt: raw.id, menus });
     if (!needsPair) {
       diagnostics.push({
         ...error('else-without-other-party', '`else` is never used: it runs only when `then` calls `makeCall: other-party` and the caller has no masking pair', {
@@ -169,7 +185,7 @@ function compileRule(
   const ruleScope = scope ?? exactValues(conditions, 'subAccountId');
   return {
     id: raw.id,
-    order,
+    order: 0,
     file: parsed.file,
     ...parsed.locate([...path]),
     conditions,

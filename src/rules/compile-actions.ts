@@ -1,9 +1,9 @@
 import type { Diagnostic, DiagnosticCode } from '../diagnostics/diagnostic.js';
 import { error } from '../diagnostics/diagnostic.js';
-import type { Action, Step } from '../engine/rule-set.js';
+import type { Action, CaptureStep, Step } from '../engine/rule-set.js';
 import { allStepLists } from '../engine/split.js';
 import { didYouMean } from '../text/suggest.js';
-import type { Action as ActionSource, ActionMap } from '../types/generated/rules.js';
+import type { Action as ActionSource, ActionMap, SayAndCaptureOptions } from '../types/generated/rules.js';
 import { compileTemplate } from './compile-template.js';
 import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 import { parseDialableNumber } from './phone-number.js';
@@ -20,7 +20,25 @@ export interface ActionContext {
   otherParty?: 'allowed' | 'else' | 'fallback';
   /** Names the rule, so that each split hashes sessions on its own (see SplitAction.salt). */
   salt?: string;
+  /** The folder's menus, for `- menu: name`; absent where no menu may be opened (the fallback, rule tests). */
+  menus?: MenuEntries;
 }
+
+/** How `- menu: name` finds the step that opens a menu (src/menus builds it). */
+export interface MenuEntries {
+  entry(name: string): CaptureStep | undefined;
+  names(): readonly string[];
+}
+
+/**
+ * What the router sends for a sayAndCapture parameter the author left out. 8x8's two documents
+ * disagree on maxDigits (25 or 1), overallTimeout (30000 or 5000 ms) and noOfTries (3 or 1), so
+ * these go out explicitly and the call behaves the same whichever document is right.
+ */
+export const CAPTURE_DEFAULTS = { completeOnHash: true, minDigits: 1, maxDigits: 25, overallTimeout: 10_000, noOfTries: 1 } as const;
+
+/** 8x8 accepts at most 25 keys when # does not end the input (-1008). */
+export const MAX_DIGITS_WITHOUT_HASH = 25;
 
 /** `makeCall: other-party` — the other party of the caller's masking pair. */
 export const OTHER_PARTY = 'other-party';
@@ -80,6 +98,10 @@ function checkLimits(actions: readonly Action[], positions: ReadonlyMap<Step, Ya
       if (step.action === 'hangup' && i < steps.length - 1) {
         once(step, 'hangup-not-last', '`hangup` ends the call, so it must be the last action: move it to the end or remove the actions after it');
       }
+      if (step.action === 'sayAndCapture' && i < steps.length - 1) {
+        const what = step.next ? '`menu` hands the call to the menu' : '`sayAndCapture` waits for the caller\'s keys, and they come back as the next event';
+        once(step, 'capture-not-last', `${what}, so it must be the last action: move the actions after it to the rule that answers the keys`);
+      }
     });
   }
 }
@@ -108,6 +130,19 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
       text: template.ok ? template.template : { parts: [options.text] },
       params: { voiceProfile: voiceProfile ?? '', ...(repetition === undefined ? {} : { repetition }), ...(speed === undefined ? {} : { speed }) },
     };
+  }
+  if (map.sayAndCapture !== undefined) return compileCapture(map.sayAndCapture, [...at, 'sayAndCapture'], ctx, report);
+  if (map.menu !== undefined) {
+    const entry = ctx.menus?.entry(map.menu);
+    if (!ctx.menus) {
+      report('menu-not-allowed', '`menu` cannot be used here: only a rule (or another menu) can open a menu', [...at, 'menu']);
+    } else if (!entry) {
+      const known = ctx.menus.names();
+      const hint = didYouMean(map.menu, known) || (known.length > 0 ? `; the menus are ${known.join(', ')}` : '; add it under `menus:` in a rules file');
+      report('unknown-menu', `there is no menu called \`${map.menu}\`${hint}`, [...at, 'menu']);
+    }
+    // A copy: the load-time checks tell apart each place that opens the menu.
+    return entry ? { ...entry } : undefined;
   }
   if (map.playFile !== undefined) {
     const options = typeof map.playFile === 'string' ? { fileUrl: map.playFile } : map.playFile;
@@ -144,6 +179,58 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
     return { action: 'makeCall', destination: destination.ok ? destination.e164 : options.destination, ...extras };
   }
   return undefined;
+}
+
+/** sayAndCapture, with 8x8's own validation rules (its error codes in the messages) checked at load. */
+function compileCapture(source: string | SayAndCaptureOptions, at: YamlPath, ctx: ActionContext, report: Report): CaptureStep {
+  const options: SayAndCaptureOptions = typeof source === 'string' ? { promptMessage: source } : source;
+  const field = (name: keyof SayAndCaptureOptions): YamlPath => (typeof source === 'string' ? at : [...at, name]);
+  const text = (name: 'promptMessage' | 'successMessage' | 'failureMessage') => {
+    const raw = options[name];
+    if (raw === undefined || raw === null) return undefined;
+    const template = compileTemplate(raw);
+    if (!template.ok) report('unknown-placeholder', template.message, field(name));
+    return template.ok ? template.template : { parts: [raw] };
+  };
+  const voiceProfile = options.voiceProfile ?? ctx.voiceProfile;
+  if (!voiceProfile) {
+    report('missing-voice-profile', "this sayAndCapture has no voiceProfile and 8x8 has no default: add `voiceProfile:` to it, to the file's `defaults:`, or to settings.yaml", at, 'key');
+  }
+  const { minDigits, maxDigits, digitTimeout, overallTimeout, completeOnHash } = options;
+  if (minDigits !== undefined && maxDigits === undefined) {
+    report('capture-needs-max-digits', '`minDigits` needs `maxDigits` next to it: 8x8 rejects minDigits alone (code -1003). Add `maxDigits:`', field('minDigits'), 'key');
+  }
+  if (minDigits !== undefined && maxDigits !== undefined && minDigits > maxDigits) {
+    report('capture-min-over-max', `\`minDigits\` (${minDigits}) is more than \`maxDigits\` (${maxDigits}), so no answer could ever be accepted`, field('minDigits'));
+  }
+  if (digitTimeout !== undefined && overallTimeout === undefined) {
+    report('capture-needs-overall-timeout', '`digitTimeout` needs `overallTimeout` next to it, and greater: 8x8 rejects digitTimeout alone (code -1005). Add `overallTimeout:` in milliseconds', field('digitTimeout'), 'key');
+  }
+  if (digitTimeout !== undefined && overallTimeout !== undefined && overallTimeout <= digitTimeout) {
+    report('capture-timeout-order', `\`overallTimeout\` (${overallTimeout} ms) must be greater than \`digitTimeout\` (${digitTimeout} ms): 8x8 rejects it otherwise (code -1006)`, field('overallTimeout'));
+  }
+  if (completeOnHash === false && (maxDigits === undefined || maxDigits > MAX_DIGITS_WITHOUT_HASH)) {
+    const why = maxDigits === undefined ? 'add `maxDigits:` (1 to 25)' : `\`maxDigits\` is ${maxDigits}; make it 25 or less`;
+    report('capture-hash-needs-max-digits', `with \`completeOnHash: false\` the input ends after maxDigits keys, so 8x8 needs maxDigits from 1 to 25 (code -1008): ${why}`, field(maxDigits === undefined ? 'completeOnHash' : 'maxDigits'));
+  }
+  const successMessage = text('successMessage');
+  const failureMessage = text('failureMessage');
+  return {
+    action: 'sayAndCapture',
+    prompt: text('promptMessage') ?? { parts: [] },
+    ...(successMessage ? { successMessage } : {}),
+    ...(failureMessage ? { failureMessage } : {}),
+    params: {
+      voiceProfile: voiceProfile ?? '',
+      ...(options.speed === undefined ? {} : { speed: options.speed }),
+      completeOnHash: completeOnHash ?? CAPTURE_DEFAULTS.completeOnHash,
+      minDigits: minDigits ?? CAPTURE_DEFAULTS.minDigits,
+      maxDigits: maxDigits ?? CAPTURE_DEFAULTS.maxDigits,
+      ...(digitTimeout === undefined ? {} : { digitTimeout }),
+      overallTimeout: overallTimeout ?? CAPTURE_DEFAULTS.overallTimeout,
+      noOfTries: options.noOfTries ?? CAPTURE_DEFAULTS.noOfTries,
+    },
+  };
 }
 
 /** 8x8 plays only public http(s) .mp3 or .wav files. */

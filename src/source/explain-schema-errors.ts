@@ -5,7 +5,7 @@ import { didYouMean } from '../text/suggest.js';
 import { typeWords } from './schema-words.js';
 import type { ParsedFile, YamlPath } from './parse-yaml.js';
 
-const ACTIONS = ['say', 'playFile', 'makeCall', 'hangup', 'split'];
+const ACTIONS = ['say', 'playFile', 'makeCall', 'sayAndCapture', 'hangup', 'split', 'menu'];
 
 type Context = 'action' | 'conditions' | 'operator' | 'rule' | 'file' | 'other';
 
@@ -136,6 +136,9 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
         timezone: 'name the timezone the days and hours are in, for example `timezone: Asia/Singapore`',
         weight: 'give each branch of the split a weight, for example `weight: 70`',
         subAccountId: 'name the 8x8 sub-account, for example `subAccountId: acme-sg`',
+        prompt: 'say what the caller hears, for example `prompt: "Press 1 for sales."`',
+        options: 'list the keys and what they do, for example `options: { "1": { menu: sales } }`',
+        promptMessage: 'say what the caller hears before pressing keys',
       };
       return { code: 'missing-field', message: `\`${missing}\` is missing${why[missing] ? `: ${why[missing]}` : ''}`, target: 'value' };
     }
@@ -154,6 +157,11 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
     case 'enum':
     case 'const': {
       const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ?? [(e.params as { allowedValue?: unknown }).allowedValue];
+      if (path.length >= 4 && path[0] === 'menus' && path[2] === 'options' && path.length === 4) {
+        const given = String(e.data);
+        const hint = didYouMean(given, ['repeat', 'back', 'hangup']);
+        return { code: 'bad-value', message: `option "${String(path[3])}" must be \`repeat\`, \`back\`, an action or a list of actions${hint}`, target: 'value' };
+      }
       if (context === 'action') {
         const given = String(e.data);
         const hint = didYouMean(given, ACTIONS);
@@ -197,6 +205,13 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
       if (fieldName(path) === 'hangup') return { code: 'bad-value', message: '`hangup` takes no settings: write `- hangup`', target: 'value' };
       return { code: 'bad-value', message: `${field} may use only one operator (prefix, regex or not); to require several, use a list or \`not\``, target: 'value' };
     case 'pattern':
+      if (e.propertyName !== undefined && path[0] === 'menus' && path[path.length - 1] === 'options') {
+        const hash = e.propertyName.includes('#') ? ': # ends what the caller types, so it cannot be a choice' : '';
+        return { code: 'bad-value', message: `option "${e.propertyName}" must be keys a caller can press: digits and *, up to 25${hash}`, target: 'key' };
+      }
+      if (e.propertyName !== undefined && path.length === 1 && path[0] === 'menus') {
+        return { code: 'bad-value', message: `the menu name "${e.propertyName}" may use only letters, digits, - and _ (at most 40 characters)`, target: 'key' };
+      }
       if (e.propertyName !== undefined) {
         return { code: 'bad-value', message: `the name "${e.propertyName}" may use only letters, digits, - and _ (at most 64 characters)`, target: 'key' };
       }
