@@ -7,13 +7,13 @@ export interface AnswerCheck {
   firstWrong?: string;
 }
 
-export async function checkAnswers(url: string, requests: readonly BenchRequest[]): Promise<AnswerCheck> {
+export async function checkAnswers(url: string, requests: readonly BenchRequest[], headers: Record<string, string> = {}): Promise<AnswerCheck> {
   let wrong = 0;
   let firstWrong: string | undefined;
   for (const [n, r] of requests.entries()) {
     const res = await fetch(`${url}/webhooks/call-action`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: webhookBody(r.payload, `check-${n}`),
     });
     const body = (await res.json()) as { clientActionId?: string };

@@ -7,6 +7,7 @@ import { LiveRules } from '../src/reload/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
 import { CallRecorder } from '../src/store/call-recorder.js';
 import type { CallRecord } from '../src/store/call-store.js';
+import { connectInline } from '../src/store/call-log-writer.js';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
 import { generateRules } from './make-rules-folder.js';
 
@@ -31,11 +32,16 @@ async function measure(label: string, dir: string, files: number): Promise<void>
     rows.push({
       kind: 'call-action', sessionId: `s-${i}`, callId: `c-${i}`, dedupeKey: `e-${i}`, ruleId: loaded.ruleSet.rules[i % loaded.ruleSet.rules.length]!.id,
       rulesVersion: 'v', status: null, at: now - i * 1000,
-      data: { event: { source: '+6581234567', destination: '+6568332048' }, decision: { outcome: 'matched' }, callflow: { clientActionId: 'x', callflow: [{ action: 'hangup' }] } },
+      eventText: JSON.stringify({ payload: { source: '+6581234567', destination: '+6568332048' } }),
+      responseText: JSON.stringify({ clientActionId: 'x', callflow: [{ action: 'hangup' }] }),
+      decision: { outcome: 'matched' },
+      source: '+6581234567',
+      destination: '+6568332048',
     });
   }
   store.write(rows);
-  const calls = new CallRecorder(store, { metrics, log: () => {}, retention: { maxAgeMs: 30 * 86_400_000, maxRows: 1_000_000 } });
+  const calls = new CallRecorder(() => connectInline(store), { metrics, log: () => {} });
+  await calls.ready();
   const app = createApp({ rules: live, metrics, calls, consoleToken: 'bench', rulesDir: dir });
   const firstFile = loaded.ruleSet.files[0]!;
   const pages = ['/console', '/console/rules', `/console/rules?file=${encodeURIComponent(firstFile)}`, '/console/try?source=%2B6581234567&destinationRefId=vn-ref-1', '/console/week', '/console/calls', '/console/calls?q=%2B6581234567', '/console/calls/s-5'];

@@ -22,6 +22,7 @@ export interface LoadOptions {
   /** Requests per second across all connections; absent = as fast as the server answers. */
   rate?: number;
   connections?: number;
+  headers?: Record<string, string>;
 }
 
 export interface RunningLoad {
@@ -41,7 +42,7 @@ export function startLoad(opts: LoadOptions): RunningLoad {
       requests: opts.requests.map((r) => ({
         method: 'POST' as const,
         path: '/webhooks/call-action',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...opts.headers },
         body: webhookBody(r.payload),
       })),
     },

@@ -6,6 +6,7 @@
  * raw HTTP/1.1 on a pool of keep-alive sockets (node:http's client costs too much CPU on a
  * 2-core machine); when every socket is busy, due calls wait in line, as 8x8's would.
  */
+import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { webhookBody, type BenchRequest } from './generate-rules.js';
 import type { LoadResult, RunningLoad } from './load.js';
@@ -17,6 +18,8 @@ export interface PacedOptions {
   seconds: number;
   connections?: number;
   timeoutMs?: number;
+  /** Extra request headers, e.g. the webhook's Authorization. */
+  headers?: Record<string, string>;
 }
 
 interface Conn {
@@ -31,7 +34,10 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   // Each body is split around its eventId once, so that every request gets a fresh id cheaply.
   const templates = opts.requests.map((r) => webhookBody(r.payload, '@@ID@@').split('@@ID@@') as [string, string]);
-  const head = `POST /webhooks/call-action HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nConnection: keep-alive\r\nContent-Length: `;
+  const extra = Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const head = `POST /webhooks/call-action HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n${extra}Connection: keep-alive\r\nContent-Length: `;
+  // A nonce per run: ids stay fresh across runs against the same server, so no call is a replay.
+  const nonce = randomBytes(4).toString('hex');
   const latencies: number[] = [];
   const waiting: number[] = []; // due times of calls not yet sent
   const conns: Conn[] = [];
@@ -77,7 +83,7 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad {
       const conn = conns.find((c) => c.dueAt === undefined) ?? (conns.length < (opts.connections ?? 32) ? open() : undefined);
       if (!conn) return;
       const [before, after] = templates[sent % templates.length]!;
-      const body = `${before}paced-${sent}${after}`;
+      const body = `${before}paced-${nonce}-${sent}${after}`;
       conn.dueAt = waiting.shift()!;
       conn.socket.write(`${head}${Buffer.byteLength(body)}\r\n\r\n${body}`);
       sent++;
@@ -102,12 +108,11 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad {
       }
       if (!stopped) {
         if (now - t0 >= opts.seconds * 1000) stopRef.stop();
-        else {
-          // Calls arrive in the tick they fall due (1 ms granularity), so the pacing itself adds no latency.
-          for (const target = Math.floor((now - t0) / interval) + 1; due < target; due++) waiting.push(now);
-          dispatch();
-        }
+        // Calls arrive in the tick they fall due (1 ms granularity), so the pacing itself adds no latency.
+        else for (const target = Math.floor((now - t0) / interval) + 1; due < target; due++) waiting.push(now);
       }
+      // Calls already due are still sent after the stop (a lagging client used to wait for them forever).
+      dispatch();
       // After the stop, wait for the calls already due to be answered (or time out), then report.
       if (stopped && waiting.length === 0 && conns.every((c) => c.dueAt === undefined)) return finish();
       setTimeout(tick, 1);

@@ -18,6 +18,8 @@ export interface ReloadReport {
   /** Rewrite start to new version served, in ms, one per completed reload. */
   reloadMs: number[];
   load: LoadResult;
+  /** VmRSS of the server after the last reload, in MB (filled in by the runner). */
+  rssMbAfter?: number;
 }
 
 export interface ReloadOptions {
@@ -31,6 +33,7 @@ export interface ReloadOptions {
   timeoutMs: number;
   /** Keep the load running at least this long, so latency has enough samples. */
   minSeconds: number;
+  headers?: Record<string, string>;
 }
 
 /** The version the server must report once it serves these files: the same hash `loadRules` computes. */
@@ -58,7 +61,7 @@ export async function reloadUnderLoad(opts: ReloadOptions): Promise<ReloadReport
   });
   const before = await servedVersion(opts.server.url, 5000);
   const started = performance.now();
-  const load = startPacedLoad({ url: opts.server.url, requests: opts.requests, rate: opts.rate, seconds: 24 * 3600 });
+  const load = startPacedLoad({ url: opts.server.url, requests: opts.requests, rate: opts.rate, seconds: 24 * 3600, ...(opts.headers ? { headers: opts.headers } : {}) });
   await sleep(500); // steady state before the first rewrite
 
   const reloadMs: number[] = [];

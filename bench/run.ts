@@ -1,21 +1,24 @@
 /**
- * `npm run bench`: the router against a bare Hono app and a hand-written if/else webhook, at
- * 10 to 100k rules, then 100k rules rewritten under load. Prints markdown and writes it into
- * BENCHMARKS.md between the bench:begin/end markers.
+ * `npm run bench`: the router with every feature on (decision log, log line, metrics, guards,
+ * deadline) against a plain node:http server, a bare Hono app and a hand-written if/else webhook,
+ * side by side in interleaved rounds, then 100k rules rewritten under load. With wrk and taskset
+ * (Debian: `apt-get install -y wrk`) the servers run on core 0 and the load on core 1; otherwise
+ * autocannon shares the cores. Prints markdown and writes it into BENCHMARKS.md (bench:begin/end).
  *
- *   npm run bench                      short run (~5 s per server, under 3 minutes)
- *   npm run bench -- --long            30 s per server
+ *   npm run bench                      default run (about 3–4 minutes)
+ *   npm run bench -- --long            6 rounds of 5 s per server
  *   npm run bench -- --profile-startup CPU profile of loading 100k rules, summarised by stage
  *   npm run bench -- --http-breakdown  what the router's HTTP layer costs, piece by piece
  *   --sizes 10,1000   only these rule counts      --no-write   print only, leave BENCHMARKS.md alone
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkAnswers, type AnswerCheck } from './check-answers.js';
+import { cpuNs } from './cpu.js';
 import type { EngineResult } from './engine.bench.js';
 import { generateRequests, generateRuleFiles, writeRuleFiles, type BenchRequest } from './generate-rules.js';
 import { runLoad, type LoadResult } from './load.js';
@@ -25,20 +28,26 @@ import { profileStartup } from './profile-startup.js';
 import { reloadUnderLoad, type ReloadReport } from './reload-under-load.js';
 import { renderReport, replaceSection, type ScenarioResult } from './report.js';
 import { HOST, rssMb, startServer, stopServer, type ServerUnderTest } from './server-process.js';
+import { choosePinning, hasCommand, runWrk, writeWrkScript } from './wrk-load.js';
 
 const { values } = parseArgs({
   options: {
     long: { type: 'boolean', default: false },
     'profile-startup': { type: 'boolean', default: false },
     'http-breakdown': { type: 'boolean', default: false },
-    sizes: { type: 'string', default: '10,1000,10000,100000' },
+    sizes: { type: 'string', default: '1000,100000' },
     'no-write': { type: 'boolean', default: false },
   },
 });
 const LONG = values.long;
-const SECONDS = LONG ? 30 : 5;
+const SECONDS = LONG ? 30 : 10;
 const ROUNDS = LONG ? 6 : 5;
 const HALF_SECONDS = LONG ? 30 : 5;
+const USE_WRK = hasCommand('wrk');
+const PIN = USE_WRK ? choosePinning(cpus().length) : {};
+/** Every guard on: the bench sends the webhook secret from an allowed address. */
+const WEBHOOK_AUTH = 'Bearer bench-webhook-secret';
+const AUTH_HEADERS = { Authorization: WEBHOOK_AUTH };
 const WARMUP_SECONDS = LONG ? 5 : 1;
 const RELOADS = 10;
 const SIZES = values.sizes.split(',').map(Number);
@@ -61,6 +70,7 @@ interface Scenario {
   requests: readonly BenchRequest[];
   /** Whether the server routes like the generated rules (the bare app answers one fixed callflow). */
   check: boolean;
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Running {
@@ -68,18 +78,33 @@ interface Running {
   server: ServerUnderTest;
   check?: AnswerCheck;
   rounds: LoadResult[];
+  /** Server CPU µs per request in each full-speed round (schedstat over all its threads). */
+  cpu: number[];
+  script: string;
 }
 
-async function start(s: Scenario): Promise<Running> {
+async function start(s: Scenario, tmp: string, index: number): Promise<Running> {
   log(`▸ ${s.name}: starting`);
-  const server = await startServer(s.name, s.args, 180_000);
-  const running: Running = { scenario: s, server, rounds: [] };
+  const server = await startServer(s.name, s.args, 180_000, { ...(PIN.server ? { core: PIN.server } : {}), ...(s.env ? { env: s.env } : {}) });
+  const script = join(tmp, `wrk-${index}.lua`);
+  if (USE_WRK) await writeWrkScript(script, s.requests, AUTH_HEADERS);
+  const running: Running = { scenario: s, server, rounds: [], cpu: [], script };
   if (s.check) {
-    running.check = await checkAnswers(server.url, s.requests);
+    running.check = await checkAnswers(server.url, s.requests, AUTH_HEADERS);
     if (running.check.wrong > 0) log(`  ${running.check.wrong} of ${running.check.checked} answers wrong, first: ${running.check.firstWrong}`);
   }
   log(`  first answer after ${(server.startupMs / 1000).toFixed(2)} s`);
   return running;
+}
+
+/** One full-speed round against one server: wrk on its own core when present, else autocannon; CPU from schedstat. */
+async function fullSpeed(r: Running, seconds: number): Promise<{ load: LoadResult; cpuUs: number | undefined }> {
+  const before = await cpuNs(r.server.process.pid);
+  const load = USE_WRK
+    ? await runWrk({ url: r.server.url, script: r.script, seconds, ...(PIN.load ? { core: PIN.load } : {}) })
+    : await runLoad({ url: r.server.url, requests: r.scenario.requests, seconds, headers: AUTH_HEADERS });
+  const after = await cpuNs(r.server.process.pid);
+  return { load, cpuUs: before !== undefined && after !== undefined && load.requests > 0 ? (after - before) / 1000 / load.requests : undefined };
 }
 
 const median = (xs: readonly number[]) => {
@@ -119,6 +144,8 @@ async function engineBench(): Promise<EngineResult[] | undefined> {
 }
 
 async function main(): Promise<void> {
+  // The bench's own work (paced client, polling) stays on the load generator's core.
+  if (PIN.load) spawnSync('taskset', ['-a', '-p', '-c', PIN.load, String(process.pid)], { stdio: 'ignore' });
   if (values['http-breakdown']) {
     const table = await httpBreakdown(LONG ? 15 : 7);
     process.stdout.write(`${table}\n`);
@@ -137,6 +164,7 @@ async function main(): Promise<void> {
     const mix10 = generateRequests(10);
     const scenarios: Scenario[] = [
       { name: 'bare Hono (ceiling)', args: (p) => ['bench/baselines/bare.mjs', String(p)], requests: mix10, check: false },
+      { name: 'plain node:http', args: (p) => ['bench/baselines/plain-node.mjs', String(p)], requests: mix10, check: false },
       { name: 'hand-written if/else, 10 routes', args: (p) => ['bench/baselines/hand-written.mjs', String(p)], requests: mix10, check: true },
     ];
     for (const n of SIZES) {
@@ -148,6 +176,8 @@ async function main(): Promise<void> {
         args: (p) => ['dist/cli/main.js', 'serve', '--rules', dir, '--port', String(p), '--host', HOST],
         requests: generateRequests(n),
         check: true,
+        // Every feature on: decision log, a JSON log line per call, metrics, secret and allowlist, deadline.
+        env: { CALL_LOG: join(tmp, `calls-${n}.sqlite`), LOG_FORMAT: 'json', LOG_LEVEL: 'info', WEBHOOK_AUTH, ALLOW_IPS: '127.0.0.1', ADMIN_TOKEN: 'bench-admin' },
       });
     }
 
@@ -158,11 +188,15 @@ async function main(): Promise<void> {
     const results: ScenarioResult[] = [];
     let reload: ReloadReport | undefined;
     try {
-      for (const s of scenarios) running.push(await start(s));
-      for (const r of running) await runLoad({ url: r.server.url, requests: r.scenario.requests, seconds: WARMUP_SECONDS });
+      for (const [i, s] of scenarios.entries()) running.push(await start(s, tmp, i));
+      for (const r of running) await fullSpeed(r, WARMUP_SECONDS);
       for (let round = 1; round <= ROUNDS; round++) {
         log(`▸ round ${round} of ${ROUNDS} at full speed, ${SECONDS / ROUNDS} s per server`);
-        for (const r of running) r.rounds.push(await runLoad({ url: r.server.url, requests: r.scenario.requests, seconds: SECONDS / ROUNDS }));
+        for (const r of running) {
+          const { load, cpuUs } = await fullSpeed(r, SECONDS / ROUNDS);
+          r.rounds.push(load);
+          if (cpuUs !== undefined) r.cpu.push(cpuUs);
+        }
       }
       // Half rate also in turns: a fixed rate on a machine whose capacity drifts with other users'
       // load queues up in one long run; short slices and a median keep that drift out of p99.
@@ -171,7 +205,7 @@ async function main(): Promise<void> {
         log(`▸ round ${round} of ${ROUNDS} at half rate, ${HALF_SECONDS / ROUNDS} s per server`);
         for (const [i, r] of running.entries()) {
           const rate = mergeRounds(r.rounds).rps / 2;
-          halfRounds[i]!.push(await runPacedLoad({ url: r.server.url, requests: r.scenario.requests, seconds: HALF_SECONDS / ROUNDS, rate }));
+          halfRounds[i]!.push(await runPacedLoad({ url: r.server.url, requests: r.scenario.requests, seconds: HALF_SECONDS / ROUNDS, rate, headers: AUTH_HEADERS }));
         }
       }
       for (const [i, r] of running.entries()) {
@@ -185,6 +219,7 @@ async function main(): Promise<void> {
           startupMs: r.server.startupMs,
           ...(rss ? { rssMb: rss } : {}),
           ...(r.check ? { check: r.check } : {}),
+          ...(r.cpu.length > 0 ? { cpuUs: median(r.cpu) } : {}),
           max,
           half,
         });
@@ -206,7 +241,10 @@ async function main(): Promise<void> {
           // Long enough for a reload as slow as a cold start, bounded so that the bench ends.
           timeoutMs: Math.min(60_000, Math.max(10_000, 1.2 * big.server.startupMs + 2000)),
           minSeconds: HALF_SECONDS,
+          headers: AUTH_HEADERS,
         });
+        const rss = await rssMb(big.server);
+        if (rss) reload.rssMbAfter = rss;
         log(`  ${reload.available ? `reloads ${reload.reloadMs.map((d) => (d / 1000).toFixed(2)).join(', ')} s` : reload.note}; p99 ${reload.load.p99} ms, ${reload.load.errors + reload.load.non2xx} failed`);
       }
     } finally {
@@ -215,6 +253,7 @@ async function main(): Promise<void> {
 
     const report = renderReport({
       command: `npm run bench${LONG ? ' -- --long' : ''}`,
+      loader: USE_WRK ? `wrk (1 thread, 10 connections${PIN.load ? `, pinned to core ${PIN.load}; servers pinned to core ${PIN.server}` : ', not pinned: taskset missing or one core'})` : 'autocannon (10 connections, in the bench process, sharing the cores: install wrk for a fair run)',
       seconds: SECONDS,
       rounds: ROUNDS,
       halfSeconds: HALF_SECONDS,

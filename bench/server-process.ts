@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pinned } from './wrk-load.js';
 
 export const HOST = '127.0.0.1';
 
@@ -32,10 +33,17 @@ export async function freePort(): Promise<number> {
  * Starts `node ARGS` with stdout (the router's JSON log lines) sent to /dev/null, so the bench
  * process spends no time reading them, and waits for GET /healthz to answer 200.
  */
-export async function startServer(name: string, args: (port: number) => string[], timeoutMs: number): Promise<ServerUnderTest> {
+export async function startServer(
+  name: string,
+  args: (port: number) => string[],
+  timeoutMs: number,
+  options: { core?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServerUnderTest> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, args(port), { stdio: ['ignore', 'ignore', 'pipe'] });
+  // taskset execs node in place, so the child's pid is the server's (for schedstat and VmRSS).
+  const [cmd, argv] = pinned(options.core, process.execPath, args(port));
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
   const url = `http://${HOST}:${port}`;

@@ -15,7 +15,7 @@ describe('the server log line of a call', () => {
   ])('names the rule that answered when %s', async (_, fields, rule) => {
     const lines: Record<string, unknown>[] = [];
     const app = createApp({ rules: new LiveRules(ruleSet), log: (e) => lines.push(e) });
-    const res = await app.request('/webhooks/call-action', { method: 'POST', body: JSON.stringify({ payload: makeCallActionPayload(fields) }) });
+    const res = await app.request('/webhooks/call-action', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload: makeCallActionPayload(fields) }) });
     expect(res.status).toBe(200);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ msg: 'request', path: '/webhooks/call-action', status: 200, rule, outcome: 'matched' });

@@ -31,7 +31,11 @@ function action(n: number, at: number, source: string, outcome: 'matched' | 'fal
     rulesVersion: 'v1',
     status: null,
     at,
-    data: { event: { source, destination: '+6568332048', sessionId: `s-${n}` }, decision: { outcome, ...(outcome === 'fallback' ? { reason: 'no-match' } : {}) }, callflow: { clientActionId: 'x', callflow: [{ action: 'hangup' }] } },
+    eventText: JSON.stringify({ source, destination: '+6568332048', sessionId: `s-${n}` }),
+    responseText: JSON.stringify({ clientActionId: 'x', callflow: [{ action: 'hangup' }] }),
+    decision: { outcome, ...(outcome === 'fallback' ? { reason: 'no-match' } : {}) },
+    source,
+    destination: '+6568332048',
   };
 }
 

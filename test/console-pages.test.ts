@@ -11,6 +11,7 @@ import { Metrics } from '../src/metrics/metrics.js';
 import { LiveRules } from '../src/reload/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
 import { CallRecorder } from '../src/store/call-recorder.js';
+import { connectInline } from '../src/store/call-log-writer.js';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -40,7 +41,8 @@ afterEach(() => {
 
 function app(deps: Partial<AppDeps> = {}): Hono {
   const metrics = new Metrics(live);
-  recorder = new CallRecorder(new SqliteCallStore(join(work, 'calls.sqlite')), { metrics, log: () => {}, retention: { maxAgeMs: 86_400_000, maxRows: 1000 } });
+  const store = new SqliteCallStore(join(work, 'calls.sqlite'));
+  recorder = new CallRecorder(() => connectInline(store, { maxAgeMs: 86_400_000, maxRows: 1000, maxBytes: 64 * 1024 * 1024 }), { metrics, log: () => {} });
   return createApp({ rules: live, metrics, calls: recorder, rulesDir, consoleToken: TOKEN, adminToken: ADMIN, ...deps });
 }
 

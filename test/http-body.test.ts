@@ -25,7 +25,7 @@ function post(pieces: string[], chunked: boolean): Promise<{ status: number; bod
   const length = pieces.reduce((n, p) => n + Buffer.byteLength(p), 0);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/webhooks/call-action', method: 'POST', headers: chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': length } },
+      { host: '127.0.0.1', port, path: '/webhooks/call-action', method: 'POST', headers: { 'content-type': 'application/json', ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': length }) } },
       (res) => {
         let body = '';
         res.on('data', (d) => (body += d));

@@ -8,6 +8,7 @@ import type { CallflowResponse } from '../src/types/generated/callflow.js';
 
 const callflowOf = async (res: Response) => (await res.json()) as CallflowResponse;
 
+const JSON_TYPE = { 'content-type': 'application/json' };
 const example = (name: string) => readFileSync(new URL(`./fixtures/8x8/${name}`, import.meta.url), 'utf8');
 const seedEvent = JSON.parse(example('call-action.json')) as { payload: Record<string, unknown> };
 
@@ -94,19 +95,19 @@ describe('POST /webhooks/call-action', () => {
     const first = await (await post(event)).json();
     const local = new LiveRules(rules.current());
     const localApp = createApp({ rules: local });
-    const again = () => localApp.request('/webhooks/call-action', { method: 'POST', body: event });
+    const again = () => localApp.request('/webhooks/call-action', { method: 'POST', headers: JSON_TYPE, body: event });
     const before = await (await again()).json();
     local.apply({ ruleSet: buildOk({ 'a.yaml': 'rules:\n  - id: changed\n    then: [hangup]\n' }), diagnostics: [] });
     expect(await (await again()).json()).toEqual(before);
     expect(before).toEqual(first);
     // A new event after the change gets the new rules.
-    const fresh = await callflowOf(await localApp.request('/webhooks/call-action', { method: 'POST', body: withPayload({ eventId: 'dup-2' }) }));
+    const fresh = await callflowOf(await localApp.request('/webhooks/call-action', { method: 'POST', headers: JSON_TYPE, body: withPayload({ eventId: 'dup-2' }) }));
     expect(fresh.clientActionId).toBe('changed');
   });
 
   it('does not let a reused eventId with other call data change the real answer', async () => {
     const local = createApp({ rules: new LiveRules(rules.current()) });
-    const send = (body: string) => local.request('/webhooks/call-action', { method: 'POST', body });
+    const send = (body: string) => local.request('/webhooks/call-action', { method: 'POST', headers: JSON_TYPE, body });
     await send(withPayload({ eventId: 'shared', destinationRefId: 'nowhere', sourceCountryCode: 'US' }));
     const real = await callflowOf(await send(withPayload({ eventId: 'shared' })));
     expect(real.clientActionId).toBe('sg-support');

@@ -4,6 +4,7 @@ import { createApp, type AppDeps } from '../src/http/app.js';
 import { Metrics } from '../src/metrics/metrics.js';
 import { LiveRules } from '../src/reload/live-rules.js';
 import { loadRules } from '../src/rules/load-rules.js';
+import { connectInline } from '../src/store/call-log-writer.js';
 import { CallRecorder } from '../src/store/call-recorder.js';
 import type { CallStore } from '../src/store/call-store.js';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
@@ -33,11 +34,9 @@ export async function testServer(options: Partial<AppDeps> & { store?: CallStore
   const log: Record<string, unknown>[] = [];
   const logger = (entry: Record<string, unknown>) => void log.push(entry);
   const metrics = new Metrics(rules);
-  const recorder = new CallRecorder(options.store ?? new SqliteCallStore(':memory:'), {
-    metrics,
-    log: logger,
-    retention: { maxAgeMs: 24 * 3600_000, maxRows: 10_000 },
-  });
+  const store = options.store ?? new SqliteCallStore(':memory:');
+  const recorder = new CallRecorder(() => connectInline(store, { maxAgeMs: 24 * 3600_000, maxRows: 10_000, maxBytes: 64 * 1024 * 1024 }), { metrics, log: logger });
+  await recorder.ready();
   const app = createApp({ rules, log: logger, metrics, calls: recorder, adminToken: 'admin-secret', ...options });
   return { app, rules, metrics, recorder, log };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../src/metrics/metrics.js';
+import { connectInline } from '../src/store/call-log-writer.js';
 import { CallRecorder } from '../src/store/call-recorder.js';
 import type { CallRecord } from '../src/store/call-store.js';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
@@ -12,7 +13,7 @@ function brokenStore(): SqliteCallStore {
 }
 
 function record(sessionId: string, at: number, dedupeKey: string | null = null): CallRecord {
-  return { kind: 'call-status', sessionId, callId: 'c', dedupeKey, ruleId: null, rulesVersion: null, status: 'CALL_CONNECTED', at, data: {} };
+  return { kind: 'call-status', sessionId, callId: 'c', dedupeKey, ruleId: null, rulesVersion: null, status: 'CALL_CONNECTED', at, eventText: '{}' };
 }
 
 describe('when the decision log is broken', () => {
@@ -24,7 +25,7 @@ describe('when the decision log is broken', () => {
     expect((await post(app, '/webhooks/call-status', example('call-status'))).status).toBe(200);
     expect((await post(app, '/webhooks/session-summary', example('session-summary'))).status).toBe(200);
 
-    recorder.flush();
+    await recorder.flush();
     const text = await metrics.text();
     expect(metric(text, 'callrouter_call_log_errors_total')).toBeGreaterThanOrEqual(3);
     expect(log.some((l) => l.msg === 'call-log-write-failed')).toBe(true);
@@ -64,9 +65,9 @@ describe('decision log store', () => {
   });
 
   it.each([
-    ['rows older than the retention age', { maxAgeMs: 1000, maxRows: 100 }, [500, 1500, 2500], 3000, [2500]],
-    ['rows beyond the row limit, oldest first', { maxAgeMs: 10_000, maxRows: 2 }, [1000, 2000, 2500], 3000, [2000, 2500]],
-    ['nothing when both limits are met', { maxAgeMs: 10_000, maxRows: 5 }, [1000, 2000], 3000, [1000, 2000]],
+    ['rows older than the retention age', { maxAgeMs: 1000, maxRows: 100, maxBytes: 1e9 }, [500, 1500, 2500], 3000, [2500]],
+    ['rows beyond the row limit, oldest first', { maxAgeMs: 10_000, maxRows: 2, maxBytes: 1e9 }, [1000, 2000, 2500], 3000, [2000, 2500]],
+    ['nothing when all limits are met', { maxAgeMs: 10_000, maxRows: 5, maxBytes: 1e9 }, [1000, 2000], 3000, [1000, 2000]],
   ])('retention deletes %s', (_what, retention, times, now, kept) => {
     const store = new SqliteCallStore(':memory:');
     store.write(times.map((at) => record('s', at)));
@@ -74,14 +75,20 @@ describe('decision log store', () => {
     expect(store.session('s').map((r) => r.at)).toEqual(kept);
   });
 
-  it('drops and counts records when the queue is full instead of growing without end', async () => {
+  it('drops and counts records when the queue is full (in bytes) instead of growing without end', async () => {
     const metrics = new Metrics();
     const store = new SqliteCallStore(':memory:');
-    const recorder = new CallRecorder(store, { metrics, log: () => {}, retention: { maxAgeMs: 1e9, maxRows: 1e6 }, maxPending: 2, flushMs: 60_000 });
-    for (let i = 0; i < 5; i++) recorder.record(record('s', i));
+    const log: Record<string, unknown>[] = [];
+    // Each record below costs about 2 KiB queued: room for two.
+    const recorder = new CallRecorder(() => connectInline(store), { metrics, log: (e) => void log.push(e), maxQueueBytes: 5000, flushMs: 60_000 });
+    await recorder.ready();
+    for (let i = 0; i < 5; i++) recorder.record({ ...record('s', i), eventText: 'x'.repeat(900) });
     expect(metric(await metrics.text(), 'callrouter_call_log_dropped_total')).toBe(3);
     expect(recorder.session('s')).toHaveLength(2);
-    recorder.close();
+    expect(log.filter((l) => l.msg === 'call-log-dropped')).toHaveLength(1);
+    await recorder.flush();
+    expect(store.session('s').map((r) => r.at)).toEqual([0, 1]);
+    await recorder.close();
   });
 });
 

@@ -1,24 +1,15 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
+import { builtMain, ensureBuilt, root } from './helpers/built-cli.js';
 import { example } from './prod-helpers.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const main = join(root, 'dist/cli/main.js');
+const main = builtMain;
 const SECRET = 'Bearer shutdown-test-secret';
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
 
 /** Output of a child process as it arrives, with a way to wait for a line. */
 function watchOutput(child: ChildProcess) {
@@ -76,12 +67,8 @@ function connect(port: number): Promise<string> {
   });
 }
 
-beforeAll(() => {
-  // The test runs the built server; rebuild only when the sources are newer than the build.
-  if (!existsSync(main) || newestMtime(join(root, 'src')) > statSync(main).mtimeMs) {
-    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
-  }
-}, 120_000);
+// The test runs the built server; rebuilt only when the sources are newer than the build.
+beforeAll(() => ensureBuilt(), 240_000);
 
 describe('SIGTERM on the real server', () => {
   it('stops accepting, answers every request in flight, writes the decision log and exits 0', async () => {

@@ -4,6 +4,7 @@ import { readValidatedYaml } from '../source/read-validated-yaml.js';
 import { schemaValidator } from '../source/schema-validator.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { cidrProblem } from './ip-ranges.js';
+import { maskSecrets } from './mask-secrets.js';
 import { DEFAULTS, ENV_VARS, type ServerConfig } from './server-config.js';
 
 const validateConfig = schemaValidator<ServerConfigFile>('files', 'config');
@@ -12,7 +13,7 @@ export interface ConfigResult {
   /** Present only when there are no errors. */
   config?: ServerConfig;
   diagnostics: Diagnostic[];
-  /** The config file's text by name, for printing the offending line. */
+  /** The config file's text by name, for printing the offending line (secret values masked). */
   texts: Map<string, string>;
 }
 
@@ -43,7 +44,8 @@ async function readConfigFile(file: string, diagnostics: Diagnostic[], texts: Ma
     diagnostics.push(error('unreadable', `cannot read config file ${file}: ${reason}`));
     return undefined;
   }
-  texts.set(file, text);
+  // Error messages quote the file's lines: never a secret's value.
+  texts.set(file, maskSecrets(text));
   const read = readValidatedYaml({ file, text }, validateConfig, diagnostics);
   if (!read) return undefined;
   const { data, parsed } = read;

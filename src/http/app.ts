@@ -11,7 +11,10 @@ import { adminAuth } from './admin-auth.js';
 import { apiAuth } from './api-auth.js';
 import type { Sessions } from '../sessions/sessions-service.js';
 import { sessionsRoute } from './sessions-route.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { callActionAnswerer } from './answer-call-action.js';
 import { callActionRoute } from './call-action-route.js';
+import { fastCallAction } from './fast-call-action.js';
 import { CallObserver } from '../store/call-observer.js';
 import { callsRoute } from './calls-route.js';
 import { consoleRoutes } from '../console/console-routes.js';
@@ -54,28 +57,38 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): Hono {
+  return createServerApp(deps).app;
+}
+
+export interface ServerApp {
+  app: Hono;
+  /** POST /webhooks/call-action on node:http directly, sharing the app's guard, answerer, metrics and log. */
+  callAction: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** The app, plus the fast path for the one hot endpoint that start-server puts in front of it. */
+export function createServerApp(deps: AppDeps): ServerApp {
   const log = deps.log ?? silentLogger;
   const metrics = deps.metrics ?? new Metrics(deps.rules);
   const observer = new CallObserver(metrics, log, deps.calls);
   const app = new Hono();
+  const access = deps.access ?? {};
+  const answer = callActionAnswerer({
+    currentRules: () => deps.rules.current(),
+    log,
+    onAnswer: (r) => observer.callAction(r),
+    ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
+    ...(deps.sessions ? { sessions: deps.sessions.lookup, onSessionCall: deps.sessions.noteCall.bind(deps.sessions) } : {}),
+  });
 
   app.use('*', requestLog(log, metrics));
-  app.use('/webhooks/*', webhookGuard(deps.access ?? {}));
-  app.route(
-    '/webhooks/call-action',
-    callActionRoute({
-      currentRules: () => deps.rules.current(),
-      log,
-      onAnswer: (r) => observer.callAction(r),
-      ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
-      ...(deps.sessions ? { sessions: deps.sessions.lookup, onSessionCall: deps.sessions.noteCall.bind(deps.sessions) } : {}),
-    }),
-  );
+  app.use('/webhooks/*', webhookGuard(access));
+  app.route('/webhooks/call-action', callActionRoute({ currentRules: () => deps.rules.current(), log }, answer));
   app.route(
     '/webhooks/call-status',
     telemetryRoute<CallStatusEvent>({
       schema: 'call-status',
-      accept: (e) => observer.callStatus(e.payload),
+      accept: (e, text) => observer.callStatus(e.payload, text),
       logFields: ({ payload: p }) => ({ eventId: p.eventId, callId: p.callId, sessionId: p.sessionId, callStatus: p.callStatus, sipCode: p.sipCode }),
     }),
   );
@@ -83,7 +96,7 @@ export function createApp(deps: AppDeps): Hono {
     '/webhooks/session-summary',
     telemetryRoute<SessionSummaryEvent>({
       schema: 'session-summary',
-      accept: (e) => observer.sessionSummary(e.payload),
+      accept: (e, text) => observer.sessionSummary(e.payload, text),
       logFields: ({ payload: p }) => ({ sessionId: p.sessionId, sessionStatus: p.sessionStatus }),
     }),
   );
@@ -120,5 +133,5 @@ export function createApp(deps: AppDeps): Hono {
     log({ level: 'error', msg: 'unhandled-error', path: c.req.path, error: e instanceof Error ? e.message : String(e) });
     return jsonError(c, 500, 'internal-error', 'the server could not handle this request');
   });
-  return app;
+  return { app, callAction: fastCallAction({ answer, access, log, metrics }) };
 }

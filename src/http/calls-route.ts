@@ -10,6 +10,10 @@ export function callsRoute(observer: CallObserver, metrics: Metrics, log: Logger
   app.get('/:sessionId', (c) => {
     const sessionId = c.req.param('sessionId');
     if (!observer.hasCallLog) return jsonError(c, 404, 'call-log-off', 'the decision log is off: set CALL_LOG to a file path to keep one');
+    const unavailable = observer.callLogUnavailable;
+    if (unavailable !== undefined) {
+      return jsonError(c, 503, 'call-log-unavailable', `the decision log cannot be opened (${unavailable}); calls are still answered and opening is retried every few seconds; see the server log`);
+    }
     try {
       const story = observer.story(sessionId);
       if (!story) return jsonError(c, 404, 'unknown-session', `nothing is recorded for session ${sessionId} (it may be older than the retention period)`);

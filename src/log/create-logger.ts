@@ -1,6 +1,7 @@
 import { pino, type DestinationStream, type Level } from 'pino';
 import pretty from 'pino-pretty';
 import type { Logger } from '../log/logger.js';
+import { jsonLines } from './json-lines.js';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
 export type LogLevel = Level | 'silent';
@@ -23,13 +24,17 @@ export interface AppLogger {
 
 const LEVELS: ReadonlySet<string> = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
 
-/** pino behind the small `Logger` interface: JSON lines in production, pretty in a terminal. */
+/**
+ * The small `Logger` interface: JSON lines in production (built as strings, written in batches
+ * through SonicBoom), pino-pretty for a person at a terminal.
+ */
 export function createLogger(options: LoggerOptions = {}): AppLogger {
   const format = options.format ?? 'auto';
   const usePretty = format === 'pretty' || (format === 'auto' && (options.isTTY ?? Boolean(process.stdout.isTTY)));
-  const out = options.destination ?? (usePretty ? undefined : pino.destination({ dest: 1, sync: false }));
+  if (!usePretty) return jsonLines(options.destination ?? pino.destination({ dest: 1, sync: false }), options.level ?? 'info');
+  const out = options.destination;
   // pino-pretty runs in this thread (no transport worker), only for a person watching a terminal.
-  const destination = usePretty ? pretty({ colorize: options.destination === undefined, sync: true, translateTime: 'SYS:HH:MM:ss.l', ...(out ? { destination: out } : {}) }) : out!;
+  const destination = pretty({ colorize: options.destination === undefined, sync: true, translateTime: 'SYS:HH:MM:ss.l', ...(out ? { destination: out } : {}) });
   const logger = pino(
     { level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
     destination,

@@ -1,53 +1,61 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { CounterFamily, HistogramFamily, closedSet } from './exposition.js';
 
 /** What the rule-set gauges read at scrape time (LiveRules.health() fits). */
 export interface RulesInfo {
   health(): { version: string; rules: number };
 }
 
-/** Session outcomes we name in metrics; anything else is counted as OTHER so labels stay bounded. */
+/** Session outcomes 8x8 documents; anything else is counted as OTHER so labels stay bounded. */
 export const KNOWN_OUTCOMES: ReadonlySet<string> = new Set(['COMPLETED', 'NO_ANSWER', 'BUSY', 'CANCELED', 'FAILED', 'ERROR']);
+/** callStatus values 8x8 documents for call status (and call action) events; others count as OTHER. */
+export const KNOWN_CALL_STATUSES: ReadonlySet<string> = new Set([
+  'CALL_INITIATED',
+  'CALL_RECEIVED',
+  'CALL_CONNECTED',
+  'CALL_DISCONNECTED',
+  'CALL_UPDATED',
+  'DTMF_RECEIVED',
+  'ACTION_COMPLETED',
+  ...KNOWN_OUTCOMES,
+]);
+export const FALLBACK_REASONS = ['no-match', 'render-error', 'deadline'] as const;
+/** Why the server turned a connection or request away before any route saw it. */
+export const CONNECTION_EVENTS = ['connection-cap', 'request-timeout'] as const;
 
 const PREFIX = 'callrouter_';
+const OTHER = 'OTHER';
 
 /**
- * Every number an operator watches, in one prom-client registry per server (not the global one,
- * so tests and several apps in one process do not share counters).
+ * Every number an operator watches. The hot path only adds to plain numbers; the Prometheus text
+ * is written at scrape time (prom-client still provides the process metrics). Every label comes
+ * from a closed set, or from the rule ids of the loaded rule sets, so no caller can mint series.
  */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'endpoint' | 'status'>;
-  private readonly callActionSeconds: Histogram;
-  private readonly matches: Counter<'rule'>;
-  private readonly fallbacks: Counter<'reason'>;
-  private readonly reloads: Counter<'result'>;
-  private readonly outcomes: Counter<'rule' | 'outcome'>;
-  private readonly statuses: Counter<'status'>;
-  private readonly storeErrors: Counter;
-  private readonly storeDropped: Counter;
+  private readonly requests = new CounterFamily(`${PREFIX}http_requests_total`, 'HTTP requests by endpoint and status code', ['endpoint', 'status']);
+  private readonly callActionSeconds = new HistogramFamily(`${PREFIX}call_action_duration_seconds`, 'Time from receiving a call action to having its callflow', [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5,
+  ]);
+  private readonly matches = new CounterFamily(`${PREFIX}rule_matches_total`, 'Call actions answered by each rule', ['rule']);
+  private readonly fallbacks = new CounterFamily(`${PREFIX}fallbacks_total`, 'Call actions answered with the fallback, by reason', ['reason']);
+  private readonly reloads = new CounterFamily(`${PREFIX}rules_reloads_total`, 'Rule reloads by result (ok or failed)', ['result']);
+  private readonly outcomes = new CounterFamily(`${PREFIX}session_outcomes_total`, 'Final session status from the session summary, by the rule that routed the call', ['rule', 'outcome']);
+  private readonly statuses = new CounterFamily(`${PREFIX}call_status_events_total`, 'Call status events by callStatus', ['status']);
+  private readonly storeErrors = new CounterFamily(`${PREFIX}call_log_errors_total`, 'Decision-log records that could not be written or read', []);
+  private readonly storeDropped = new CounterFamily(`${PREFIX}call_log_dropped_total`, 'Decision-log records dropped because the store fell behind', []);
+  private readonly refused = new CounterFamily(
+    `${PREFIX}connections_refused_total`,
+    'Connections or requests turned away before a route saw them: over the connection cap, or headers/body too slow',
+    ['reason'],
+  );
+  private readonly families = [this.requests, this.callActionSeconds, this.matches, this.fallbacks, this.reloads, this.outcomes, this.statuses, this.storeErrors, this.storeDropped, this.refused];
+  private readonly fallbackReason = closedSet(FALLBACK_REASONS, 'other');
+  private readonly refusedReason = closedSet(CONNECTION_EVENTS, 'other');
 
   constructor(rules?: RulesInfo) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
-    this.requests = new Counter({ name: `${PREFIX}http_requests_total`, help: 'HTTP requests by endpoint and status code', labelNames: ['endpoint', 'status'], registers });
-    this.callActionSeconds = new Histogram({
-      name: `${PREFIX}call_action_duration_seconds`,
-      help: 'Time from receiving a call action to having its callflow',
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
-      registers,
-    });
-    this.matches = new Counter({ name: `${PREFIX}rule_matches_total`, help: 'Call actions answered by each rule', labelNames: ['rule'], registers });
-    this.fallbacks = new Counter({ name: `${PREFIX}fallbacks_total`, help: 'Call actions answered with the fallback, by reason', labelNames: ['reason'], registers });
-    this.reloads = new Counter({ name: `${PREFIX}rules_reloads_total`, help: 'Rule reloads by result (ok or failed)', labelNames: ['result'], registers });
-    this.outcomes = new Counter({
-      name: `${PREFIX}session_outcomes_total`,
-      help: 'Final session status from the session summary, by the rule that routed the call',
-      labelNames: ['rule', 'outcome'],
-      registers,
-    });
-    this.statuses = new Counter({ name: `${PREFIX}call_status_events_total`, help: 'Call status events by callStatus', labelNames: ['status'], registers });
-    this.storeErrors = new Counter({ name: `${PREFIX}call_log_errors_total`, help: 'Decision-log records that could not be written or read', registers });
-    this.storeDropped = new Counter({ name: `${PREFIX}call_log_dropped_total`, help: 'Decision-log records dropped because the store fell behind', registers });
     if (rules) {
       new Gauge({
         name: `${PREFIX}rules_version_info`,
@@ -69,58 +77,73 @@ export class Metrics {
       });
     }
     // Zero-valued series exist from the start, so rate() and alerts work before the first event.
-    for (const result of ['ok', 'failed']) this.reloads.inc({ result }, 0);
-    for (const reason of ['no-match', 'render-error', 'deadline']) this.fallbacks.inc({ reason }, 0);
+    for (const result of ['ok', 'failed']) this.reloads.add([result], 0);
+    for (const reason of FALLBACK_REASONS) this.fallbacks.add([reason], 0);
+    for (const reason of CONNECTION_EVENTS) this.refused.add([reason], 0);
+    this.storeErrors.add([], 0);
+    this.storeDropped.add([], 0);
   }
 
+  /** `endpoint` must come from a fixed list (request-log.ts endpointOf). */
   recordRequest(endpoint: string, status: number): void {
-    this.requests.inc({ endpoint, status: String(status) });
+    this.requests.add([endpoint, statusLabel(status)], 1);
   }
 
   observeCallAction(seconds: number): void {
     this.callActionSeconds.observe(seconds);
   }
 
+  /** Rule ids come from the loaded rule set, so they are bounded by it. */
   recordMatch(ruleId: string): void {
-    this.matches.inc({ rule: ruleId });
+    this.matches.add([ruleId], 1);
   }
 
   /** Call actions answered by each rule since the server started. */
   async ruleMatches(): Promise<Map<string, number>> {
-    const { values } = await this.matches.get();
-    return new Map(values.map((v) => [String(v.labels.rule), v.value]));
+    return new Map(this.matches.values().map(({ labels, value }) => [labels[0]!, value]));
   }
 
   recordFallback(reason: string): void {
-    this.fallbacks.inc({ reason });
+    this.fallbacks.add([this.fallbackReason(reason)], 1);
   }
 
   /** For the rule reloader: call once per reload attempt. */
   recordReload(ok: boolean): void {
-    this.reloads.inc({ result: ok ? 'ok' : 'failed' });
+    this.reloads.add([ok ? 'ok' : 'failed'], 1);
   }
 
   recordCallStatus(status: string): void {
-    this.statuses.inc({ status });
+    this.statuses.add([KNOWN_CALL_STATUSES.has(status) ? status : OTHER], 1);
   }
 
   recordSessionOutcome(ruleId: string, outcome: string): void {
-    this.outcomes.inc({ rule: ruleId, outcome: KNOWN_OUTCOMES.has(outcome) ? outcome : 'OTHER' });
+    this.outcomes.add([ruleId, KNOWN_OUTCOMES.has(outcome) ? outcome : OTHER], 1);
   }
 
   recordStoreError(count = 1): void {
-    this.storeErrors.inc(count);
+    this.storeErrors.add([], count);
   }
 
   recordStoreDropped(count = 1): void {
-    this.storeDropped.inc(count);
+    this.storeDropped.add([], count);
+  }
+
+  /** A connection over the cap, or a client too slow with its headers or body. */
+  recordRefused(reason: (typeof CONNECTION_EVENTS)[number], count = 1): void {
+    this.refused.add([this.refusedReason(reason)], count);
   }
 
   get contentType(): string {
     return this.registry.contentType;
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    const process = await this.registry.metrics();
+    return `${process}${this.families.map((f) => f.text()).join('')}`;
   }
+}
+
+/** HTTP status codes as labels: the real code when it is a valid one, else "other". */
+function statusLabel(status: number): string {
+  return Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'other';
 }

@@ -1,9 +1,12 @@
 import { serve, type ServerType } from '@hono/node-server';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from '../config/server-config.js';
 import { startupWarnings } from '../config/server-config.js';
 import type { RuleSet } from '../engine/rule-set.js';
-import { createApp } from '../http/app.js';
+import { createServerApp } from '../http/app.js';
+import { isCallAction } from '../http/fast-call-action.js';
+import { enforceConnectionLimits, serverOptions, trackResponses, type ConnectionLimits } from '../http/connection-limits.js';
 import { createLogger, type AppLogger } from '../log/create-logger.js';
 import { installProcessGuards } from '../log/process-guards.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -73,7 +76,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await loader.close();
   };
 
-  const app = createApp({
+  const { app, callAction } = createServerApp({
     rules,
     log,
     metrics,
@@ -91,14 +94,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   let server: ServerType;
   try {
-    server = await listen(app.fetch, config.port, config.host);
+    server = await listen(app.fetch, callAction, config.port, config.host, config);
   } catch (e) {
     await stopReloading();
-    calls?.close();
+    await calls?.close();
     await sessions?.close();
     removeGuards();
     throw e;
   }
+  enforceConnectionLimits(server as Server, config, log, metrics);
+  const openResponses = trackResponses(server as Server);
   if (config.watch) {
     watcher = await watchRules(dir, () => void reloader.reload('file-change'), {
       onError: (e) => log({ level: 'error', msg: 'rules-watch-error', dir, error: e.message }),
@@ -108,10 +113,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let closing: Promise<void> | undefined;
   const close = (reason = 'close') =>
     (closing ??= (async () => {
-      const closed = closeGracefully(server, config.shutdownTimeoutMs);
+      const closed = closeGracefully(server, config.shutdownTimeoutMs, openResponses);
       await stopReloading();
       await closed;
-      calls?.close();
+      // Waits for the writer thread to commit the last records.
+      await calls?.close();
       await sessions?.close();
       log({ msg: 'stopped', signal: reason });
       await logger.flush();
@@ -121,9 +127,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   return { port: (server.address() as AddressInfo).port, host: config.host, reload: (trigger) => reloader.reload(trigger), close };
 }
 
-function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], callAction: NodeHandler, port: number, hostname: string, limits: ConnectionLimits): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname }, () => resolve(server));
+    // The hot endpoint goes straight to its node:http handler; everything else through Hono.
+    const createServer = (options: ServerOptions, hono?: NodeHandler) => createHttpServer(options, (req, res) => (isCallAction(req) ? callAction(req, res) : hono!(req, res)));
+    const server = serve({ fetch, port, hostname, serverOptions: serverOptions(limits), createServer: createServer as typeof createHttpServer }, () => resolve(server));
     server.once('error', (e: NodeJS.ErrnoException) => {
       const reason = e.code === 'EADDRINUSE' ? 'the port is in use; pick another with --port or PORT' : e.message;
       reject(new ListenError(e.code, `cannot listen on ${hostname}:${port}: ${reason}`));

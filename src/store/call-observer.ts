@@ -1,6 +1,6 @@
 import type { Metrics } from '../metrics/metrics.js';
 import type { CallRecorder } from './call-recorder.js';
-import type { CallRecord } from './call-store.js';
+import { capText, MAX_EVENT_TEXT, MAX_RESPONSE_TEXT, type CallRecord } from './call-store.js';
 import { normalizeStatus } from './normalize-status.js';
 import { sessionStory, type SessionStory } from './session-story.js';
 import type { CallActionPayload } from '../types/generated/call-action.js';
@@ -14,6 +14,10 @@ import { ReplayCache } from './replay-cache.js';
 export interface CallActionRecord {
   payload: CallActionPayload;
   response: CallflowResponse;
+  /** The request body as received (JSON of the payload when the deadline passed before it arrived). */
+  eventText: string;
+  /** The callflow response body exactly as sent. */
+  responseText: string;
   outcome: 'matched' | 'fallback';
   /** The matched rule, or null for the fallback. */
   ruleId: string | null;
@@ -60,17 +64,17 @@ export class CallObserver {
         rulesVersion: r.rulesVersion,
         status: null,
         at: Date.now(),
-        data: {
-          event: r.payload,
-          decision: { outcome: r.outcome, ...(r.reason ? { reason: r.reason } : {}), ...(r.detail ? { detail: r.detail } : {}) },
-          callflow: r.response,
-        },
+        eventText: capText(r.eventText, MAX_EVENT_TEXT),
+        responseText: capText(r.responseText, MAX_RESPONSE_TEXT),
+        decision: { outcome: r.outcome, ...(r.reason ? { reason: r.reason } : {}), ...(r.detail ? { detail: r.detail } : {}) },
+        source: r.payload.source,
+        destination: r.payload.destination,
       });
     });
   }
 
   /** Returns false for a duplicate delivery, which is neither counted nor stored again. */
-  callStatus(p: CallStatusPayload): boolean {
+  callStatus(p: CallStatusPayload, eventText?: string): boolean {
     if (!this.firstTime(`status:${p.eventId}`)) return false;
     this.guard('call-status', () => {
       const status = normalizeStatus(p.callStatus);
@@ -84,14 +88,14 @@ export class CallObserver {
         rulesVersion: null,
         status,
         at: Date.now(),
-        data: { event: p },
+        eventText: eventTextOf(p, eventText),
       });
     });
     return true;
   }
 
   /** Returns false for a duplicate delivery, which is neither counted nor stored again. */
-  sessionSummary(p: SessionSummaryPayload): boolean {
+  sessionSummary(p: SessionSummaryPayload, eventText?: string): boolean {
     if (!this.firstTime(`summary:${p.sessionId}`)) return false;
     this.guard('session-summary', () => {
       const outcome = normalizeStatus(p.sessionStatus);
@@ -106,7 +110,7 @@ export class CallObserver {
         rulesVersion: null,
         status: outcome,
         at: Date.now(),
-        data: { event: p },
+        eventText: eventTextOf(p, eventText),
       });
     });
     return true;
@@ -126,6 +130,11 @@ export class CallObserver {
     return this.recorder !== undefined;
   }
 
+  /** Why the decision log cannot be read right now, or undefined when it can (or is off by config). */
+  get callLogUnavailable(): string | undefined {
+    return this.recorder?.state() === 'off' ? this.recorder.openError : undefined;
+  }
+
   private firstTime(key: string): boolean {
     if (this.seen.get(key)) return false;
     this.seen.set(key, true);
@@ -143,4 +152,9 @@ export class CallObserver {
       this.log({ level: 'error', msg: 'observe-failed', what, error: e instanceof Error ? e.message : String(e) });
     }
   }
+}
+
+/** The body as received, capped; JSON of the payload when the route had no body text. */
+function eventTextOf(payload: unknown, eventText: string | undefined): string {
+  return capText(eventText ?? JSON.stringify({ payload }), MAX_EVENT_TEXT);
 }

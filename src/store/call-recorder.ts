@@ -1,101 +1,148 @@
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { CallRecord, CallStore, HourCount, Retention, RuleHits } from './call-store.js';
+import type { CallLogConnection } from './call-log-writer.js';
+import { recordBytes, type CallRecord, type HourCount, type RuleHits } from './call-store.js';
 
 export interface RecorderOptions {
   metrics: Metrics;
   log: Logger;
-  retention: Retention;
-  /** How long records wait to be written together. */
+  /** Records wait at most this long before they are sent to the writer. Default 200 ms. */
   flushMs?: number;
-  /** Records waiting beyond this are dropped (and counted) rather than grow memory without end. */
-  maxPending?: number;
-  pruneEveryMs?: number;
+  /** Sent at once when this many are waiting, so no single hand-over is large. Default 256. */
+  batchRecords?: number;
+  /** Records waiting or being written, in bytes; past it new records are dropped and counted. Default 32 MiB. */
+  maxQueueBytes?: number;
+  /** How often to try again when the log cannot be opened. Default 10 s. */
+  retryOpenMs?: number;
+  /** At most one log line per this interval about dropped or refused records. Default 10 s. */
+  problemLogEveryMs?: number;
 }
 
+type Batch = { records: CallRecord[]; bytes: number; done: Promise<void> };
+
+/** How a problem is remembered for `state()`. */
+const DEGRADED_FOR_MS = 60_000;
+
 /**
- * Write-behind in front of the store: `record` only queues, so a slow or broken store never delays
- * or fails the answer to 8x8. Failures are logged once per flush and counted in the metrics.
+ * Write-behind in front of the decision log: `record` only queues (a push and a size sum), so
+ * a slow or broken log never delays or fails the answer to 8x8. Queued records go to the writer
+ * thread every `flushMs` or every `batchRecords`; memory is bounded by `maxQueueBytes`.
+ *
+ * Reads run here, synchronously, on a read connection, and include what is still queued.
  */
 export class CallRecorder {
   private pending: CallRecord[] = [];
+  private pendingBytes = 0;
+  private readonly inflight = new Set<Batch>();
+  private inflightBytes = 0;
+  private connection: CallLogConnection | undefined;
+  private connecting: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly pruneTimer: NodeJS.Timeout;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private problemAt = -Infinity;
+  private lastOpenError: string | undefined;
+  private unlogged = { dropped: 0, refused: 0 };
+  private lastRefusal: string | undefined;
+  private lastProblemLog = -Infinity;
   private readonly flushMs: number;
-  private readonly maxPending: number;
-  /** Whether the last write failed: the log is open but losing records. */
-  private failing = false;
+  private readonly batchRecords: number;
+  private readonly maxQueueBytes: number;
+  private readonly retryOpenMs: number;
+  private readonly problemLogEveryMs: number;
 
   constructor(
-    private readonly store: CallStore,
+    private readonly connect: () => Promise<CallLogConnection> | CallLogConnection,
     private readonly options: RecorderOptions,
   ) {
     this.flushMs = options.flushMs ?? 200;
-    this.maxPending = options.maxPending ?? 10_000;
-    this.prune();
-    this.pruneTimer = setInterval(() => this.prune(), options.pruneEveryMs ?? 10 * 60_000).unref();
+    this.batchRecords = options.batchRecords ?? 256;
+    this.maxQueueBytes = options.maxQueueBytes ?? 32 * 1024 * 1024;
+    this.retryOpenMs = options.retryOpenMs ?? 10_000;
+    this.problemLogEveryMs = options.problemLogEveryMs ?? 10_000;
+    this.open();
+  }
+
+  /** Resolves once the first attempt to open the log has finished, either way. */
+  async ready(): Promise<void> {
+    await this.connecting;
+  }
+
+  /** 'off': the log is not open (it failed to open and is retried); 'degraded': records were dropped or refused in the last minute. */
+  state(): 'ok' | 'degraded' | 'off' {
+    if (!this.connection) return 'off';
+    return performance.now() - this.problemAt < DEGRADED_FOR_MS ? 'degraded' : 'ok';
+  }
+
+  /** Why the log is off, for the operator. */
+  get openError(): string | undefined {
+    return this.connection ? undefined : (this.lastOpenError ?? (this.closed ? 'the decision log is closed' : 'the decision log is opening'));
   }
 
   record(record: CallRecord): void {
-    if (this.pending.length >= this.maxPending) {
+    const bytes = recordBytes(record);
+    if (this.closed || this.pendingBytes + this.inflightBytes + bytes > this.maxQueueBytes) {
       this.options.metrics.recordStoreDropped();
+      this.problem('dropped', 1);
       return;
     }
     this.pending.push(record);
-    this.timer ??= setTimeout(() => this.flush(), this.flushMs).unref();
+    this.pendingBytes += bytes;
+    if (this.pending.length >= this.batchRecords) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
   }
 
-  /** Writes everything queued. Never throws. */
-  flush(): void {
+  /** Sends everything queued to the writer; resolves once it is written (or failed). Never rejects. */
+  flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.pending;
-    if (batch.length === 0) return;
-    this.pending = [];
-    try {
-      this.store.write(batch);
-      this.failing = false;
-    } catch (e) {
-      this.failing = true;
-      this.options.metrics.recordStoreError(batch.length);
-      this.options.log({ level: 'error', msg: 'call-log-write-failed', records: batch.length, error: errorText(e) });
+    const connection = this.connection;
+    if (connection && this.pending.length > 0) {
+      const records = this.pending;
+      const bytes = this.pendingBytes;
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.inflightBytes += bytes;
+      const batch: Batch = {
+        records,
+        bytes,
+        done: connection.writer.write(records).then(
+          (report) => {
+            if (report.failed > 0) {
+              this.options.metrics.recordStoreError(report.failed);
+              this.problem('refused', report.failed, report.firstError);
+            }
+          },
+          (e: unknown) => {
+            this.options.metrics.recordStoreError(records.length);
+            this.problemAt = performance.now();
+            this.options.log({ level: 'error', msg: 'call-log-write-failed', records: records.length, error: errorText(e) });
+          },
+        ),
+      };
+      this.inflight.add(batch);
+      void batch.done.finally(() => {
+        this.inflight.delete(batch);
+        this.inflightBytes -= bytes;
+      });
     }
+    return Promise.all([...this.inflight].map((b) => b.done)).then(() => {});
   }
 
-  /** A session's records, including any still queued. Throws if the store cannot be read. */
+  /** A session's records, oldest first, including any still queued. Throws if the log cannot be read. */
   session(sessionId: string): CallRecord[] {
-    this.flush();
-    return this.store.session(sessionId);
+    const stored = this.reader().session(sessionId);
+    const queued = this.queued().filter((r) => r.sessionId === sessionId);
+    if (queued.length === 0) return stored;
+    // A batch may be committed before its answer arrives here: skip what is already stored.
+    const seen = new Set(stored.map(identity));
+    return [...stored, ...queued.filter((r) => !seen.has(identity(r)))];
   }
 
-  /** Newest first, including any still queued. Throws if the store cannot be read. */
-  recent(options: { limit: number; search?: string }): CallRecord[] {
-    this.flush();
-    return this.store.recent(options);
-  }
-
-  /** Call actions per hour since `sinceMs`. Throws if the store cannot be read. */
-  hourly(sinceMs: number): HourCount[] {
-    this.flush();
-    return this.store.hourly(sinceMs);
-  }
-
-  /** Call actions per rule since `sinceMs`, or undefined when the store cannot count them itself. */
-  ruleHits(sinceMs: number): RuleHits[] | undefined {
-    if (!this.store.ruleHits) return undefined;
-    this.flush();
-    return this.store.ruleHits(sinceMs);
-  }
-
-  /** 'degraded' while writes fail; a recorder that does not exist is 'off' to its callers. */
-  state(): 'ok' | 'degraded' | 'off' {
-    return this.failing ? 'degraded' : 'ok';
-  }
-
+  /** The rule of the session's first call action; undefined when unknown or unreadable (logged). */
   ruleForSession(sessionId: string): string | undefined {
     try {
-      this.flush();
-      return this.store.ruleForSession(sessionId);
+      return this.queued().find((r) => r.sessionId === sessionId && r.kind === 'call-action')?.ruleId ?? this.reader().ruleForSession(sessionId);
     } catch (e) {
       this.options.metrics.recordStoreError();
       this.options.log({ level: 'error', msg: 'call-log-read-failed', sessionId, error: errorText(e) });
@@ -103,26 +150,135 @@ export class CallRecorder {
     }
   }
 
-  /** Flushes and closes the store: the last step of a graceful shutdown. */
-  close(): void {
-    clearInterval(this.pruneTimer);
-    this.flush();
+  /** Newest first, including any still queued. Throws if the log cannot be read. */
+  recent(options: { limit: number; search?: string }): CallRecord[] {
+    const stored = this.reader().recent(options);
+    const q = options.search;
+    const queued = this.queued().filter((r) => q === undefined || r.sessionId === q || r.callId === q || r.source === q || r.destination === q);
+    if (queued.length === 0) return stored;
+    const seen = new Set(stored.map(identity));
+    return [...queued.filter((r) => !seen.has(identity(r))).reverse(), ...stored].slice(0, Math.max(0, Math.floor(options.limit)));
+  }
+
+  /** Call actions per hour since `sinceMs`, oldest first, including any still queued. Throws if the log cannot be read. */
+  hourly(sinceMs: number): HourCount[] {
+    const hours = new Map(this.reader().hourly(sinceMs).map((h) => [h.hour, { ...h }]));
+    for (const r of this.queuedActions(sinceMs)) {
+      const hour = Math.floor(r.at / 3_600_000) * 3_600_000;
+      const h = hours.get(hour) ?? { hour, calls: 0, fallbacks: 0 };
+      h.calls++;
+      if (r.decision?.outcome === 'fallback') h.fallbacks++;
+      hours.set(hour, h);
+    }
+    return [...hours.values()].sort((a, b) => a.hour - b.hour);
+  }
+
+  /** Call actions per rule since the start of the hour of `sinceMs`, including any still queued; undefined when the store cannot count them. Throws if the log cannot be read. */
+  ruleHits(sinceMs: number): RuleHits[] | undefined {
+    const reader = this.reader();
+    if (!reader.ruleHits) return undefined;
+    const rules = new Map(reader.ruleHits(sinceMs).map((h) => [h.ruleId, { ...h }]));
+    for (const r of this.queuedActions(sinceMs)) {
+      if (r.ruleId === null) continue;
+      const h = rules.get(r.ruleId) ?? { ruleId: r.ruleId, hits: 0, lastAt: 0 };
+      h.hits++;
+      h.lastAt = Math.max(h.lastAt, r.at);
+      rules.set(r.ruleId, h);
+    }
+    return [...rules.values()];
+  }
+
+  /** Writes what is queued and closes the log: the last step of a graceful shutdown. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    clearTimeout(this.retryTimer);
+    await this.connecting;
+    this.closed = true;
+    await this.flush();
+    this.logProblems(true);
+    const connection = this.connection;
+    this.connection = undefined;
+    if (this.pending.length > 0) this.options.log({ level: 'error', msg: 'call-log-not-written', records: this.pending.length, reason: this.lastOpenError ?? 'the log was not open' });
     try {
-      this.store.close();
+      connection?.reader.close();
+      await connection?.writer.close();
     } catch (e) {
       this.options.log({ level: 'error', msg: 'call-log-close-failed', error: errorText(e) });
     }
   }
 
-  private prune(): void {
-    try {
-      const deleted = this.store.prune(this.options.retention, Date.now());
-      if (deleted > 0) this.options.log({ msg: 'call-log-pruned', deleted });
-    } catch (e) {
-      this.options.metrics.recordStoreError();
-      this.options.log({ level: 'error', msg: 'call-log-prune-failed', error: errorText(e) });
-    }
+  private open(): void {
+    this.connecting = (async () => {
+      try {
+        this.connection = await this.connect();
+        if (this.lastOpenError !== undefined) this.options.log({ msg: 'call-log-opened', after: this.lastOpenError });
+        this.lastOpenError = undefined;
+        if (this.pending.length > 0) void this.flush();
+      } catch (e) {
+        this.lastOpenError = errorText(e);
+        this.options.metrics.recordStoreError();
+        this.options.log({ level: 'error', msg: 'call-log-unavailable', error: this.lastOpenError, effect: 'calls are answered; records wait in memory (bounded) while the log is retried', retryInMs: this.retryOpenMs });
+        if (!this.closed) this.retryTimer = setTimeout(() => this.open(), this.retryOpenMs).unref();
+      } finally {
+        this.connecting = undefined;
+      }
+    })();
   }
+
+  /** The writer thread died: records in flight are counted as lost; reopen. */
+  lost(reason: string): void {
+    if (this.closed || !this.connection) return;
+    this.options.log({ level: 'error', msg: 'call-log-writer-lost', reason });
+    try {
+      this.connection.reader.close();
+    } catch {
+      // Already unusable; nothing more to do with it.
+    }
+    this.connection = undefined;
+    this.lastOpenError = reason;
+    this.problemAt = performance.now();
+    this.retryTimer = setTimeout(() => this.open(), Math.min(this.retryOpenMs, 1000)).unref();
+  }
+
+  private reader() {
+    if (!this.connection) throw new Error(`the decision log is not open: ${this.openError}`);
+    return this.connection.reader;
+  }
+
+  /** Queued call actions not yet counted by the store (in flight ones may be: counted once more at most for a moment). */
+  private queuedActions(sinceMs: number): CallRecord[] {
+    return this.pending.filter((r) => r.kind === 'call-action' && r.at >= sinceMs);
+  }
+
+  private queued(): CallRecord[] {
+    const out: CallRecord[] = [];
+    for (const b of this.inflight) out.push(...b.records);
+    out.push(...this.pending);
+    return out;
+  }
+
+  private problem(kind: 'dropped' | 'refused', count: number, error?: string): void {
+    this.problemAt = performance.now();
+    this.unlogged[kind] += count;
+    if (error) this.lastRefusal = error;
+    this.logProblems(false);
+  }
+
+  /** One line per interval about dropped and refused records, not one per record. */
+  private logProblems(force: boolean): void {
+    const now = performance.now();
+    const { dropped, refused } = this.unlogged;
+    if (dropped + refused === 0 || (!force && now - this.lastProblemLog < this.problemLogEveryMs)) return;
+    this.lastProblemLog = now;
+    this.unlogged = { dropped: 0, refused: 0 };
+    if (dropped > 0) this.options.log({ level: 'error', msg: 'call-log-dropped', records: dropped, reason: this.connection ? `more than ${this.maxQueueBytes} bytes waiting to be written` : `the log is not open: ${this.openError}` });
+    if (refused > 0) this.options.log({ level: 'error', msg: 'call-log-record-failed', records: refused, error: this.lastRefusal });
+  }
+}
+
+/** What makes two records the same row (the store's dedupe key). */
+function identity(r: CallRecord): string {
+  return r.dedupeKey === null ? `${r.kind}\u0000#${r.at}` : `${r.kind}\u0000${r.dedupeKey}`;
 }
 
 function errorText(e: unknown): string {

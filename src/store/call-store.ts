@@ -1,4 +1,4 @@
-/** What happened on a call, as one row of the decision log. */
+/** What happened on a call, as one row of the decision log: compact text, not re-serialised objects. */
 export interface CallRecord {
   kind: 'call-action' | 'call-status' | 'session-summary';
   sessionId: string;
@@ -11,14 +11,34 @@ export interface CallRecord {
   status: string | null;
   /** Milliseconds since the epoch when we received it. */
   at: number;
-  /** The event and, for call actions, the decision and callflow. */
-  data: Record<string, unknown>;
-  // The compact fields of the decision-log contract (CONTRACTS.md), filled by recent().
-  eventText?: string;
+  /** The request body as received (or JSON of the payload when there was no body). */
+  eventText: string;
+  /** The callflow response body exactly as sent (call actions only). */
   responseText?: string;
   decision?: { outcome: 'matched' | 'fallback'; reason?: string; detail?: string };
+  /** The call action's numbers, indexed for search by number. */
   source?: string;
   destination?: string;
+}
+
+export interface Retention {
+  /** Rows older than this are deleted. */
+  maxAgeMs: number;
+  /** At most this many rows are kept, newest first. */
+  maxRows: number;
+  /** The file's pages in use stay under this many bytes; the oldest rows go first. */
+  maxBytes: number;
+}
+
+/** What one `write` did with each record of its batch. */
+export interface WriteReport {
+  written: number;
+  /** Already stored (a duplicate delivery): ignored. */
+  duplicates: number;
+  /** Records SQLite refused; the others of the batch are kept. */
+  failed: number;
+  /** The first refusal's reason, for the log. */
+  firstError?: string;
 }
 
 /** How often one rule answered, and when it last did. */
@@ -28,23 +48,16 @@ export interface RuleHits {
   lastAt: number;
 }
 
-/** Call actions in one hour of the decision log (hour = epoch ms at its start). */
 export interface HourCount {
+  /** Epoch milliseconds at the start of the hour. */
   hour: number;
   calls: number;
   fallbacks: number;
 }
 
-export interface Retention {
-  /** Rows older than this are deleted. */
-  maxAgeMs: number;
-  /** At most this many rows are kept, newest first. */
-  maxRows: number;
-}
-
-/** Where the decision log lives. Synchronous: the recorder batches and calls it off the answer path. */
+/** Where the decision log lives. Synchronous: the recorder calls writes off the answer path. */
 export interface CallStore {
-  write(records: readonly CallRecord[]): void;
+  write(records: readonly CallRecord[]): WriteReport;
   /** A session's records, oldest first. */
   session(sessionId: string): CallRecord[];
   /** The rule that answered the session's first call action, if recorded. */
@@ -53,9 +66,27 @@ export interface CallStore {
   recent(options: { limit: number; search?: string }): CallRecord[];
   /** Call actions per hour since `sinceMs`, oldest first. */
   hourly(sinceMs: number): HourCount[];
-  /** Call actions per rule since `sinceMs` and the last one's time (optional: the console scans recent() without it). */
+  /** Call actions per rule since the start of the hour of `sinceMs`, and the last one's time (optional: the console scans recent() without it). */
   ruleHits?(sinceMs: number): RuleHits[];
   /** Deletes what retention no longer allows; returns the number of rows deleted. */
   prune(retention: Retention, now: number): number;
   close(): void;
+}
+
+/** Past these, a row keeps the head of the text and a marker (8x8 events are about 1 KiB). */
+export const MAX_EVENT_TEXT = 16 * 1024;
+export const MAX_RESPONSE_TEXT = 32 * 1024;
+
+/** `text` cut to `max` characters with a marker saying how long it was. */
+export function capText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…[truncated: ${text.length} characters in all]`;
+}
+
+/** What a record costs in memory while it waits to be written, roughly. */
+export function recordBytes(r: CallRecord): number {
+  return 2 * (length(r.eventText) + length(r.responseText) + length(r.decision?.detail)) + 256;
+}
+
+function length(text: unknown): number {
+  return typeof text === 'string' ? text.length : 0;
 }

@@ -1,5 +1,22 @@
 import type { CallRecord } from './call-store.js';
 
+export interface TimelineEntry {
+  at: string;
+  kind: CallRecord['kind'];
+  callId: string | null;
+  status: string | null;
+  rule: string | null;
+  rulesVersion: string | null;
+  /** The event's payload as 8x8 sent it. */
+  event?: unknown;
+  /** The event text as stored when it is not JSON any more (cut past the size cap). */
+  eventText?: string;
+  decision?: CallRecord['decision'];
+  /** The callflow answered (call actions). */
+  callflow?: unknown;
+  callflowText?: string;
+}
+
 export interface SessionStory {
   sessionId: string;
   /** The rule that answered the first call action ("fallback" when none matched). */
@@ -8,7 +25,7 @@ export interface SessionStory {
   /** sessionStatus from the session summary; null until 8x8 sends it. */
   outcome: string | null;
   calls: string[];
-  timeline: Array<{ at: string; kind: CallRecord['kind']; callId: string | null; status: string | null; rule: string | null; rulesVersion: string | null } & Record<string, unknown>>;
+  timeline: TimelineEntry[];
 }
 
 /** The decision-log rows of one session, told in order: event, rule, callflow, statuses, outcome. */
@@ -22,14 +39,32 @@ export function sessionStory(sessionId: string, records: readonly CallRecord[]):
     rulesVersion: firstAction?.rulesVersion ?? null,
     outcome: summary?.status ?? null,
     calls,
-    timeline: records.map((r) => ({
-      at: new Date(r.at).toISOString(),
-      kind: r.kind,
-      callId: r.callId,
-      status: r.status,
-      rule: r.ruleId,
-      rulesVersion: r.rulesVersion,
-      ...r.data,
-    })),
+    timeline: records.map(timelineEntry),
   };
+}
+
+function timelineEntry(r: CallRecord): TimelineEntry {
+  const entry: TimelineEntry = { at: new Date(r.at).toISOString(), kind: r.kind, callId: r.callId, status: r.status, rule: r.ruleId, rulesVersion: r.rulesVersion };
+  const event = parseJson(r.eventText);
+  if (event.ok) entry.event = isObject(event.value) && 'payload' in event.value ? event.value.payload : event.value;
+  else entry.eventText = r.eventText;
+  if (r.decision) entry.decision = r.decision;
+  if (r.responseText !== undefined) {
+    const callflow = parseJson(r.responseText);
+    if (callflow.ok) entry.callflow = callflow.value;
+    else entry.callflowText = r.responseText;
+  }
+  return entry;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
