@@ -8,7 +8,7 @@ import { compile } from 'json-schema-to-typescript';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const schemaDir = join(root, 'schema');
 const outDir = join(root, 'src', 'types', 'generated');
-const schemas = ['rules', 'settings', 'rule-tests', 'call-action', 'callflow', 'call-status', 'session-summary', 'config'];
+const schemas = ['rules', 'settings', 'rule-tests', 'call-action', 'callflow', 'call-status', 'session-summary', 'config', 'pools', 'session-create', 'session-patch'];
 
 await mkdir(outDir, { recursive: true });
 for (const name of schemas) {

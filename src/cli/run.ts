@@ -1,5 +1,6 @@
 import type { Output } from './print-diagnostics.js';
 import { serveCommand } from './serve-command.js';
+import { sessionsCommand } from './sessions-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { USAGE, UsageError } from './usage-error.js';
 import { validateCommand } from './validate-command.js';
@@ -15,6 +16,8 @@ export async function run(argv: readonly string[], out: Output, err: Output, env
         return await validateCommand(args, out, err, env);
       case 'simulate':
         return await simulateCommand(args, out, err, env);
+      case 'sessions':
+        return await sessionsCommand(args, out, err, env);
       case 'help':
       case '--help':
       case '-h':

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load-config.js';
 import { PidFileError } from '../server/pid-file.js';
 import { startServer, ListenError, type RunningServer } from '../server/start-server.js';
+import { SessionsUnavailable } from '../sessions/open-sessions.js';
 import { loadRules } from '../rules/load-rules.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
@@ -52,7 +53,7 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
     running = await startServer({ config, ruleSet });
   } catch (e) {
     signals.release();
-    if (!(e instanceof ListenError || e instanceof PidFileError)) throw e;
+    if (!(e instanceof ListenError || e instanceof PidFileError || e instanceof SessionsUnavailable)) throw e;
     err.write(`error: ${e.message}\n`);
     return 1;
   }

@@ -11,15 +11,21 @@ import { UsageError } from './usage-error.js';
 import { checkNpmKeptNoFlags, parseCommandArgs } from './parse-command-args.js';
 import { readSchema } from '../source/read-schema.js';
 import { didYouMean } from '../text/suggest.js';
+import { checkPhoneNumber } from '../rules/phone-number.js';
+import { fixedSessions, type FixedSession } from '../sessions/fixed-sessions.js';
 
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 
 /**
- * `simulate <event.json | field=value ...> [--rules dir] [--explain] [--at time] [--press keys ...]`:
+ * `simulate <event.json | field=value ...> [--rules dir] [--explain] [--at time] [--press keys ...] [--session A,B,VN[,record]]...`:
  * the rule that answers, and the exact JSON. --explain adds why each earlier rule did not take the
- * call; each --press is the caller's next keys (a conversation through menus), one answer per step.
+ * call; each --press is the caller's next keys (a conversation through menus), one answer per step;
+ * --session opens a live masking session for the simulated call.
  */
-const OPTIONS = { rules: { type: 'string', default: 'rules' }, explain: { type: 'boolean', default: false }, at: { type: 'string' }, press: { type: 'string', multiple: true, default: [] as string[] } } as const;
+const OPTIONS = {
+  rules: { type: 'string', default: 'rules' }, explain: { type: 'boolean', default: false }, at: { type: 'string' }, press: { type: 'string', multiple: true, default: [] as string[] },
+  session: { type: 'string', multiple: true, default: [] as string[] },
+} as const;
 
 /** The fields of 8x8's Call Action payload (schema/call-action.schema.json): anything else is a typo. */
 const PAYLOAD_FIELDS: readonly string[] = Object.keys(
@@ -29,6 +35,7 @@ const PAYLOAD_FIELDS: readonly string[] = Object.keys(
 export async function simulateCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv = {}): Promise<number> {
   checkNpmKeptNoFlags('simulate', OPTIONS, env);
   const { values, positionals } = parseCommandArgs('simulate', args, OPTIONS, true);
+  const sessions = (values.session ?? []).map(readSession);
   if (positionals.length === 0) throw new UsageError('simulate needs an event: a JSON file, or fields like source=+6591234567 destinationRefId=vn-ref-1');
   const now = parseAt(values.at);
   const payload = await readEvent(positionals);
@@ -39,17 +46,18 @@ export async function simulateCommand(args: string[], out: Output, err: Output, 
     err.write(`\n${summarizeErrors(result.diagnostics)}: fix them before simulating.\n`);
     return 1;
   }
+  const lookup = fixedSessions(sessions);
   const presses = values.press;
   let step = payload;
   for (let i = 0; ; i++) {
     if (presses.length > 0) out.write(`${i === 0 ? '' : '\n'}--- step ${i + 1}: ${i === 0 ? 'the call arrives' : describePress(presses[i - 1]!)}\n`);
-    const { decision, skipped } = explainDecision(result.ruleSet, step, now ? { now } : {});
+    const { decision, skipped } = explainDecision(result.ruleSet, step, { ...(now ? { now } : {}), ...(sessions.length > 0 ? { sessions: lookup } : {}) });
     if (values.explain) {
       for (const s of skipped) err.write(`skipped ${s.text}  (${values.rules}/${s.rule.file}:${s.rule.line})\n`);
     }
     if (decision.outcome === 'matched') {
       const rule = result.ruleSet.rules.find((r) => r.id === decision.ruleId);
-      err.write(`matched rule ${decision.ruleId}${rule ? ` (${values.rules}/${rule.file}:${rule.line}:${rule.col})` : ''}\n`);
+      err.write(`matched rule ${decision.ruleId}${rule ? ` (${values.rules}/${rule.file}:${rule.line}:${rule.col})` : ''}${decision.session ? ` through session ${decision.session}` : ''}\n`);
     } else {
       err.write(`no rule answered (${decision.detail}): the fallback callflow\n`);
     }
@@ -116,4 +124,19 @@ function checkFields(names: readonly string[], file: string | undefined): void {
     const hint = didYouMean(name, PAYLOAD_FIELDS);
     throw new UsageError(`unknown field \`${name}\`${where}${hint || `: the fields of a call are ${PAYLOAD_FIELDS.join(', ')}`}`);
   }
+}
+
+/** `--session +6591110001,+6592220001,+6568332049[,record]`: two parties and their virtual number. */
+function readSession(text: string, i: number): FixedSession {
+  const parts = text.split(',').map((p) => p.trim());
+  const record = parts[3] === 'record' ? true : parts[3] === 'no-record' ? false : undefined;
+  if (parts.length < 3 || parts.length > 4 || (parts.length === 4 && record === undefined)) {
+    throw new UsageError(`--session "${text}" must be PARTY_A,PARTY_B,VIRTUAL_NUMBER, optionally followed by ,record (for example --session +6591110001,+6592220001,+6568332049)`);
+  }
+  const numbers = parts.slice(0, 3).map((p) => {
+    const phone = checkPhoneNumber(p);
+    if (!phone.ok) throw new UsageError(`--session "${text}": ${phone.message}`);
+    return phone.e164;
+  });
+  return { id: `simulated-session-${i + 1}`, parties: [numbers[0]!, numbers[1]!], virtualNumber: numbers[2]!, ...(record === undefined ? {} : { record }) };
 }

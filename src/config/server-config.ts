@@ -1,7 +1,7 @@
 import type { ServerConfigFile } from '../types/generated/config.js';
 
 /** The settings the server runs with: every key of the config file, defaults filled in (the `Unset` ones have none). */
-type Unset = 'webhookAuth' | 'adminToken' | 'consoleToken' | 'pidFile';
+type Unset = 'webhookAuth' | 'adminToken' | 'consoleToken' | 'apiToken' | 'pidFile';
 export type ServerConfig = Required<Omit<ServerConfigFile, Unset>> & Pick<ServerConfigFile, Unset>;
 
 export const DEFAULTS: ServerConfig = {
@@ -13,6 +13,8 @@ export const DEFAULTS: ServerConfig = {
   callLog: 'data/calls.sqlite',
   callLogRetentionDays: 30,
   callLogMaxRows: 1_000_000,
+  sessionsDb: 'data/sessions.sqlite',
+  sessionsRetentionDays: 30,
   callLogMaxBytes: 1024 * 1024 * 1024,
   deadlineMs: 2000,
   shutdownTimeoutMs: 10_000,
@@ -36,6 +38,9 @@ export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> =
   host: { env: 'HOST', kind: 'string' },
   webhookAuth: { env: 'WEBHOOK_AUTH', kind: 'string' },
   adminToken: { env: 'ADMIN_TOKEN', kind: 'string' },
+  apiToken: { env: 'API_TOKEN', kind: 'string' },
+  sessionsDb: { env: 'SESSIONS_DB', kind: 'string' },
+  sessionsRetentionDays: { env: 'SESSIONS_RETENTION_DAYS', kind: 'number' },
   consoleToken: { env: 'CONSOLE_TOKEN', kind: 'string' },
   allowIps: { env: 'ALLOW_IPS', kind: 'list' },
   trustProxy: { env: 'TRUST_PROXY', kind: 'hops-or-list' },

@@ -72,6 +72,9 @@ export type DiagnosticCode =
   | 'reload-failed'
   | 'settings-not-loaded'
   | 'bad-country-code'
+  // Pools of virtual numbers for live masking sessions (pools.yaml).
+  | 'duplicate-pool'
+  | 'duplicate-pool-number'
   // sayAndCapture (8x8's own validation codes are in the messages) and menus (src/menus).
   | 'capture-needs-max-digits'
   | 'capture-min-over-max'

@@ -4,29 +4,40 @@ import { eventFacts } from './event-facts.js';
 import { callContext, matchCall } from './match-event.js';
 import { nextActionId, RenderError, renderCallflow } from './render-callflow.js';
 import type { RuleSet } from './rule-set.js';
+import type { SessionLookup } from './session-lookup.js';
 
 export const FALLBACK_ACTION_ID = 'fallback';
 
 export type Decision =
   /** `branch: 'else'` is there only when the rule's `else:` answered (the caller had no masking pair). */
-  | { outcome: 'matched'; ruleId: string; branch?: 'else'; response: CallflowResponse }
+  /** `session` is the live masking session that connected the call, when one did. */
+  | { outcome: 'matched'; ruleId: string; branch?: 'else'; session?: string; response: CallflowResponse }
   | { outcome: 'fallback'; reason: 'no-match' | 'render-error'; ruleId?: string; detail: string; response: CallflowResponse };
 
 export interface DecideOptions {
   /** The clock for time-based rules; pinned by tests and `--at`. Default: now. */
   now?: Date;
+  /** Live masking sessions, looked up before the CSV pairs. */
+  sessions?: SessionLookup;
 }
 
 /** Event in, callflow out: the whole routing decision, with no I/O. */
 export function decide(ruleSet: RuleSet, payload: CallActionPayload, options: DecideOptions = {}): Decision {
-  const match = matchCall(ruleSet, callContext(eventFacts(payload), { now: options.now ?? new Date(), sessionId: payload.sessionId }));
+  const context = callContext(eventFacts(payload), { now: options.now ?? new Date(), sessionId: payload.sessionId, ...(options.sessions ? { sessions: options.sessions } : {}) });
+  const match = matchCall(ruleSet, context);
   if (!match) {
     return { outcome: 'fallback', reason: 'no-match', detail: 'no rule matched this call', response: fallbackResponse(ruleSet, payload) };
   }
   const { rule } = match;
   try {
-    const callflow = renderCallflow(match.steps, payload, match.peer);
-    return { outcome: 'matched', ruleId: rule.id, ...(match.branch === 'else' ? { branch: 'else' as const } : {}), response: { clientActionId: nextActionId(match.steps) ?? rule.id, callflow } };
+    const callflow = renderCallflow(match.steps, payload, match.peer, match.session?.record);
+    return {
+      outcome: 'matched',
+      ruleId: rule.id,
+      ...(match.branch === 'else' ? { branch: 'else' as const } : {}),
+      ...(match.session ? { session: match.session.id } : {}),
+      response: { clientActionId: nextActionId(match.steps) ?? rule.id, callflow },
+    };
   } catch (e) {
     if (!(e instanceof RenderError)) throw e;
     return { outcome: 'fallback', reason: 'render-error', ruleId: rule.id, detail: `rule ${rule.id}: ${e.message}`, response: fallbackResponse(ruleSet, payload) };

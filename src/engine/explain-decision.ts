@@ -44,8 +44,8 @@ export function whyNot(rule: Rule, ruleSet: RuleSet, payload: CallActionPayload,
   const now = options.now ?? new Date();
   const failed = firstFailedCondition(rule, facts, now);
   if (!failed) {
-    if (applyRule(rule, callContext(facts, { now, sessionId: payload.sessionId }), ruleSet)) return undefined;
-    const text = `${rule.id}: the caller has no current masking pair on this number, and the rule has no \`else\``;
+    if (applyRule(rule, callContext(facts, { now, sessionId: payload.sessionId, ...(options.sessions ? { sessions: options.sessions } : {}) }), ruleSet)) return undefined;
+    const text = `${rule.id}: the caller has no open masking session or pair on this number, and the rule has no \`else\``;
     return { rule, field: 'pair', actual: facts.source, wanted: 'a masking pair', text };
   }
   if (failed.kind === 'time') {

@@ -3,6 +3,7 @@ import { findPair } from './pair-index.js';
 import { INDEX_FIELDS, type Condition, type Matcher, type Rule, type RuleSet, type Step } from './rule-set.js';
 import { chooseSteps } from './split.js';
 import { inTimeWindow, localTime, type LocalTime, type ZonedClock } from './time-window.js';
+import type { SessionLookup } from './session-lookup.js';
 
 /** What matching needs to know about one call besides its fields: the session (for splits) and the clock. */
 export interface CallContext {
@@ -11,10 +12,12 @@ export interface CallContext {
   now: Date;
   /** Local times already worked out for this call, by timezone (made on first use). */
   localTimes?: Map<string, LocalTime>;
+  /** Live masking sessions, asked before the CSV pairs. */
+  sessions?: SessionLookup;
 }
 
-export function callContext(facts: Facts, options: { now?: Date; sessionId?: string } = {}): CallContext {
-  return { facts, sessionId: options.sessionId ?? '', now: options.now ?? new Date() };
+export function callContext(facts: Facts, options: { now?: Date; sessionId?: string; sessions?: SessionLookup } = {}): CallContext {
+  return { facts, sessionId: options.sessionId ?? '', now: options.now ?? new Date(), ...(options.sessions ? { sessions: options.sessions } : {}) };
 }
 
 /** The rule that answers a call and the steps it answers with. */
@@ -25,6 +28,8 @@ export interface Match {
   steps: readonly Step[];
   /** The other party of the caller's masking pair, when the steps call them. */
   peer?: string;
+  /** The live session that gave the peer (absent when a CSV pair did). */
+  session?: { id: string; record?: boolean };
 }
 
 export function testMatcher(matcher: Matcher, value: string | undefined): boolean {
@@ -72,6 +77,13 @@ export function applyRule(rule: Rule, call: CallContext, ruleSet: RuleSet): Matc
   for (const c of rule.conditions) if (!conditionHolds(c, call)) return undefined;
   const steps = chooseSteps(rule.actions, call.sessionId);
   if (!rule.needsPair || !steps.some((s) => s.action === 'callOtherParty')) return { rule, branch: 'then', steps };
+  const live = call.sessions && call.facts.source !== undefined && call.facts.destination !== undefined
+    ? call.sessions.otherParty(call.facts.source, call.facts.destination, call.now.getTime())
+    : undefined;
+  if (live) {
+    const session = { id: live.sessionId, ...(live.record === undefined ? {} : { record: live.record }) };
+    return { rule, branch: 'then', steps, peer: live.peer, session };
+  }
   const pair = ruleSet.pairs && findPair(ruleSet.pairs, call.facts, call.now);
   if (pair) return { rule, branch: 'then', steps, peer: pair.peer };
   if (rule.elseActions) return { rule, branch: 'else', steps: chooseSteps(rule.elseActions, call.sessionId) };

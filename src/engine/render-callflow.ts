@@ -24,9 +24,10 @@ export function renderTemplate(template: Template, payload: CallActionPayload): 
 
 /**
  * Actions as 8x8 wants them, splits decided by the call's session. `peer` is the other party of the
- * caller's masking pair. Throws RenderError when this call's data cannot fill them in.
+ * caller's masking pair; `record` (a live session's) overrides callRecording of the call to them.
+ * Throws RenderError when this call's data cannot fill them in.
  */
-export function renderCallflow(actions: readonly Action[], payload: CallActionPayload, peer?: string): CallflowResponse['callflow'] {
+export function renderCallflow(actions: readonly Action[], payload: CallActionPayload, peer?: string, record?: boolean): CallflowResponse['callflow'] {
   const [first, ...rest] = chooseSteps(actions, payload.sessionId).map((a): CallflowAction => {
     switch (a.action) {
       case 'say':
@@ -49,7 +50,7 @@ export function renderCallflow(actions: readonly Action[], payload: CallActionPa
         return { action: 'makeCall', params: makeCallParams(a.destination, a.source, a.callRecording, payload) };
       case 'callOtherParty':
         if (peer === undefined) throw new RenderError('makeCall other-party needs the caller\'s masking pair, and this caller has none on this number');
-        return { action: 'makeCall', params: makeCallParams(peer, a.source, a.callRecording, payload) };
+        return { action: 'makeCall', params: makeCallParams(peer, a.source, record ?? a.callRecording, payload) };
       case 'hangup':
         return { action: 'hangup' };
     }

@@ -1,5 +1,6 @@
 import type { SayParams, PlayFileParams, SayAndCaptureParams } from '../types/generated/callflow.js';
 import type { PairIndex } from './pair-index.js';
+import type { Pool } from './pool.js';
 import type { TimeWindow } from './time-window.js';
 
 /** Event fields a rule can test (`when:`). */
@@ -155,4 +156,6 @@ export interface RuleSet {
   files: readonly string[];
   /** Masking pairs from the folder's .csv tables, looked up by virtual number and caller. Absent: none. */
   pairs?: PairIndex;
+  /** Pools of virtual numbers for live masking sessions (pools.yaml), by name. Absent: none. */
+  pools?: ReadonlyMap<string, Pool>;
 }

@@ -1,3 +1,6 @@
+import type { SessionLookup } from '../engine/session-lookup.js';
+import { normalizePhone } from '../engine/phone.js';
+import type { CallflowResponse as SessionCallflow } from '../types/generated/callflow.js';
 import { decide, fallbackResponse, type Decision } from '../engine/decide.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import type { CallActionEvent, CallActionPayload } from '../types/generated/call-action.js';
@@ -22,6 +25,10 @@ export interface CallActionDeps {
   onAnswer?: (record: CallActionRecord) => void;
   /** Past this, the caller gets the fallback callflow instead of silence. */
   deadlineMs?: number;
+  /** Live masking sessions, asked before the CSV pairs. */
+  sessions?: SessionLookup;
+  /** Called after the answer when a live session connected the call (slides idleTtl, tells the session's story). */
+  onSessionCall?: (sessionId: string, call: { at: number; callId: string; caller: string; callee: string; ruleId: string }) => void;
 }
 
 /** What to send back, whatever carries it (Hono or node:http): status, JSON text, and the log line's fields. */
@@ -81,7 +88,7 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
       const ruleSet = deps.currentRules();
       let decision: Decision;
       try {
-        decision = decide(ruleSet, payload);
+        decision = decide(ruleSet, payload, deps.sessions ? { sessions: deps.sessions } : {});
       } catch (e) {
         // A bug must not cost the caller their call: answer the fallback and say why in the log.
         deps.log({ level: 'error', msg: 'decide-failed', eventId: payload.eventId, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
@@ -89,6 +96,7 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
       }
       const answered = answer(decision, ruleSet);
       replays.set(eventText, answered.text);
+      if (decision.outcome === 'matched' && decision.session) noteSessionCall(deps, decision.session, decision.ruleId, payload, decision.response);
       return answered;
     };
 
@@ -100,4 +108,10 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
 
     return withDeadline(deadlineMs, work, onDeadline);
   };
+}
+
+function noteSessionCall(deps: CallActionDeps, sessionId: string, ruleId: string, payload: { callId: string; source: string }, response: SessionCallflow): void {
+  const makeCall = response.callflow.find((a) => a.action === 'makeCall');
+  const callee = makeCall?.action === 'makeCall' ? makeCall.params.destination : '';
+  deps.onSessionCall?.(sessionId, { at: Date.now(), callId: payload.callId, caller: normalizePhone(payload.source), callee, ruleId });
 }

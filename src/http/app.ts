@@ -8,6 +8,9 @@ import type { SessionSummaryEvent } from '../types/generated/session-summary.js'
 import type { ReloadReport } from '../reload/reload-rules.js';
 import { adminRoute } from './admin-route.js';
 import { adminAuth } from './admin-auth.js';
+import { apiAuth } from './api-auth.js';
+import type { Sessions } from '../sessions/sessions-service.js';
+import { sessionsRoute } from './sessions-route.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callActionAnswerer } from './answer-call-action.js';
 import { callActionRoute } from './call-action-route.js';
@@ -50,6 +53,10 @@ export interface AppDeps {
   reload?: () => Promise<ReloadReport>;
   /** What GET /readyz reports; default: always ready (the rules are given already loaded). */
   readiness?: () => Readiness;
+  /** Live masking sessions: asked on every call, and managed through /sessions. */
+  sessions?: Sessions;
+  /** Bearer token for /sessions; unset (or no sessions) = the API answers 404. */
+  apiToken?: string;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -69,7 +76,13 @@ export function createServerApp(deps: AppDeps): ServerApp {
   const observer = new CallObserver(metrics, log, deps.calls);
   const app = new Hono();
   const access = deps.access ?? {};
-  const answer = callActionAnswerer({ currentRules: () => deps.rules.current(), log, onAnswer: (r) => observer.callAction(r), ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}) });
+  const answer = callActionAnswerer({
+    currentRules: () => deps.rules.current(),
+    log,
+    onAnswer: (r) => observer.callAction(r),
+    ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
+    ...(deps.sessions ? { sessions: deps.sessions.lookup, onSessionCall: deps.sessions.noteCall.bind(deps.sessions) } : {}),
+  });
 
   app.use('*', requestLog(log, metrics));
   app.use('/webhooks/*', webhookGuard(access));
@@ -113,6 +126,11 @@ export function createServerApp(deps: AppDeps): ServerApp {
       ...(deps.reloading ? { reloading: deps.reloading } : {}),
     }),
   );
+
+  const api = apiAuth(deps.sessions ? deps.apiToken : undefined);
+  app.use('/sessions', api);
+  app.use('/sessions/*', api);
+  if (deps.sessions) app.route('/sessions', sessionsRoute(deps.sessions));
 
   app.notFound((c) => jsonError(c, 404, 'not-found', `no endpoint at ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {

@@ -14,7 +14,7 @@ export async function snapshotRules(dir: string): Promise<string> {
   } catch {
     return '';
   }
-  const files = [...list.ruleFiles, ...list.pairFiles, ...(list.settings ? [list.settings] : [])];
+  const files = [...list.ruleFiles, ...list.pairFiles, ...(list.settings ? [list.settings] : []), ...(list.pools ? [list.pools] : [])];
   const parts = await Promise.all(
     files.map(async (file) => {
       try {

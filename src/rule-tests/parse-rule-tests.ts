@@ -9,6 +9,8 @@ import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { Actions } from '../types/generated/rules.js';
 import type { TestCall } from '../types/generated/rule-tests.js';
 import { validateRuleTestsFile } from './rule-tests-schema.js';
+import type { FixedSession } from '../sessions/fixed-sessions.js';
+import type { TestSession } from '../types/generated/rule-tests.js';
 
 /** Stands for "whatever voice the rule uses" in an expected say that names no voiceProfile. */
 export const ANY_VOICE = '\u0000any voice';
@@ -30,6 +32,8 @@ export interface RuleTest {
   expect: { rule: string } & AnswerChecks;
   /** The caller's next keys, each with what the answer to them must be (a walk through menus). */
   steps?: readonly TestStep[];
+  /** Live masking sessions open during the test (the file's and its own). */
+  sessions: readonly FixedSession[];
 }
 
 /** What one answer must be; every check given must hold. */
@@ -68,9 +72,11 @@ export function parseRuleTests(source: SourceFile): ParsedRuleTests {
     return { tests: [], diagnostics: [...diagnostics, ...badTimes, ...explainSchemaErrors(errors.filter((e) => e.keyword !== 'format'), parsed)] };
   }
   const tests: RuleTest[] = [];
+  const fileSessions = readSessions(parsed.data.sessions, ['sessions'], parsed, diagnostics);
   parsed.data.tests.forEach((raw, i) => {
     const path = ['tests', i] as const;
     const before = diagnostics.length;
+    const sessions = [...fileSessions, ...readSessions(raw.sessions, [...path, 'sessions'], parsed, diagnostics)];
     const checks = answerChecks(raw.expect, [...path, 'expect'], parsed, diagnostics);
     const steps = raw.steps?.map((s, j): TestStep => {
       const at = [...path, 'steps', j] as const;
@@ -86,9 +92,35 @@ export function parseRuleTests(source: SourceFile): ParsedRuleTests {
       ...(raw.at === undefined ? {} : { at: new Date(raw.at) }),
       expect: { rule: raw.expect.rule, ...checks },
       ...(steps ? { steps } : {}),
+      sessions,
     });
   });
   return { tests, diagnostics };
+}
+
+/** `sessions:` with their numbers normalised like the rules' (problems at file:line:col). */
+function readSessions(raw: TestSession[] | undefined, at: readonly (string | number)[], parsed: ParsedFile, diagnostics: Diagnostic[]): FixedSession[] {
+  const out: FixedSession[] = [];
+  (raw ?? []).forEach((s, i) => {
+    const number = (value: string | number, path: readonly (string | number)[]) => {
+      const phone = checkPhoneNumber(String(value));
+      if (!phone.ok) diagnostics.push(error('bad-phone-number', phone.message, { file: parsed.file, ...parsed.locate([...at, i, ...path]) }));
+      return phone.ok ? phone.e164 : undefined;
+    };
+    const a = number(s.parties[0]!, ['parties', 0]);
+    const b = number(s.parties[1]!, ['parties', 1]);
+    const virtualNumber = number(s.virtualNumber, ['virtualNumber']);
+    if (a === undefined || b === undefined || virtualNumber === undefined) return;
+    out.push({
+      parties: [a, b],
+      virtualNumber,
+      ...(s.id ? { id: s.id } : {}),
+      ...(s.record === undefined ? {} : { record: s.record }),
+      ...(s.expiresAt === undefined ? {} : { expiresAt: Date.parse(s.expiresAt) }),
+      ...(s.pin === undefined ? {} : { pin: s.pin }),
+    });
+  });
+  return out;
 }
 
 interface WrittenChecks {

@@ -11,6 +11,8 @@ import { parseMenuState } from '../menus/menu-state.js';
 import { callflowLines } from './callflow-lines.js';
 import { diffLines, renderDiff } from './line-diff.js';
 import { ANY_VOICE, FALLBACK_RULE, payloadFor, type AnswerChecks, type RuleTest, type TestStep } from './parse-rule-tests.js';
+import { fixedSessions } from '../sessions/fixed-sessions.js';
+import type { SessionLookup } from '../engine/session-lookup.js';
 
 export interface RunOptions {
   /** The clock for tests that do not pin their own `at` (`--at`); default: now. */
@@ -53,24 +55,25 @@ function unknownStepRule(test: RuleTest, step: TestStep, ids: readonly string[])
 function runOne(ruleSet: RuleSet, test: RuleTest, options: RunOptions): Diagnostic | undefined {
   const now = test.at ?? options.now ?? new Date();
   const payload = payloadFor(test.call, now);
-  const decision = decide(ruleSet, payload, { now });
-  const first = checkFirst(ruleSet, test, options, now, payload, decision);
+  const sessions = test.sessions.length > 0 ? fixedSessions(test.sessions) : undefined;
+  const decision = decide(ruleSet, payload, { now, ...(sessions ? { sessions } : {}) });
+  const first = checkFirst(ruleSet, test, options, now, payload, decision, sessions);
   if (first) return first;
   const where = { file: test.file, line: test.line, col: test.col };
   const problems = answerProblems(test.expect, decision.response);
   if (problems.length > 0) return failedAnswer(`test "${test.name}" failed: ${problems[0]}`, problems, decision, where);
-  return runSteps(ruleSet, test, now, payload, decision);
+  return runSteps(ruleSet, test, now, payload, decision, sessions);
 }
 
 /** Each step: the caller's keys go in as 8x8's next event; the answer must pass the step's checks. */
-function runSteps(ruleSet: RuleSet, test: RuleTest, now: Date, payload: CallActionPayload, decision: Decision): Diagnostic | undefined {
+function runSteps(ruleSet: RuleSet, test: RuleTest, now: Date, payload: CallActionPayload, decision: Decision, sessions: SessionLookup | undefined): Diagnostic | undefined {
   let previous = { payload, decision };
   for (const [j, step] of (test.steps ?? []).entries()) {
     const where = { file: test.file, line: step.line, col: step.col };
     const pressed = step.press === NOTHING ? 'the caller presses nothing' : `the caller presses ${step.press}`;
     const next = nextEvent(previous.payload, previous.decision.response, step.press, j + 2);
     if (!next.ok) return error('rule-test-failed', `test "${test.name}" step ${j + 1} (${pressed}): ${next.message}`, where);
-    const answer = decide(ruleSet, next.payload, { now });
+    const answer = decide(ruleSet, next.payload, { now, ...(sessions ? { sessions } : {}) });
     const problems: string[] = [];
     const actualRule = answer.outcome === 'matched' ? answer.ruleId : FALLBACK_RULE;
     if (step.rule !== undefined && step.rule !== actualRule) problems.push(`expected rule ${step.rule}, got ${actualRule}`);
@@ -114,7 +117,7 @@ function answerProblems(checks: AnswerChecks, response: CallflowResponse): strin
   return problems;
 }
 
-function checkFirst(ruleSet: RuleSet, test: RuleTest, options: RunOptions, now: Date, payload: CallActionPayload, decision: Decision): Diagnostic | undefined {
+function checkFirst(ruleSet: RuleSet, test: RuleTest, options: RunOptions, now: Date, payload: CallActionPayload, decision: Decision, sessions: SessionLookup | undefined): Diagnostic | undefined {
   const actualRule = decision.outcome === 'matched' ? decision.ruleId : FALLBACK_RULE;
   const where = { file: test.file, line: test.line, col: test.col };
 
@@ -136,7 +139,7 @@ function checkFirst(ruleSet: RuleSet, test: RuleTest, options: RunOptions, now: 
       ? `test "${test.name}" failed: rule ${actualRule} answered, but with a different callflow`
       : `test "${test.name}" failed: expected rule ${test.expect.rule}, got ${actualRule}`;
   const detail = [`call: ${describeCall(test.call)}${test.at || options.now ? ` at ${now.toISOString()}` : ''}`, '--- expected', '+++ actual', renderDiff(diffLines(expected, actual))];
-  if (actualRule !== test.expect.rule) detail.push(whyNotExpected(ruleSet, test.expect.rule, decision, payload, now));
+  if (actualRule !== test.expect.rule) detail.push(whyNotExpected(ruleSet, test.expect.rule, decision, payload, now, sessions));
   else {
     const rule = ruleSet.rules.find((r) => r.id === actualRule);
     if (rule) detail.push(...describeSplits(rule, payload.sessionId).map((line) => `why: ${line}`));
@@ -156,10 +159,10 @@ function withVoicesOf(expected: CallflowAction[], actual: readonly CallflowActio
 }
 
 /** The reason the expected rule did not answer: a condition it wanted, or an earlier rule. */
-function whyNotExpected(ruleSet: RuleSet, expectedId: string, decision: Decision, payload: CallActionPayload, now: Date): string {
+function whyNotExpected(ruleSet: RuleSet, expectedId: string, decision: Decision, payload: CallActionPayload, now: Date, sessions: SessionLookup | undefined): string {
   const expected = ruleSet.rules.find((r) => r.id === expectedId);
   if (!expected) return `why: rule ${decision.ruleId ?? '?'} matches this call`;
-  const why = whyNot(expected, ruleSet, payload, { now });
+  const why = whyNot(expected, ruleSet, payload, { now, ...(sessions ? { sessions } : {}) });
   if (why) return `why: ${why.text}`;
   // The expected rule took the call, but its callflow could not be made, so the fallback answered.
   if (decision.outcome === 'fallback' && decision.ruleId === expected.id) return `why: ${expected.id} matches this call, but ${decision.detail.replace(/^rule [^:]+: /, 'its callflow cannot be made: ')}; so the fallback answered`;

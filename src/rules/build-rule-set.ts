@@ -13,6 +13,7 @@ import { Calendars } from './compile-calendars.js';
 import { NamedLists } from './compile-lists.js';
 import { compileMatcher, type MatcherProblem } from './compile-matcher.js';
 import { compilePairs } from './compile-pairs.js';
+import { compilePools } from './compile-pools.js';
 import { compileTime } from './compile-time.js';
 import { checkDefaultCountry, type PhonePolicy } from './phone-number.js';
 import { explainSchemaErrors } from '../source/explain-schema-errors.js';
@@ -28,6 +29,8 @@ export interface RuleSources {
   settings?: SourceFile;
   /** Masking-pair tables (.csv), in path order. */
   pairFiles?: readonly SourceFile[];
+  /** pools.yaml: virtual numbers for live masking sessions, when the folder has one. */
+  pools?: SourceFile;
 }
 
 export interface BuildResult {
@@ -77,6 +80,7 @@ export function buildRuleSet(sources: RuleSources, options: BuildOptions = {}): 
     clocks: new Map(),
   };
   const pairs = compilePairs(sources.pairFiles ?? [], diagnostics);
+  const pools = sources.pools ? compilePools(sources.pools, diagnostics) : undefined;
   const rules: Rule[] = [];
   const seenIds = new Map<string, Rule[]>();
   const parsedFiles: ParsedFile[] = [];
@@ -139,6 +143,7 @@ export function buildRuleSet(sources: RuleSources, options: BuildOptions = {}): 
       fallback,
       files: sources.ruleFiles.map((f) => f.file),
       pairs,
+      ...(pools ? { pools } : {}),
     },
     diagnostics,
     ...(options.keepParsed ? { parsed: { ruleFiles: parsedFiles, ...(settings ? { settings: settings.parsed } : {}) } } : {}),
@@ -297,7 +302,7 @@ export function addToIndex(index: IndexBuilder, rules: readonly Rule[]): IndexBu
 
 export function versionOf(sources: RuleSources): string {
   const hash = createHash('sha256');
-  for (const f of [...(sources.settings ? [sources.settings] : []), ...sources.ruleFiles, ...(sources.pairFiles ?? [])]) {
+  for (const f of [...(sources.settings ? [sources.settings] : []), ...sources.ruleFiles, ...(sources.pairFiles ?? []), ...(sources.pools ? [sources.pools] : [])]) {
     hash.update(f.file).update('\0').update(f.text).update('\0');
   }
   return hash.digest('hex').slice(0, 12);

@@ -24,7 +24,7 @@ export async function loadRules(dir: string, options: BuildOptions = {}): Promis
   const shown = (file: string) => shownPath(dir, file);
   const result = buildRuleSet(sources, options);
   const texts = new Map<string, string>();
-  for (const f of [...sources.ruleFiles, ...(sources.settings ? [sources.settings] : []), ...(sources.pairFiles ?? [])]) texts.set(shown(f.file), f.text);
+  for (const f of [...sources.ruleFiles, ...(sources.settings ? [sources.settings] : []), ...(sources.pairFiles ?? []), ...(sources.pools ? [sources.pools] : [])]) texts.set(shown(f.file), f.text);
   const diagnostics = result.diagnostics.map(inFolder(dir));
   return { ...result, diagnostics, texts };
 }

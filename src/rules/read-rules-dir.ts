@@ -4,6 +4,8 @@ import type { RuleSources } from './build-rule-set.js';
 import type { SourceFile } from '../source/parse-yaml.js';
 
 export const SETTINGS_FILES = ['settings.yaml', 'settings.yml'];
+/** Pools of virtual numbers for live masking sessions: not rules. */
+export const POOLS_FILES = ['pools.yaml', 'pools.yml'];
 const RULE_FILE = /\.ya?ml$/i;
 /** Rule tests live in this sub-folder of the rules folder; they are not rules (see src/testing). */
 export const RULE_TESTS_DIR = 'tests';
@@ -13,7 +15,7 @@ const PAIRS_FILE = /\.csv$/i;
 export function isRuleFile(relativePath: string): boolean {
   const parts = relativePath.split(/[\\/]/);
   if (parts.some((p) => p.startsWith('.') || p.startsWith('~') || p.endsWith('~'))) return false;
-  if (parts.length === 1 && SETTINGS_FILES.includes(parts[0]!)) return false;
+  if (parts.length === 1 && (SETTINGS_FILES.includes(parts[0]!) || POOLS_FILES.includes(parts[0]!))) return false;
   if (parts.length > 1 && parts[0] === RULE_TESTS_DIR) return false;
   return RULE_FILE.test(relativePath);
 }
@@ -30,6 +32,8 @@ export interface RuleFileList {
   ruleFiles: string[];
   pairFiles: string[];
   settings?: string;
+  /** pools.yaml: virtual numbers for live masking sessions. */
+  pools?: string;
 }
 
 /**
@@ -42,6 +46,7 @@ export async function listRulesDir(dir: string): Promise<RuleFileList> {
   const ruleFiles: string[] = [];
   const pairFiles: string[] = [];
   let settings: string | undefined;
+  let pools: string | undefined;
   for (const entry of entries) {
     const full = join(entry.parentPath, entry.name);
     const rel = relative(dir, full).split(sep).join('/');
@@ -50,11 +55,12 @@ export async function listRulesDir(dir: string): Promise<RuleFileList> {
     if (isRuleFile(rel)) ruleFiles.push(rel);
     else if (isPairsFile(rel)) pairFiles.push(rel);
     else if (SETTINGS_FILES.includes(rel)) settings ??= rel;
+    else if (POOLS_FILES.includes(rel)) pools ??= rel;
   }
   const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   ruleFiles.sort(byPath);
   pairFiles.sort(byPath);
-  return { ruleFiles, pairFiles, ...(settings ? { settings } : {}) };
+  return { ruleFiles, pairFiles, ...(settings ? { settings } : {}), ...(pools ? { pools } : {}) };
 }
 
 /** A file of the folder that could not be read: why, in words, with the file named. */
@@ -80,7 +86,8 @@ export async function readRulesDir(dir: string): Promise<RuleSources> {
   const ruleFiles = await Promise.all(list.ruleFiles.map(read));
   const pairFiles = await Promise.all(list.pairFiles.map(read));
   const settings = list.settings ? await read(list.settings) : undefined;
-  return { ruleFiles, ...(settings ? { settings } : {}), ...(pairFiles.length > 0 ? { pairFiles } : {}) };
+  const pools = list.pools ? await read(list.pools) : undefined;
+  return { ruleFiles, ...(settings ? { settings } : {}), ...(pairFiles.length > 0 ? { pairFiles } : {}), ...(pools ? { pools } : {}) };
 }
 
 function fileProblem(e: NodeJS.ErrnoException): string {

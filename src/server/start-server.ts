@@ -16,6 +16,7 @@ import { RulesLoaderWorker } from '../reload/load-rules-in-worker.js';
 import { RulesReloader, type ReloadReport } from '../reload/reload-rules.js';
 import { watchRules, type RulesWatcher } from '../reload/watch-rules.js';
 import { openCallLog } from '../store/open-call-log.js';
+import { openSessions } from '../sessions/open-sessions.js';
 import { closeGracefully } from './graceful-close.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 
@@ -64,6 +65,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   const rules = new LiveRules(ruleSet);
   const metrics = new Metrics(rules);
+  let sessions;
+  try {
+    sessions = openSessions(config, () => rules.current().pools, log);
+  } catch (e) {
+    removeGuards();
+    throw e;
+  }
   const calls = openCallLog(config, metrics, log);
 
   const loader = new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb }).warmUp();
@@ -85,6 +93,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(calls ? { calls } : {}),
     access: { ...(config.webhookAuth ? { webhookAuth: config.webhookAuth } : {}), allowIps: config.allowIps, trustProxy: config.trustProxy },
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    ...(sessions ? { sessions } : {}),
+    ...(config.apiToken ? { apiToken: config.apiToken } : {}),
     ...(config.consoleToken ? { consoleToken: config.consoleToken } : {}),
     rulesDir: dir,
     reloading: () => reloader.busy,
@@ -97,6 +107,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   } catch (e) {
     await stopReloading();
     await calls?.close();
+    await sessions?.close();
     removeGuards();
     throw e;
   }
@@ -122,6 +133,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await stopReloading();
     await closed;
     await calls?.close();
+    await sessions?.close();
     removeGuards();
     throw e;
   }
@@ -137,6 +149,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await closed;
       // Waits for the writer thread to commit the last records.
       await calls?.close();
+      await sessions?.close();
       if (pidFile) {
         dropPidFile();
         process.off('exit', dropPidFile);

@@ -1,0 +1,319 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { endsAt, type Session, type SessionStatus } from './session.js';
+
+/**
+ * Each step brings the file from version i to i + 1 (PRAGMA user_version). Never edit a step
+ * that has shipped: add one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'expired')),
+     virtual_number TEXT NOT NULL,
+     pool TEXT,
+     party_a TEXT NOT NULL,
+     party_b TEXT NOT NULL,
+     expires_at INTEGER,
+     idle_ttl INTEGER,
+     last_activity_at INTEGER NOT NULL,
+     ends_at INTEGER,
+     ref TEXT,
+     record INTEGER,
+     sub_account_id TEXT,
+     pin TEXT,
+     created_at INTEGER NOT NULL,
+     closed_at INTEGER,
+     request_hash TEXT
+   );
+   CREATE UNIQUE INDEX sessions_open_ref ON sessions (ref) WHERE status = 'open' AND ref IS NOT NULL;
+   CREATE UNIQUE INDEX sessions_open_pin ON sessions (virtual_number, pin) WHERE status = 'open' AND pin IS NOT NULL;
+   CREATE INDEX sessions_open_ends ON sessions (ends_at) WHERE status = 'open';
+   CREATE INDEX sessions_created ON sessions (created_at, id);
+   CREATE INDEX sessions_closed ON sessions (closed_at) WHERE status <> 'open';
+   -- One row per party: the partial UNIQUE index is the rule "no party has two open sessions on
+   -- one virtual number", held by the database so that no two writers can ever cross sessions.
+   CREATE TABLE session_parties (
+     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+     party TEXT NOT NULL,
+     virtual_number TEXT NOT NULL,
+     open INTEGER NOT NULL DEFAULT 1,
+     PRIMARY KEY (session_id, party)
+   );
+   CREATE UNIQUE INDEX session_parties_open ON session_parties (party, virtual_number) WHERE open = 1;
+   CREATE INDEX session_parties_party ON session_parties (party);
+   CREATE TABLE session_calls (
+     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+     at INTEGER NOT NULL,
+     call_id TEXT NOT NULL,
+     caller TEXT NOT NULL,
+     callee TEXT NOT NULL,
+     rule_id TEXT NOT NULL
+   );
+   CREATE INDEX session_calls_session ON session_calls (session_id, at);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+interface Row {
+  id: string;
+  status: SessionStatus;
+  virtual_number: string;
+  pool: string | null;
+  party_a: string;
+  party_b: string;
+  expires_at: number | null;
+  idle_ttl: number | null;
+  last_activity_at: number;
+  ref: string | null;
+  record: number | null;
+  sub_account_id: string | null;
+  pin: string | null;
+  created_at: number;
+  closed_at: number | null;
+  request_hash: string | null;
+}
+
+export interface SessionCall {
+  at: number;
+  callId: string;
+  caller: string;
+  callee: string;
+  ruleId: string;
+}
+
+export interface ListQuery {
+  party?: string;
+  virtualNumber?: string;
+  ref?: string;
+  status?: SessionStatus;
+  limit: number;
+  /** Opaque position from the previous page: sessions created before it. */
+  after?: { createdAt: number; id: string };
+}
+
+/** Thrown when a write would break a constraint: the other open session is named when known. */
+export class SessionConflict extends Error {
+  constructor(
+    readonly kind: 'party' | 'ref' | 'pin',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The file under the sessions: SQLite in WAL mode, each commit flushed to disk before it returns. */
+export class SessionStore {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk before the 201 is sent; with NORMAL, WAL can lose it on power loss.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    const db = this.db;
+    this.stmts = {
+      insert: db.prepare(
+        `INSERT INTO sessions (id, status, virtual_number, pool, party_a, party_b, expires_at, idle_ttl, last_activity_at, ends_at, ref, record, sub_account_id, pin, created_at, closed_at, request_hash)
+         VALUES (@id, @status, @virtual_number, @pool, @party_a, @party_b, @expires_at, @idle_ttl, @last_activity_at, @ends_at, @ref, @record, @sub_account_id, @pin, @created_at, @closed_at, @request_hash)`,
+      ),
+      insertParty: db.prepare('INSERT INTO session_parties (session_id, party, virtual_number, open) VALUES (?, ?, ?, 1)'),
+      update: db.prepare(
+        `UPDATE sessions SET status = @status, expires_at = @expires_at, idle_ttl = @idle_ttl, last_activity_at = @last_activity_at, ends_at = @ends_at, record = @record, closed_at = @closed_at WHERE id = @id`,
+      ),
+      closeParties: db.prepare('UPDATE session_parties SET open = 0 WHERE session_id = ?'),
+      get: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+      open: db.prepare("SELECT * FROM sessions WHERE status = 'open'"),
+      due: db.prepare("SELECT id FROM sessions WHERE status = 'open' AND ends_at <= ? LIMIT ?"),
+      recentlyEnded: db.prepare("SELECT party_a, party_b, virtual_number, closed_at FROM sessions WHERE status <> 'open' AND closed_at >= ?"),
+      touch: db.prepare('UPDATE sessions SET last_activity_at = ?, ends_at = ? WHERE id = ? AND last_activity_at < ?'),
+      insertCall: db.prepare('INSERT INTO session_calls (session_id, at, call_id, caller, callee, rule_id) VALUES (?, ?, ?, ?, ?, ?)'),
+      calls: db.prepare('SELECT at, call_id AS callId, caller, callee, rule_id AS ruleId FROM session_calls WHERE session_id = ? ORDER BY at, rowid LIMIT ?'),
+      prune: db.prepare("DELETE FROM sessions WHERE status <> 'open' AND closed_at < ?"),
+    };
+  }
+
+  private migrate(): void {
+    // IMMEDIATE: two processes starting on one new file must not both create the tables.
+    this.db
+      .transaction(() => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        if (version > MIGRATIONS.length) {
+          throw new Error(`${this.path} was written by a newer version (schema ${version}, this one knows ${MIGRATIONS.length}): upgrade, or point SESSIONS_DB at another file`);
+        }
+        for (let v = version; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v]!);
+        if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+      })
+      .immediate();
+  }
+
+  /** Runs `work` in one transaction: one flush to disk for all it writes. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  /**
+   * Runs `work` in one transaction without waiting for the disk (synchronous=NORMAL: in WAL mode
+   * a power cut may lose the last such commits, never corrupt the file). For writes nobody was
+   * promised: the session story and the idle slide. A restart at worst ends a session a little
+   * earlier than its last call said.
+   */
+  unacknowledged(work: () => void): void {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.db.transaction(work)();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  /** Runs `work` in a savepoint inside the current transaction, so one failure undoes only its own writes. */
+  savepoint<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  insert(s: Session): void {
+    try {
+      // All rows or none, also when called outside a transaction.
+      this.db.transaction(() => {
+        this.stmts.insert.run(toRow(s));
+        for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
+      })();
+    } catch (e) {
+      throw conflictOf(e) ?? e;
+    }
+  }
+
+  /** Writes a session's state back (extend, record, close, expire). */
+  update(s: Session): void {
+    const { id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at } = toRow(s);
+    this.stmts.update.run({ id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at });
+    if (s.status !== 'open') this.stmts.closeParties.run(s.id);
+  }
+
+  get(id: string): Session | undefined {
+    const row = this.stmts.get.get(id) as Row | undefined;
+    return row && fromRow(row);
+  }
+
+  allOpen(): Session[] {
+    return (this.stmts.open.all() as Row[]).map(fromRow);
+  }
+
+  /** Ids of open sessions whose stored end has passed (the caller re-checks against memory). */
+  dueIds(at: number, limit: number): string[] {
+    return (this.stmts.due.all(at, limit) as { id: string }[]).map((r) => r.id);
+  }
+
+  recentlyEnded(since: number): { parties: [string, string]; virtualNumber: string; at: number }[] {
+    return (this.stmts.recentlyEnded.all(since) as { party_a: string; party_b: string; virtual_number: string; closed_at: number }[]).map((r) => ({
+      parties: [r.party_a, r.party_b],
+      virtualNumber: r.virtual_number,
+      at: r.closed_at,
+    }));
+  }
+
+  /** A call through the session: slides its idle expiry and tells its story. */
+  recordCall(s: Session, call: SessionCall): void {
+    this.stmts.touch.run(s.lastActivityAt, endsAt(s) ?? null, s.id, s.lastActivityAt);
+    this.stmts.insertCall.run(s.id, call.at, call.callId, call.caller, call.callee, call.ruleId);
+  }
+
+  calls(id: string, limit = 1000): SessionCall[] {
+    return this.stmts.calls.all(id, limit) as SessionCall[];
+  }
+
+  list(q: ListQuery): Session[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.party) {
+      where.push('id IN (SELECT session_id FROM session_parties WHERE party = ?)');
+      args.push(q.party);
+    }
+    if (q.virtualNumber) {
+      where.push('virtual_number = ?');
+      args.push(q.virtualNumber);
+    }
+    if (q.ref) {
+      where.push('ref = ?');
+      args.push(q.ref);
+    }
+    if (q.status) {
+      where.push('status = ?');
+      args.push(q.status);
+    }
+    if (q.after) {
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      args.push(q.after.createdAt, q.after.createdAt, q.after.id);
+    }
+    const sql = `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, q.limit) as Row[]).map(fromRow);
+  }
+
+  /** Deletes closed and expired sessions (and their calls) that ended before `before`. */
+  prune(before: number): number {
+    return this.stmts.prune.run(before).changes;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function conflictOf(e: unknown): SessionConflict | undefined {
+  const err = e as { code?: string; message?: string };
+  if (err.code !== 'SQLITE_CONSTRAINT_UNIQUE') return undefined;
+  const m = err.message ?? '';
+  if (m.includes('session_parties')) return new SessionConflict('party', 'a party already has an open session on this virtual number');
+  if (m.includes('sessions.ref')) return new SessionConflict('ref', 'another open session has this ref');
+  if (m.includes('sessions.virtual_number') || m.includes('sessions.pin')) return new SessionConflict('pin', 'another open session on this virtual number has this pin');
+  return undefined;
+}
+
+function toRow(s: Session): Row & { ends_at: number | null } {
+  return {
+    id: s.id,
+    status: s.status,
+    virtual_number: s.virtualNumber,
+    pool: s.pool ?? null,
+    party_a: s.parties[0],
+    party_b: s.parties[1],
+    expires_at: s.expiresAt ?? null,
+    idle_ttl: s.idleTtl ?? null,
+    last_activity_at: s.lastActivityAt,
+    ends_at: endsAt(s) ?? null,
+    ref: s.ref ?? null,
+    record: s.record === undefined ? null : s.record ? 1 : 0,
+    sub_account_id: s.subAccountId ?? null,
+    pin: s.pin ?? null,
+    created_at: s.createdAt,
+    closed_at: s.closedAt ?? null,
+    request_hash: s.requestHash ?? null,
+  };
+}
+
+function fromRow(r: Row): Session {
+  return {
+    id: r.id,
+    status: r.status,
+    virtualNumber: r.virtual_number,
+    ...(r.pool === null ? {} : { pool: r.pool }),
+    parties: [r.party_a, r.party_b],
+    ...(r.expires_at === null ? {} : { expiresAt: r.expires_at }),
+    ...(r.idle_ttl === null ? {} : { idleTtl: r.idle_ttl }),
+    lastActivityAt: r.last_activity_at,
+    ...(r.ref === null ? {} : { ref: r.ref }),
+    ...(r.record === null ? {} : { record: r.record === 1 }),
+    ...(r.sub_account_id === null ? {} : { subAccountId: r.sub_account_id }),
+    ...(r.pin === null ? {} : { pin: r.pin }),
+    createdAt: r.created_at,
+    ...(r.closed_at === null ? {} : { closedAt: r.closed_at }),
+    ...(r.request_hash === null ? {} : { requestHash: r.request_hash }),
+  };
+}

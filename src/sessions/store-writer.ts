@@ -1,0 +1,80 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Session } from './session.js';
+import type { SessionCall } from './session-store.js';
+
+export type WriteOp = { op: 'insert'; session: Session } | { op: 'update'; session: Session } | { op: 'prune'; before: number };
+
+export type JobResult = { ok: true } | { ok: false; conflict?: 'party' | 'ref' | 'pin'; message: string };
+
+export type ToStoreWorker =
+  /** Each job's writes in its own savepoint, all jobs in one transaction: one flush to disk. */
+  | { type: 'commit'; id: number; jobs: WriteOp[][] }
+  | { type: 'story'; id: number; calls: { session: Session; call: SessionCall }[] }
+  | { type: 'close'; id: number };
+
+export type FromStoreWorker = { id: number; results: JobResult[] } | { id: number; error: string };
+
+/** The main thread's handle on the writer thread (store-worker.ts). */
+export class StoreWriter {
+  private readonly worker: Worker;
+  private next = 0;
+  private readonly pending = new Map<number, { resolve: (r: JobResult[]) => void; reject: (e: Error) => void }>();
+  private dead: Error | undefined;
+
+  constructor(path: string) {
+    this.worker = startWorker(path);
+    this.worker.unref();
+    this.worker.on('message', (m: FromStoreWorker) => {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if ('error' in m) p?.reject(new Error(m.error));
+      else p?.resolve(m.results);
+    });
+    const fail = (e: Error) => {
+      this.dead = e;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the sessions writer thread stopped (exit code ${code})`)));
+  }
+
+  commit(jobs: WriteOp[][]): Promise<JobResult[]> {
+    return this.send({ type: 'commit', id: 0, jobs });
+  }
+
+  story(calls: { session: Session; call: SessionCall }[]): Promise<unknown> {
+    return this.send({ type: 'story', id: 0, calls });
+  }
+
+  async close(): Promise<void> {
+    if (!this.dead) await this.send({ type: 'close', id: 0 }).catch(() => {});
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+
+  private send(message: ToStoreWorker): Promise<JobResult[]> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = ++this.next;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // Keep the process alive while a write is on its way to the disk.
+      this.worker.ref();
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+}
+
+function startWorker(path: string): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./store-worker.js', import.meta.url), { workerData: { path } });
+  // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
+  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
+  const entry = new URL('./store-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData: { path } });
+}
