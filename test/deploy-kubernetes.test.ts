@@ -98,7 +98,7 @@ describe('deploy/kubernetes manifests', () => {
   it("the ConfigMap holds this repo's sample rules, and they load from the mounted folder as they do from rules/", async () => {
     const data = ofKind('ConfigMap')[0]!.data as Record<string, string>;
     const sample = await loadRules(join(root, 'rules'));
-    const served = [...sample.ruleSet!.files, ...readdirSync(join(root, 'rules'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.csv$|^settings\.ya?ml$/.test(f))];
+    const served = [...sample.ruleSet!.files, ...readdirSync(join(root, 'rules'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.csv$|^(settings|pools)\.ya?ml$/.test(f))];
     const fromRules = Object.fromEntries([...new Set(served)].map((f) => [basename(f), readFileSync(join(root, 'rules', f), 'utf8')]));
     expect(data).toEqual(fromRules);
     expect(Buffer.byteLength(JSON.stringify(data))).toBeLessThan(1024 * 1024);

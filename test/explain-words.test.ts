@@ -55,7 +55,7 @@ describe('--explain names every kind of condition in plain words', () => {
     ['a list of lists', 'asean', { sourceCountryCode: 'US' }, 'asean: sourceCountryCode is "US", wanted a value on the list `asean` (3 values)'],
     ['a time window, in the rule’s own zone', 'office-hours', {}, 'office-hours: the call came at Sat 2026-03-07 20:00 Asia/Singapore time, wanted mon-fri 09:00-18:00, except on sg-holidays (Asia/Singapore)'],
     ['several time windows', 'nights', {}, 'nights: the call came at Sat 2026-03-07 07:00 America/New_York time, wanted 22:00-06:00 (America/New_York); or tue, wed (America/New_York)'],
-    ['a masking pair', 'rides', { destinationRefId: 'vn-ref-3', source: '+6591110009' }, 'rides: the caller has no current masking pair on this number, and the rule has no `else`'],
+    ['a masking pair', 'rides', { destinationRefId: 'vn-ref-3', source: '+6591110009' }, 'rides: the caller has no open masking session or pair on this number, and the rule has no `else`'],
   ])('%s', (_what, ruleId, fields, text) => {
     const { skipped } = explainDecision(ruleSet, makeCallActionPayload(fields as Partial<CallActionPayload>), { now: SATURDAY });
     expect(skipped.find((s) => s.rule.id === ruleId)?.text).toBe(text);
