@@ -33,7 +33,7 @@ beforeAll(() => ensureBuilt(), 240_000);
 function start(dir: string, callLog: string): Promise<{ port: number; exited: Promise<unknown>; output: () => string }> {
   const proc = spawn(process.execPath, [builtMain, 'serve', '--rules', join(dir, 'rules'), '--port', '0', '--host', '127.0.0.1', '--no-watch'], {
     cwd: dir,
-    env: { ...process.env, CALL_LOG: callLog, ADMIN_TOKEN, LOG_FORMAT: 'json', LOG_LEVEL: 'warn' },
+    env: { ...process.env, CALL_LOG: callLog, ADMIN_TOKEN, LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child = proc;
