@@ -6,13 +6,18 @@ import { nextActionId, RenderError, renderCallflow } from './render-callflow.js'
 import type { RuleSet } from './rule-set.js';
 import type { SessionLookup } from './session-lookup.js';
 
+/** The clientActionId of the fallback callflow, and the rule name a fallback is counted and tested under. */
 export const FALLBACK_ACTION_ID = 'fallback';
+
+/** Why the fallback answered: no rule matched, the matched rule's callflow could not be made, or the deadline passed. */
+export const FALLBACK_REASONS = ['no-match', 'render-error', 'deadline'] as const;
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
 
 export type Decision =
   /** `branch: 'else'` is there only when the rule's `else:` answered (the caller had no masking pair). */
   /** `session` is the live masking session that connected the call, when one did. */
   | { outcome: 'matched'; ruleId: string; branch?: 'else'; session?: string; response: CallflowResponse }
-  | { outcome: 'fallback'; reason: 'no-match' | 'render-error'; ruleId?: string; detail: string; response: CallflowResponse };
+  | { outcome: 'fallback'; reason: Exclude<FallbackReason, 'deadline'>; ruleId?: string; detail: string; response: CallflowResponse };
 
 export interface DecideOptions {
   /** The clock for time-based rules; pinned by tests and `--at`. Default: now. */

@@ -1,4 +1,5 @@
 import type { SessionLookup } from '../engine/session-lookup.js';
+import { DEFAULTS } from '../config/server-config.js';
 import { normalizePhone } from '../engine/phone.js';
 import type { CallflowResponse as SessionCallflow } from '../types/generated/callflow.js';
 import { decide, fallbackResponse, type Decision } from '../engine/decide.js';
@@ -16,7 +17,7 @@ import { eventValidator } from '../events/validate-event.js';
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 
 /** 8x8 publishes no timeout for call actions; 2 s leaves a wide margin under any plausible one. */
-export const DEFAULT_DEADLINE_MS = 2000;
+export const DEFAULT_DEADLINE_MS = DEFAULTS.deadlineMs;
 
 export interface CallActionDeps {
   currentRules: () => RuleSet;

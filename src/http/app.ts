@@ -37,7 +37,7 @@ export interface AppDeps {
   access?: WebhookGuardOptions;
   /** Bearer token for /metrics, /calls and /admin; unset = those answer 404. */
   adminToken?: string;
-  /** Call-action deadline in ms (default 2000). */
+  /** Call-action deadline in ms (default: the config's `deadlineMs`). */
   deadlineMs?: number;
   /** Default: a fresh registry reading the rules' health. */
   metrics?: Metrics;

@@ -1,4 +1,5 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { FALLBACK_REASONS } from '../engine/decide.js';
 import { CounterFamily, HistogramFamily, closedSet } from './exposition.js';
 
 /** What the rule-set gauges read at scrape time (LiveRules.health() fits). */
@@ -19,7 +20,6 @@ export const KNOWN_CALL_STATUSES: ReadonlySet<string> = new Set([
   'ACTION_COMPLETED',
   ...KNOWN_OUTCOMES,
 ]);
-export const FALLBACK_REASONS = ['no-match', 'render-error', 'deadline'] as const;
 /** Why the server turned a connection or request away before any route saw it. */
 export const CONNECTION_EVENTS = ['connection-cap', 'request-timeout'] as const;
 

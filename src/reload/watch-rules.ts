@@ -1,4 +1,5 @@
 import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { isHiddenSegment } from '../source/hidden-entry.js';
 import { basename, dirname, relative, resolve as resolvePath, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
@@ -25,7 +26,7 @@ const RULE_FILE = /\.(ya?ml|csv)$/i;
 export function isWatchedPath(rel: string, stats?: Stats): boolean {
   if (rel === '') return true;
   const parts = rel.split(/[\\/]/);
-  if (parts.some((p) => (p.startsWith('.') && !p.startsWith('..')) || p.startsWith('~') || p.endsWith('~'))) return false;
+  if (parts.some((p) => isHiddenSegment(p, true))) return false;
   // chokidar asks once without stats; decide on the name only then, and again once it knows.
   return !stats?.isFile() || RULE_FILE.test(rel);
 }

@@ -1,4 +1,5 @@
 import { error, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { FALLBACK_ACTION_ID } from '../engine/decide.js';
 import { makeCallActionPayload } from '../events/make-event.js';
 import type { Action } from '../engine/rule-set.js';
 import { compileActions } from '../rules/compile-actions.js';
@@ -16,7 +17,7 @@ import type { TestSession } from '../types/generated/rule-tests.js';
 export const ANY_VOICE = '\u0000any voice';
 
 /** The `rule` a test expects when no rule should answer. */
-export const FALLBACK_RULE = 'fallback';
+export const FALLBACK_RULE = FALLBACK_ACTION_ID;
 
 export interface RuleTest {
   name: string;

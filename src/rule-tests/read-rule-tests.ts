@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { isHiddenSegment } from '../source/hidden-entry.js';
 import { join, relative, sep } from 'node:path';
 import type { SourceFile } from '../source/parse-yaml.js';
 import { RULE_TESTS_DIR } from '../rules/read-rules-dir.js';
@@ -21,7 +22,7 @@ export async function readRuleTests(rulesDir: string): Promise<SourceFile[]> {
   const paths: string[] = [];
   for (const entry of entries) {
     const rel = relative(rulesDir, join(entry.parentPath, entry.name)).split(sep).join('/');
-    const hidden = rel.split('/').some((p) => p.startsWith('.') || p.startsWith('~') || p.endsWith('~'));
+    const hidden = rel.split('/').some((p) => isHiddenSegment(p));
     if ((entry.isFile() || entry.isSymbolicLink()) && !hidden && TEST_FILE.test(rel)) paths.push(rel);
   }
   paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

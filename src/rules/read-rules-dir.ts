@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { RuleSources } from './build-rule-set.js';
 import type { SourceFile } from '../source/parse-yaml.js';
+import { isHiddenSegment } from '../source/hidden-entry.js';
 
 export const SETTINGS_FILES = ['settings.yaml', 'settings.yml'];
 /** Pools of virtual numbers for live masking sessions: not rules. */
@@ -14,7 +15,7 @@ const PAIRS_FILE = /\.csv$/i;
 /** Whether a path (relative to the rules folder) is read as rules; editors' temp files and hidden entries are not. */
 export function isRuleFile(relativePath: string): boolean {
   const parts = relativePath.split(/[\\/]/);
-  if (parts.some((p) => p.startsWith('.') || p.startsWith('~') || p.endsWith('~'))) return false;
+  if (parts.some((p) => isHiddenSegment(p))) return false;
   if (parts.length === 1 && (SETTINGS_FILES.includes(parts[0]!) || POOLS_FILES.includes(parts[0]!))) return false;
   if (parts.length > 1 && parts[0] === RULE_TESTS_DIR) return false;
   return RULE_FILE.test(relativePath);
@@ -23,7 +24,7 @@ export function isRuleFile(relativePath: string): boolean {
 /** Whether a path is a masking-pair table (.csv): read with the rules, and a change to it is a change to the rules. */
 export function isPairsFile(relativePath: string): boolean {
   const parts = relativePath.split(/[\\/]/);
-  if (parts.some((p) => p.startsWith('.') || p.startsWith('~') || p.endsWith('~'))) return false;
+  if (parts.some((p) => isHiddenSegment(p))) return false;
   return PAIRS_FILE.test(relativePath);
 }
 

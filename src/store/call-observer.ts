@@ -1,4 +1,5 @@
 import type { Metrics } from '../metrics/metrics.js';
+import { FALLBACK_ACTION_ID } from '../engine/decide.js';
 import type { CallRecorder } from './call-recorder.js';
 import { capText, MAX_EVENT_TEXT, MAX_RESPONSE_TEXT, type CallRecord } from './call-store.js';
 import { normalizeStatus } from './normalize-status.js';
@@ -28,7 +29,7 @@ export interface CallActionRecord {
 }
 
 /** The rule label a session's outcome is counted under. */
-const FALLBACK_RULE = 'fallback';
+const FALLBACK_RULE = FALLBACK_ACTION_ID;
 
 /**
  * Everything that happens after an answer is decided: metrics, the decision log, duplicate
