@@ -96,7 +96,7 @@ export function renderReport(run: BenchRun): string {
   for (const r of [r1k, r100k]) {
     if (r) target(r.half.p99 < 5, `p99 < 5 ms at half the router's max rate with the decision log on, ${int(r.rules!)} rules — ${ms(r.half.p99, r.half)} ms at ${int(r.half.rps)} req/s`);
   }
-  const reloadOk = rl && rl.available && rl.reloadMs.length > 0 ? rl.load.p99 < 50 && failed(rl.load) === 0 && rl.load.timeouts === 0 : undefined;
+  const reloadOk = rl?.available && rl.reloadMs.length > 0 ? rl.load.p99 < 50 && failed(rl.load) === 0 && rl.load.timeouts === 0 : undefined;
   target(reloadOk, `during 100k-rule reloads at 50% load p99 < 50 ms and 0 failed — ${rl?.available ? `p99 ${ms(rl.load.p99, rl.load)} ms, ${failed(rl.load)} failed` : (rl?.note ?? 'not run')}`);
   target(rl?.rssMbAfter !== undefined ? rl.rssMbAfter < 250 : undefined, `100k rules RSS < 250 MB after 10 reloads — ${rl?.rssMbAfter ? `${int(rl.rssMbAfter)} MB` : '-'} (after load, before reloads: ${r100k?.rssMb ? `${int(r100k.rssMb)} MB` : '-'})`);
   target(r100k ? r100k.startupMs < 2000 : undefined, `100k rules: start to first answer < 2 s — ${r100k ? `${(r100k.startupMs / 1000).toFixed(1)} s` : '-'}`);

@@ -26,7 +26,7 @@ const withPayload = (name: string, fields: Record<string, unknown>) => {
 describe('bounded parsing of events', () => {
   it('answers 400 naming the limit for JSON nested deeper than 32 levels, and still answers the next call', async () => {
     const { app } = await testServer();
-    const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
     const body = JSON.stringify(fixture('call-action')).replace('"callDuration":0', `"callDuration":0,"eventData":${deep}`);
     expect(body.length).toBeLessThan(64 * 1024);
     const res = await post(app, '/webhooks/call-action', body);

@@ -9,7 +9,7 @@ import { capture } from './helpers/capture.js';
 import { startServer, type RunningServer } from './helpers/server.js';
 import { DRIVER, MASKING_FOLDER, RIDER, TOKEN, VN1, writeFolder } from './helpers/sessions.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });

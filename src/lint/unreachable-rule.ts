@@ -39,7 +39,7 @@ export function firstCoveringRules(rules: readonly Rule[]): number[] {
   const keyless: number[] = [];
   rules.forEach((rule, i) => {
     const key = fieldConditions(rule).find((c) => c.matcher.kind === 'exact');
-    if (!key || key.matcher.kind !== 'exact') {
+    if (key?.matcher.kind !== 'exact') {
       keyless.push(i);
       return;
     }

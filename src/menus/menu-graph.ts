@@ -48,7 +48,7 @@ function endsInMenuEverywhere(actions: readonly ActionSource[]): boolean {
   const last = actions[actions.length - 1];
   if (typeof last !== 'object' || last === null) return false;
   if (last.menu !== undefined) return true;
-  return last.split !== undefined && last.split.every((b) => endsInMenuEverywhere(b.then));
+  return last.split?.every((b) => endsInMenuEverywhere(b.then)) ?? false;
 }
 
 /** For each menu, the menus whose options or `exhausted` open it: where `back` goes. */

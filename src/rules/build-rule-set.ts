@@ -285,7 +285,7 @@ export function addToIndex(index: IndexBuilder, rules: readonly Rule[]): IndexBu
   const { byField, unindexed } = index;
   for (const rule of rules) {
     const key = INDEX_FIELDS.map((f) => rule.conditions.find((c) => c.kind === 'field' && c.field === f && c.matcher.kind === 'exact')).find((c) => c);
-    if (!key || key.kind !== 'field' || key.matcher.kind !== 'exact') {
+    if (key?.kind !== 'field' || key.matcher.kind !== 'exact') {
       unindexed.push(rule);
       continue;
     }

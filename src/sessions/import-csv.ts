@@ -43,7 +43,7 @@ export function readImportCsv(file: string, text: string, now: number): { rows: 
         const i = columns!.get(c);
         return i === undefined ? undefined : row.cells[i];
       };
-      const number = (c: Column, dialable: boolean) => {
+      const number = (c: Column) => {
         const at = cell(c);
         if (!at?.value) {
           report(`\`${c}\` is empty in this row`, at ?? { line: row.line, col: 1 });
@@ -53,9 +53,9 @@ export function readImportCsv(file: string, text: string, now: number): { rows: 
         if (!phone.ok) report(phone.message, at);
         return phone.ok ? phone.e164 : undefined;
       };
-      const virtualNumber = number('virtualNumber', true);
-      const a = number('partyA', false);
-      const b = number('partyB', false);
+      const virtualNumber = number('virtualNumber');
+      const a = number('partyA');
+      const b = number('partyB');
       if (!virtualNumber || !a || !b) return;
       if (a === b) return void report(`partyA and partyB are the same number (${a}): a session connects two different people`, cell('partyB')!);
       let expiresAt: number | undefined;

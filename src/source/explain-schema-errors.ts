@@ -37,7 +37,7 @@ function pickRelevant(errors: readonly ErrorObject[]): ErrorObject[] {
     if (!isShape(e)) return true;
     const p = e.instancePath;
     // A deeper error, or a non-shape error here, means another branch fitted the data better.
-    return !concrete.some((o) => (o.instancePath.startsWith(p + '/') ) || (o.instancePath === p && !isShape(o)));
+    return !concrete.some((o) => (o.instancePath.startsWith(`${p}/`) ) || (o.instancePath === p && !isShape(o)));
   });
   // Where only shape errors remain at a path: an enum/const error means the type fitted; keep that.
   const byPath = new Map<string, ErrorObject[]>();

@@ -76,7 +76,12 @@ export function parseYaml(source: SourceFile): ParsedFile {
       // `yaml` throws when aliases expand to far more than the file holds ("billion laughs").
       if (!(e instanceof ReferenceError)) throw e;
       let first = 0;
-      visit(doc, { Alias: (_key, node) => ((first = node.range?.[0] ?? 0), visit.BREAK) });
+      visit(doc, {
+        Alias: (_key, node) => {
+          first = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        },
+      });
       diagnostics.push(error('yaml-syntax', `YAML syntax: the aliases in this file (\`*name\`, repeating an \`&name\` anchor) expand to far more than the file holds (an alias bomb); write the values out, or use fewer aliases`, { file: source.file, ...at(first) }));
     }
   }

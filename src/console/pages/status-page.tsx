@@ -132,7 +132,7 @@ function Problem({ problem }: { problem: { diagnostic: Diagnostic; source?: stri
   return (
     <div class={`problem ${d.severity}`}>
       <p>{formatDiagnostic(d)}</p>
-      {frame && <pre aria-label={`line ${d.line} of ${d.file}`}>{frame}</pre>}
+      {frame && <pre role="region" aria-label={`line ${d.line} of ${d.file}`}>{frame}</pre>}
     </div>
   );
 }

@@ -124,7 +124,7 @@ function TryOutcome({ view, result }: { view: TryView; result: TryResult & { ok:
         </p>
       )}
       <h3>The callflow 8x8 gets</h3>
-      <pre id="callflow" tabindex={0} aria-label="The callflow response, as JSON">
+      <pre id="callflow" role="region" tabindex={0} aria-label="The callflow response, as JSON">
         {JSON.stringify(decision.response, null, 2)}
       </pre>
       {view.shareUrl && (
