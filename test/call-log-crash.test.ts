@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
 import { builtMain, ensureBuilt, root } from './helpers/built-cli.js';
-import { example } from './prod-helpers.js';
+import { example } from './helpers/webhook-app.js';
 
 const KILLS = 20;
 /** Records are handed to the writer at least every 200 ms; the rest is slack for a loaded machine. */

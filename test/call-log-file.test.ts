@@ -9,7 +9,7 @@ import type { CallRecorder } from '../src/store/call-recorder.js';
 import { MAX_EVENT_TEXT, type CallRecord } from '../src/store/call-store.js';
 import { openCallLog } from '../src/store/open-call-log.js';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
-import { ADMIN, example, metric, post, sampleRules } from './prod-helpers.js';
+import { ADMIN, example, metric, post, sampleRules } from './helpers/webhook-app.js';
 
 const GiB = 1024 * 1024 * 1024;
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { DEFAULTS, ENV_VARS } from '../src/config/server-config.js';
 import { loadRules } from '../src/rules/load-rules.js';
 import { root } from './helpers/built-cli.js';
-import { testServer } from './prod-helpers.js';
+import { testServer } from './helpers/webhook-app.js';
 
 type Doc = Record<string, any>;
 const dir = join(root, 'deploy/kubernetes');

@@ -15,7 +15,7 @@ import { loadRules } from '../src/rules/load-rules.js';
 import { startServer, type RunningServer } from '../src/server/start-server.js';
 import { ReplayCache } from '../src/store/replay-cache.js';
 import { capture } from './helpers/capture.js';
-import { ADMIN, metric, post, testServer } from './prod-helpers.js';
+import { ADMIN, metric, post, testServer } from './helpers/webhook-app.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/8x8/${name}.json`, import.meta.url), 'utf8')) as { payload: Record<string, unknown> };
 const withPayload = (name: string, fields: Record<string, unknown>) => {

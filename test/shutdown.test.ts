@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
 import { builtMain, ensureBuilt, root } from './helpers/built-cli.js';
 import { spawnForTest } from './helpers/processes.js';
-import { example } from './prod-helpers.js';
+import { example } from './helpers/webhook-app.js';
 
 const main = builtMain;
 const SECRET = 'Bearer shutdown-test-secret';

@@ -1,13 +1,13 @@
 import type { Hono } from 'hono';
-import { createApp, type AppDeps } from '../src/http/app.js';
-import { Metrics } from '../src/metrics/metrics.js';
-import { LiveRules } from '../src/reload/live-rules.js';
-import { loadRules } from '../src/rules/load-rules.js';
-import { connectInline } from '../src/store/call-log-writer.js';
-import { CallRecorder } from '../src/store/call-recorder.js';
-import type { CallStore } from '../src/store/call-store.js';
-import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
-import { sampleEventText } from './helpers/fixtures.js';
+import { createApp, type AppDeps } from '../../src/http/app.js';
+import { Metrics } from '../../src/metrics/metrics.js';
+import { LiveRules } from '../../src/reload/live-rules.js';
+import { loadRules } from '../../src/rules/load-rules.js';
+import { connectInline } from '../../src/store/call-log-writer.js';
+import { CallRecorder } from '../../src/store/call-recorder.js';
+import type { CallStore } from '../../src/store/call-store.js';
+import { SqliteCallStore } from '../../src/store/sqlite-call-store.js';
+import { sampleEventText } from './fixtures.js';
 
 /** One of 8x8's sample events (test/fixtures/8x8), parsed; each call returns a fresh copy. */
 export function example(name: string): Record<string, any> {
@@ -15,7 +15,7 @@ export function example(name: string): Record<string, any> {
 }
 
 export async function sampleRules(): Promise<LiveRules> {
-  const loaded = await loadRules(new URL('../rules', import.meta.url).pathname);
+  const loaded = await loadRules(new URL('../../rules', import.meta.url).pathname);
   if (!loaded.ruleSet) throw new Error('the sample rules do not load');
   return new LiveRules(loaded.ruleSet);
 }

@@ -4,7 +4,7 @@ import { connectInline } from '../src/store/call-log-writer.js';
 import { CallRecorder } from '../src/store/call-recorder.js';
 import type { CallRecord } from '../src/store/call-store.js';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
-import { ADMIN, example, metric, post, testServer } from './prod-helpers.js';
+import { ADMIN, example, metric, post, testServer } from './helpers/webhook-app.js';
 
 function brokenStore(): SqliteCallStore {
   const store = new SqliteCallStore(':memory:');

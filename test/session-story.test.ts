@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN, example, metric, post, testServer } from './prod-helpers.js';
+import { ADMIN, example, metric, post, testServer } from './helpers/webhook-app.js';
 
 const SESSION = 'a1d6a5e2-efec-11e9-b999-efc71013a78f';
 

@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readSchema } from '../src/source/read-schema.js';
-import { example, post, testServer } from './prod-helpers.js';
+import { example, post, testServer } from './helpers/webhook-app.js';
 
 const validateCallflow = new Ajv({ strict: true, allowUnionTypes: true }).compile(readSchema('callflow'));
 const DELETE = Symbol('delete');

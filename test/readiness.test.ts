@@ -9,7 +9,7 @@ import type { Readiness } from '../src/http/readyz-route.js';
 import { createLogger } from '../src/log/create-logger.js';
 import { PidFileError } from '../src/server/pid-file.js';
 import { ListenError, startServer } from '../src/server/start-server.js';
-import { sampleRules, testServer } from './prod-helpers.js';
+import { sampleRules, testServer } from './helpers/webhook-app.js';
 
 describe('GET /readyz on the app', () => {
   it('answers 200 with the rule set version while ready; /healthz is unchanged', async () => {

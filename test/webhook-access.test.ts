@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientIpResolver } from '../src/http/client-ip.js';
-import { ADMIN, example, post, testServer } from './prod-helpers.js';
+import { ADMIN, example, post, testServer } from './helpers/webhook-app.js';
 
 const SECRET = 'Bearer 8x8-shared-secret-0123456789';
 const WEBHOOKS = [
