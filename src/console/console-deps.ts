@@ -2,6 +2,8 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RulesHealth } from '../reload/live-rules.js';
+import type { Session } from '../sessions/session.js';
+import type { ListQuery } from '../sessions/session-store.js';
 import type { CallRecord, HourCount, RuleHits } from '../store/call-store.js';
 
 /** What the console reads from the decision log (CallRecorder fits). */
@@ -12,6 +14,11 @@ export interface CallLogReader {
   ruleHits?(sinceMs: number): RuleHits[] | undefined;
   session(sessionId: string): CallRecord[];
   state(): 'ok' | 'degraded' | 'off';
+}
+
+/** What the console reads of live masking sessions (Sessions fits). */
+export interface SessionsReader {
+  list(q: ListQuery): Session[];
 }
 
 export interface ConsoleDeps {
@@ -27,5 +34,7 @@ export interface ConsoleDeps {
   reloading?: () => boolean;
   /** Rules not matched for this many days are marked on the rules page (default 30). */
   staleDays?: number;
+  /** Live masking sessions; absent when they are off. */
+  sessions?: SessionsReader;
   now?: () => Date;
 }

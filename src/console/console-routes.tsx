@@ -1,3 +1,5 @@
+import { checkPhoneNumber } from '../rules/phone-number.js';
+import { SessionsPage, type SessionsView } from './pages/sessions-page.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
@@ -153,6 +155,13 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     const sessionId = c.req.param('sessionId');
     const [state, records] = readLog(deps.calls, (log) => log.session(sessionId), []);
     return render(c, <StoryPage sessionId={sessionId} records={records} state={state} />, state === 'ok' && records.length === 0 ? 404 : 200);
+  });
+
+  app.get('/sessions', (c) => {
+    const search = (c.req.query('q') ?? '').trim();
+    const party = search ? checkPhoneNumber(search) : undefined;
+    const sessions = deps.sessions && (party === undefined || party.ok) ? deps.sessions.list({ status: 'open', limit: 100, ...(party?.ok ? { party: party.e164 } : {}) }) : deps.sessions ? [] : undefined;
+    return render(c, <SessionsPage view={{ search, sessions } satisfies SessionsView} />);
   });
 
   app.notFound((c) => jsonError(c, 404, 'not-found', `no console page at ${c.req.path}`));

@@ -6,6 +6,7 @@ export const NAV = [
   { href: '/console/try', label: 'Try a call', key: 'try' },
   { href: '/console/week', label: 'Week', key: 'week' },
   { href: '/console/calls', label: 'Calls', key: 'calls' },
+  { href: '/console/sessions', label: 'Sessions', key: 'sessions' },
 ] as const;
 
 export type NavKey = (typeof NAV)[number]['key'];

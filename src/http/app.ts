@@ -124,6 +124,7 @@ export function createServerApp(deps: AppDeps): ServerApp {
       ...(deps.calls ? { calls: deps.calls } : {}),
       ...(deps.rulesDir ? { rulesDir: deps.rulesDir } : {}),
       ...(deps.reloading ? { reloading: deps.reloading } : {}),
+      ...(deps.sessions ? { sessions: deps.sessions } : {}),
     }),
   );
 
