@@ -81,3 +81,20 @@ export function Time(props: { at: Date | number | string }) {
   const iso = d.toISOString();
   return <time datetime={iso}>{`${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`}</time>;
 }
+
+/** A page's search box: `?q=` on the page itself, with a way back to the full list once searched. */
+export function SearchForm(props: { action: string; label: string; hint: string; value: string }) {
+  return (
+    <form method="get" action={props.action} class="search" role="search">
+      <div>
+        <label for="q">
+          {props.label}
+          <span class="hint">{props.hint}</span>
+        </label>
+        <input id="q" name="q" type="search" value={props.value} autocomplete="off" />
+      </div>
+      <button type="submit">Search</button>
+      {props.value && <a href={props.action}>Show all</a>}
+    </form>
+  );
+}

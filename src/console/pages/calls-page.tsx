@@ -1,6 +1,6 @@
 import type { CallRecord } from '../../store/call-store.js';
 import { formatPhone } from '../describe-rule.js';
-import { Badge, Layout, Time } from '../layout.js';
+import { Badge, Layout, SearchForm, Time } from '../layout.js';
 
 export interface CallsView {
   search: string;
@@ -11,16 +11,7 @@ export interface CallsView {
 export function CallsPage({ view }: { view: CallsView }) {
   return (
     <Layout title="Recent calls" current="calls">
-      <form method="get" action="/console/calls" class="search" role="search">
-        <div>
-          <label for="q">
-            Find a call<span class="hint">A phone number, a session id or a call id, exactly</span>
-          </label>
-          <input id="q" name="q" type="search" value={view.search} autocomplete="off" />
-        </div>
-        <button type="submit">Search</button>
-        {view.search && <a href="/console/calls">Show all</a>}
-      </form>
+      <SearchForm action="/console/calls" label="Find a call" hint="A phone number, a session id or a call id, exactly" value={view.search} />
       {view.state === 'off' && <p class="notice">The decision log is off, so no calls are recorded. Set CALL_LOG to a file path to keep one.</p>}
       {view.state === 'unreadable' && <p class="problem">The decision log cannot be read right now; the server log says why.</p>}
       {view.state !== 'off' && view.state !== 'unreadable' && view.records.length === 0 && (

@@ -1,6 +1,6 @@
 import type { Session } from '../../sessions/session.js';
 import { formatPhone } from '../describe-rule.js';
-import { Layout, Time } from '../layout.js';
+import { Layout, SearchForm, Time } from '../layout.js';
 
 export interface SessionsView {
   /** The number searched for, as typed; empty for all. */
@@ -13,16 +13,7 @@ export interface SessionsView {
 export function SessionsPage({ view }: { view: SessionsView }) {
   return (
     <Layout title="Live sessions" current="sessions">
-      <form method="get" action="/console/sessions" class="search" role="search">
-        <div>
-          <label for="q">
-            Find a session<span class="hint">A party's phone number, in international form</span>
-          </label>
-          <input id="q" name="q" type="search" value={view.search} autocomplete="off" />
-        </div>
-        <button type="submit">Search</button>
-        {view.search && <a href="/console/sessions">Show all</a>}
-      </form>
+      <SearchForm action="/console/sessions" label="Find a session" hint="A party's phone number, in international form" value={view.search} />
       {view.sessions === undefined && <p class="notice">Live masking sessions are off (SESSIONS_DB=off), so there are none to show.</p>}
       {view.sessions?.length === 0 && <p>{view.search ? `No open session has ${view.search} as a party.` : 'No session is open right now.'}</p>}
       {view.sessions && view.sessions.length > 0 && (
