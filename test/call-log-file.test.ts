@@ -101,6 +101,20 @@ describe('the decision log in a file', () => {
     expect(recorder.hourly(hour + 3_600_000)).toHaveLength(1);
   });
 
+  it('counts every call answered before a page asks, even a batch still on its way to the writer', async () => {
+    const { recorder } = fileLog(join(tempDir(), 'calls.sqlite'));
+    await recorder.ready();
+    const at = Date.now();
+    for (let n = 1; n <= 50; n++) {
+      recorder.record({ ...status(`s-${n}`, `e-${n}`, { kind: 'call-action', status: null, ruleId: n % 2 ? 'odd' : 'even', at }), decision: { outcome: 'matched' }, responseText: '{}' });
+    }
+    void recorder.flush(); // the batch is now with the writer thread, not yet committed
+    await recorder.settle();
+    const hits = Object.fromEntries((recorder.ruleHits(at - 1000) ?? []).map((h) => [h.ruleId, h.hits]));
+    expect(hits).toEqual({ odd: 25, even: 25 });
+    expect(recorder.hourly(at - 3_600_000).reduce((sum, h) => sum + h.calls, 0)).toBe(50);
+  });
+
   it('keeps the rest of a batch when a record is odd, and answers a deeply nested event', async () => {
     const { recorder, metrics, log } = fileLog(join(tempDir(), 'calls.sqlite'));
     await recorder.ready();

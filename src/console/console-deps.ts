@@ -14,6 +14,8 @@ export interface CallLogReader {
   ruleHits?(sinceMs: number): RuleHits[] | undefined;
   session(sessionId: string): CallRecord[];
   state(): 'ok' | 'degraded' | 'off';
+  /** Resolves once every record taken so far is written (or a short wait has passed), so counts read next include them. */
+  settle?(): Promise<void>;
 }
 
 /** What the console reads of live masking sessions (Sessions fits). */

@@ -97,6 +97,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   app.get('/', async (c) => {
     const problems = await readProblems(deps.rules.diagnostics?.() ?? [], deps.rulesDir);
     const since = Math.floor(now().getTime() / HOUR) * HOUR - 23 * HOUR;
+    await deps.calls?.settle?.();
     const [store, hours] = hourlyCounts(String(since), () => readHourly(since));
     return render(c, <StatusPage view={{ health: deps.rules.health(), files: deps.rules.current().files.map(shownFile), reloading: deps.reloading?.() ?? false, problems, store, hours, now: now() }} />);
   });
@@ -105,6 +106,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     const days = clampInt(c.req.query('days'), 1, 3650, deps.staleDays ?? 30);
     const ruleSet = deps.rules.current();
     const file = c.req.query('file');
+    await deps.calls?.settle?.();
     const [, fromLog] = ruleCounts(String(days), () => readRuleStats(days));
     const stats = fromLog ?? ruleStatsFromMetrics(await deps.metrics.ruleMatches());
     return render(c, <RulesPage ruleSet={ruleSet} stats={stats} days={days} shownFile={shownFile} {...(file !== undefined ? { file } : {})} />);

@@ -129,6 +129,19 @@ export class CallRecorder {
     return Promise.all([...this.inflight].map((b) => b.done)).then(() => {});
   }
 
+  /**
+   * Writes what is queued and waits for it, at most `maxWaitMs`: the store's counts (hits per
+   * rule, calls per hour) cannot tell which records in flight it already holds, so a page that
+   * shows them settles first and then counts every call answered before it was asked for.
+   */
+  settle(maxWaitMs = 500): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxWaitMs).unref();
+    });
+    return Promise.race([this.flush(), waited]).finally(() => clearTimeout(timer));
+  }
+
   /** A session's records, oldest first, including any still queued. Throws if the log cannot be read. */
   session(sessionId: string): CallRecord[] {
     const stored = this.reader().session(sessionId);
