@@ -20,7 +20,7 @@ export interface CallLogReader {
 
 /** What the console reads of live masking sessions (Sessions fits). */
 export interface SessionsReader {
-  list(q: ListQuery): Session[];
+  list(q: ListQuery): Session[] | Promise<Session[]>;
 }
 
 export interface ConsoleDeps {

@@ -159,10 +159,11 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     return render(c, <StoryPage sessionId={sessionId} records={records} state={state} />, state === 'ok' && records.length === 0 ? 404 : 200);
   });
 
-  app.get('/sessions', (c) => {
+  app.get('/sessions', async (c) => {
     const search = (c.req.query('q') ?? '').trim();
     const party = search ? checkPhoneNumber(search) : undefined;
-    const sessions = deps.sessions && (party === undefined || party.ok) ? deps.sessions.list({ status: 'open', limit: 100, ...(party?.ok ? { party: party.e164 } : {}) }) : deps.sessions ? [] : undefined;
+    // A store that cannot be read (PostgreSQL down) shows as no sessions, not as a 500.
+    const sessions = deps.sessions && (party === undefined || party.ok) ? await Promise.resolve(deps.sessions.list({ status: 'open', limit: 100, ...(party?.ok ? { party: party.e164 } : {}) })).catch(() => []) : deps.sessions ? [] : undefined;
     return render(c, <SessionsPage view={{ search, sessions } satisfies SessionsView} />);
   });
 

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { checkPhoneNumber } from '../rules/phone-number.js';
 import { sessionJson, type SessionStatus } from '../sessions/session.js';
+import { StoreUnavailable } from '../sessions/sessions-engine.js';
 import { requestHash, type CreateInput, type PatchInput, type Refusal, type Sessions } from '../sessions/sessions-service.js';
 import type { SessionCreate } from '../types/generated/session-create.js';
 import type { SessionPatch } from '../types/generated/session-patch.js';
@@ -37,7 +38,7 @@ export function sessionsRoute(sessions: Sessions, clock: () => number = () => Da
     return c.json(sessionJson(result.session, clock()), 201);
   });
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const q = c.req.query();
     const query: Parameters<Sessions['list']>[0] = { limit: 50 };
     for (const key of Object.keys(q)) {
@@ -66,7 +67,7 @@ export function sessionsRoute(sessions: Sessions, clock: () => number = () => Da
       if (!after) return jsonError(c, 400, 'invalid-request', 'cursor is not one this API gave: pass `next` from the previous page as it is', 'cursor');
       query.after = after;
     }
-    const page = sessions.list({ ...query, limit: query.limit + 1 });
+    const page = await sessions.list({ ...query, limit: query.limit + 1 });
     const more = page.length > query.limit;
     const shown = page.slice(0, query.limit);
     const last = shown[shown.length - 1];
@@ -74,15 +75,15 @@ export function sessionsRoute(sessions: Sessions, clock: () => number = () => Da
     return c.json({ sessions: shown.map((s) => sessionJson(s, now)), next: more && last ? cursorOf(last.createdAt, last.id) : null });
   });
 
-  app.get('/:id', (c) => {
-    const s = sessions.get(c.req.param('id'));
+  app.get('/:id', async (c) => {
+    const s = await sessions.get(c.req.param('id'));
     if (!s) return jsonError(c, 404, 'session-not-found', `there is no session ${c.req.param('id')}`);
     return c.json(sessionJson(s, clock()));
   });
 
   app.get('/:id/calls', async (c) => {
     const id = c.req.param('id');
-    if (!sessions.get(id)) return jsonError(c, 404, 'session-not-found', `there is no session ${id}`);
+    if (!(await sessions.get(id))) return jsonError(c, 404, 'session-not-found', `there is no session ${id}`);
     const calls = (await sessions.callsOf(id)).map((k) => ({ at: new Date(k.at).toISOString(), callId: k.callId, caller: k.caller, callee: k.callee, rule: k.ruleId }));
     return c.json({ sessionId: id, calls });
   });
@@ -105,6 +106,11 @@ export function sessionsRoute(sessions: Sessions, clock: () => number = () => Da
     return c.json(sessionJson(result.session, clock()));
   });
 
+  // A read that needs the store while it is down: the same 503 the writes give.
+  app.onError((e, c) => {
+    if (e instanceof StoreUnavailable) return jsonError(c, 503, 'sessions-store-unavailable', e.message);
+    throw e;
+  });
   app.all('/', (c) => jsonError(c, 405, 'method-not-allowed', 'use GET or POST for /sessions'));
   app.all('/:id', (c) => jsonError(c, 405, 'method-not-allowed', 'use GET, PATCH or DELETE for /sessions/:id'));
   return app;

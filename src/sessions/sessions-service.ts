@@ -7,8 +7,10 @@ import { silentLogger } from '../log/logger.js';
 import { allocateNumber } from './allocate.js';
 import { isLive, type Session } from './session.js';
 import { SessionIndex } from './session-index.js';
-import { SessionStore, type ListQuery, type SessionCall } from './session-store.js';
-import { StoreWriter, type WriteOp } from './store-writer.js';
+import { StoreUnavailable, type SessionsEngine, type SessionsSnapshot } from './sessions-engine.js';
+import type { ListQuery, SessionCall } from './session-store.js';
+import { SqliteEngine } from './sqlite-engine.js';
+import type { WriteOp } from './store-writer.js';
 
 /** A checked create request (numbers already normalised by the API). */
 export interface CreateInput {
@@ -34,7 +36,8 @@ export interface PatchInput {
 /** A refusal the API turns into a 4xx naming the field. */
 export interface Refusal {
   ok: false;
-  status: 404 | 409;
+  /** 503: the store cannot take the write now (PostgreSQL down); nothing changed. */
+  status: 404 | 409 | 503;
   code: string;
   message: string;
   field?: string;
@@ -45,7 +48,11 @@ export type UpdateResult = { ok: true; session: Session } | Refusal;
 
 export interface SessionsOptions {
   /** SQLite file; created on first start. */
-  path: string;
+  path?: string;
+  /** Or another engine (PostgreSQL), already opened, with what it held when opened. */
+  engine?: { engine: SessionsEngine; snapshot: SessionsSnapshot };
+  /** How often the index catches up with the other routers' writes, when the engine has them (notifications come sooner). */
+  catchUpEveryMs?: number;
   /** The pools of the rules now serving (they reload with the rules). */
   pools: () => ReadonlyMap<string, Pool> | undefined;
   /** Closed and expired sessions stay readable this long. */
@@ -71,6 +78,14 @@ interface Job {
 }
 
 const DAY = 86_400_000;
+/** Calls waiting for the store while it is down, at most; older ones are dropped first (their story only). */
+const MAX_WAITING_CALLS = 50_000;
+const CHANGES_PAGE = 1000;
+
+/** The longest cool-off of the pools: how far back ended sessions matter at start. */
+export function coolOffOf(pools: ReadonlyMap<string, Pool> | undefined): number {
+  return Math.max(0, ...[...(pools?.values() ?? [])].map((p) => p.coolOffMs));
+}
 /** How long calls wait to be written to the session story (and the idle slide to the file). */
 const CALLS_FLUSH_MS = 200;
 
@@ -83,9 +98,7 @@ const CALLS_FLUSH_MS = 200;
  */
 export class Sessions {
   readonly index = new SessionIndex();
-  /** Reads on this thread; the writer thread owns the writes. */
-  private readonly store: SessionStore;
-  private readonly writer: StoreWriter;
+  private readonly engine: SessionsEngine;
   private readonly clock: () => number;
   private readonly log: Logger;
   private readonly retentionMs: number;
@@ -96,21 +109,46 @@ export class Sessions {
   private rotation = 0;
   private lastPrune = 0;
   private closed: Promise<void> | undefined;
+  /** The last write of the other routers the index has (engines with changesSince). */
+  private seq: number;
+  private catchingUp: Promise<void> | undefined;
+  private catchUpAgain = false;
+  private catchUpTimer: NodeJS.Timeout | undefined;
+  /** Why the store is not taking writes, since the last failure; undefined: it is. */
+  private problem: string | undefined;
+  private droppedCalls = 0;
 
   constructor(private readonly options: SessionsOptions) {
     this.clock = options.clock ?? (() => Date.now());
     this.log = options.log ?? silentLogger;
     this.retentionMs = options.retentionMs ?? 30 * DAY;
-    this.store = new SessionStore(options.path); // creates and migrates the file first
-    this.writer = new StoreWriter(options.path);
     const now = this.clock();
-    for (const s of this.store.allOpen()) this.index.add(s);
-    const coolOff = Math.max(0, ...[...(options.pools()?.values() ?? [])].map((p) => p.coolOffMs));
-    if (coolOff > 0) for (const e of this.store.recentlyEnded(now - coolOff)) for (const p of e.parties) this.index.noteEnded(p, e.virtualNumber, e.at);
+    const coolOff = coolOffOf(options.pools());
+    let snapshot: SessionsSnapshot;
+    if (options.engine) ({ engine: this.engine, snapshot } = options.engine);
+    else {
+      if (!options.path) throw new Error('Sessions needs a path or an engine');
+      const sqlite = new SqliteEngine(options.path);
+      this.engine = sqlite;
+      snapshot = sqlite.snapshot(coolOff > 0 ? now - coolOff : undefined);
+    }
+    for (const s of snapshot.open) this.index.add(s);
+    for (const e of snapshot.recentlyEnded) for (const p of e.parties) this.index.noteEnded(p, e.virtualNumber, e.at);
+    this.seq = snapshot.seq;
     if (options.sweepEveryMs) {
       this.timer = setInterval(() => void this.sweep().catch((e) => this.log({ level: 'error', msg: 'sessions-sweep-failed', error: String(e) })), options.sweepEveryMs);
       this.timer.unref();
     }
+    if (this.engine.changesSince) {
+      this.catchUpTimer = setInterval(() => void this.catchUp(), options.catchUpEveryMs ?? 1000);
+      this.catchUpTimer.unref();
+      this.engine.watch?.(() => void this.catchUp());
+    }
+  }
+
+  /** `degraded` while the store cannot take writes: calls still route from memory, the API answers 503. */
+  health(): { store: string; state: 'ok' | 'degraded'; reason?: string; droppedCalls: number } {
+    return { store: this.engine.describe, state: this.problem ? 'degraded' : 'ok', ...(this.problem ? { reason: this.problem } : {}), droppedCalls: this.droppedCalls };
   }
 
   /** What the engine asks on each call. */
@@ -123,25 +161,36 @@ export class Sessions {
   }
 
   create(input: CreateInput, requestHash: string): Promise<CreateResult> {
-    return this.enqueue((fx) => this.createNow(input, requestHash, fx));
+    return this.enqueue((fx) => this.createNow(input, requestHash, fx)).catch(unavailable);
   }
 
-  update(id: string, patch: PatchInput): Promise<UpdateResult> {
-    return this.enqueue((fx) => this.updateNow(id, patch, fx));
+  async update(id: string, patch: PatchInput): Promise<UpdateResult> {
+    try {
+      const result = await this.enqueue((fx) => this.updateNow(id, patch, fx));
+      if (result !== 'not-in-memory') return result;
+      // Not open here: ended (or never was). Nothing to write, only to tell.
+      const stored = await this.engine.get(id);
+      if (!stored) return { ok: false, status: 404, code: 'session-not-found', message: `there is no session ${id}` };
+      if (patch.close) return { ok: true, session: stored };
+      return { ok: false, status: 409, code: 'session-ended', field: 'status', message: `session ${id} is ${stored.status}: create a new one` };
+    } catch (e) {
+      return unavailable(e);
+    }
   }
 
-  get(id: string): Session | undefined {
-    return this.index.get(id) ?? this.store.get(id);
+  /** Rejects with StoreUnavailable when the session is not in memory and the store cannot be read. */
+  async get(id: string): Promise<Session | undefined> {
+    return this.index.get(id) ?? (await this.engine.get(id));
   }
 
   /** A page, newest first; open sessions as memory knows them (their last call may not be written yet). */
-  list(q: ListQuery): Session[] {
-    return this.store.list(q).map((s) => this.index.get(s.id) ?? s);
+  async list(q: ListQuery): Promise<Session[]> {
+    return (await this.engine.list(q)).map((s) => this.index.get(s.id) ?? s);
   }
 
   async callsOf(id: string, limit?: number): Promise<SessionCall[]> {
     await this.flushCalls();
-    return this.store.calls(id, limit);
+    return this.engine.calls(id, limit);
   }
 
   /** A call went through the session: slide its idle expiry now, write it down soon (off the call's path). */
@@ -156,10 +205,13 @@ export class Sessions {
 
   /** Ends every open session whose time is up; deletes ended ones past the retention. */
   async sweep(): Promise<number> {
+    // With several routers, one sweeps at a time; the others learn of the ends by catching up.
+    if (!(await this.engine.maySweep())) return 0;
+    const due = await this.engine.dueIds(this.clock(), 5000);
     const expired = await this.enqueue((fx) => {
       const now = this.clock();
       let n = 0;
-      for (const id of this.store.dueIds(now, 5000)) {
+      for (const id of due) {
         const s = this.index.get(id);
         if (s && !isLive(s, now)) {
           this.end(s, 'expired', now, fx);
@@ -169,7 +221,7 @@ export class Sessions {
       if (now - this.lastPrune > 60_000) {
         this.lastPrune = now;
         fx.ops.push({ op: 'prune', before: now - this.retentionMs });
-        this.index.forgetEndedBefore(now - Math.max(0, ...[...(this.options.pools()?.values() ?? [])].map((p) => p.coolOffMs)));
+        this.index.forgetEndedBefore(now - coolOffOf(this.options.pools()));
       }
       return n;
     });
@@ -182,10 +234,11 @@ export class Sessions {
     if (this.closed) return this.closed;
     this.closed = (async () => {
       if (this.timer) clearInterval(this.timer);
+      if (this.catchUpTimer) clearInterval(this.catchUpTimer);
       while (this.flushing || this.jobs.length > 0) await new Promise((r) => setImmediate(r));
       await this.flushCalls();
-      await this.writer.close();
-      this.store.close();
+      await this.catchingUp;
+      await this.engine.close();
     })();
     return this.closed;
   }
@@ -247,15 +300,10 @@ export class Sessions {
     return { ok: true, session, replay: false };
   }
 
-  private updateNow(id: string, patch: PatchInput, fx: Effects): UpdateResult {
+  private updateNow(id: string, patch: PatchInput, fx: Effects): UpdateResult | 'not-in-memory' {
     const now = this.clock();
     const s = this.index.get(id);
-    if (!s) {
-      const stored = this.store.get(id);
-      if (!stored) return { ok: false, status: 404, code: 'session-not-found', message: `there is no session ${id}` };
-      if (patch.close) return { ok: true, session: stored };
-      return { ok: false, status: 409, code: 'session-ended', field: 'status', message: `session ${id} is ${stored.status}: create a new one` };
-    }
+    if (!s) return 'not-in-memory';
     if (!isLive(s, now)) {
       this.end(s, 'expired', now, fx);
       if (patch.close) return { ok: true, session: s };
@@ -318,22 +366,22 @@ export class Sessions {
       const writing = decided.filter((d) => d.ok && d.fx.ops.length > 0);
       let results;
       try {
-        results = writing.length > 0 ? await this.writer.commit(writing.map((d) => d.fx.ops)) : [];
+        results = writing.length > 0 ? await this.engine.commit(writing.map((d) => d.fx.ops)) : [];
       } catch (e) {
         // Nothing was committed: memory goes back to what the disk says.
         for (const d of [...decided].reverse()) if (d.ok) for (const u of d.fx.undo.reverse()) u();
         this.log({ level: 'error', msg: 'sessions-commit-failed', error: e instanceof Error ? e.message : String(e) });
+        if (e instanceof StoreUnavailable) this.problem = e.message;
         for (const d of decided) d.job.reject(e);
         return;
       }
+      if (writing.length > 0) this.problem = undefined;
       writing.forEach((d, i) => {
         const r = results[i]!;
         if (r.ok) return;
         for (const u of d.fx.undo.reverse()) u();
         // The database holds the uniqueness rule even if memory and disk ever disagree.
-        d.value = r.conflict
-          ? ({ ok: false, status: 409, code: r.conflict === 'party' ? 'party-busy' : `${r.conflict}-in-use`, field: r.conflict === 'party' ? 'parties' : r.conflict, message: r.message } satisfies Refusal)
-          : new Error(r.message);
+        d.value = r.conflict ? conflictRefusal(r.conflict, r.message) : new Error(r.message);
         if (!r.conflict) (d as { ok: boolean }).ok = false;
       });
       for (const d of decided) (d.ok ? d.job.resolve : d.job.reject)(d.value);
@@ -348,11 +396,76 @@ export class Sessions {
     if (calls.length === 0) return;
     this.calls = [];
     try {
-      await this.writer.story(calls.map(({ session, call }) => ({ session: { ...session }, call })));
+      await this.engine.story(calls.map(({ session, call }) => ({ session: { ...session }, call })));
     } catch (e) {
       this.log({ level: 'error', msg: 'sessions-calls-write-failed', count: calls.length, error: e instanceof Error ? e.message : String(e) });
+      if (!(e instanceof StoreUnavailable) || this.closed) return;
+      // The store is down: the calls wait (bounded) and go in when it is back.
+      this.problem = e.message;
+      this.calls = [...calls, ...this.calls];
+      const over = this.calls.length - MAX_WAITING_CALLS;
+      if (over > 0) {
+        this.calls.splice(0, over);
+        this.droppedCalls += over;
+      }
+      setTimeout(() => void this.flushCalls(), 1000).unref();
     }
   }
+
+  /** Brings the index up to the other routers' writes, in the order they were made. */
+  catchUp(): Promise<void> {
+    if (this.catchingUp) {
+      this.catchUpAgain = true;
+      return this.catchingUp;
+    }
+    this.catchingUp = (async () => {
+      try {
+        do {
+          this.catchUpAgain = false;
+          for (;;) {
+            const changes = await this.engine.changesSince!(this.seq, CHANGES_PAGE);
+            for (const c of changes) {
+              this.follow(c.session);
+              this.seq = c.seq;
+            }
+            if (changes.length < CHANGES_PAGE) break;
+          }
+        } while (this.catchUpAgain && !this.closed);
+      } catch (e) {
+        this.log({ level: 'warn', msg: 'sessions-catch-up-failed', error: e instanceof Error ? e.message : String(e) });
+      } finally {
+        this.catchingUp = undefined;
+      }
+    })();
+    return this.catchingUp;
+  }
+
+  /** A session as the store now has it: memory follows (our own writes come back too, and change nothing). */
+  private follow(row: Session): void {
+    const s = this.index.get(row.id);
+    if (row.status === 'open') {
+      if (!s) return this.index.add(row);
+      // Calls here may have slid the idle clock further than the store knows yet.
+      const last = Math.max(s.lastActivityAt, row.lastActivityAt);
+      restore(s, row);
+      s.lastActivityAt = last;
+      return;
+    }
+    const at = row.closedAt ?? this.clock();
+    if (s) this.index.remove(s, at);
+    else for (const p of row.parties) this.index.noteEnded(p, row.virtualNumber, at);
+  }
+}
+
+function conflictRefusal(conflict: 'party' | 'ref' | 'pin' | 'ended', message: string): Refusal {
+  if (conflict === 'ended') return { ok: false, status: 409, code: 'session-ended', field: 'status', message };
+  return { ok: false, status: 409, code: conflict === 'party' ? 'party-busy' : `${conflict}-in-use`, field: conflict === 'party' ? 'parties' : conflict, message };
+}
+
+/** The store being down is an answer (503), not a crash. */
+function unavailable(e: unknown): Refusal {
+  if (e instanceof StoreUnavailable) return { ok: false, status: 503, code: 'sessions-store-unavailable', message: e.message };
+  throw e;
 }
 
 /** Puts `target` back as `snapshot` was, removing keys added since. */

@@ -7,7 +7,8 @@ import type { SessionCall } from './session-store.js';
 
 export type WriteOp = { op: 'insert'; session: Session } | { op: 'update'; session: Session } | { op: 'prune'; before: number };
 
-export type JobResult = { ok: true } | { ok: false; conflict?: 'party' | 'ref' | 'pin'; message: string };
+/** `ended`: another router ended the session first (PostgreSQL only). */
+export type JobResult = { ok: true } | { ok: false; conflict?: 'party' | 'ref' | 'pin' | 'ended'; message: string };
 
 export type ToStoreWorker =
   /** Each job's writes in its own savepoint, all jobs in one transaction: one flush to disk. */

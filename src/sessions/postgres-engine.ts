@@ -1,0 +1,343 @@
+import pg from 'pg';
+import type { Logger } from '../log/logger.js';
+import { migrate } from '../postgres/migrate.js';
+import { shownUrl } from '../postgres/open-pool.js';
+import { SESSIONS_MIGRATIONS } from './postgres-schema.js';
+import { endsAt, type Session, type SessionStatus } from './session.js';
+import { StoreUnavailable, type SessionChange, type SessionsEngine, type SessionsSnapshot } from './sessions-engine.js';
+import type { ListQuery, SessionCall } from './session-store.js';
+import type { JobResult, WriteOp } from './store-writer.js';
+
+/**
+ * Writers take turns under this lock (held to the end of each transaction), so the `seq` of the
+ * writes grows in the order they become visible: a reader that has seen seq n has seen all before it.
+ */
+const WRITE_LOCK = 0x73657373; // "sess"
+/** Held by the router that sweeps, on its listening connection: one sweeper at a time. */
+const SWEEP_LOCK = 0x73776570; // "swep"
+const CHANNEL = 'sessions_changed';
+const RECONNECT_MS = 1000;
+
+interface Row {
+  id: string;
+  status: SessionStatus;
+  virtual_number: string;
+  pool: string | null;
+  party_a: string;
+  party_b: string;
+  expires_at: string | null;
+  idle_ttl: number | null;
+  last_activity_at: string;
+  ref: string | null;
+  record: boolean | null;
+  sub_account_id: string | null;
+  pin: string | null;
+  created_at: string;
+  closed_at: string | null;
+  request_hash: string | null;
+  seq: string;
+}
+
+/**
+ * Live sessions in PostgreSQL, shared by every router. Each router keeps its own index in
+ * memory and follows the others' writes: NOTIFY after each commit, plus catching up by `seq`.
+ */
+export class PostgresEngine implements SessionsEngine {
+  readonly describe: string;
+  private listener: pg.Client | undefined;
+  private onChange: (() => void) | undefined;
+  private reconnect: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: Logger,
+  ) {
+    this.describe = `PostgreSQL at ${shownUrl(pool.options.connectionString ?? '')}`;
+  }
+
+  /** Creates or upgrades the tables (once, however many routers start together). */
+  async migrate(): Promise<void> {
+    await migrate(this.pool, SESSIONS_MIGRATIONS);
+  }
+
+  /** Open sessions and the seq they are current to, read in one snapshot so no write falls between. */
+  async snapshot(endedSince: number | undefined): Promise<SessionsSnapshot> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const seq = await client.query<{ seq: string | null }>('SELECT max(seq) AS seq FROM sessions');
+      const open = await client.query<Row>("SELECT * FROM sessions WHERE status = 'open'");
+      const ended =
+        endedSince === undefined
+          ? { rows: [] }
+          : await client.query<Pick<Row, 'party_a' | 'party_b' | 'virtual_number' | 'closed_at'>>("SELECT party_a, party_b, virtual_number, closed_at FROM sessions WHERE status <> 'open' AND closed_at >= $1", [endedSince]);
+      await client.query('COMMIT');
+      return {
+        open: open.rows.map(fromRow),
+        recentlyEnded: ended.rows.map((r) => ({ parties: [r.party_a, r.party_b] as const, virtualNumber: r.virtual_number, at: Number(r.closed_at) })),
+        seq: Number(seq.rows[0]?.seq ?? 0),
+      };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async commit(jobs: WriteOp[][]): Promise<JobResult[]> {
+    return this.transaction(async (client) => {
+      const results: JobResult[] = [];
+      for (const ops of jobs) {
+        await client.query('SAVEPOINT job');
+        try {
+          let ended = false;
+          for (const op of ops) ended = (await apply(client, op)) || ended;
+          if (ended) {
+            await client.query('ROLLBACK TO SAVEPOINT job');
+            results.push({ ok: false, conflict: 'ended', message: 'the session was ended through another router: create a new one' });
+          } else {
+            await client.query('RELEASE SAVEPOINT job');
+            results.push({ ok: true });
+          }
+        } catch (e) {
+          const conflict = conflictOf(e);
+          if (!conflict) throw e;
+          await client.query('ROLLBACK TO SAVEPOINT job');
+          results.push({ ok: false, ...conflict });
+        }
+      }
+      return results;
+    });
+  }
+
+  async story(calls: { session: Session; call: SessionCall }[]): Promise<void> {
+    await this.transaction(async (client) => {
+      for (const { session: s, call } of calls) {
+        // A newer seq: the other routers learn of the idle slide too.
+        await client.query("UPDATE sessions SET last_activity_at = $1, ends_at = $2, seq = nextval('sessions_seq') WHERE id = $3 AND last_activity_at < $1", [s.lastActivityAt, endsAt(s) ?? null, s.id]);
+        await client.query('INSERT INTO session_calls (session_id, at, call_id, caller, callee, rule_id) SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $1)', [
+          s.id,
+          call.at,
+          call.callId,
+          call.caller,
+          call.callee,
+          call.ruleId,
+        ]);
+      }
+    });
+  }
+
+  async get(id: string): Promise<Session | undefined> {
+    const { rows } = await this.read<Row>('SELECT * FROM sessions WHERE id = $1', [id]);
+    return rows[0] && fromRow(rows[0]);
+  }
+
+  async list(q: ListQuery): Promise<Session[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const arg = (v: unknown) => `$${args.push(v)}`;
+    if (q.party) where.push(`id IN (SELECT session_id FROM session_parties WHERE party = ${arg(q.party)})`);
+    if (q.virtualNumber) where.push(`virtual_number = ${arg(q.virtualNumber)}`);
+    if (q.ref) where.push(`ref = ${arg(q.ref)}`);
+    if (q.status) where.push(`status = ${arg(q.status)}`);
+    if (q.after) where.push(`(created_at, id) < (${arg(q.after.createdAt)}, ${arg(q.after.id)})`);
+    const sql = `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ${arg(q.limit)}`;
+    return (await this.read<Row>(sql, args)).rows.map(fromRow);
+  }
+
+  async calls(id: string, limit = 1000): Promise<SessionCall[]> {
+    const { rows } = await this.read<{ at: string; callId: string; caller: string; callee: string; ruleId: string }>(
+      'SELECT at, call_id AS "callId", caller, callee, rule_id AS "ruleId" FROM session_calls WHERE session_id = $1 ORDER BY at, n LIMIT $2',
+      [id, limit],
+    );
+    return rows.map((r) => ({ ...r, at: Number(r.at) }));
+  }
+
+  async dueIds(at: number, limit: number): Promise<string[]> {
+    const { rows } = await this.read<{ id: string }>("SELECT id FROM sessions WHERE status = 'open' AND ends_at <= $1 LIMIT $2", [at, limit]);
+    return rows.map((r) => r.id);
+  }
+
+  async changesSince(seq: number, limit: number): Promise<SessionChange[]> {
+    const { rows } = await this.read<Row>('SELECT * FROM sessions WHERE seq > $1 ORDER BY seq LIMIT $2', [seq, limit]);
+    return rows.map((r) => ({ seq: Number(r.seq), session: fromRow(r) }));
+  }
+
+  watch(onChange: () => void): void {
+    this.onChange = onChange;
+    void this.listen();
+  }
+
+  async maySweep(): Promise<boolean> {
+    if (!this.listener) return false;
+    try {
+      // Session-level and re-entrant: the router that has it keeps it until its connection ends.
+      const { rows } = await this.listener.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [SWEEP_LOCK]);
+      return rows[0]?.ok === true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnect);
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => {});
+  }
+
+  /** A connection of its own that LISTENs; when it drops, it comes back and the index catches up. */
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.pool.options.connectionString, connectionTimeoutMillis: 3000, application_name: 'call-router-sessions-listen' });
+    const retry = () => {
+      if (this.listener === client) this.listener = undefined;
+      client.removeAllListeners();
+      client.on('error', () => {});
+      void client.end().catch(() => {});
+      if (!this.closed && !this.reconnect) this.reconnect = setTimeout(() => ((this.reconnect = undefined), void this.listen()), RECONNECT_MS).unref();
+    };
+    client.on('error', (e) => {
+      this.log({ level: 'warn', msg: 'sessions-listen-lost', error: e.message });
+      retry();
+    });
+    client.on('end', retry);
+    client.on('notification', () => this.onChange?.());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      if (this.closed) return void client.end().catch(() => {});
+      this.listener = client;
+      // Whatever was written while we were not listening.
+      this.onChange?.();
+    } catch {
+      retry();
+    }
+  }
+
+  /** One transaction, writers in turn; tells the other routers once it commits. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw this.unavailable(e);
+    }
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      const result = await work(client);
+      await client.query(`NOTIFY ${CHANNEL}`);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw this.unavailable(e);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async read<R extends pg.QueryResultRow>(sql: string, args: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, args);
+    } catch (e) {
+      throw this.unavailable(e);
+    }
+  }
+
+  private unavailable(e: unknown): StoreUnavailable {
+    if (e instanceof StoreUnavailable) return e;
+    return new StoreUnavailable(`the sessions database (${this.describe}) cannot be reached or did not answer in time (${e instanceof Error ? e.message : String(e)}): nothing was changed; try again in a few seconds, and check that PostgreSQL is running and DATABASE_URL points at it`);
+  }
+}
+
+/** Writes one op; true when an update found the session already ended by another router. */
+async function apply(client: pg.PoolClient, op: WriteOp): Promise<boolean> {
+  switch (op.op) {
+    case 'insert': {
+      const s = op.session;
+      const r = toRow(s);
+      await client.query(
+        `INSERT INTO sessions (id, status, virtual_number, pool, party_a, party_b, expires_at, idle_ttl, last_activity_at, ends_at, ref, record, sub_account_id, pin, created_at, closed_at, request_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+        [r.id, r.status, r.virtual_number, r.pool, r.party_a, r.party_b, r.expires_at, r.idle_ttl, r.last_activity_at, r.ends_at, r.ref, r.record, r.sub_account_id, r.pin, r.created_at, r.closed_at, r.request_hash],
+      );
+      await client.query('INSERT INTO session_parties (session_id, party, virtual_number) VALUES ($1, $2, $4), ($1, $3, $4)', [s.id, s.parties[0], s.parties[1], s.virtualNumber]);
+      return false;
+    }
+    case 'update': {
+      const s = op.session;
+      const r = toRow(s);
+      // Only an open session changes: one that another router ended stays as it ended.
+      const { rowCount } = await client.query(
+        `UPDATE sessions SET status = $2, expires_at = $3, idle_ttl = $4, last_activity_at = GREATEST(last_activity_at, $5), ends_at = $6, record = $7, closed_at = $8, seq = nextval('sessions_seq')
+         WHERE id = $1 AND status = 'open'`,
+        [r.id, r.status, r.expires_at, r.idle_ttl, r.last_activity_at, r.ends_at, r.record, r.closed_at],
+      );
+      if (s.status !== 'open') {
+        await client.query('UPDATE session_parties SET open = false WHERE session_id = $1', [s.id]);
+        return false;
+      }
+      return rowCount === 0;
+    }
+    case 'prune':
+      await client.query("DELETE FROM sessions WHERE status <> 'open' AND closed_at < $1", [op.before]);
+      return false;
+  }
+}
+
+function conflictOf(e: unknown): { conflict: 'party' | 'ref' | 'pin'; message: string } | undefined {
+  const err = e as { code?: string; constraint?: string };
+  if (err.code !== '23505') return undefined;
+  if (err.constraint === 'session_parties_open') return { conflict: 'party', message: 'a party already has an open session on this virtual number (created through another router)' };
+  if (err.constraint === 'sessions_open_ref') return { conflict: 'ref', message: 'another open session has this ref (created through another router)' };
+  if (err.constraint === 'sessions_open_pin') return { conflict: 'pin', message: 'another open session on this virtual number has this pin (created through another router)' };
+  return undefined;
+}
+
+function toRow(s: Session) {
+  return {
+    id: s.id,
+    status: s.status,
+    virtual_number: s.virtualNumber,
+    pool: s.pool ?? null,
+    party_a: s.parties[0],
+    party_b: s.parties[1],
+    expires_at: s.expiresAt ?? null,
+    idle_ttl: s.idleTtl ?? null,
+    last_activity_at: s.lastActivityAt,
+    ends_at: endsAt(s) ?? null,
+    ref: s.ref ?? null,
+    record: s.record ?? null,
+    sub_account_id: s.subAccountId ?? null,
+    pin: s.pin ?? null,
+    created_at: s.createdAt,
+    closed_at: s.closedAt ?? null,
+    request_hash: s.requestHash ?? null,
+  };
+}
+
+// BIGINT arrives as text (pg keeps 64 bits exact); epoch milliseconds fit a number.
+function fromRow(r: Row): Session {
+  return {
+    id: r.id,
+    status: r.status,
+    virtualNumber: r.virtual_number,
+    ...(r.pool === null ? {} : { pool: r.pool }),
+    parties: [r.party_a, r.party_b],
+    ...(r.expires_at === null ? {} : { expiresAt: Number(r.expires_at) }),
+    ...(r.idle_ttl === null ? {} : { idleTtl: r.idle_ttl }),
+    lastActivityAt: Number(r.last_activity_at),
+    ...(r.ref === null ? {} : { ref: r.ref }),
+    ...(r.record === null ? {} : { record: r.record }),
+    ...(r.sub_account_id === null ? {} : { subAccountId: r.sub_account_id }),
+    ...(r.pin === null ? {} : { pin: r.pin }),
+    createdAt: Number(r.created_at),
+    ...(r.closed_at === null ? {} : { closedAt: Number(r.closed_at) }),
+    ...(r.request_hash === null ? {} : { requestHash: r.request_hash }),
+  };
+}

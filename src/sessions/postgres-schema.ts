@@ -1,0 +1,59 @@
+import type { Migrations } from '../postgres/migrate.js';
+
+/**
+ * The sessions tables in PostgreSQL: the same rules as the SQLite file (session-store.ts), held
+ * by partial UNIQUE indexes so that two routers can never cross sessions. `seq` numbers every
+ * write (the writers take turns, see postgres-engine.ts), so each router catches up by it.
+ * Never edit a step that has shipped: add one.
+ */
+export const SESSIONS_MIGRATIONS: Migrations = {
+  component: 'sessions',
+  steps: [
+    `CREATE SEQUENCE sessions_seq;
+     CREATE TABLE sessions (
+       id TEXT PRIMARY KEY,
+       status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'expired')),
+       virtual_number TEXT NOT NULL,
+       pool TEXT,
+       party_a TEXT NOT NULL,
+       party_b TEXT NOT NULL,
+       expires_at BIGINT,
+       idle_ttl INTEGER,
+       last_activity_at BIGINT NOT NULL,
+       ends_at BIGINT,
+       ref TEXT,
+       record BOOLEAN,
+       sub_account_id TEXT,
+       pin TEXT,
+       created_at BIGINT NOT NULL,
+       closed_at BIGINT,
+       request_hash TEXT,
+       seq BIGINT NOT NULL DEFAULT nextval('sessions_seq')
+     );
+     CREATE UNIQUE INDEX sessions_open_ref ON sessions (ref) WHERE status = 'open' AND ref IS NOT NULL;
+     CREATE UNIQUE INDEX sessions_open_pin ON sessions (virtual_number, pin) WHERE status = 'open' AND pin IS NOT NULL;
+     CREATE INDEX sessions_open_ends ON sessions (ends_at) WHERE status = 'open';
+     CREATE INDEX sessions_created ON sessions (created_at, id);
+     CREATE INDEX sessions_closed ON sessions (closed_at) WHERE status <> 'open';
+     CREATE INDEX sessions_seq_order ON sessions (seq);
+     CREATE TABLE session_parties (
+       session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+       party TEXT NOT NULL,
+       virtual_number TEXT NOT NULL,
+       open BOOLEAN NOT NULL DEFAULT true,
+       PRIMARY KEY (session_id, party)
+     );
+     CREATE UNIQUE INDEX session_parties_open ON session_parties (party, virtual_number) WHERE open;
+     CREATE INDEX session_parties_party ON session_parties (party);
+     CREATE TABLE session_calls (
+       n BIGSERIAL PRIMARY KEY,
+       session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+       at BIGINT NOT NULL,
+       call_id TEXT NOT NULL,
+       caller TEXT NOT NULL,
+       callee TEXT NOT NULL,
+       rule_id TEXT NOT NULL
+     );
+     CREATE INDEX session_calls_session ON session_calls (session_id, at, n);`,
+  ],
+};
