@@ -104,7 +104,7 @@ export function createServerApp(deps: AppDeps): ServerApp {
     }),
   );
 
-  app.get('/healthz', (c) => c.json(deps.rules.health()));
+  app.get('/healthz', (c) => c.json({ ...deps.rules.health(), ...(deps.sessions ? { sessions: deps.sessions.health() } : {}) }));
   app.all('/healthz', (c) => jsonError(c, 405, 'method-not-allowed', 'use GET for /healthz'));
   app.route('/readyz', readyzRoute({ readiness: deps.readiness ?? (() => 'ready'), currentRules: () => deps.rules.current() }));
 

@@ -84,6 +84,18 @@ export class Metrics {
     this.storeDropped.add([], 0);
   }
 
+  /** A gauge read at scrape time: 1 while the sessions store takes writes, 0 while it is degraded (PostgreSQL down). */
+  trackSessionsStore(health: () => { state: 'ok' | 'degraded' }): void {
+    new Gauge({
+      name: `${PREFIX}sessions_store_up`,
+      help: 'Whether the sessions store takes writes (1) or is degraded (0): calls still route from memory, the sessions API answers 503',
+      registers: [this.registry],
+      collect() {
+        this.set(health().state === 'ok' ? 1 : 0);
+      },
+    });
+  }
+
   /** `endpoint` must come from a fixed list (request-log.ts endpointOf). */
   recordRequest(endpoint: string, status: number): void {
     this.requests.add([endpoint, statusLabel(status)], 1);

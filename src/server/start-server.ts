@@ -70,12 +70,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const database = config.databaseUrl ? openPool({ url: config.databaseUrl, max: config.databasePoolMax, log }) : undefined;
   let sessions;
   try {
-    sessions = openSessions(config, () => rules.current().pools, log);
+    sessions = await openSessions(config, () => rules.current().pools, log, database);
   } catch (e) {
     await database?.end();
     removeGuards();
     throw e;
   }
+  if (sessions) metrics.trackSessionsStore(() => sessions.health());
   const calls = openCallLog(config, metrics, log);
   /** The stores last: each writes what it still holds, then the pool they share goes. */
   const closeStores = async () => {

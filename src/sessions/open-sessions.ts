@@ -1,22 +1,54 @@
+import type pg from 'pg';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Pool } from '../engine/pool.js';
 import type { Logger } from '../log/logger.js';
-import { Sessions } from './sessions-service.js';
+import { PostgresEngine } from './postgres-engine.js';
+import { coolOffOf, Sessions } from './sessions-service.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 /** Ended sessions are noticed within this; a call after the end is refused anyway (the index checks the time). */
 const SWEEP_EVERY_MS = 5000;
+/** While PostgreSQL cannot be reached at start, try again this often. */
+const RETRY_MS = 2000;
 
 export class SessionsUnavailable extends Error {}
 
 /**
- * The sessions the config asks for, or undefined when they are off. A file that cannot be
- * opened stops the start: serving without the sessions would send every masked call to `else`.
+ * The sessions the config asks for, or undefined when they are off: in PostgreSQL when
+ * `database` is given (DATABASE_URL), else in the SQLite file. A file that cannot be opened
+ * stops the start: serving without the sessions would send every masked call to `else`.
+ * PostgreSQL that cannot be reached is waited for (the router does not listen until the open
+ * sessions are loaded, for the same reason), trying again every 2 s and saying so in the log.
  */
-export function openSessions(config: Pick<ServerConfig, 'sessionsDb' | 'sessionsRetentionDays'>, pools: () => ReadonlyMap<string, Pool> | undefined, log: Logger): Sessions | undefined {
+export async function openSessions(
+  config: Pick<ServerConfig, 'sessionsDb' | 'sessionsRetentionDays'>,
+  pools: () => ReadonlyMap<string, Pool> | undefined,
+  log: Logger,
+  database?: pg.Pool,
+): Promise<Sessions | undefined> {
   if (config.sessionsDb === 'off') return undefined;
+  const common = { pools, retentionMs: config.sessionsRetentionDays * DAY_MS, sweepEveryMs: SWEEP_EVERY_MS, log };
+  if (database) {
+    const engine = new PostgresEngine(database, log);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await engine.migrate();
+        const coolOff = coolOffOf(pools());
+        const snapshot = await engine.snapshot(coolOff > 0 ? Date.now() - coolOff : undefined);
+        const sessions = new Sessions({ ...common, engine: { engine, snapshot } });
+        log({ msg: 'sessions-open', store: engine.describe, open: sessions.openCount });
+        return sessions;
+      } catch (e) {
+        const error = e instanceof Error ? e.message : String(e);
+        // A newer schema is not going to change by waiting.
+        if (/newer version/.test(error)) throw new SessionsUnavailable(error);
+        log({ level: 'error', msg: 'sessions-database-unavailable', store: engine.describe, attempt, error, fix: 'start PostgreSQL or fix DATABASE_URL; the router starts serving once the open sessions are loaded' });
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+      }
+    }
+  }
   try {
-    const sessions = new Sessions({ path: config.sessionsDb, pools, retentionMs: config.sessionsRetentionDays * DAY_MS, sweepEveryMs: SWEEP_EVERY_MS, log });
+    const sessions = new Sessions({ ...common, path: config.sessionsDb });
     log({ msg: 'sessions-open', file: config.sessionsDb, open: sessions.openCount });
     return sessions;
   } catch (e) {
