@@ -52,6 +52,8 @@ export interface SessionsOptions {
   retentionMs?: number;
   /** How often ended sessions are swept; 0: only when `sweep()` is called. */
   sweepEveryMs?: number;
+  /** How often to look for writes made by other processes (an import); 0: only when `catchUp()` is called. */
+  catchUpEveryMs?: number;
   clock?: () => number;
   log?: Logger;
 }
@@ -65,6 +67,8 @@ interface Effects {
 }
 
 interface Job {
+  /** Runs before the other jobs of its batch, while memory is exactly what the disk says. */
+  first?: boolean;
   run: (fx: Effects) => unknown;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
@@ -73,6 +77,8 @@ interface Job {
 const DAY = 86_400_000;
 /** How long calls wait to be written to the session story (and the idle slide to the file). */
 const CALLS_FLUSH_MS = 200;
+/** Changes read from the store per step of a catch-up (a big import arrives in several steps). */
+const CATCH_UP_BATCH = 2000;
 
 /**
  * Live masking sessions: the store (durable), the index (in memory, answers calls) and the
@@ -93,6 +99,9 @@ export class Sessions {
   private calls: { session: Session; call: SessionCall }[] = [];
   private flushing = false;
   private timer: NodeJS.Timeout | undefined;
+  private catchUpTimer: NodeJS.Timeout | undefined;
+  /** The last write of the change sequence that memory has seen. */
+  private seenSeq: number;
   private rotation = 0;
   private lastPrune = 0;
   private closed: Promise<void> | undefined;
@@ -104,12 +113,18 @@ export class Sessions {
     this.store = new SessionStore(options.path); // creates and migrates the file first
     this.writer = new StoreWriter(options.path);
     const now = this.clock();
+    // The sequence first: a write landing between the two reads is seen again by the catch-up, never missed.
+    this.seenSeq = this.store.lastSeq();
     for (const s of this.store.allOpen()) this.index.add(s);
     const coolOff = Math.max(0, ...[...(options.pools()?.values() ?? [])].map((p) => p.coolOffMs));
     if (coolOff > 0) for (const e of this.store.recentlyEnded(now - coolOff)) for (const p of e.parties) this.index.noteEnded(p, e.virtualNumber, e.at);
     if (options.sweepEveryMs) {
       this.timer = setInterval(() => void this.sweep().catch((e) => this.log({ level: 'error', msg: 'sessions-sweep-failed', error: String(e) })), options.sweepEveryMs);
       this.timer.unref();
+    }
+    if (options.catchUpEveryMs) {
+      this.catchUpTimer = setInterval(() => void this.catchUp().catch((e) => this.log({ level: 'error', msg: 'sessions-catch-up-failed', error: String(e) })), options.catchUpEveryMs);
+      this.catchUpTimer.unref();
     }
   }
 
@@ -177,11 +192,47 @@ export class Sessions {
     return expired;
   }
 
+  /**
+   * Brings memory in step with writes made by other processes on the same file (an import, for
+   * instance): sessions they opened start routing, those they closed stop. Our own writes come
+   * back too and change nothing. Cheap when nothing changed: one indexed read.
+   */
+  async catchUp(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const applied = await this.enqueue(() => this.applyChanges(), true);
+      total += applied;
+      if (applied < CATCH_UP_BATCH) return total;
+    }
+  }
+
+  private applyChanges(): number {
+    const changes = this.store.changesSince(this.seenSeq, CATCH_UP_BATCH);
+    for (const { seq, session } of changes) {
+      this.seenSeq = seq;
+      const mine = this.index.get(session.id);
+      if (session.status !== 'open') {
+        if (mine) this.index.remove(mine, session.closedAt ?? this.clock());
+        continue;
+      }
+      if (mine) {
+        // Changed elsewhere (extended, record switched): take its terms, keep our latest call.
+        const lastActivityAt = Math.max(mine.lastActivityAt, session.lastActivityAt);
+        this.index.remove(mine, this.clock());
+        restore(mine, { ...session, lastActivityAt });
+        this.index.add(mine);
+      } else this.index.add(session);
+    }
+    if (changes.length > 0) this.log({ level: 'debug', msg: 'sessions-caught-up', changes: changes.length, seq: this.seenSeq });
+    return changes.length;
+  }
+
   /** Waits for the writes in flight, then closes the file. */
   async close(): Promise<void> {
     if (this.closed) return this.closed;
     this.closed = (async () => {
       if (this.timer) clearInterval(this.timer);
+      if (this.catchUpTimer) clearInterval(this.catchUpTimer);
       while (this.flushing || this.jobs.length > 0) await new Promise((r) => setImmediate(r));
       await this.flushCalls();
       await this.writer.close();
@@ -291,17 +342,18 @@ export class Sessions {
     });
   }
 
-  private enqueue<T>(run: (fx: Effects) => T): Promise<T> {
+  private enqueue<T>(run: (fx: Effects) => T, first = false): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the sessions store is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject, ...(first ? { first } : {}) });
       if (this.jobs.length === 1 && !this.flushing) setImmediate(() => void this.flush());
     });
   }
 
   /** Every queued write in one commit (one flush to disk), then every answer. */
   private async flush(): Promise<void> {
-    const jobs = this.jobs;
+    // Catch-ups first: no write of this batch has touched memory yet, and every earlier one is on disk.
+    const jobs = [...this.jobs.filter((j) => j.first), ...this.jobs.filter((j) => !j.first)];
     this.jobs = [];
     if (jobs.length === 0) return;
     this.flushing = true;
