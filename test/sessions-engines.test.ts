@@ -11,7 +11,6 @@ import { usePostgres } from './helpers/postgres.js';
 
 const postgres = usePostgres();
 const VN1 = '+6568332049';
-const VN2 = '+6568332050';
 const RIDER = '+6591110001';
 const DRIVER = '+6581234567';
 const DRIVER2 = '+6581234568';

@@ -8,6 +8,10 @@ import { coolOffOf, Sessions } from './sessions-service.js';
 const DAY_MS = 24 * 60 * 60_000;
 /** Ended sessions are noticed within this; a call after the end is refused anyway (the index checks the time). */
 const SWEEP_EVERY_MS = 5000;
+/** Sessions another process writes to the file (`sessions import`) route within about this. */
+const CATCH_UP_EVERY_MS = 500;
+/** Another router's writes arrive by notification at once; this catches up any that was missed. */
+const POSTGRES_CATCH_UP_EVERY_MS = 1000;
 /** While PostgreSQL cannot be reached at start, try again this often. */
 const RETRY_MS = 2000;
 
@@ -35,7 +39,7 @@ export async function openSessions(
         await engine.migrate();
         const coolOff = coolOffOf(pools());
         const snapshot = await engine.snapshot(coolOff > 0 ? Date.now() - coolOff : undefined);
-        const sessions = new Sessions({ ...common, engine: { engine, snapshot } });
+        const sessions = new Sessions({ ...common, catchUpEveryMs: POSTGRES_CATCH_UP_EVERY_MS, engine: { engine, snapshot } });
         log({ msg: 'sessions-open', store: engine.describe, open: sessions.openCount });
         return sessions;
       } catch (e) {
@@ -48,7 +52,7 @@ export async function openSessions(
     }
   }
   try {
-    const sessions = new Sessions({ ...common, path: config.sessionsDb });
+    const sessions = new Sessions({ ...common, catchUpEveryMs: CATCH_UP_EVERY_MS, path: config.sessionsDb });
     log({ msg: 'sessions-open', file: config.sessionsDb, open: sessions.openCount });
     return sessions;
   } catch (e) {

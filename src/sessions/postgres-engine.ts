@@ -4,8 +4,8 @@ import { migrate } from '../postgres/migrate.js';
 import { shownUrl } from '../postgres/open-pool.js';
 import { SESSIONS_MIGRATIONS } from './postgres-schema.js';
 import { endsAt, type Session, type SessionStatus } from './session.js';
-import { StoreUnavailable, type SessionChange, type SessionsEngine, type SessionsSnapshot } from './sessions-engine.js';
-import type { ListQuery, SessionCall } from './session-store.js';
+import { StoreUnavailable, type SessionsEngine, type SessionsSnapshot } from './sessions-engine.js';
+import type { ListQuery, SessionCall, SessionChange } from './session-store.js';
 import type { JobResult, WriteOp } from './store-writer.js';
 
 /**

@@ -1,14 +1,8 @@
 import type { Session } from './session.js';
-import type { ListQuery, SessionCall } from './session-store.js';
+import type { ListQuery, SessionCall, SessionChange } from './session-store.js';
 import type { JobResult, WriteOp } from './store-writer.js';
 
 type MaybePromise<T> = T | Promise<T>;
-
-/** A session as it was written, with the number of the write: what the other routers catch up from. */
-export interface SessionChange {
-  seq: number;
-  session: Session;
-}
 
 /** What the open sessions were at one moment, to fill the index at start. */
 export interface SessionsSnapshot {
@@ -34,8 +28,8 @@ export interface SessionsEngine {
   calls(id: string, limit?: number): MaybePromise<SessionCall[]>;
   /** Ids of open sessions whose stored end has passed (the caller re-checks against memory). */
   dueIds(at: number, limit: number): MaybePromise<string[]>;
-  /** Writes after `seq`, oldest first; undefined: this engine has no other writers to follow. */
-  changesSince?(seq: number, limit: number): Promise<SessionChange[]>;
+  /** Writes after `seq` (by this router and every other writer), in the order they were committed. */
+  changesSince(seq: number, limit: number): MaybePromise<SessionChange[]>;
   /** Calls `onChange` soon after another writer commits (a hint: changesSince says what changed). */
   watch?(onChange: () => void): void;
   /** Whether this router is the one that sweeps and prunes now (one at a time). */

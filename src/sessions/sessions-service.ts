@@ -80,7 +80,6 @@ interface Job {
 const DAY = 86_400_000;
 /** Calls waiting for the store while it is down, at most; older ones are dropped first (their story only). */
 const MAX_WAITING_CALLS = 50_000;
-const CHANGES_PAGE = 1000;
 
 /** The longest cool-off of the pools: how far back ended sessions matter at start. */
 export function coolOffOf(pools: ReadonlyMap<string, Pool> | undefined): number {
@@ -88,6 +87,8 @@ export function coolOffOf(pools: ReadonlyMap<string, Pool> | undefined): number 
 }
 /** How long calls wait to be written to the session story (and the idle slide to the file). */
 const CALLS_FLUSH_MS = 200;
+/** Changes read from the store per step of a catch-up (a big import arrives in several steps). */
+const CATCH_UP_BATCH = 2000;
 
 /**
  * Live masking sessions: the store (durable), the index (in memory, answers calls) and the
@@ -111,9 +112,9 @@ export class Sessions {
   private closed: Promise<void> | undefined;
   /** The last write of the other routers the index has (engines with changesSince). */
   private seq: number;
-  private catchingUp: Promise<void> | undefined;
-  private catchUpAgain = false;
+  private catchUpWaiters: { resolve: (n: number) => void; reject: (e: unknown) => void }[] = [];
   private catchUpTimer: NodeJS.Timeout | undefined;
+  private kicked = false;
   /** Why the store is not taking writes, since the last failure; undefined: it is. */
   private problem: string | undefined;
   private droppedCalls = 0;
@@ -139,11 +140,12 @@ export class Sessions {
       this.timer = setInterval(() => void this.sweep().catch((e) => this.log({ level: 'error', msg: 'sessions-sweep-failed', error: String(e) })), options.sweepEveryMs);
       this.timer.unref();
     }
-    if (this.engine.changesSince) {
-      this.catchUpTimer = setInterval(() => void this.catchUp(), options.catchUpEveryMs ?? 1000);
+    const catchUp = () => void this.catchUp().catch((e) => this.log({ level: 'warn', msg: 'sessions-catch-up-failed', error: e instanceof Error ? e.message : String(e) }));
+    if (options.catchUpEveryMs) {
+      this.catchUpTimer = setInterval(catchUp, options.catchUpEveryMs);
       this.catchUpTimer.unref();
-      this.engine.watch?.(() => void this.catchUp());
     }
+    this.engine.watch?.(catchUp);
   }
 
   /** `degraded` while the store cannot take writes: calls still route from memory, the API answers 503. */
@@ -235,9 +237,8 @@ export class Sessions {
     this.closed = (async () => {
       if (this.timer) clearInterval(this.timer);
       if (this.catchUpTimer) clearInterval(this.catchUpTimer);
-      while (this.flushing || this.jobs.length > 0) await new Promise((r) => setImmediate(r));
+      while (this.flushing || this.jobs.length > 0 || this.catchUpWaiters.length > 0) await new Promise((r) => setImmediate(r));
       await this.flushCalls();
-      await this.catchingUp;
       await this.engine.close();
     })();
     return this.closed;
@@ -343,17 +344,62 @@ export class Sessions {
     if (this.closed) return Promise.reject(new Error('the sessions store is closed'));
     return new Promise<T>((resolve, reject) => {
       this.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject });
-      if (this.jobs.length === 1 && !this.flushing) setImmediate(() => void this.flush());
+      this.kick();
     });
   }
 
-  /** Every queued write in one commit (one flush to disk), then every answer. */
+  private kick(): void {
+    if (this.flushing || this.kicked) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      void this.flush();
+    });
+  }
+
+  /**
+   * Brings memory in step with the writes made elsewhere (another router on the same PostgreSQL,
+   * another process on the same file, an import): sessions they opened start routing, those they
+   * closed stop. Our own writes come back too and change nothing. Cheap when nothing changed:
+   * one indexed read. Resolves with the number of changes read.
+   */
+  catchUp(): Promise<number> {
+    if (this.closed) return Promise.resolve(0);
+    return new Promise<number>((resolve, reject) => {
+      this.catchUpWaiters.push({ resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** A catch-up if one is asked for, then every queued write in one commit (one flush to disk), then every answer. */
   private async flush(): Promise<void> {
+    if (this.flushing) return;
     const jobs = this.jobs;
     this.jobs = [];
-    if (jobs.length === 0) return;
+    const waiters = this.catchUpWaiters;
+    this.catchUpWaiters = [];
+    if (jobs.length === 0 && waiters.length === 0) return;
     this.flushing = true;
     try {
+      // Between commits: memory is exactly what the store had after our last one.
+      if (waiters.length > 0) {
+        try {
+          const n = await this.applyChanges();
+          for (const w of waiters) w.resolve(n);
+        } catch (e) {
+          if (e instanceof StoreUnavailable) this.problem = e.message;
+          for (const w of waiters) w.reject(e);
+        }
+      }
+      if (jobs.length > 0) await this.commitJobs(jobs);
+    } finally {
+      this.flushing = false;
+      if (this.jobs.length > 0 || this.catchUpWaiters.length > 0) this.kick();
+    }
+  }
+
+  private async commitJobs(jobs: Job[]): Promise<void> {
+    {
       const decided = jobs.map((job) => {
         const fx: Effects = { undo: [], ops: [] };
         try {
@@ -385,9 +431,6 @@ export class Sessions {
         if (!r.conflict) (d as { ok: boolean }).ok = false;
       });
       for (const d of decided) (d.ok ? d.job.resolve : d.job.reject)(d.value);
-    } finally {
-      this.flushing = false;
-      if (this.jobs.length > 0) setImmediate(() => void this.flush());
     }
   }
 
@@ -412,32 +455,19 @@ export class Sessions {
     }
   }
 
-  /** Brings the index up to the other routers' writes, in the order they were made. */
-  catchUp(): Promise<void> {
-    if (this.catchingUp) {
-      this.catchUpAgain = true;
-      return this.catchingUp;
-    }
-    this.catchingUp = (async () => {
-      try {
-        do {
-          this.catchUpAgain = false;
-          for (;;) {
-            const changes = await this.engine.changesSince!(this.seq, CHANGES_PAGE);
-            for (const c of changes) {
-              this.follow(c.session);
-              this.seq = c.seq;
-            }
-            if (changes.length < CHANGES_PAGE) break;
-          }
-        } while (this.catchUpAgain && !this.closed);
-      } catch (e) {
-        this.log({ level: 'warn', msg: 'sessions-catch-up-failed', error: e instanceof Error ? e.message : String(e) });
-      } finally {
-        this.catchingUp = undefined;
+  private async applyChanges(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const changes = await this.engine.changesSince(this.seq, CATCH_UP_BATCH);
+      for (const c of changes) {
+        this.follow(c.session);
+        this.seq = c.seq;
       }
-    })();
-    return this.catchingUp;
+      total += changes.length;
+      if (changes.length < CATCH_UP_BATCH) break;
+    }
+    if (total > 0) this.log({ level: 'debug', msg: 'sessions-caught-up', changes: total, seq: this.seq });
+    return total;
   }
 
   /** A session as the store now has it: memory follows (our own writes come back too, and change nothing). */
@@ -445,10 +475,11 @@ export class Sessions {
     const s = this.index.get(row.id);
     if (row.status === 'open') {
       if (!s) return this.index.add(row);
-      // Calls here may have slid the idle clock further than the store knows yet.
-      const last = Math.max(s.lastActivityAt, row.lastActivityAt);
-      restore(s, row);
-      s.lastActivityAt = last;
+      // Changed elsewhere (extended, record switched): take its terms, keep our latest call.
+      const lastActivityAt = Math.max(s.lastActivityAt, row.lastActivityAt);
+      this.index.remove(s, this.clock());
+      restore(s, { ...row, lastActivityAt });
+      this.index.add(s);
       return;
     }
     const at = row.closedAt ?? this.clock();

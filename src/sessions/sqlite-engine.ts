@@ -16,7 +16,9 @@ export class SqliteEngine implements SessionsEngine {
 
   /** The file is read in one go at start: nothing else writes it while this router runs. */
   snapshot(endedSince: number | undefined): SessionsSnapshot {
-    return { open: this.store.allOpen(), recentlyEnded: endedSince === undefined ? [] : this.store.recentlyEnded(endedSince), seq: 0 };
+    // The sequence first: a write landing between the reads is seen again by the catch-up, never missed.
+    const seq = this.store.lastSeq();
+    return { open: this.store.allOpen(), recentlyEnded: endedSince === undefined ? [] : this.store.recentlyEnded(endedSince), seq };
   }
 
   commit: SessionsEngine['commit'] = (jobs) => this.writer.commit(jobs);
@@ -27,6 +29,7 @@ export class SqliteEngine implements SessionsEngine {
   list: SessionsEngine['list'] = (q) => this.store.list(q);
   calls: SessionsEngine['calls'] = (id, limit) => this.store.calls(id, limit);
   dueIds: SessionsEngine['dueIds'] = (at, limit) => this.store.dueIds(at, limit);
+  changesSince: SessionsEngine['changesSince'] = (seq, limit) => this.store.changesSince(seq, limit);
   maySweep = async () => true;
 
   async close(): Promise<void> {
