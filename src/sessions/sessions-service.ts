@@ -385,6 +385,7 @@ export class Sessions {
       if (waiters.length > 0) {
         try {
           const n = await this.applyChanges();
+          this.problem = undefined;
           for (const w of waiters) w.resolve(n);
         } catch (e) {
           if (e instanceof StoreUnavailable) this.problem = e.message;
@@ -440,6 +441,7 @@ export class Sessions {
     this.calls = [];
     try {
       await this.engine.story(calls.map(({ session, call }) => ({ session: { ...session }, call })));
+      this.problem = undefined;
     } catch (e) {
       this.log({ level: 'error', msg: 'sessions-calls-write-failed', count: calls.length, error: e instanceof Error ? e.message : String(e) });
       if (!(e instanceof StoreUnavailable) || this.closed) return;

@@ -17,6 +17,10 @@ export interface Cluster {
   url: string;
   dir: string;
   stop(): void;
+  /** Stops the server, keeping its data: the tests of "PostgreSQL is down". */
+  halt(): void;
+  /** Starts it again on the same port, with the same data. */
+  resume(): void;
 }
 
 export function findPostgresBin(): string {
@@ -60,7 +64,8 @@ export async function startCluster(): Promise<Cluster> {
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
-  run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  start();
   const stop = () => {
     try {
       run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
@@ -69,7 +74,9 @@ export async function startCluster(): Promise<Cluster> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, stop };
+  // fast, not immediate: with synchronous_commit=off an immediate stop would lose the last commits.
+  const halt = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, stop, halt, resume: start };
 }
 
 // As a command, for .ci/run: `start STATE_FILE` prints the URL, `stop STATE_FILE` stops that server.
