@@ -45,7 +45,7 @@ describe('several routers on one PostgreSQL', () => {
   it('a session created through one router routes on the other by notification, and stops there once closed', async () => {
     const url = await postgres.database();
     const [a, b] = [await router(url), await router(url)];
-    const created = await a.create(ride({ ttl: undefined }), 'h1');
+    const created = await a.create(ride(), 'h1');
     if (!created.ok) throw new Error('not created');
     await eventually(() => routes(b) === DRIVER, 'router B routes the session created on A');
     await a.update(created.session.id, { close: true });
