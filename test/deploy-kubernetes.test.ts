@@ -64,9 +64,9 @@ describe('deploy/kubernetes manifests', () => {
     expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(preStop[1]) * 1000 + drainMs);
   });
 
-  it('takes WEBHOOK_AUTH and ADMIN_TOKEN from the Secret in these manifests', () => {
+  it('takes WEBHOOK_AUTH, ADMIN_TOKEN and DATABASE_URL from the Secret in these manifests', () => {
     const secret = ofKind('Secret')[0]!;
-    for (const name of [ENV_VARS.webhookAuth.env, ENV_VARS.adminToken.env]) {
+    for (const name of [ENV_VARS.webhookAuth.env, ENV_VARS.adminToken.env, ENV_VARS.databaseUrl.env]) {
       const ref = env[name]?.valueFrom?.secretKeyRef;
       expect(ref, `${name} is not from a Secret`).toBeDefined();
       expect(ref.name).toBe(secret.metadata.name);
