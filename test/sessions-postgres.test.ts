@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pool } from '../src/engine/pool.js';
 import { openPool } from '../src/postgres/open-pool.js';
 import { PostgresEngine } from '../src/sessions/postgres-engine.js';
 import { Sessions, type CreateInput } from '../src/sessions/sessions-service.js';
+import { run } from '../src/cli/run.js';
+import { capture } from './helpers/capture.js';
 import { usePostgres } from './helpers/postgres.js';
 import { startCluster } from './helpers/postgres-cluster.js';
 
@@ -85,6 +90,24 @@ describe('several routers on one PostgreSQL', () => {
     }, 'one router sweeps');
     expect(swept.sort()).toEqual([0, 1]);
     await eventually(async () => (await b.get(short.session.id))?.status === 'expired', 'B learns that it expired');
+  });
+});
+
+describe('sessions import with DATABASE_URL', () => {
+  it('loads the pairs into PostgreSQL, where a running router routes them; a second import adds nothing', async () => {
+    const url = await postgres.database();
+    const a = await router(url);
+    const dir = mkdtempSync(join(tmpdir(), 'sessions-pg-import-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const csv = join(dir, 'pairs.csv');
+    writeFileSync(csv, `virtualNumber,partyA,partyB\n${VN1},${RIDER},${DRIVER}\n`);
+    const out = capture();
+    expect(await run(['sessions', 'import', csv], out, capture(), { DATABASE_URL: url })).toBe(0);
+    expect(out.text).toMatch(/^imported 1 sessions into postgres:\/\//);
+    await eventually(() => routes(a) === DRIVER, 'the running router routes the imported pair');
+    const again = capture();
+    expect(await run(['sessions', 'import', csv], again, capture(), { DATABASE_URL: url })).toBe(0);
+    expect(again.text).toContain('imported 0 sessions');
   });
 });
 

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { readImportCsv } from '../sessions/import-csv.js';
+import { openPool, shownUrl } from '../postgres/open-pool.js';
+import { PostgresEngine } from '../sessions/postgres-engine.js';
 import { requestHash, Sessions } from '../sessions/sessions-service.js';
 import { printDiagnostics, type Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
@@ -9,7 +11,8 @@ import { UsageError } from './usage-error.js';
 /**
  * `sessions import FILE.csv [--config FILE]`: loads a pairs table into the sessions file
  * (SESSIONS_DB) as open sessions. A server running on the same file picks them up within about
- * half a second (it follows the file's change sequence), without a restart.
+ * half a second (it follows the file's change sequence), without a restart. With DATABASE_URL
+ * the rows go to PostgreSQL instead, and every router there picks them up the same way.
  */
 export async function sessionsCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv): Promise<number> {
   const [sub, ...rest] = args;
@@ -37,7 +40,21 @@ export async function sessionsCommand(args: string[], out: Output, err: Output, 
     err.write(`\nnothing imported: fix the ${read.diagnostics.length} problem${read.diagnostics.length === 1 ? '' : 's'} above and run the import again\n`);
     return 1;
   }
-  const sessions = new Sessions({ path: settings.config.sessionsDb, pools: () => undefined });
+  const { databaseUrl } = settings.config;
+  const database = databaseUrl ? openPool({ url: databaseUrl, max: 2, log: () => {} }) : undefined;
+  let sessions: Sessions;
+  try {
+    if (database) {
+      const engine = new PostgresEngine(database, () => {});
+      await engine.migrate();
+      sessions = new Sessions({ pools: () => undefined, engine: { engine, snapshot: await engine.snapshot(undefined) } });
+    } else sessions = new Sessions({ path: settings.config.sessionsDb, pools: () => undefined });
+  } catch (e) {
+    await database?.end();
+    err.write(`cannot open the sessions in ${databaseUrl ? shownUrl(databaseUrl) : settings.config.sessionsDb}: ${e instanceof Error ? e.message : String(e)}; nothing imported\n`);
+    return 1;
+  }
+  const into = databaseUrl ? shownUrl(databaseUrl) : settings.config.sessionsDb;
   let created = 0;
   let existing = 0;
   const refused: string[] = [];
@@ -51,8 +68,9 @@ export async function sessionsCommand(args: string[], out: Output, err: Output, 
     });
   } finally {
     await sessions.close();
+    await database?.end();
   }
   for (const line of refused) err.write(`${line}\n`);
-  out.write(`imported ${created} sessions into ${settings.config.sessionsDb}${existing ? `; ${existing} were there already` : ''}${read.skipped ? `; ${read.skipped} rows had already expired` : ''}${refused.length ? `; ${refused.length} refused` : ''}\n`);
+  out.write(`imported ${created} sessions into ${into}${existing ? `; ${existing} were there already` : ''}${read.skipped ? `; ${read.skipped} rows had already expired` : ''}${refused.length ? `; ${refused.length} refused` : ''}\n`);
   return refused.length > 0 ? 1 : 0;
 }
