@@ -14,7 +14,11 @@ const VN1 = '+6568332049';
 const RIDER = '+6591110001';
 const DRIVER = '+6581234567';
 const DRIVER2 = '+6581234568';
-const POOLS = new Map<string, Pool>([['one', { name: 'one', coolOffMs: 0, numbers: [{ number: VN1, country: 'SG' }], file: 'pools.yaml', line: 2 }]]);
+const VN2 = '+6568332050';
+const POOLS = new Map<string, Pool>([
+  ['one', { name: 'one', coolOffMs: 0, numbers: [{ number: VN1, country: 'SG' }], file: 'pools.yaml', line: 2 }],
+  ['two', { name: 'two', coolOffMs: 0, numbers: [VN1, VN2].map((number) => ({ number, country: 'SG' })), file: 'pools.yaml', line: 5 }],
+]);
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -88,6 +92,22 @@ describe.each([sqlite, postgresql])('live sessions in $name', (engine) => {
     const [a, b] = [await engine.open(place), await engine.open(place)];
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).create({ parties: [RIDER, DRIVER], pool: 'one' }, `h${i}`)));
     expect(statuses(results)).toEqual([201, ...Array(19).fill(409)]);
+  });
+
+  it('a retry of a create through the other router, before it has heard of the first, is recognised: same session, not a 409', async () => {
+    const place = await engine.place();
+    const [a, b] = [await engine.open(place), await engine.open(place)];
+    const first = await a.create(ride({ ref: 'trip-7' }), 'h7');
+    const retry = await b.create(ride({ ref: 'trip-7' }), 'h7');
+    expect(first.ok && retry.ok && retry.replay && retry.session.id === first.session.id).toBe(true);
+  });
+
+  it('a pool gives another number when another router took the first one for this pair meanwhile', async () => {
+    const place = await engine.place();
+    const [a, b] = [await engine.open(place), await engine.open(place)];
+    const one = await a.create({ parties: [RIDER, DRIVER], pool: 'two' }, 'h1');
+    const other = await b.create({ parties: [RIDER, DRIVER], pool: 'two' }, 'h2');
+    expect(one.ok && other.ok && [one.session.virtualNumber, other.session.virtualNumber].sort()).toEqual([VN1, VN2]);
   });
 
   it('a closed session frees the pair for a new one, and its calls stay readable', async () => {

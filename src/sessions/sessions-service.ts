@@ -41,6 +41,8 @@ export interface Refusal {
   code: string;
   message: string;
   field?: string;
+  /** The store refused what memory allowed: another writer was first. */
+  raced?: true;
 }
 
 export type CreateResult = { ok: true; session: Session; replay: boolean } | Refusal;
@@ -162,8 +164,19 @@ export class Sessions {
     return this.index.size;
   }
 
-  create(input: CreateInput, requestHash: string): Promise<CreateResult> {
-    return this.enqueue((fx) => this.createNow(input, requestHash, fx)).catch(unavailable);
+  async create(input: CreateInput, requestHash: string): Promise<CreateResult> {
+    try {
+      const first = await this.enqueue((fx) => this.createNow(input, requestHash, fx));
+      if (first.ok || !first.raced) return first;
+      // Another writer got there first and memory had not heard yet: learn what it wrote and
+      // decide again, so a retry with the same ref is recognised and a pool gives another number.
+      await this.catchUp();
+      const second = await this.enqueue((fx) => this.createNow(input, requestHash, fx));
+      if (!second.ok) delete second.raced;
+      return second;
+    } catch (e) {
+      return unavailable(e);
+    }
   }
 
   async update(id: string, patch: PatchInput): Promise<UpdateResult> {
@@ -491,8 +504,8 @@ export class Sessions {
 }
 
 function conflictRefusal(conflict: 'party' | 'ref' | 'pin' | 'ended', message: string): Refusal {
-  if (conflict === 'ended') return { ok: false, status: 409, code: 'session-ended', field: 'status', message };
-  return { ok: false, status: 409, code: conflict === 'party' ? 'party-busy' : `${conflict}-in-use`, field: conflict === 'party' ? 'parties' : conflict, message };
+  if (conflict === 'ended') return { ok: false, status: 409, code: 'session-ended', field: 'status', message, raced: true };
+  return { ok: false, status: 409, code: conflict === 'party' ? 'party-busy' : `${conflict}-in-use`, field: conflict === 'party' ? 'parties' : conflict, message, raced: true };
 }
 
 /** The store being down is an answer (503), not a crash. */
