@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { usePostgres } from './helpers/postgres.js';
+import { startCluster } from './helpers/postgres-cluster.js';
+import { spawnForTest, stopChild } from './helpers/processes.js';
 import { startServer, type RunningServer } from './helpers/server.js';
 import { DRIVER, MASKING_FOLDER, RIDER, TOKEN, VN1, writeFolder } from './helpers/sessions.js';
 
@@ -13,12 +15,17 @@ afterEach(async () => {
 });
 
 /** Two router processes on different ports, sharing one PostgreSQL database. */
-async function twoRouters(): Promise<[RunningServer, RunningServer]> {
+function rulesFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sessions-routers-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const rules = join(dir, 'rules');
   mkdirSync(rules);
   writeFolder(rules, MASKING_FOLDER);
+  return rules;
+}
+
+async function twoRouters(): Promise<[RunningServer, RunningServer]> {
+  const rules = rulesFolder();
   const env = { DATABASE_URL: await postgres.database(), API_TOKEN: TOKEN, CALL_LOG: 'off', LOG_LEVEL: 'warn' };
   const started: RunningServer[] = [];
   cleanups.push(() => Promise.all(started.map((s) => s.stop())));
@@ -62,4 +69,30 @@ describe('two routers on one PostgreSQL', () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
   }, 90_000);
+
+  it('a router started while PostgreSQL is down says so, and starts serving once it is back, with the sessions in it', async () => {
+    const cluster = await startCluster();
+    cleanups.push(() => cluster.stop());
+    const env = { DATABASE_URL: cluster.url, API_TOKEN: TOKEN, CALL_LOG: 'off', LOG_LEVEL: 'warn' };
+    const rules = rulesFolder();
+    const first = await startServer(['--rules', rules, '--no-watch'], env);
+    expect((await createOn(first, { parties: [RIDER, DRIVER], virtualNumber: VN1, ttl: 3600 })).status).toBe(201);
+    await first.stop();
+
+    cluster.halt();
+    const child = spawnForTest(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--rules', rules, '--no-watch'], { env: { ...process.env, ...env } });
+    cleanups.push(() => stopChild(child));
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    const seen = async (text: string) => {
+      for (let i = 0; i < 1200 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+      return out.includes(text);
+    };
+    expect(await seen('sessions-database-unavailable'), out).toBe(true);
+    expect(out).not.toContain('Listening on');
+    cluster.resume();
+    expect(await seen('Listening on'), out).toBe(true);
+    const url = /Listening on (http:\/\/\S+?:\d+)/.exec(out)![1]!;
+    expect(await callTo({ url } as RunningServer, RIDER, VN1)).toBe(DRIVER);
+  }, 120_000);
 });
