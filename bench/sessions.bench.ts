@@ -6,7 +6,12 @@
  *    synchronous=FULL) and their latency, while call actions are served at a fixed rate on the same
  *    thread, with those calls' latency.
  *
- * Usage: npm run bench:sessions -- [--sessions 1000000] [--seconds 5] [--call-rate 2000] [--concurrency 64] [--part create|lookup|both]
+ * 3. (--part postgres) Creates per second on PostgreSQL through one router and through two (each
+ *    with its own pool and LISTEN connection, in this process), next to SQLite. The server is
+ *    BENCH_DATABASE_URL, or a private one from Debian's binaries (fsync off: it measures the
+ *    router's side, not your disks).
+ *
+ * Usage: npm run bench:sessions -- [--sessions 1000000] [--seconds 5] [--call-rate 2000] [--concurrency 64] [--part create|lookup|both|postgres]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +24,10 @@ import { LiveRules } from '../src/reload/live-rules.js';
 import { buildRuleSet } from '../src/rules/build-rule-set.js';
 import { loadRules } from '../src/rules/load-rules.js';
 import { SessionIndex } from '../src/sessions/session-index.js';
+import { openPool } from '../src/postgres/open-pool.js';
+import { openSessions } from '../src/sessions/open-sessions.js';
 import { Sessions } from '../src/sessions/sessions-service.js';
+import { startCluster } from '../test/helpers/postgres-cluster.js';
 
 const { values } = parseArgs({
   options: {
@@ -153,6 +161,80 @@ async function createBench(): Promise<void> {
   }
 }
 
-// Creates first: the 1M-session index afterwards would leave a big heap for the collector.
-if (values.part !== 'lookup') await createBench();
-if (values.part !== 'create') lookupBench();
+/** Creates for SECONDS from `concurrency` clients spread over the routers; every pair distinct, numbers from a 1,000-number pool. */
+async function createsOn(routers: Sessions[]): Promise<{ perSecond: number; p50: number; p99: number; refused: number }> {
+  const ms: number[] = [];
+  let created = 0;
+  let refused = 0;
+  let next = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: Number(values.concurrency) }, async (_, c) => {
+      const router = routers[c % routers.length]!;
+      while (performance.now() < end) {
+        const i = next++;
+        const t = performance.now();
+        const r = await router.create({ parties: [rider(i), driver(i)], pool: 'rides', expiresAt: Date.now() + 3_600_000 }, `h${i}`);
+        ms.push(performance.now() - t);
+        if (r.ok) created++;
+        else refused++;
+      }
+    }),
+  );
+  return { perSecond: created / ((performance.now() - t0) / 1000), p50: pct(ms, 50), p99: pct(ms, 99), refused };
+}
+
+async function postgresBench(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sessions-bench-pg-'));
+  const cluster = process.env.BENCH_DATABASE_URL ? undefined : await startCluster();
+  const url = process.env.BENCH_DATABASE_URL ?? cluster!.url;
+  const opened: (() => Promise<void>)[] = [];
+  try {
+    writeFileSync(join(dir, 'r.yaml'), RULES);
+    writeFileSync(join(dir, 'settings.yaml'), 'voiceProfile: en-US-ZiraRUS\n');
+    writeFileSync(join(dir, 'pools.yaml'), `pools:\n  - name: rides\n    numbers: [${Array.from({ length: 1000 }, (_, i) => `"${vn(i)}"`).join(', ')}]\n`);
+    const rules = new LiveRules((await loadRules(dir)).ruleSet!);
+    const pools = () => rules.current().pools;
+    const config = { sessionsDb: join(dir, 'sessions.sqlite'), sessionsRetentionDays: 30 };
+    const open = async (database?: ReturnType<typeof openPool>) => {
+      const s = (await openSessions(config, pools, () => {}, database))!;
+      opened.push(async () => {
+        await s.close();
+        await database?.end();
+      });
+      return s;
+    };
+    const rows: string[] = [];
+    const sqlite = await createsOn([await open()]);
+    rows.push(`| SQLite file (synchronous=FULL) | 1 | ${sqlite.perSecond.toFixed(0)} | ${sqlite.p50.toFixed(1)} ms | ${sqlite.p99.toFixed(1)} ms | ${sqlite.refused} |`);
+    for (const n of [1, 2]) {
+      const pg = await import('pg');
+      const admin = new pg.default.Client({ connectionString: url });
+      await admin.connect();
+      const name = `bench_${n}_${Date.now()}`;
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      const dbUrl = new URL(url);
+      dbUrl.pathname = `/${name}`;
+      const routers = [];
+      for (let k = 0; k < n; k++) routers.push(await open(openPool({ url: dbUrl.toString(), max: 10, log: () => {} })));
+      const r = await createsOn(routers);
+      rows.push(`| PostgreSQL | ${n} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.refused} |`);
+    }
+    console.log(`\n## Session creates, SQLite and PostgreSQL, ${values.concurrency} clients spread over the routers, ${SECONDS} s each (routers in one process: they share one CPU thread)\n`);
+    console.log('| store | routers | creates/s | create p50 | create p99 | refused |\n|---|---:|---:|---:|---:|---:|');
+    for (const row of rows) console.log(row);
+  } finally {
+    for (const close of opened.reverse()) await close();
+    cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (values.part === 'postgres') await postgresBench();
+else {
+  // Creates first: the 1M-session index afterwards would leave a big heap for the collector.
+  if (values.part !== 'lookup') await createBench();
+  if (values.part !== 'create') lookupBench();
+}

@@ -87,6 +87,16 @@ export class PostgresEngine implements SessionsEngine {
   }
 
   async commit(jobs: WriteOp[][]): Promise<JobResult[]> {
+    // Nearly always every job goes in: one statement per op, no savepoints. When one is refused,
+    // the whole batch is taken back and written again job by job, each in its own savepoint.
+    const all = await this.transaction(async (client) => {
+      for (const ops of jobs) for (const op of ops) if (await apply(client, op)) throw new Refused();
+      return jobs.map((): JobResult => ({ ok: true }));
+    }).catch((e) => {
+      if (e instanceof StoreUnavailable && (e.cause instanceof Refused || conflictOf(e.cause))) return undefined;
+      throw e;
+    });
+    if (all) return all;
     return this.transaction(async (client) => {
       const results: JobResult[] = [];
       for (const ops of jobs) {
@@ -251,9 +261,15 @@ export class PostgresEngine implements SessionsEngine {
 
   private unavailable(e: unknown): StoreUnavailable {
     if (e instanceof StoreUnavailable) return e;
-    return new StoreUnavailable(`the sessions database (${this.describe}) cannot be reached or did not answer in time (${e instanceof Error ? e.message : String(e)}): nothing was changed; try again in a few seconds, and check that PostgreSQL is running and DATABASE_URL points at it`);
+    return new StoreUnavailable(
+      `the sessions database (${this.describe}) cannot be reached or did not answer in time (${e instanceof Error ? e.message : String(e)}): nothing was changed; try again in a few seconds, and check that PostgreSQL is running and DATABASE_URL points at it`,
+      { cause: e },
+    );
   }
 }
+
+/** A job of the batch was refused: write the batch again, job by job. */
+class Refused extends Error {}
 
 /** Writes one op; true when an update found the session already ended by another router. */
 async function apply(client: pg.PoolClient, op: WriteOp): Promise<boolean> {
@@ -261,28 +277,30 @@ async function apply(client: pg.PoolClient, op: WriteOp): Promise<boolean> {
     case 'insert': {
       const s = op.session;
       const r = toRow(s);
+      // One statement (one round trip) for the session and its two party rows.
       await client.query(
-        `INSERT INTO sessions (id, status, virtual_number, pool, party_a, party_b, expires_at, idle_ttl, last_activity_at, ends_at, ref, record, sub_account_id, pin, created_at, closed_at, request_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+        `WITH s AS (
+           INSERT INTO sessions (id, status, virtual_number, pool, party_a, party_b, expires_at, idle_ttl, last_activity_at, ends_at, ref, record, sub_account_id, pin, created_at, closed_at, request_hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id, virtual_number)
+         INSERT INTO session_parties (session_id, party, virtual_number) SELECT id, p, virtual_number FROM s, unnest(ARRAY[$5, $6]::text[]) AS p`,
         [r.id, r.status, r.virtual_number, r.pool, r.party_a, r.party_b, r.expires_at, r.idle_ttl, r.last_activity_at, r.ends_at, r.ref, r.record, r.sub_account_id, r.pin, r.created_at, r.closed_at, r.request_hash],
       );
-      await client.query('INSERT INTO session_parties (session_id, party, virtual_number) VALUES ($1, $2, $4), ($1, $3, $4)', [s.id, s.parties[0], s.parties[1], s.virtualNumber]);
       return false;
     }
     case 'update': {
       const s = op.session;
       const r = toRow(s);
       // Only an open session changes: one that another router ended stays as it ended.
-      const { rowCount } = await client.query(
-        `UPDATE sessions SET status = $2, expires_at = $3, idle_ttl = $4, last_activity_at = GREATEST(last_activity_at, $5), ends_at = $6, record = $7, closed_at = $8, seq = nextval('sessions_seq')
-         WHERE id = $1 AND status = 'open'`,
+      const { rows } = await client.query<{ n: number }>(
+        `WITH u AS (
+           UPDATE sessions SET status = $2, expires_at = $3, idle_ttl = $4, last_activity_at = GREATEST(last_activity_at, $5), ends_at = $6, record = $7, closed_at = $8, seq = nextval('sessions_seq')
+           WHERE id = $1 AND status = 'open' RETURNING id),
+         p AS (UPDATE session_parties SET open = false WHERE session_id = $1 AND $2 <> 'open')
+         SELECT count(*)::int AS n FROM u`,
         [r.id, r.status, r.expires_at, r.idle_ttl, r.last_activity_at, r.ends_at, r.record, r.closed_at],
       );
-      if (s.status !== 'open') {
-        await client.query('UPDATE session_parties SET open = false WHERE session_id = $1', [s.id]);
-        return false;
-      }
-      return rowCount === 0;
+      // An end that finds it ended already is done; a change to an ended session is refused.
+      return s.status === 'open' && rows[0]?.n === 0;
     }
     case 'prune':
       await client.query("DELETE FROM sessions WHERE status <> 'open' AND closed_at < $1", [op.before]);
