@@ -90,7 +90,23 @@ export class PostgresEngine implements SessionsEngine {
     // Nearly always every job goes in: one statement per op, no savepoints. When one is refused,
     // the whole batch is taken back and written again job by job, each in its own savepoint.
     const all = await this.transaction(async (client) => {
-      for (const ops of jobs) for (const op of ops) if (await apply(client, op)) throw new Refused();
+      // Creates in a row go in as one statement; order is kept (a job may end a session, then open one).
+      let creates: Session[] = [];
+      const flushCreates = async () => {
+        if (creates.length > 0) await insertMany(client, creates);
+        creates = [];
+      };
+      for (const ops of jobs) {
+        for (const op of ops) {
+          if (op.op === 'insert') {
+            creates.push(op.session);
+            continue;
+          }
+          await flushCreates();
+          if (await apply(client, op)) throw new Refused();
+        }
+      }
+      await flushCreates();
       return jobs.map((): JobResult => ({ ok: true }));
     }).catch((e) => {
       if (e instanceof StoreUnavailable && (e.cause instanceof Refused || conflictOf(e.cause))) return undefined;
@@ -266,6 +282,39 @@ export class PostgresEngine implements SessionsEngine {
       { cause: e },
     );
   }
+}
+
+const COLUMNS = [
+  ['id', 'text'],
+  ['status', 'text'],
+  ['virtual_number', 'text'],
+  ['pool', 'text'],
+  ['party_a', 'text'],
+  ['party_b', 'text'],
+  ['expires_at', 'bigint'],
+  ['idle_ttl', 'integer'],
+  ['last_activity_at', 'bigint'],
+  ['ends_at', 'bigint'],
+  ['ref', 'text'],
+  ['record', 'boolean'],
+  ['sub_account_id', 'text'],
+  ['pin', 'text'],
+  ['created_at', 'bigint'],
+  ['closed_at', 'bigint'],
+  ['request_hash', 'text'],
+] as const;
+
+/** Many sessions and their party rows in one statement: a column array each. */
+async function insertMany(client: pg.PoolClient, sessions: Session[]): Promise<void> {
+  const rows = sessions.map(toRow);
+  const arrays = COLUMNS.map(([name]) => rows.map((r) => r[name]));
+  await client.query(
+    `WITH s AS (
+       INSERT INTO sessions (${COLUMNS.map(([n]) => n).join(', ')})
+       SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) RETURNING id, virtual_number, party_a, party_b)
+     INSERT INTO session_parties (session_id, party, virtual_number) SELECT id, party_a, virtual_number FROM s UNION ALL SELECT id, party_b, virtual_number FROM s`,
+    arrays,
+  );
 }
 
 /** A job of the batch was refused: write the batch again, job by job. */
