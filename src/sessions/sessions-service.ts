@@ -212,7 +212,10 @@ export class Sessions {
   noteCall(sessionId: string, call: SessionCall): void {
     const s = this.index.get(sessionId);
     if (!s) return;
-    if (call.at > s.lastActivityAt) s.lastActivityAt = call.at;
+    if (call.at > s.lastActivityAt) {
+      s.lastActivityAt = call.at;
+      this.index.refresh(s);
+    }
     this.calls.push({ session: s, call });
     // Written in batches a little later: a flush to disk per call would stall the calls.
     if (this.calls.length === 1) setTimeout(() => void this.flushCalls(), CALLS_FLUSH_MS).unref();
@@ -336,7 +339,11 @@ export class Sessions {
       s.lastActivityAt = now;
     }
     if (patch.record !== undefined) s.record = patch.record;
-    fx.undo.push(() => restore(s, before));
+    this.index.refresh(s);
+    fx.undo.push(() => {
+      restore(s, before);
+      this.index.refresh(s);
+    });
     fx.ops.push({ op: 'update', session: { ...s } });
     return { ok: true, session: s };
   }
