@@ -63,7 +63,7 @@ export class PostgresEngine implements SessionsEngine {
 
   /** Open sessions and the seq they are current to, read in one snapshot so no write falls between. */
   async snapshot(endedSince: number | undefined): Promise<SessionsSnapshot> {
-    const client = await this.pool.connect();
+    const client = await checkout(this.pool);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const seq = await client.query<{ seq: string | null }>('SELECT max(seq) AS seq FROM sessions');
@@ -82,7 +82,7 @@ export class PostgresEngine implements SessionsEngine {
       await client.query('ROLLBACK').catch(() => {});
       throw e;
     } finally {
-      client.release();
+      client.done();
     }
   }
 
@@ -245,10 +245,10 @@ export class PostgresEngine implements SessionsEngine {
   }
 
   /** One transaction, writers in turn; tells the other routers once it commits. */
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
+  private async transaction<T>(work: (client: Checkout) => Promise<T>): Promise<T> {
+    let client: Checkout;
     try {
-      client = await this.pool.connect();
+      client = await checkout(this.pool);
     } catch (e) {
       throw this.unavailable(e);
     }
@@ -263,7 +263,7 @@ export class PostgresEngine implements SessionsEngine {
       await client.query('ROLLBACK').catch(() => {});
       throw this.unavailable(e);
     } finally {
-      client.release();
+      client.done();
     }
   }
 
@@ -305,7 +305,7 @@ const COLUMNS = [
 ] as const;
 
 /** Many sessions and their party rows in one statement: a column array each. */
-async function insertMany(client: pg.PoolClient, sessions: Session[]): Promise<void> {
+async function insertMany(client: Checkout, sessions: Session[]): Promise<void> {
   const rows = sessions.map(toRow);
   const arrays = COLUMNS.map(([name]) => rows.map((r) => r[name]));
   await client.query(
@@ -317,11 +317,31 @@ async function insertMany(client: pg.PoolClient, sessions: Session[]): Promise<v
   );
 }
 
+type Checkout = pg.PoolClient & { done(): void };
+
+/**
+ * A client from the pool that may break while we hold it (PostgreSQL stopped): the pool listens
+ * for errors only on idle clients, and an 'error' nobody listens to would end the process. A
+ * broken one is thrown away on release, not given to the next caller.
+ */
+async function checkout(pool: pg.Pool): Promise<Checkout> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (e: Error) => (broken = e);
+  client.on('error', onError);
+  return Object.assign(client, {
+    done() {
+      client.off('error', onError);
+      client.release(broken);
+    },
+  });
+}
+
 /** A job of the batch was refused: write the batch again, job by job. */
 class Refused extends Error {}
 
 /** Writes one op; true when an update found the session already ended by another router. */
-async function apply(client: pg.PoolClient, op: WriteOp): Promise<boolean> {
+async function apply(client: Checkout, op: WriteOp): Promise<boolean> {
   switch (op.op) {
     case 'insert': {
       const s = op.session;
