@@ -16,6 +16,10 @@ const MIGRATION_LOCK = 0x63616c6c; // "call"
  */
 export async function migrate(pool: pg.Pool, { component, steps }: Migrations): Promise<{ from: number; to: number }> {
   const client = await pool.connect();
+  // The pool listens for errors only on idle clients: a server that stops mid-migration must not end the process.
+  let broken: Error | undefined;
+  const onError = (e: Error) => (broken = e);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -38,6 +42,7 @@ export async function migrate(pool: pg.Pool, { component, steps }: Migrations): 
     await client.query('ROLLBACK').catch(() => {});
     throw e;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
