@@ -420,39 +420,37 @@ export class Sessions {
   }
 
   private async commitJobs(jobs: Job[]): Promise<void> {
-    {
-      const decided = jobs.map((job) => {
-        const fx: Effects = { undo: [], ops: [] };
-        try {
-          return { job, fx, ok: true as const, value: job.run(fx) };
-        } catch (e) {
-          for (const u of fx.undo.reverse()) u();
-          return { job, fx, ok: false as const, value: e };
-        }
-      });
-      const writing = decided.filter((d) => d.ok && d.fx.ops.length > 0);
-      let results;
+    const decided = jobs.map((job) => {
+      const fx: Effects = { undo: [], ops: [] };
       try {
-        results = writing.length > 0 ? await this.engine.commit(writing.map((d) => d.fx.ops)) : [];
+        return { job, fx, ok: true as const, value: job.run(fx) };
       } catch (e) {
-        // Nothing was committed: memory goes back to what the disk says.
-        for (const d of [...decided].reverse()) if (d.ok) for (const u of d.fx.undo.reverse()) u();
-        this.log({ level: 'error', msg: 'sessions-commit-failed', error: e instanceof Error ? e.message : String(e) });
-        if (e instanceof StoreUnavailable) this.problem = e.message;
-        for (const d of decided) d.job.reject(e);
-        return;
+        for (const u of fx.undo.reverse()) u();
+        return { job, fx, ok: false as const, value: e };
       }
-      if (writing.length > 0) this.problem = undefined;
-      writing.forEach((d, i) => {
-        const r = results[i]!;
-        if (r.ok) return;
-        for (const u of d.fx.undo.reverse()) u();
-        // The database holds the uniqueness rule even if memory and disk ever disagree.
-        d.value = r.conflict ? conflictRefusal(r.conflict, r.message) : new Error(r.message);
-        if (!r.conflict) (d as { ok: boolean }).ok = false;
-      });
-      for (const d of decided) (d.ok ? d.job.resolve : d.job.reject)(d.value);
+    });
+    const writing = decided.filter((d) => d.ok && d.fx.ops.length > 0);
+    let results;
+    try {
+      results = writing.length > 0 ? await this.engine.commit(writing.map((d) => d.fx.ops)) : [];
+    } catch (e) {
+      // Nothing was committed: memory goes back to what the disk says.
+      for (const d of [...decided].reverse()) if (d.ok) for (const u of d.fx.undo.reverse()) u();
+      this.log({ level: 'error', msg: 'sessions-commit-failed', error: e instanceof Error ? e.message : String(e) });
+      if (e instanceof StoreUnavailable) this.problem = e.message;
+      for (const d of decided) d.job.reject(e);
+      return;
     }
+    if (writing.length > 0) this.problem = undefined;
+    writing.forEach((d, i) => {
+      const r = results[i]!;
+      if (r.ok) return;
+      for (const u of d.fx.undo.reverse()) u();
+      // The database holds the uniqueness rule even if memory and disk ever disagree.
+      d.value = r.conflict ? conflictRefusal(r.conflict, r.message) : new Error(r.message);
+      if (!r.conflict) (d as { ok: boolean }).ok = false;
+    });
+    for (const d of decided) (d.ok ? d.job.resolve : d.job.reject)(d.value);
   }
 
   private async flushCalls(): Promise<void> {
