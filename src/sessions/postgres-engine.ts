@@ -224,7 +224,11 @@ export class PostgresEngine implements SessionsEngine {
       client.removeAllListeners();
       client.on('error', () => {});
       void client.end().catch(() => {});
-      if (!this.closed && !this.reconnect) this.reconnect = setTimeout(() => ((this.reconnect = undefined), void this.listen()), RECONNECT_MS).unref();
+      if (this.closed || this.reconnect) return;
+      this.reconnect = setTimeout(() => {
+        this.reconnect = undefined;
+        void this.listen();
+      }, RECONNECT_MS).unref();
     };
     client.on('error', (e) => {
       this.log({ level: 'warn', msg: 'sessions-listen-lost', error: e.message });
