@@ -8,7 +8,11 @@ import { openPool } from '../src/postgres/open-pool.js';
 import { PostgresEngine } from '../src/sessions/postgres-engine.js';
 import { Sessions, type CreateInput } from '../src/sessions/sessions-service.js';
 import { run } from '../src/cli/run.js';
+import { createApp } from '../src/http/app.js';
+import { LiveRules } from '../src/reload/live-rules.js';
+import { loadRules } from '../src/rules/load-rules.js';
 import { capture } from './helpers/capture.js';
+import { MASKING_FOLDER, TOKEN, writeFolder } from './helpers/sessions.js';
 import { usePostgres } from './helpers/postgres.js';
 import { startCluster } from './helpers/postgres-cluster.js';
 
@@ -119,7 +123,20 @@ describe('PostgreSQL stopped', () => {
     const s = await a.create(ride(), 'h1');
     if (!s.ok) throw new Error('not created');
 
+    const rulesDir = mkdtempSync(join(tmpdir(), 'sessions-pg-down-'));
+    cleanups.push(() => rmSync(rulesDir, { recursive: true, force: true }));
+    writeFolder(rulesDir, MASKING_FOLDER);
+    const app = createApp({ rules: new LiveRules((await loadRules(rulesDir)).ruleSet!), sessions: a, apiToken: TOKEN });
+
     cluster.halt();
+    const res = await app.request('/sessions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ parties: ['+6591110003', '+6581234569'], virtualNumber: VN1 }),
+    });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: 'sessions-store-unavailable' } });
+    expect(((await (await app.request('/healthz')).json()) as { sessions: unknown }).sessions).toMatchObject({ state: 'degraded', reason: expect.stringContaining('cannot be reached') });
     const refused = await a.create(ride({ parties: ['+6591110002', '+6581234568'], ref: 'trip-2' }), 'h2');
     expect(refused).toMatchObject({ ok: false, status: 503, code: 'sessions-store-unavailable' });
     if (!refused.ok) expect(refused.message).toMatch(/cannot be reached .* nothing was changed; try again in a few seconds, and check that PostgreSQL is running and DATABASE_URL points at it/);
