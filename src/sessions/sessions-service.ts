@@ -120,6 +120,7 @@ export class Sessions {
   /** Why the store is not taking writes, since the last failure; undefined: it is. */
   private problem: string | undefined;
   private droppedCalls = 0;
+  private storyInFlight: Promise<void> | undefined;
 
   constructor(private readonly options: SessionsOptions) {
     this.clock = options.clock ?? (() => Date.now());
@@ -453,10 +454,23 @@ export class Sessions {
     for (const d of decided) (d.ok ? d.job.resolve : d.job.reject)(d.value);
   }
 
+  /** Writes the calls noted so far; resolves once they (and any write of calls already on its way) are in the store. */
   private async flushCalls(): Promise<void> {
+    // A read of the story right after a call must see it, also when the timer's write is still on its way.
+    while (this.storyInFlight) await this.storyInFlight;
     const calls = this.calls;
     if (calls.length === 0) return;
     this.calls = [];
+    const writing = this.writeStory(calls);
+    this.storyInFlight = writing;
+    try {
+      await writing;
+    } finally {
+      if (this.storyInFlight === writing) this.storyInFlight = undefined;
+    }
+  }
+
+  private async writeStory(calls: { session: Session; call: SessionCall }[]): Promise<void> {
     try {
       await this.engine.story(calls.map(({ session, call }) => ({ session: { ...session }, call })));
       this.problem = undefined;
