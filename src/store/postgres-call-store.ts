@@ -45,7 +45,7 @@ const SEARCH = `SELECT ${COLUMNS} FROM call_log WHERE id IN (${[
   .join(" UNION ")}) ORDER BY id DESC LIMIT $2`;
 
 /** One router at a time prunes: the others skip the round (a lock per purpose, apart from migrations'). */
-const RETENTION_LOCK = 0x64_6c_6f_67; // "dlog"
+export const RETENTION_LOCK = 0x64_6c_6f_67; // "dlog"
 /** Rows deleted per statement, so one prune never holds a long lock on the log. */
 const DELETE_CHUNK = 5000;
 
