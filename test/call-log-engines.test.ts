@@ -11,6 +11,7 @@ import { openCallLog } from '../src/store/open-call-log.js';
 import { PostgresCallStore, RETENTION_LOCK } from '../src/store/postgres-call-store.js';
 import { connectPostgres } from '../src/store/postgres-call-log.js';
 import { PostgresSharedEvents } from '../src/store/shared-events.js';
+import { startCluster } from './helpers/postgres-cluster.js';
 import { usePostgres } from './helpers/postgres.js';
 
 const postgres = usePostgres();
@@ -182,4 +183,23 @@ describe('the decision log shared by two routers on PostgreSQL', () => {
     const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).claimEvent('status:st-1')));
     expect(claims.filter(Boolean)).toHaveLength(1);
   });
+
+  it('shuts down while PostgreSQL is down: tries once more, logs what it could not write, and does not hang', async () => {
+    const cluster = await startCluster();
+    cleanups.push(() => cluster.stop());
+    const p = openPool({ url: cluster.url, max: 2, log: () => {} });
+    cleanups.push(() => p.end());
+    const log: Record<string, unknown>[] = [];
+    const recorder = openCallLog({ callLog: 'unused', ...CONFIG }, new Metrics(), (e) => void log.push(e), {}, { pool: p, url: cluster.url })!;
+    await recorder.ready();
+    recorder.record(action(1));
+    await recorder.flush();
+    cluster.halt();
+    recorder.record(action(2));
+    void recorder.flush();
+    for (let i = 0; i < 100 && recorder.health().state === 'ok'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(recorder.health()).toMatchObject({ state: 'degraded', waitingRecords: 1 });
+    await recorder.close();
+    expect(log.filter((e) => e.msg === 'call-log-write-failed')).toEqual([expect.objectContaining({ records: 1, error: expect.stringMatching(/did not take the last records before shutdown/) })]);
+  }, 60_000);
 });
