@@ -1,10 +1,10 @@
-import type pg from "pg";
-import { migrate } from "../postgres/migrate.js";
-import type { CallLogConnection, CallLogWriter } from "./call-log-writer.js";
-import type { CallRecord, Retention, WriteReport } from "./call-store.js";
-import { DECISION_LOG_MIGRATIONS } from "./postgres-call-schema.js";
-import { isRefusal, PostgresCallStore } from "./postgres-call-store.js";
-import { KEEP_ANSWERS_MS, KEEP_SEEN_MS } from "./shared-events.js";
+import type pg from 'pg';
+import { migrate } from '../postgres/migrate.js';
+import type { CallLogConnection, CallLogWriter } from './call-log-writer.js';
+import type { CallRecord, Retention, WriteReport } from './call-store.js';
+import { DECISION_LOG_MIGRATIONS } from './postgres-call-schema.js';
+import { isRefusal, PostgresCallStore } from './postgres-call-store.js';
+import { KEEP_ANSWERS_MS, KEEP_SEEN_MS } from './shared-events.js';
 
 export interface PostgresLogHooks {
   log: (entry: Record<string, unknown>) => void;
@@ -28,11 +28,7 @@ export interface WriterWaiting {
  * writer and async reads. Rejects when the database cannot be reached, so the recorder reports
  * the log 'off' and tries again, with records waiting in its bounded queue.
  */
-export async function connectPostgres(
-  pool: pg.Pool,
-  retention: Retention,
-  hooks: PostgresLogHooks,
-): Promise<CallLogConnection & { writer: PostgresLogWriter }> {
+export async function connectPostgres(pool: pg.Pool, retention: Retention, hooks: PostgresLogHooks): Promise<CallLogConnection & { writer: PostgresLogWriter }> {
   await migrate(pool, DECISION_LOG_MIGRATIONS);
   const store = new PostgresCallStore(pool);
   const writer = new PostgresLogWriter(store, retention, hooks);
@@ -60,10 +56,7 @@ export class PostgresLogWriter implements CallLogWriter {
     private readonly retention: Retention,
     private readonly hooks: PostgresLogHooks,
   ) {
-    this.pruneTimer = setInterval(
-      () => void this.prune(),
-      hooks.pruneEveryMs ?? 60_000,
-    ).unref();
+    this.pruneTimer = setInterval(() => void this.prune(), hooks.pruneEveryMs ?? 60_000).unref();
   }
 
   /** Set while batches wait for the database. */
@@ -99,13 +92,13 @@ export class PostgresLogWriter implements CallLogWriter {
           answersMs: KEEP_ANSWERS_MS,
           seenMs: KEEP_SEEN_MS,
         });
-        if (deleted) this.hooks.log({ msg: "call-log-pruned", deleted });
+        if (deleted) this.hooks.log({ msg: 'call-log-pruned', deleted });
       } catch (e) {
         this.hooks.log({
-          level: "warn",
-          msg: "call-log-prune-failed",
+          level: 'warn',
+          msg: 'call-log-prune-failed',
           error: errorText(e),
-          effect: "tried again at the next round",
+          effect: 'tried again at the next round',
         });
       } finally {
         this.pruning = undefined;
@@ -120,14 +113,9 @@ export class PostgresLogWriter implements CallLogWriter {
     let waited = false;
     let oneByOne = false;
     for (;;) {
-      if (this.gaveUp)
-        throw new Error(
-          `the database did not take the last records before shutdown: ${this.gaveUp}`,
-        );
+      if (this.gaveUp) throw new Error(`the database did not take the last records before shutdown: ${this.gaveUp}`);
       try {
-        const report = oneByOne
-          ? await this.store.writeEach(records)
-          : await this.store.write(records);
+        const report = oneByOne ? await this.store.writeEach(records) : await this.store.write(records);
         if (waited) this.recovered(records.length - report.failed);
         return report;
       } catch (e) {
@@ -138,9 +126,7 @@ export class PostgresLogWriter implements CallLogWriter {
         }
         if (this.closing) {
           this.gaveUp = errorText(e);
-          throw new Error(
-            `the database did not take the last records before shutdown: ${this.gaveUp}`,
-          );
+          throw new Error(`the database did not take the last records before shutdown: ${this.gaveUp}`);
         }
         waited = true;
         this.waitFor(records.length, errorText(e));
@@ -168,12 +154,11 @@ export class PostgresLogWriter implements CallLogWriter {
     if (first || now - this.lastWaitLog > 10_000) {
       this.lastWaitLog = now;
       this.hooks.log({
-        level: "error",
-        msg: "call-log-waiting-for-database",
+        level: 'error',
+        msg: 'call-log-waiting-for-database',
         records,
         error: reason,
-        effect:
-          "calls are answered; records wait in memory (bounded) and are written when PostgreSQL is back",
+        effect: 'calls are answered; records wait in memory (bounded) and are written when PostgreSQL is back',
       });
     }
   }
@@ -184,7 +169,7 @@ export class PostgresLogWriter implements CallLogWriter {
     this.hooks.writtenAfterOutage?.(records);
     if (since !== undefined)
       this.hooks.log({
-        msg: "call-log-database-back",
+        msg: 'call-log-database-back',
         waitedMs: Date.now() - since,
       });
   }

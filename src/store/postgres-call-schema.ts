@@ -1,4 +1,4 @@
-import type { Migrations } from "../postgres/migrate.js";
+import type { Migrations } from '../postgres/migrate.js';
 
 /**
  * The decision log's tables in PostgreSQL (component 'decision-log'). Never edit a step that has
@@ -7,7 +7,7 @@ import type { Migrations } from "../postgres/migrate.js";
  * insert, and `at` for retention. Times are epoch milliseconds, as in the SQLite log.
  */
 export const DECISION_LOG_MIGRATIONS: Migrations = {
-  component: "decision-log",
+  component: 'decision-log',
   steps: [
     `
 CREATE TABLE call_log (

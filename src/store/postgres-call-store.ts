@@ -1,15 +1,7 @@
-import type pg from "pg";
-import type {
-  CallLogReads,
-  CallRecord,
-  HourCount,
-  Retention,
-  RuleHits,
-  WriteReport,
-} from "./call-store.js";
+import type pg from 'pg';
+import type { CallLogReads, CallRecord, HourCount, Retention, RuleHits, WriteReport } from './call-store.js';
 
-const COLUMNS =
-  "id, at, kind, session_id, call_id, dedupe_key, rule_id, rules_version, status, outcome, reason, detail, source, destination, event_text, response_text";
+const COLUMNS = 'id, at, kind, session_id, call_id, dedupe_key, rule_id, rules_version, status, outcome, reason, detail, source, destination, event_text, response_text';
 
 // One statement per batch: the rows, then the hourly and per-rule counts of those actually
 // inserted (a duplicate delivery, here or on another router, is neither stored nor counted twice).
@@ -32,17 +24,9 @@ WITH ins AS (
 SELECT count(*)::int AS written FROM ins`;
 
 // Newest `limit` per index, then merged, as in the SQLite log: a busy number matches many rows.
-const SEARCH = `SELECT ${COLUMNS} FROM call_log WHERE id IN (${[
-  "session_id",
-  "call_id",
-  "source",
-  "destination",
-]
-  .map(
-    (column) =>
-      `(SELECT id FROM call_log WHERE ${column} = $1 ORDER BY id DESC LIMIT $2)`,
-  )
-  .join(" UNION ")}) ORDER BY id DESC LIMIT $2`;
+const SEARCH = `SELECT ${COLUMNS} FROM call_log WHERE id IN (${['session_id', 'call_id', 'source', 'destination']
+  .map((column) => `(SELECT id FROM call_log WHERE ${column} = $1 ORDER BY id DESC LIMIT $2)`)
+  .join(' UNION ')}) ORDER BY id DESC LIMIT $2`;
 
 /** One router at a time prunes: the others skip the round (a lock per purpose, apart from migrations'). */
 export const RETENTION_LOCK = 0x64_6c_6f_67; // "dlog"
@@ -52,14 +36,14 @@ const DELETE_CHUNK = 5000;
 interface Row {
   id: string;
   at: string;
-  kind: CallRecord["kind"];
+  kind: CallRecord['kind'];
   session_id: string;
   call_id: string | null;
   dedupe_key: string | null;
   rule_id: string | null;
   rules_version: string | null;
   status: string | null;
-  outcome: "matched" | "fallback" | null;
+  outcome: 'matched' | 'fallback' | null;
   reason: string | null;
   detail: string | null;
   source: string | null;
@@ -81,10 +65,7 @@ export class PostgresCallStore implements CallLogReads {
     if (records.length === 0) return { written: 0, duplicates: 0, failed: 0 };
     const columns: unknown[][] = Array.from({ length: 15 }, () => []);
     for (const r of records) toParams(r).forEach((v, i) => columns[i]!.push(v));
-    const { rows } = await this.pool.query<{ written: number }>(
-      INSERT_BATCH,
-      columns,
-    );
+    const { rows } = await this.pool.query<{ written: number }>({ name: 'insert-call-log', text: INSERT_BATCH, values: columns });
     const written = rows[0]?.written ?? 0;
     return { written, duplicates: records.length - written, failed: 0 };
   }
@@ -107,33 +88,19 @@ export class PostgresCallStore implements CallLogReads {
   }
 
   async session(sessionId: string): Promise<CallRecord[]> {
-    const { rows } = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM call_log WHERE session_id = $1 ORDER BY id`,
-      [sessionId],
-    );
+    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM call_log WHERE session_id = $1 ORDER BY id`, [sessionId]);
     return rows.map(fromRow);
   }
 
   async ruleForSession(sessionId: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ rule_id: string | null }>(
-      "SELECT rule_id FROM call_log WHERE session_id = $1 AND kind = 'call-action' ORDER BY id LIMIT 1",
-      [sessionId],
-    );
+    const { rows } = await this.pool.query<{ rule_id: string | null }>("SELECT rule_id FROM call_log WHERE session_id = $1 AND kind = 'call-action' ORDER BY id LIMIT 1", [sessionId]);
     return rows[0]?.rule_id ?? undefined;
   }
 
-  async recent(options: {
-    limit: number;
-    search?: string;
-  }): Promise<CallRecord[]> {
+  async recent(options: { limit: number; search?: string }): Promise<CallRecord[]> {
     const limit = Math.max(0, Math.floor(options.limit));
     const { rows } =
-      options.search === undefined
-        ? await this.pool.query<Row>(
-            `SELECT ${COLUMNS} FROM call_log ORDER BY id DESC LIMIT $1`,
-            [limit],
-          )
-        : await this.pool.query<Row>(SEARCH, [options.search, limit]);
+      options.search === undefined ? await this.pool.query<Row>(`SELECT ${COLUMNS} FROM call_log ORDER BY id DESC LIMIT $1`, [limit]) : await this.pool.query<Row>(SEARCH, [options.search, limit]);
     return rows.map(fromRow);
   }
 
@@ -142,10 +109,7 @@ export class PostgresCallStore implements CallLogReads {
       hour: string;
       calls: string;
       fallbacks: string;
-    }>(
-      "SELECT hour, calls, fallbacks FROM call_hours WHERE hour >= $1 ORDER BY hour",
-      [hourOf(sinceMs)],
-    );
+    }>('SELECT hour, calls, fallbacks FROM call_hours WHERE hour >= $1 ORDER BY hour', [hourOf(sinceMs)]);
     return rows.map((r) => ({
       hour: Number(r.hour),
       calls: Number(r.calls),
@@ -158,10 +122,7 @@ export class PostgresCallStore implements CallLogReads {
       rule_id: string;
       hits: string;
       last_at: string;
-    }>(
-      "SELECT rule_id, sum(hits) AS hits, max(last_at) AS last_at FROM rule_hours WHERE hour >= $1 GROUP BY rule_id",
-      [hourOf(sinceMs)],
-    );
+    }>('SELECT rule_id, sum(hits) AS hits, max(last_at) AS last_at FROM rule_hours WHERE hour >= $1 GROUP BY rule_id', [hourOf(sinceMs)]);
     return rows.map((r) => ({
       ruleId: r.rule_id,
       hits: Number(r.hits),
@@ -175,55 +136,26 @@ export class PostgresCallStore implements CallLogReads {
    * holds the retention lock: with ten routers, one prunes and nine skip. Returns rows deleted,
    * or undefined when another router is pruning.
    */
-  async prune(
-    retention: Pick<Retention, "maxAgeMs" | "maxRows">,
-    now: number,
-    keep: { answersMs: number; seenMs: number },
-  ): Promise<number | undefined> {
+  async prune(retention: Pick<Retention, 'maxAgeMs' | 'maxRows'>, now: number, keep: { answersMs: number; seenMs: number }): Promise<number | undefined> {
     const client = await this.pool.connect();
     try {
-      const { rows } = await client.query<{ locked: boolean }>(
-        "SELECT pg_try_advisory_lock($1) AS locked",
-        [RETENTION_LOCK],
-      );
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_LOCK]);
       if (!rows[0]?.locked) return undefined;
       try {
         let deleted = 0;
         const cutoff = now - retention.maxAgeMs;
-        deleted += await chunked(
-          client,
-          "DELETE FROM call_log WHERE id IN (SELECT id FROM call_log WHERE at < $1 ORDER BY id LIMIT $2)",
-          cutoff,
-        );
-        const top = await client.query<{ hi: string | null }>(
-          "SELECT max(id) AS hi FROM call_log",
-        );
+        deleted += await chunked(client, 'DELETE FROM call_log WHERE id IN (SELECT id FROM call_log WHERE at < $1 ORDER BY id LIMIT $2)', cutoff);
+        const top = await client.query<{ hi: string | null }>('SELECT max(id) AS hi FROM call_log');
         const hi = top.rows[0]?.hi;
         if (hi !== null && hi !== undefined)
-          deleted += await chunked(
-            client,
-            "DELETE FROM call_log WHERE id IN (SELECT id FROM call_log WHERE id <= $1 ORDER BY id LIMIT $2)",
-            Number(hi) - retention.maxRows,
-          );
-        await client.query("DELETE FROM call_hours WHERE hour < $1", [
-          cutoff - 3_600_000,
-        ]);
-        await client.query("DELETE FROM rule_hours WHERE hour < $1", [
-          cutoff - 3_600_000,
-        ]);
-        await chunked(
-          client,
-          "DELETE FROM call_answers WHERE ctid IN (SELECT ctid FROM call_answers WHERE at < $1 LIMIT $2)",
-          now - keep.answersMs,
-        );
-        await chunked(
-          client,
-          "DELETE FROM seen_events WHERE ctid IN (SELECT ctid FROM seen_events WHERE at < $1 LIMIT $2)",
-          now - keep.seenMs,
-        );
+          deleted += await chunked(client, 'DELETE FROM call_log WHERE id IN (SELECT id FROM call_log WHERE id <= $1 ORDER BY id LIMIT $2)', Number(hi) - retention.maxRows);
+        await client.query('DELETE FROM call_hours WHERE hour < $1', [cutoff - 3_600_000]);
+        await client.query('DELETE FROM rule_hours WHERE hour < $1', [cutoff - 3_600_000]);
+        await chunked(client, 'DELETE FROM call_answers WHERE ctid IN (SELECT ctid FROM call_answers WHERE at < $1 LIMIT $2)', now - keep.answersMs);
+        await chunked(client, 'DELETE FROM seen_events WHERE ctid IN (SELECT ctid FROM seen_events WHERE at < $1 LIMIT $2)', now - keep.seenMs);
         return deleted;
       } finally {
-        await client.query("SELECT pg_advisory_unlock($1)", [RETENTION_LOCK]);
+        await client.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]);
       }
     } finally {
       client.release();
@@ -234,11 +166,7 @@ export class PostgresCallStore implements CallLogReads {
   close(): void {}
 }
 
-async function chunked(
-  client: pg.PoolClient,
-  sql: string,
-  bound: number,
-): Promise<number> {
+async function chunked(client: pg.PoolClient, sql: string, bound: number): Promise<number> {
   let deleted = 0;
   for (;;) {
     const n = (await client.query(sql, [bound, DELETE_CHUNK])).rowCount ?? 0;
@@ -250,7 +178,7 @@ async function chunked(
 /** The database refused this data (bad value, constraint): writing it again will not help. */
 export function isRefusal(e: unknown): boolean {
   const code = (e as { code?: unknown })?.code;
-  return typeof code === "string" && /^(22|23|42)/.test(code);
+  return typeof code === 'string' && /^(22|23|42)/.test(code);
 }
 
 function hourOf(ms: number): number {
@@ -259,14 +187,14 @@ function hourOf(ms: number): number {
 
 /** PostgreSQL text cannot hold NUL: it becomes U+FFFD, as a JSON parser would show a bad byte. */
 function text(v: unknown): string | null {
-  return typeof v === "string" ? v.replaceAll("\u0000", "\uFFFD") : null;
+  return typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : null;
 }
 
 function toParams(r: CallRecord): unknown[] {
   return [
     Math.floor(r.at),
     r.kind,
-    text(r.sessionId) ?? "",
+    text(r.sessionId) ?? '',
     text(r.callId),
     text(r.dedupeKey),
     text(r.ruleId),
@@ -277,7 +205,7 @@ function toParams(r: CallRecord): unknown[] {
     text(r.decision?.detail),
     text(r.source),
     text(r.destination),
-    text(r.eventText) ?? "",
+    text(r.eventText) ?? '',
     text(r.responseText),
   ];
 }

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import type pg from "pg";
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
 
 /**
  * What several routers share about repeated deliveries: the first answer to a call action, and
@@ -8,11 +8,7 @@ import type pg from "pg";
  */
 export interface SharedEvents {
   /** Records `answerText` for this event unless a router already did; resolves to the answer recorded first. */
-  claimAnswer(
-    eventId: string,
-    eventText: string,
-    answerText: string,
-  ): Promise<{ text: string; first: boolean }>;
+  claimAnswer(eventId: string, eventText: string, answerText: string): Promise<{ text: string; first: boolean }>;
   /** True when this router is the first to see `key` (a status eventId, a summary's sessionId). */
   claimEvent(key: string): Promise<boolean>;
 }
@@ -33,52 +29,29 @@ SELECT answer_text, true AS first FROM ins UNION ALL SELECT answer_text, false F
 export class PostgresSharedEvents implements SharedEvents {
   constructor(private readonly pool: pg.Pool) {}
 
-  async claimAnswer(
-    eventId: string,
-    eventText: string,
-    answerText: string,
-  ): Promise<{ text: string; first: boolean }> {
+  async claimAnswer(eventId: string, eventText: string, answerText: string): Promise<{ text: string; first: boolean }> {
     // Keyed on the whole event as received, as the in-memory replay cache is: an eventId reused with other data is decided afresh.
-    const hash = createHash("sha256").update(eventText).digest("base64url");
-    const args = [
-      eventId.replaceAll("\u0000", "\uFFFD"),
-      hash,
-      answerText,
-      Date.now(),
-    ];
-    const claimed = await this.pool.query<{
-      answer_text: string;
-      first: boolean;
-    }>(CLAIM_ANSWER, args);
+    const hash = createHash('sha256').update(eventText).digest('base64url');
+    const args = [eventId.replaceAll('\u0000', '\uFFFD'), hash, answerText, Date.now()];
+    // Named: parsed and planned once per connection, not on every call.
+    const claimed = await this.pool.query<{ answer_text: string; first: boolean }>({ name: 'claim-answer', text: CLAIM_ANSWER, values: args });
     const row = claimed.rows[0];
     if (row) return { text: row.answer_text, first: row.first };
     // Lost a race with a router whose row committed after this statement's snapshot: read it now.
-    const again = await this.pool.query<{ answer_text: string }>(
-      "SELECT answer_text FROM call_answers WHERE event_id = $1 AND event_hash = $2",
-      args.slice(0, 2),
-    );
+    const again = await this.pool.query<{ answer_text: string }>('SELECT answer_text FROM call_answers WHERE event_id = $1 AND event_hash = $2', args.slice(0, 2));
     const text = again.rows[0]?.answer_text;
-    if (text === undefined)
-      throw new Error(
-        "the first answer to this event is neither recorded nor readable",
-      );
+    if (text === undefined) throw new Error('the first answer to this event is neither recorded nor readable');
     return { text, first: false };
   }
 
   async claimEvent(key: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      "INSERT INTO seen_events (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-      [key.replaceAll("\u0000", "\uFFFD"), Date.now()],
-    );
+    const { rowCount } = await this.pool.query({ name: 'claim-event', text: 'INSERT INTO seen_events (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING', values: [key.replaceAll('\u0000', '\uFFFD'), Date.now()] });
     return rowCount === 1;
   }
 }
 
 /** `work`'s result, or `late` if it has not settled within `ms` or failed (why, for the log). */
-export function within<T>(
-  ms: number,
-  work: Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; why: string }> {
+export function within<T>(ms: number, work: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; why: string }> {
   return new Promise((resolve) => {
     const timer = setTimeout(
       () =>
@@ -103,20 +76,9 @@ export function within<T>(
 }
 
 /** The answerer's hook (answer-call-action.ts SharedAnswer) on shared events: bounded wait, a metric and a log line when the database is late. */
-export function sharedAnswerer(
-  shared: SharedEvents,
-  onUnavailable: (eventId: string, why: string) => void,
-) {
-  return async (
-    eventId: string,
-    eventText: string,
-    answerText: string,
-    waitMs: number,
-  ): Promise<{ text: string; first: boolean } | undefined> => {
-    const claimed = await within(
-      waitMs,
-      shared.claimAnswer(eventId, eventText, answerText),
-    );
+export function sharedAnswerer(shared: SharedEvents, onUnavailable: (eventId: string, why: string) => void) {
+  return async (eventId: string, eventText: string, answerText: string, waitMs: number): Promise<{ text: string; first: boolean } | undefined> => {
+    const claimed = await within(waitMs, shared.claimAnswer(eventId, eventText, answerText));
     if (claimed.ok) return claimed.value;
     onUnavailable(eventId, claimed.why);
     return undefined;
