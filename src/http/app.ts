@@ -16,7 +16,7 @@ import { callActionAnswerer } from './answer-call-action.js';
 import { callActionRoute } from './call-action-route.js';
 import { fastCallAction } from './fast-call-action.js';
 import { CallObserver } from '../store/call-observer.js';
-import { sharedAnswerer, type SharedEvents } from '../store/shared-events.js';
+import { sharedAnswerer, throttledLog, type SharedEvents } from '../store/shared-events.js';
 import { callsRoute } from './calls-route.js';
 import { consoleRoutes } from '../console/console-routes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -77,10 +77,11 @@ export function createServerApp(deps: AppDeps): ServerApp {
   const log = deps.log ?? silentLogger;
   const metrics = deps.metrics ?? new Metrics(deps.rules);
   const observer = new CallObserver(metrics, log, deps.calls, deps.shared);
+  const sharedUnavailable = throttledLog(log);
   const sharedAnswer = deps.shared
     ? sharedAnswerer(deps.shared, (eventId, why) => {
         metrics.recordSharedStateUnavailable('answer');
-        log({ level: 'warn', msg: 'shared-answer-unavailable', eventId, error: why, effect: 'answered from the rules by this router alone; a repeat on another router may be decided afresh' });
+        sharedUnavailable({ level: 'warn', msg: 'shared-answer-unavailable', eventId, error: why, effect: 'answered from the rules by this router alone; a repeat on another router may be decided afresh' });
       })
     : undefined;
   const app = new Hono();

@@ -10,7 +10,7 @@ import type { CallflowResponse } from '../types/generated/callflow.js';
 import type { SessionSummaryPayload } from '../types/generated/session-summary.js';
 import type { Logger } from '../log/logger.js';
 import { ReplayCache } from './replay-cache.js';
-import { within, type SharedEvents } from './shared-events.js';
+import { throttledLog, within, type SharedEvents } from './shared-events.js';
 
 /** How long a status or summary event waits for PostgreSQL to say whether another router has it. */
 const SHARED_WAIT_MS = 1000;
@@ -44,6 +44,7 @@ export class CallObserver {
   private readonly seen = new ReplayCache<true>(50_000, 60 * 60_000);
   /** Which rule answered each live session, so its summary is counted under that rule. */
   private readonly sessionRules = new ReplayCache<string>(100_000, 24 * 60 * 60_000);
+  private readonly sharedUnavailable: Logger;
 
   constructor(
     private readonly metrics: Metrics,
@@ -51,7 +52,9 @@ export class CallObserver {
     private readonly recorder?: CallRecorder,
     /** Several routers on PostgreSQL: the first router to see a status or summary counts it. */
     private readonly shared?: SharedEvents,
-  ) {}
+  ) {
+    this.sharedUnavailable = throttledLog(log);
+  }
 
   callAction(r: CallActionRecord): void {
     this.guard('call-action', () => {
@@ -151,7 +154,7 @@ export class CallObserver {
     const claimed = await within(SHARED_WAIT_MS, this.shared.claimEvent(key));
     if (claimed.ok) return claimed.value;
     this.metrics.recordSharedStateUnavailable(what);
-    this.log({ level: 'warn', msg: 'shared-dedupe-unavailable', what, key, error: claimed.why, effect: 'counted by this router alone; another router may count it too' });
+    this.sharedUnavailable({ level: 'warn', msg: 'shared-dedupe-unavailable', what, key, error: claimed.why, effect: 'counted by this router alone; another router may count it too' });
     return true;
   }
 

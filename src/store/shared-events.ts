@@ -84,3 +84,22 @@ export function sharedAnswerer(shared: SharedEvents, onUnavailable: (eventId: st
     return undefined;
   };
 }
+
+/**
+ * A log line that may come once per call while the database is down: written at most once per
+ * `everyMs`, with how many like it were left out since the last one.
+ */
+export function throttledLog(log: (entry: Record<string, unknown>) => void, everyMs = 10_000): (entry: Record<string, unknown>) => void {
+  let last = -Infinity;
+  let skipped = 0;
+  return (entry) => {
+    const now = performance.now();
+    if (now - last < everyMs) {
+      skipped++;
+      return;
+    }
+    last = now;
+    log({ ...entry, ...(skipped > 0 ? { alsoSince: skipped } : {}) });
+    skipped = 0;
+  };
+}
