@@ -134,6 +134,8 @@ describe('PostgreSQL stopped under load', () => {
       await new Promise((r) => setTimeout(r, 100));
       back = await health();
     }
+    const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: ADMIN } })).text();
+    expect({ dropped: metric(text, 'callrouter_call_log_dropped_total'), errors: metric(text, 'callrouter_call_log_errors_total') }).toEqual({ dropped: 0, errors: 0 });
     expect(statuses).toHaveLength(n);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(back).toEqual({ state: 'ok', waitingRecords: 0 });
