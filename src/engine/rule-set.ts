@@ -130,7 +130,7 @@ export interface Rule {
   needsPair?: boolean;
   /** The sub-accounts the rule is limited to (file `scope:`, else an exact `when: subAccountId`), if any. */
   scope?: ReadonlySet<string>;
-  /** Set on the rules a menu compiles into (src/menus): which menu, and which of its paths. */
+  /** Set on the rules a menu compiles into (src/rules/compile-menus.ts): which menu, and which of its paths. */
   menu?: MenuRuleInfo;
 }
 

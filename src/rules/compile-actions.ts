@@ -31,7 +31,7 @@ export interface ActionContext {
   menus?: MenuEntries;
 }
 
-/** How `- menu: name` finds the step that opens a menu (src/menus builds it). */
+/** How `- menu: name` finds the step that opens a menu (compile-menus.ts builds it). */
 export interface MenuEntries {
   entry(name: string): CaptureStep | undefined;
   names(): readonly string[];

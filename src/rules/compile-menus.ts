@@ -1,9 +1,9 @@
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Action, CaptureStep, Condition, Matcher, MenuRuleInfo, Rule, Step } from '../engine/rule-set.js';
 import { allStepLists } from '../engine/split.js';
-import { CAPTURE_DEFAULTS, compileActions, type MenuEntries } from '../rules/compile-actions.js';
-import { compileTemplate } from '../rules/compile-template.js';
-import { builtInRegex } from '../rules/linear-regex.js';
+import { CAPTURE_DEFAULTS, compileActions, type MenuEntries } from './compile-actions.js';
+import { compileTemplate } from './compile-template.js';
+import { builtInRegex } from './linear-regex.js';
 import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 import type { Menu } from '../types/generated/rules.js';
 import { choiceActions, menuParents } from './menu-graph.js';
