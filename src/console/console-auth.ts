@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { safeEqual } from '../http/admin-auth.js';
+import { safeEqual } from '../web/secrets.js';
 
 export const COOKIE = 'console_session';
 const COOKIE_PATH = '/console';

@@ -8,7 +8,7 @@ import type { CallActionEvent, CallActionPayload } from '../types/generated/call
 import type { CallflowResponse } from '../types/generated/callflow.js';
 import type { CallActionRecord } from '../store/call-observer.js';
 import { withDeadline } from './deadline.js';
-import { errorBody } from './errors.js';
+import { errorBody } from '../web/errors.js';
 import type { Logger } from '../log/logger.js';
 import { bodyErrorAnswer, type JsonBody } from './read-json.js';
 import { ReplayCache } from '../store/replay-cache.js';

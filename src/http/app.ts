@@ -19,7 +19,7 @@ import { CallObserver } from '../store/call-observer.js';
 import { callsRoute } from './calls-route.js';
 import { consoleRoutes } from '../console/console-routes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { requestLog } from './request-log.js';
 import { readyzRoute, type Readiness } from './readyz-route.js';

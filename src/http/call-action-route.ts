@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { callActionAnswerer, type CallActionDeps } from './answer-call-action.js';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 import { addLogFields } from './log-fields.js';
 import { readJson } from './read-json.js';
 

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { errorBody } from './errors.js';
+import { errorBody } from '../web/errors.js';
 
 /** A 8x8 event is about 1 KiB; 64 KiB leaves room for fields 8x8 may add, and no more. */
 export const MAX_BODY_BYTES = 64 * 1024;
