@@ -72,7 +72,7 @@ function describeLists(lists: readonly string[], size: number, field: string): s
 }
 
 /** A `time:` condition in the author's words and in the rule's own timezone: `mon-fri 09:00-18:00, except on sg-holidays (Asia/Singapore)`. */
-export function describeTime(source: unknown): string {
+function describeTime(source: unknown): string {
   const windows = (Array.isArray(source) ? source : [source]) as Record<string, unknown>[];
   return windows.map(describeWindow).join('; or ');
 }

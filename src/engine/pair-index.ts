@@ -59,7 +59,7 @@ function slotOf(vn: number, caller: number, mask: number): number {
 }
 
 /** The entry index of (vn, caller), or -1. */
-export function findEntry(index: PairIndex, vn: number, caller: number): number {
+function findEntry(index: PairIndex, vn: number, caller: number): number {
   const mask = index.slots.length - 1;
   for (let s = slotOf(vn, caller, mask); ; s = (s + 1) & mask) {
     const e = index.slots[s]! - 1;

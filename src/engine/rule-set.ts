@@ -33,7 +33,7 @@ export const COUNTRY_FIELDS: ReadonlySet<MatchField> = new Set(['sourceCountryCo
 export const INDEX_FIELDS = ['destinationRefId', 'destination', 'source', 'clientActionId'] as const satisfies readonly MatchField[];
 
 /** A compiled pattern: whether it finds a match in `text`. */
-export interface TextTest {
+interface TextTest {
   test(text: string): boolean;
 }
 
@@ -97,7 +97,7 @@ export interface CaptureStep {
   next?: string;
 }
 
-export interface SplitBranch {
+interface SplitBranch {
   weight: number;
   actions: readonly Action[];
 }

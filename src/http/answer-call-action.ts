@@ -17,7 +17,7 @@ import { eventValidator } from '../events/validate-event.js';
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 
 /** 8x8 publishes no timeout for call actions; 2 s leaves a wide margin under any plausible one. */
-export const DEFAULT_DEADLINE_MS = DEFAULTS.deadlineMs;
+const DEFAULT_DEADLINE_MS = DEFAULTS.deadlineMs;
 
 export interface CallActionDeps {
   currentRules: () => RuleSet;

@@ -38,7 +38,7 @@ export interface LoadBudget {
   memoryMb: number;
 }
 
-export const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
+const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
 
 interface Job {
   rules: Rule[];

@@ -176,7 +176,7 @@ function fallbackNote(decision: Decision): string | undefined {
   return `(the fallback answered: ${decision.detail})`;
 }
 
-export function describeCall(call: Readonly<Record<string, string>>): string {
+function describeCall(call: Readonly<Record<string, string>>): string {
   const parts = Object.entries(call).map(([k, v]) => `${k}=${v}`);
   return parts.length > 0 ? parts.join(' ') : '(all defaults)';
 }

@@ -9,7 +9,7 @@ import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 import { checkPhoneNumber, type PhonePolicy } from './phone-number.js';
 
 /** 8x8 bridges at most two legs: a third makeCall is rejected (reference §3.3). */
-export const MAX_MAKE_CALLS = 2;
+const MAX_MAKE_CALLS = 2;
 
 export interface ActionContext {
   parsed: ParsedFile;
@@ -45,10 +45,10 @@ export interface MenuEntries {
 export const CAPTURE_DEFAULTS = { completeOnHash: true, minDigits: 1, maxDigits: 25, overallTimeout: 10_000, noOfTries: 1 } as const;
 
 /** 8x8 accepts at most 25 keys when # does not end the input (-1008). */
-export const MAX_DIGITS_WITHOUT_HASH = 25;
+const MAX_DIGITS_WITHOUT_HASH = 25;
 
 /** `makeCall: other-party` — the other party of the caller's masking pair. */
-export const OTHER_PARTY = 'other-party';
+const OTHER_PARTY = 'other-party';
 
 type Report = (code: DiagnosticCode, message: string, at: YamlPath, target?: 'key' | 'value', severity?: 'warning') => void;
 
@@ -255,7 +255,7 @@ function compileCapture(source: string | SayAndCaptureOptions, at: YamlPath, ctx
 }
 
 /** 8x8 plays only public http(s) .mp3 or .wav files. */
-export function checkAudioUrl(raw: string): string | undefined {
+function checkAudioUrl(raw: string): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);

@@ -16,7 +16,7 @@ export type FromWriter =
   | { type: 'closed' };
 
 /** Where the recorder sends batches. */
-export interface CallLogWriter {
+interface CallLogWriter {
   /** Resolves once the batch is committed; rejects when it could not be written at all. */
   write(records: CallRecord[]): Promise<WriteReport>;
   close(): Promise<void>;
