@@ -4,6 +4,7 @@ import type { Action, CaptureStep, Step } from '../engine/rule-set.js';
 import { allStepLists } from '../engine/split.js';
 import { didYouMean } from '../text/suggest.js';
 import type { Action as ActionSource, ActionMap, SayAndCaptureOptions } from '../types/generated/rules.js';
+import type { SayAndCaptureParams } from '../types/generated/callflow.js';
 import { compileTemplate } from './compile-template.js';
 import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 import { checkPhoneNumber, type PhonePolicy } from './phone-number.js';
@@ -42,7 +43,7 @@ export interface MenuEntries {
  * disagree on maxDigits (25 or 1), overallTimeout (30000 or 5000 ms) and noOfTries (3 or 1), so
  * these go out explicitly and the call behaves the same whichever document is right.
  */
-export const CAPTURE_DEFAULTS = { completeOnHash: true, minDigits: 1, maxDigits: 25, overallTimeout: 10_000, noOfTries: 1 } as const;
+export const CAPTURE_DEFAULTS = { completeOnHash: true, minDigits: 1, maxDigits: 25, overallTimeout: 10_000, noOfTries: 1 } as const satisfies Partial<SayAndCaptureParams>;
 
 /** 8x8 accepts at most 25 keys when # does not end the input (-1008). */
 const MAX_DIGITS_WITHOUT_HASH = 25;
