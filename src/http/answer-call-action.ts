@@ -8,7 +8,7 @@ import type { CallActionEvent, CallActionPayload } from '../types/generated/call
 import type { CallflowResponse } from '../types/generated/callflow.js';
 import type { CallActionRecord } from '../store/call-observer.js';
 import { withDeadline } from './deadline.js';
-import { errorBody } from './errors.js';
+import { errorBody } from '../web/errors.js';
 import type { Logger } from '../log/logger.js';
 import { bodyErrorAnswer, type JsonBody } from './read-json.js';
 import { ReplayCache } from '../store/replay-cache.js';
@@ -17,7 +17,7 @@ import { eventValidator } from '../events/validate-event.js';
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 
 /** 8x8 publishes no timeout for call actions; 2 s leaves a wide margin under any plausible one. */
-export const DEFAULT_DEADLINE_MS = DEFAULTS.deadlineMs;
+const DEFAULT_DEADLINE_MS = DEFAULTS.deadlineMs;
 
 export interface CallActionDeps {
   currentRules: () => RuleSet;
@@ -37,7 +37,7 @@ export interface CallActionDeps {
   onSessionCall?: (sessionId: string, call: { at: number; callId: string; caller: string; callee: string; ruleId: string }) => void;
 }
 
-export type SharedAnswer = (eventId: string, eventText: string, answerText: string, waitMs: number) => Promise<{ text: string; first: boolean } | undefined>;
+type SharedAnswer = (eventId: string, eventText: string, answerText: string, waitMs: number) => Promise<{ text: string; first: boolean } | undefined>;
 
 /** At most this share of the deadline goes to asking PostgreSQL whether another router answered first. */
 const SHARED_SHARE_OF_DEADLINE = 0.25;
