@@ -107,7 +107,12 @@ describe('PostgreSQL stopped under load', () => {
     let n = 0;
     const statuses: number[] = [];
     const burst = async (count: number) => {
-      const sent = Array.from({ length: count }, () => send(server, '/webhooks/call-action', callAction(++n)).then((r) => r.status, () => 0));
+      const sent = Array.from({ length: count }, () =>
+        send(server, '/webhooks/call-action', callAction(++n)).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      );
       statuses.push(...(await Promise.all(sent)));
     };
     await burst(50);

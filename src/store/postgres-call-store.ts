@@ -99,8 +99,7 @@ export class PostgresCallStore implements CallLogReads {
 
   async recent(options: { limit: number; search?: string }): Promise<CallRecord[]> {
     const limit = Math.max(0, Math.floor(options.limit));
-    const { rows } =
-      options.search === undefined ? await this.pool.query<Row>(`SELECT ${COLUMNS} FROM call_log ORDER BY id DESC LIMIT $1`, [limit]) : await this.pool.query<Row>(SEARCH, [options.search, limit]);
+    const { rows } = options.search === undefined ? await this.pool.query<Row>(`SELECT ${COLUMNS} FROM call_log ORDER BY id DESC LIMIT $1`, [limit]) : await this.pool.query<Row>(SEARCH, [options.search, limit]);
     return rows.map(fromRow);
   }
 
@@ -147,8 +146,7 @@ export class PostgresCallStore implements CallLogReads {
         deleted += await chunked(client, 'DELETE FROM call_log WHERE id IN (SELECT id FROM call_log WHERE at < $1 ORDER BY id LIMIT $2)', cutoff);
         const top = await client.query<{ hi: string | null }>('SELECT max(id) AS hi FROM call_log');
         const hi = top.rows[0]?.hi;
-        if (hi !== null && hi !== undefined)
-          deleted += await chunked(client, 'DELETE FROM call_log WHERE id IN (SELECT id FROM call_log WHERE id <= $1 ORDER BY id LIMIT $2)', Number(hi) - retention.maxRows);
+        if (hi !== null && hi !== undefined) deleted += await chunked(client, 'DELETE FROM call_log WHERE id IN (SELECT id FROM call_log WHERE id <= $1 ORDER BY id LIMIT $2)', Number(hi) - retention.maxRows);
         await client.query('DELETE FROM call_hours WHERE hour < $1', [cutoff - 3_600_000]);
         await client.query('DELETE FROM rule_hours WHERE hour < $1', [cutoff - 3_600_000]);
         await chunked(client, 'DELETE FROM call_answers WHERE ctid IN (SELECT ctid FROM call_answers WHERE at < $1 LIMIT $2)', now - keep.answersMs);
