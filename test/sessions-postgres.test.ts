@@ -145,7 +145,7 @@ describe('PostgreSQL stopped', () => {
     expect(a.lookup.otherParty('+6591110002', VN1, Date.now())).toBeUndefined();
     for (let i = 0; i < 3; i++) a.noteCall(s.session.id, { at: Date.now(), callId: `call-${i}`, caller: RIDER, callee: VN1, ruleId: 'masking' });
 
-    cluster.resume();
+    cluster.start();
     await eventually(() => a.health().state === 'ok', 'the store is back');
     await eventually(async () => (await a.callsOf(s.session.id).catch(() => [])).length === 3, 'the three calls noted while it was down are written');
     expect((await a.callsOf(s.session.id)).map((c) => c.callId)).toEqual(['call-0', 'call-1', 'call-2']);

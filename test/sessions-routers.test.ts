@@ -90,7 +90,7 @@ describe('two routers on one PostgreSQL', () => {
     };
     expect(await seen('sessions-database-unavailable'), out).toBe(true);
     expect(out).not.toContain('Listening on');
-    cluster.resume();
+    cluster.start();
     expect(await seen('Listening on'), out).toBe(true);
     const url = /Listening on (http:\/\/\S+?:\d+)/.exec(out)![1]!;
     expect(await callTo({ url } as RunningServer, RIDER, VN1)).toBe(DRIVER);

@@ -8,18 +8,18 @@ import type { CallRecord, HourCount, RuleHits } from '../store/call-store.js';
 
 /** What the console reads from the decision log (CallRecorder fits). */
 export interface CallLogReader {
-  recent(options: { limit: number; search?: string }): CallRecord[];
-  hourly(sinceMs: number): HourCount[];
+  recent(options: { limit: number; search?: string }): Promise<CallRecord[]>;
+  hourly(sinceMs: number): Promise<HourCount[]>;
   /** Undefined when the store cannot count per rule (then recent() is scanned). */
-  ruleHits?(sinceMs: number): RuleHits[] | undefined;
-  session(sessionId: string): CallRecord[];
+  ruleHits?(sinceMs: number): Promise<RuleHits[] | undefined>;
+  session(sessionId: string): Promise<CallRecord[]>;
   state(): 'ok' | 'degraded' | 'off';
   /** Resolves once every record taken so far is written (or a short wait has passed), so counts read next include them. */
   settle?(): Promise<void>;
 }
 
 /** What the console reads of live masking sessions (Sessions fits). */
-export interface SessionsReader {
+interface SessionsReader {
   list(q: ListQuery): Session[] | Promise<Session[]>;
 }
 

@@ -16,19 +16,16 @@ import { callActionAnswerer } from './answer-call-action.js';
 import { callActionRoute } from './call-action-route.js';
 import { fastCallAction } from './fast-call-action.js';
 import { CallObserver } from '../store/call-observer.js';
+import { sharedAnswerer, throttledLog, type SharedEvents } from '../store/shared-events.js';
 import { callsRoute } from './calls-route.js';
 import { consoleRoutes } from '../console/console-routes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { requestLog } from './request-log.js';
 import { readyzRoute, type Readiness } from './readyz-route.js';
 import { telemetryRoute } from './telemetry-route.js';
 import { webhookGuard, type WebhookGuardOptions } from './webhook-guard.js';
-
-// The routes read their bodies themselves (read-json.ts), capped at this size, so that the
-// call-action deadline also covers a slow upload; a body-limit middleware would buffer it first.
-export { MAX_BODY_BYTES } from './read-json.js';
 
 export interface AppDeps {
   rules: { current(): RuleSet; health(): RulesHealth; diagnostics?(): readonly Diagnostic[] };
@@ -43,6 +40,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The decision log; without it nothing is recorded and /calls says so. */
   calls?: CallRecorder;
+  /** Several routers on PostgreSQL: first answers to repeated deliveries and status/summary dedupe, shared. */
+  shared?: SharedEvents;
   /** Token for the web console at /console; default: the admin token; neither = /console answers 404. */
   consoleToken?: string;
   /** The rules folder, for the console to show a problem's source line (it never shows the folder itself). */
@@ -73,13 +72,21 @@ export interface ServerApp {
 export function createServerApp(deps: AppDeps): ServerApp {
   const log = deps.log ?? silentLogger;
   const metrics = deps.metrics ?? new Metrics(deps.rules);
-  const observer = new CallObserver(metrics, log, deps.calls);
+  const observer = new CallObserver(metrics, log, deps.calls, deps.shared);
+  const sharedUnavailable = throttledLog(log);
+  const sharedAnswer = deps.shared
+    ? sharedAnswerer(deps.shared, (eventId, why) => {
+        metrics.recordSharedStateUnavailable('answer');
+        sharedUnavailable({ level: 'warn', msg: 'shared-answer-unavailable', eventId, error: why, effect: 'answered from the rules by this router alone; a repeat on another router may be decided afresh' });
+      })
+    : undefined;
   const app = new Hono();
   const access = deps.access ?? {};
   const answer = callActionAnswerer({
     currentRules: () => deps.rules.current(),
     log,
     onAnswer: (r) => observer.callAction(r),
+    ...(sharedAnswer ? { sharedAnswer } : {}),
     ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
     ...(deps.sessions ? { sessions: deps.sessions.lookup, onSessionCall: deps.sessions.noteCall.bind(deps.sessions) } : {}),
   });
@@ -104,7 +111,8 @@ export function createServerApp(deps: AppDeps): ServerApp {
     }),
   );
 
-  app.get('/healthz', (c) => c.json({ ...deps.rules.health(), ...(deps.sessions ? { sessions: deps.sessions.health() } : {}) }));
+  // The stores' states too: 'degraded' while records wait for PostgreSQL or the sessions cannot be written (calls are still answered).
+  app.get('/healthz', (c) => c.json({ ...deps.rules.health(), ...(deps.calls ? { callLog: deps.calls.health() } : {}), ...(deps.sessions ? { sessions: deps.sessions.health() } : {}) }));
   app.all('/healthz', (c) => jsonError(c, 405, 'method-not-allowed', 'use GET for /healthz'));
   app.route('/readyz', readyzRoute({ readiness: deps.readiness ?? (() => 'ready'), currentRules: () => deps.rules.current() }));
 

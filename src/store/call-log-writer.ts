@@ -1,8 +1,5 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { CallRecord, CallStore, Retention, WriteReport } from './call-store.js';
+import { startWorker } from '../threads/start-worker.js';
+import { asyncReads, type CallLogReads, type CallRecord, type CallStore, type Retention, type WriteReport } from './call-store.js';
 import { SqliteCallStore } from './sqlite-call-store.js';
 
 export type ToWriter = { type: 'write'; id: number; records: CallRecord[] } | { type: 'close' };
@@ -20,12 +17,16 @@ export interface CallLogWriter {
   /** Resolves once the batch is committed; rejects when it could not be written at all. */
   write(records: CallRecord[]): Promise<WriteReport>;
   close(): Promise<void>;
+  /** Set while batches wait for a store that is down (PostgreSQL): the log is degraded, nothing is lost yet. */
+  readonly waiting?: { since: number; records: number; reason: string } | undefined;
+  /** Shutting down: stop waiting for a store that is down (PostgreSQL), so close() ends. */
+  stopWaiting?(): void;
 }
 
 /** An open decision log: a writer and a read connection for the main thread. */
 export interface CallLogConnection {
   writer: CallLogWriter;
-  reader: CallStore;
+  reader: CallLogReads;
 }
 
 export interface ConnectHooks {
@@ -40,7 +41,7 @@ export interface ConnectHooks {
  * migrated), with a read-only connection for this thread. Rejects when it cannot be opened.
  */
 export function connectWorker(path: string, retention: Retention, hooks: ConnectHooks): Promise<CallLogConnection> {
-  const worker = startWorker({ path, retention });
+  const worker = startWorker(new URL('./call-log-worker.js', import.meta.url), { workerData: { path, retention } });
   // Closing the recorder ends it; it must not keep a finished process alive on its own.
   worker.unref();
   const waiting = new Map<number, { resolve: (r: WriteReport) => void; reject: (e: Error) => void }>();
@@ -87,7 +88,7 @@ export function connectWorker(path: string, retention: Retention, hooks: Connect
                     worker.postMessage({ type: 'close' } satisfies ToWriter);
                   }),
           };
-          resolve({ writer, reader });
+          resolve({ writer, reader: asyncReads(reader) });
           return;
         }
         case 'open-failed':
@@ -129,7 +130,7 @@ export function connectWorker(path: string, retention: Retention, hooks: Connect
  */
 export function connectInline(store: CallStore, retention?: Retention, log: (entry: Record<string, unknown>) => void = () => {}): CallLogConnection {
   return {
-    reader: store,
+    reader: asyncReads(store),
     writer: {
       write: async (records) => {
         const report = store.write(records);
@@ -142,14 +143,4 @@ export function connectInline(store: CallStore, retention?: Retention, log: (ent
       close: async () => store.close(),
     },
   };
-}
-
-function startWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./call-log-worker.js', import.meta.url), { workerData });
-  // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./call-log-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData });
 }

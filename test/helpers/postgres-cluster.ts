@@ -17,13 +17,12 @@ export interface Cluster {
   url: string;
   dir: string;
   stop(): void;
-  /** Stops the server, keeping its data: the tests of "PostgreSQL is down". */
+  /** Stops the server and keeps its data (as an outage would); `start()` brings it back on the same port. */
   halt(): void;
-  /** Starts it again on the same port, with the same data. */
-  resume(): void;
+  start(): void;
 }
 
-export function findPostgresBin(): string {
+function findPostgresBin(): string {
   const fromEnv = process.env.POSTGRES_BIN;
   if (fromEnv && existsSync(join(fromEnv, 'initdb'))) return fromEnv;
   const root = '/usr/lib/postgresql';
@@ -66,6 +65,9 @@ export async function startCluster(): Promise<Cluster> {
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
   const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   start();
+  // A clean stop (-m fast): with synchronous_commit=off above, an immediate stop would lose the last
+  // commits the server had acknowledged, which is the test server's shortcut, not the router's doing.
+  const halt = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
   const stop = () => {
     try {
       run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
@@ -74,9 +76,7 @@ export async function startCluster(): Promise<Cluster> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  // fast, not immediate: with synchronous_commit=off an immediate stop would lose the last commits.
-  const halt = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, stop, halt, resume: start };
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, stop, halt, start };
 }
 
 // As a command, for .ci/run: `start STATE_FILE` prints the URL, `stop STATE_FILE` stops that server.
