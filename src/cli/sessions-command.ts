@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { readImportCsv } from '../sessions/import-csv.js';
-import { openPool, shownUrl } from '../postgres/open-pool.js';
-import { PostgresEngine } from '../sessions/postgres-engine.js';
-import { requestHash, Sessions } from '../sessions/sessions-service.js';
+import { openSessionsOnce } from '../sessions/open-sessions.js';
+import { requestHash } from '../sessions/sessions-service.js';
 import { printDiagnostics, type Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
 
@@ -40,21 +39,14 @@ export async function sessionsCommand(args: string[], out: Output, err: Output, 
     err.write(`\nnothing imported: fix the ${read.diagnostics.length} problem${read.diagnostics.length === 1 ? '' : 's'} above and run the import again\n`);
     return 1;
   }
-  const { databaseUrl } = settings.config;
-  const database = databaseUrl ? openPool({ url: databaseUrl, max: 2, log: () => {} }) : undefined;
-  let sessions: Sessions;
+  let opened: Awaited<ReturnType<typeof openSessionsOnce>>;
   try {
-    if (database) {
-      const engine = new PostgresEngine(database, () => {});
-      await engine.migrate();
-      sessions = new Sessions({ pools: () => undefined, engine: { engine, snapshot: await engine.snapshot(undefined) } });
-    } else sessions = new Sessions({ path: settings.config.sessionsDb, pools: () => undefined });
+    opened = await openSessionsOnce(settings.config);
   } catch (e) {
-    await database?.end();
-    err.write(`cannot open the sessions in ${databaseUrl ? shownUrl(databaseUrl) : settings.config.sessionsDb}: ${e instanceof Error ? e.message : String(e)}; nothing imported\n`);
+    err.write(`cannot open the sessions (${settings.config.databaseUrl ? 'DATABASE_URL' : 'SESSIONS_DB'}): ${e instanceof Error ? e.message : String(e)}; nothing imported\n`);
     return 1;
   }
-  const into = databaseUrl ? shownUrl(databaseUrl) : settings.config.sessionsDb;
+  const { sessions, where: into } = opened;
   let created = 0;
   let existing = 0;
   const refused: string[] = [];
@@ -67,8 +59,7 @@ export async function sessionsCommand(args: string[], out: Output, err: Output, 
       else created++;
     });
   } finally {
-    await sessions.close();
-    await database?.end();
+    await opened.close();
   }
   for (const line of refused) err.write(`${line}\n`);
   out.write(`imported ${created} sessions into ${into}${existing ? `; ${existing} were there already` : ''}${read.skipped ? `; ${read.skipped} rows had already expired` : ''}${refused.length ? `; ${refused.length} refused` : ''}\n`);

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ServerConfig } from '../config/server-config.js';
+import { openPool, shownUrl } from '../postgres/open-pool.js';
 import type { Pool } from '../engine/pool.js';
 import type { Logger } from '../log/logger.js';
 import { PostgresEngine } from './postgres-engine.js';
@@ -57,5 +58,35 @@ export async function openSessions(
     return sessions;
   } catch (e) {
     throw new SessionsUnavailable(`cannot open the sessions file ${config.sessionsDb} (SESSIONS_DB): ${e instanceof Error ? e.message : String(e)}; fix the path or its permissions, or set SESSIONS_DB=off to run without live sessions`);
+  }
+}
+
+/**
+ * The sessions for a one-off command (`sessions import`): in PostgreSQL with DATABASE_URL, else
+ * the SQLite file; no waiting, a database that cannot be reached is an error. `close` also ends
+ * the pool.
+ */
+export async function openSessionsOnce(config: Pick<ServerConfig, 'sessionsDb' | 'databaseUrl'>): Promise<{ sessions: Sessions; where: string; close(): Promise<void> }> {
+  if (!config.databaseUrl) {
+    const sessions = new Sessions({ path: config.sessionsDb, pools: () => undefined });
+    return { sessions, where: config.sessionsDb, close: () => sessions.close() };
+  }
+  const where = shownUrl(config.databaseUrl);
+  const database = openPool({ url: config.databaseUrl, max: 2, log: () => {} });
+  try {
+    const engine = new PostgresEngine(database, () => {});
+    await engine.migrate();
+    const sessions = new Sessions({ pools: () => undefined, engine: { engine, snapshot: await engine.snapshot(undefined) } });
+    return {
+      sessions,
+      where,
+      close: async () => {
+        await sessions.close();
+        await database.end();
+      },
+    };
+  } catch (e) {
+    await database.end();
+    throw e;
   }
 }

@@ -96,7 +96,7 @@ export interface SessionChange {
  * process on the same file, another server on the same database): the changes after the last
  * one it has seen, in the order they were committed.
  */
-export interface SessionChanges {
+interface SessionChanges {
   /** Up to `limit` sessions written after `seq`, lowest seq first. */
   changesSince(seq: number, limit: number): SessionChange[];
   /** The seq of the last committed write; 0 for an empty store. */
