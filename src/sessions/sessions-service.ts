@@ -4,7 +4,7 @@ import type { Pool } from '../engine/pool.js';
 import type { SessionLookup } from '../engine/session-lookup.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
-import { allocateNumber } from './allocate.js';
+import { allocateNumber, poolHasCountries } from './allocate.js';
 import { isLive, type Session } from './session.js';
 import { SessionIndex } from './session-index.js';
 import { SessionStore, type ListQuery, type SessionCall } from './session-store.js';
@@ -137,7 +137,8 @@ export class Sessions {
     return this.index.size;
   }
 
-  create(input: CreateInput, requestHash: string): Promise<CreateResult> {
+  /** `requestHash`: of the request body, so that a retry with the same `ref` is recognised; needed only with a ref. */
+  create(input: CreateInput, requestHash?: string): Promise<CreateResult> {
     return this.enqueue((fx) => this.createNow(input, requestHash, fx));
   }
 
@@ -219,6 +220,8 @@ export class Sessions {
         continue;
       }
       if (mine) {
+        // Our own write coming back (the usual case): nothing to do.
+        if (mine.expiresAt === session.expiresAt && mine.idleTtl === session.idleTtl && mine.record === session.record && mine.lastActivityAt >= session.lastActivityAt) continue;
         // Changed elsewhere (extended, record switched): take its terms, keep our latest call.
         const lastActivityAt = Math.max(mine.lastActivityAt, session.lastActivityAt);
         this.index.remove(mine, this.clock());
@@ -244,7 +247,7 @@ export class Sessions {
     return this.closed;
   }
 
-  private createNow(input: CreateInput, requestHash: string, fx: Effects): CreateResult {
+  private createNow(input: CreateInput, requestHash: string | undefined, fx: Effects): CreateResult {
     const now = this.clock();
     if (input.ref) {
       const same = this.index.openRef(input.ref);
@@ -261,7 +264,8 @@ export class Sessions {
         const names = [...(this.options.pools()?.keys() ?? [])];
         return { ok: false, status: 409, code: 'unknown-pool', field: 'pool', message: `there is no pool "${input.pool}"${names.length ? `: the pools are ${names.join(', ')}` : ': declare it in pools.yaml in the rules folder'}` };
       }
-      const country = parsePhoneNumberFromString(input.parties[0])?.country;
+      // Parsing a number costs more than the rest of a create: only when the pool has countries to prefer.
+      const country = poolHasCountries(pool) ? parsePhoneNumberFromString(input.parties[0])?.country : undefined;
       const picked = allocateNumber(pool, input.parties, this.index, now, { ...(country ? { country } : {}), ...(input.pin ? { pin: input.pin } : {}), start: this.rotation++ });
       if (!picked.number) {
         return { ok: false, status: 409, code: 'pool-exhausted', field: 'parties', message: `pool "${pool.name}" has no number free for ${picked.blockedBy}: every number is in an open session (or cooling off) with a party of this session; close a session or add numbers to the pool` };
@@ -280,7 +284,7 @@ export class Sessions {
       if (pinned) return { ok: false, status: 409, code: 'pin-in-use', field: 'pin', message: `pin ${input.pin} is used by open session ${pinned.sessionId} on ${virtualNumber}: choose another pin` };
     }
     const session: Session = {
-      id: `ses_${randomBytes(12).toString('hex')}`,
+      id: newSessionId(),
       status: 'open',
       virtualNumber,
       ...(input.virtualNumber ? {} : { pool: input.pool! }),
@@ -293,7 +297,7 @@ export class Sessions {
       ...(input.subAccountId ? { subAccountId: input.subAccountId } : {}),
       ...(input.pin ? { pin: input.pin } : {}),
       createdAt: now,
-      requestHash,
+      ...(requestHash ? { requestHash } : {}),
     };
     fx.ops.push({ op: 'insert', session: { ...session } });
     this.index.add(session);
@@ -412,6 +416,18 @@ export class Sessions {
       this.log({ level: 'error', msg: 'sessions-calls-write-failed', count: calls.length, error: e instanceof Error ? e.message : String(e) });
     }
   }
+}
+
+/** Random bytes drawn in blocks: one call to the system's generator per 340 ids, not per id. */
+let idBytes = Buffer.alloc(0);
+let idAt = 0;
+function newSessionId(): string {
+  if (idAt + 12 > idBytes.length) {
+    idBytes = randomBytes(4096);
+    idAt = 0;
+  }
+  idAt += 12;
+  return `ses_${idBytes.toString('hex', idAt - 12, idAt)}`;
 }
 
 /** Puts `target` back as `snapshot` was, removing keys added since. */
