@@ -7,7 +7,7 @@ import { silentLogger } from '../log/logger.js';
 import { allocateNumber, poolHasCountries } from './allocate.js';
 import { isLive, type Session } from './session.js';
 import { SessionIndex } from './session-index.js';
-import { SessionStore, type ListQuery, type SessionCall } from './session-store.js';
+import { SessionStore, type ListQuery, type SessionCall, type SessionChanges } from './session-store.js';
 import { StoreWriter, type WriteOp } from './store-writer.js';
 
 /** A checked create request (numbers already normalised by the API). */
@@ -91,6 +91,8 @@ export class Sessions {
   readonly index = new SessionIndex();
   /** Reads on this thread; the writer thread owns the writes. */
   private readonly store: SessionStore;
+  /** What the catch-up reads: only this interface, so that another store (PostgreSQL) can answer it. */
+  private readonly changes: SessionChanges;
   private readonly writer: StoreWriter;
   private readonly clock: () => number;
   private readonly log: Logger;
@@ -111,10 +113,11 @@ export class Sessions {
     this.log = options.log ?? silentLogger;
     this.retentionMs = options.retentionMs ?? 30 * DAY;
     this.store = new SessionStore(options.path); // creates and migrates the file first
+    this.changes = this.store;
     this.writer = new StoreWriter(options.path);
     const now = this.clock();
     // The sequence first: a write landing between the two reads is seen again by the catch-up, never missed.
-    this.seenSeq = this.store.lastSeq();
+    this.seenSeq = this.changes.lastSeq();
     for (const s of this.store.allOpen()) this.index.add(s);
     const coolOff = Math.max(0, ...[...(options.pools()?.values() ?? [])].map((p) => p.coolOffMs));
     if (coolOff > 0) for (const e of this.store.recentlyEnded(now - coolOff)) for (const p of e.parties) this.index.noteEnded(p, e.virtualNumber, e.at);
@@ -211,7 +214,7 @@ export class Sessions {
   }
 
   private applyChanges(): number {
-    const changes = this.store.changesSince(this.seenSeq, CATCH_UP_BATCH);
+    const changes = this.changes.changesSince(this.seenSeq, CATCH_UP_BATCH);
     for (const { seq, session } of changes) {
       this.seenSeq = seq;
       const mine = this.index.get(session.id);
