@@ -9,12 +9,13 @@
  *   npm run bench -- --long            6 rounds of 5 s per server
  *   npm run bench -- --profile-startup CPU profile of loading 100k rules, summarised by stage
  *   npm run bench -- --http-breakdown  what the router's HTTP layer costs, piece by piece
+ *   npm run bench -- --sessions        live masking sessions only (bench/sessions.bench.ts)
  *   --sizes 10,1000   only these rule counts      --no-write   print only, leave BENCHMARKS.md alone
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkAnswers, type AnswerCheck } from './check-answers.js';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     long: { type: 'boolean', default: false },
     'profile-startup': { type: 'boolean', default: false },
     'http-breakdown': { type: 'boolean', default: false },
+    sessions: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '1000,100000' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -143,6 +145,20 @@ async function engineBench(): Promise<EngineResult[] | undefined> {
   return JSON.parse(out) as EngineResult[];
 }
 
+/** bench/sessions.bench.ts in its own process (its 1M-session heap stays out of this one); its markdown. */
+async function sessionsBench(): Promise<string | undefined> {
+  log('▸ live masking sessions: lookup among 1M, creates while calls are served');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/sessions.bench.ts', '--seconds', LONG ? '15' : '5'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) {
+    log(`  sessions bench failed (exit ${code})`);
+    return undefined;
+  }
+  return `Run ${new Date().toISOString()} with \`npm run bench\` (or \`npm run bench -- --sessions\` for this part alone); load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end.\n${out}`;
+}
+
 async function main(): Promise<void> {
   // The bench's own work (paced client, polling) stays on the load generator's core.
   if (PIN.load) spawnSync('taskset', ['-a', '-p', '-c', PIN.load, String(process.pid)], { stdio: 'ignore' });
@@ -150,6 +166,15 @@ async function main(): Promise<void> {
     const table = await httpBreakdown(LONG ? 15 : 7);
     process.stdout.write(`${table}\n`);
     if (!values['no-write']) await writeSection('breakdown', table);
+    return;
+  }
+  if (values.sessions) {
+    const table = await sessionsBench();
+    if (table === undefined) process.exitCode = 1;
+    else {
+      process.stdout.write(`${table}\n`);
+      if (!values['no-write']) await writeSection('sessions', table);
+    }
     return;
   }
   if (values['profile-startup']) {
@@ -265,6 +290,11 @@ async function main(): Promise<void> {
     });
     process.stdout.write(`${report}\n`);
     if (!values['no-write']) await writeSection('bench', report);
+    const sessions = await sessionsBench();
+    if (sessions !== undefined) {
+      process.stdout.write(`${sessions}\n`);
+      if (!values['no-write']) await writeSection('sessions', sessions);
+    }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import type { Pool } from '../engine/pool.js';
 import type { SessionLookup } from '../engine/session-lookup.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
-import { allocateNumber } from './allocate.js';
+import { allocateNumber, poolHasCountries } from './allocate.js';
 import { isLive, type Session } from './session.js';
 import { SessionIndex } from './session-index.js';
 import { StoreUnavailable, type SessionsEngine, type SessionsSnapshot } from './sessions-engine.js';
@@ -165,7 +165,8 @@ export class Sessions {
     return this.index.size;
   }
 
-  async create(input: CreateInput, requestHash: string): Promise<CreateResult> {
+  /** `requestHash`: of the request body, so that a retry with the same `ref` is recognised; needed only with a ref. */
+  async create(input: CreateInput, requestHash?: string): Promise<CreateResult> {
     try {
       const first = await this.enqueue((fx) => this.createNow(input, requestHash, fx));
       if (first.ok || !first.raced) return first;
@@ -261,7 +262,7 @@ export class Sessions {
     return this.closed;
   }
 
-  private createNow(input: CreateInput, requestHash: string, fx: Effects): CreateResult {
+  private createNow(input: CreateInput, requestHash: string | undefined, fx: Effects): CreateResult {
     const now = this.clock();
     if (input.ref) {
       const same = this.index.openRef(input.ref);
@@ -278,7 +279,8 @@ export class Sessions {
         const names = [...(this.options.pools()?.keys() ?? [])];
         return { ok: false, status: 409, code: 'unknown-pool', field: 'pool', message: `there is no pool "${input.pool}"${names.length ? `: the pools are ${names.join(', ')}` : ': declare it in pools.yaml in the rules folder'}` };
       }
-      const country = parsePhoneNumberFromString(input.parties[0])?.country;
+      // Parsing a number costs more than the rest of a create: only when the pool has countries to prefer.
+      const country = poolHasCountries(pool) ? parsePhoneNumberFromString(input.parties[0])?.country : undefined;
       const picked = allocateNumber(pool, input.parties, this.index, now, { ...(country ? { country } : {}), ...(input.pin ? { pin: input.pin } : {}), start: this.rotation++ });
       if (!picked.number) {
         return { ok: false, status: 409, code: 'pool-exhausted', field: 'parties', message: `pool "${pool.name}" has no number free for ${picked.blockedBy}: every number is in an open session (or cooling off) with a party of this session; close a session or add numbers to the pool` };
@@ -297,7 +299,7 @@ export class Sessions {
       if (pinned) return { ok: false, status: 409, code: 'pin-in-use', field: 'pin', message: `pin ${input.pin} is used by open session ${pinned.sessionId} on ${virtualNumber}: choose another pin` };
     }
     const session: Session = {
-      id: `ses_${randomBytes(12).toString('hex')}`,
+      id: newSessionId(),
       status: 'open',
       virtualNumber,
       ...(input.virtualNumber ? {} : { pool: input.pool! }),
@@ -310,7 +312,7 @@ export class Sessions {
       ...(input.subAccountId ? { subAccountId: input.subAccountId } : {}),
       ...(input.pin ? { pin: input.pin } : {}),
       createdAt: now,
-      requestHash,
+      ...(requestHash ? { requestHash } : {}),
     };
     fx.ops.push({ op: 'insert', session: { ...session } });
     this.index.add(session);
@@ -509,6 +511,8 @@ export class Sessions {
     const s = this.index.get(row.id);
     if (row.status === 'open') {
       if (!s) return this.index.add(row);
+      // Our own write coming back (the usual case): nothing to do.
+      if (s.expiresAt === row.expiresAt && s.idleTtl === row.idleTtl && s.record === row.record && s.lastActivityAt >= row.lastActivityAt) return;
       // Changed elsewhere (extended, record switched): take its terms, keep our latest call.
       const lastActivityAt = Math.max(s.lastActivityAt, row.lastActivityAt);
       this.index.remove(s, this.clock());
@@ -531,6 +535,18 @@ function conflictRefusal(conflict: 'party' | 'ref' | 'pin' | 'ended', message: s
 function unavailable(e: unknown): Refusal {
   if (e instanceof StoreUnavailable) return { ok: false, status: 503, code: 'sessions-store-unavailable', message: e.message };
   throw e;
+}
+
+/** Random bytes drawn in blocks: one call to the system's generator per 340 ids, not per id. */
+let idBytes = Buffer.alloc(0);
+let idAt = 0;
+function newSessionId(): string {
+  if (idAt + 12 > idBytes.length) {
+    idBytes = randomBytes(4096);
+    idAt = 0;
+  }
+  idAt += 12;
+  return `ses_${idBytes.toString('hex', idAt - 12, idAt)}`;
 }
 
 /** Puts `target` back as `snapshot` was, removing keys added since. */
