@@ -10,6 +10,7 @@
  *   npm run bench -- --profile-startup CPU profile of loading 100k rules, summarised by stage
  *   npm run bench -- --http-breakdown  what the router's HTTP layer costs, piece by piece
  *   --sizes 10,1000   only these rule counts      --no-write   print only, leave BENCHMARKS.md alone
+ *   --no-reload       skip the reload under load (the slowest part: up to 10 minutes on a busy machine)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     'http-breakdown': { type: 'boolean', default: false },
     sizes: { type: 'string', default: '1000,100000' },
     'no-write': { type: 'boolean', default: false },
+    'no-reload': { type: 'boolean', default: false },
   },
 });
 const LONG = values.long;
@@ -226,7 +228,7 @@ async function main(): Promise<void> {
       }
       const big = running.find((r) => r.scenario.rules === 100_000);
       const bigResult = results.find((r) => r.rules === 100_000);
-      if (big && bigResult) {
+      if (big && bigResult && !values['no-reload']) {
         const rate = bigResult.max.rps / 2;
         log(`▸ reload under load: rewriting ${RELOADS} times at ${Math.round(rate)} req/s`);
         // Stop the other servers first: they would only take memory and CPU from the reload.
