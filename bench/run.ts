@@ -254,7 +254,7 @@ async function main(): Promise<void> {
     }
 
     const report = renderReport({
-      command: `npm run bench${LONG ? ' -- --long' : ''}`,
+      command: `npm run bench${LONG || values['no-reload'] ? ' --' : ''}${LONG ? ' --long' : ''}${values['no-reload'] ? ' --no-reload' : ''}`,
       loader: USE_WRK ? `wrk (1 thread, 10 connections${PIN.load ? `, pinned to core ${PIN.load}; servers pinned to core ${PIN.server}` : ', not pinned: taskset missing or one core'})` : 'autocannon (10 connections, in the bench process, sharing the cores: install wrk for a fair run)',
       seconds: SECONDS,
       rounds: ROUNDS,

@@ -98,7 +98,7 @@ describe('decideText (the callflow text from prepared pieces)', () => {
       settings: VOICE,
       rules: { 'm.yaml': 'rules:\n  - id: mask\n    when: { destinationRefId: vn-1 }\n    then:\n      - makeCall: other-party\n' },
     });
-    const sessions = { otherParty: () => ({ sessionId: 'sess-1', peer: '+6591110002', record: true }) };
+    const sessions = { otherParty: () => ({ sessionId: 'sess-1', peer: '+6591110002', record: true }), byPin: () => undefined };
     const payload = makeCallActionPayload({ destinationRefId: 'vn-1', source: '+6591110001', destination: '+6568332049' });
     const text = decideText(masking, payload, { now: NOW, sessions });
     expect(text).toMatchObject({ outcome: 'matched', session: 'sess-1', callee: '+6591110002' });
