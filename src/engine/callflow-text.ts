@@ -35,6 +35,7 @@ interface Prepared {
 }
 
 const NOT_PREPARED = Symbol('not prepared');
+class NotPreparable extends Error {}
 const cache = new WeakMap<readonly Action[], Prepared | typeof NOT_PREPARED>();
 
 function fill(hole: Hole, payload: CallActionPayload, peer: string | undefined, record: boolean | undefined): string {
@@ -81,6 +82,9 @@ function prepare(actions: readonly Action[]): Prepared | typeof NOT_PREPARED {
           return { action: 'makeCall', params: hole({ kind: 'otherParty', step: a }) };
         case 'hangup':
           return { action: 'hangup' };
+        default:
+          // A step this file does not know yet: renderCallflow decides it, the object way.
+          throw new NotPreparable();
       }
     });
     const text = JSON.stringify(callflow);
@@ -98,7 +102,7 @@ function prepare(actions: readonly Action[]): Prepared | typeof NOT_PREPARED {
     return pieces.some((p) => p.includes(nonce.slice(1))) ? NOT_PREPARED : { pieces, holes };
   } catch (e) {
     // A fixed part that can never render: every call goes the object way and gets its error there.
-    if (e instanceof RenderError) return NOT_PREPARED;
+    if (e instanceof RenderError || e instanceof NotPreparable) return NOT_PREPARED;
     throw e;
   }
 }
