@@ -12,10 +12,10 @@ export const FALLBACK_ACTION_ID = 'fallback';
 
 /** Why the fallback answered: no rule matched, the matched rule's callflow could not be made, or the deadline passed. */
 export const FALLBACK_REASONS = ['no-match', 'render-error', 'deadline'] as const;
-export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+type FallbackReason = (typeof FALLBACK_REASONS)[number];
 
 /** A routing decision, whatever form the response takes (the callflow object, or its JSON text). */
-export type DecisionOf<R> =
+type DecisionOf<R> =
   /** `branch: 'else'` is there only when the rule's `else:` answered (the caller had no masking pair). */
   /** `session` is the live masking session that connected the call, when one did. */
   | { outcome: 'matched'; ruleId: string; branch?: 'else'; session?: string; response: R }
