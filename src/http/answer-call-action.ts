@@ -106,7 +106,7 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
       }
       if (deps.sharedAnswer) {
         const waitMs = Math.min(deadlineMs * SHARED_SHARE_OF_DEADLINE, deadlineMs - (performance.now() - started) - 50);
-        const shared = await deps.sharedAnswer(payload.eventId, eventText, JSON.stringify(decision.response), waitMs);
+        const shared = await deps.sharedAnswer(payload.eventId, eventText, decision.response, waitMs);
         if (isLate()) return undefined;
         if (shared && !shared.first) {
           // Another router answered this delivery first: send exactly its answer, record nothing again.
