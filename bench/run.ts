@@ -11,6 +11,7 @@
  *   npm run bench -- --http-breakdown  what the router's HTTP layer costs, piece by piece
  *   npm run bench -- --sessions        live masking sessions only (bench/sessions.bench.ts)
  *   --sizes 10,1000   only these rule counts      --no-write   print only, leave BENCHMARKS.md alone
+ *   --no-reload       skip the reload under load (the slowest part: up to 10 minutes on a busy machine)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     sessions: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '1000,100000' },
     'no-write': { type: 'boolean', default: false },
+    'no-reload': { type: 'boolean', default: false },
   },
 });
 const LONG = values.long;
@@ -251,7 +253,7 @@ async function main(): Promise<void> {
       }
       const big = running.find((r) => r.scenario.rules === 100_000);
       const bigResult = results.find((r) => r.rules === 100_000);
-      if (big && bigResult) {
+      if (big && bigResult && !values['no-reload']) {
         const rate = bigResult.max.rps / 2;
         log(`▸ reload under load: rewriting ${RELOADS} times at ${Math.round(rate)} req/s`);
         // Stop the other servers first: they would only take memory and CPU from the reload.
@@ -277,7 +279,7 @@ async function main(): Promise<void> {
     }
 
     const report = renderReport({
-      command: `npm run bench${LONG ? ' -- --long' : ''}`,
+      command: `npm run bench${LONG || values['no-reload'] ? ' --' : ''}${LONG ? ' --long' : ''}${values['no-reload'] ? ' --no-reload' : ''}`,
       loader: USE_WRK ? `wrk (1 thread, 10 connections${PIN.load ? `, pinned to core ${PIN.load}; servers pinned to core ${PIN.server}` : ', not pinned: taskset missing or one core'})` : 'autocannon (10 connections, in the bench process, sharing the cores: install wrk for a fair run)',
       seconds: SECONDS,
       rounds: ROUNDS,
