@@ -13,6 +13,7 @@ import { installProcessGuards } from '../log/process-guards.js';
 import { Metrics } from '../metrics/metrics.js';
 import { LiveRules } from '../reload/live-rules.js';
 import { RulesLoaderWorker } from '../reload/load-rules-in-worker.js';
+import type { LoadResult } from '../rules/load-rules.js';
 import { RulesReloader, type ReloadReport } from '../reload/reload-rules.js';
 import { watchRules, type RulesWatcher } from '../reload/watch-rules.js';
 import { openCallLog } from '../store/open-call-log.js';
@@ -26,6 +27,28 @@ export interface StartOptions {
   ruleSet: RuleSet;
   /** Default: pino to stdout as the config says. Tests pass their own. */
   logger?: AppLogger;
+  /** The loader that made `ruleSet` (see `loadFirstRules`): reloads reuse it. Default: a new one. */
+  loader?: RulesLoaderWorker;
+}
+
+/** The rules loader for a server with this config: a worker thread, booting from now on. */
+export function rulesLoader(config: ServerConfig): RulesLoaderWorker {
+  return new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb }).warmUp();
+}
+
+/**
+ * The first load of `serve`, made like every reload: in the loader's thread, packed, so that this
+ * thread never holds 100k compiled rules (their garbage would stay in its heap). The reload
+ * budget does not apply: a folder too big to start with is an error the author sees at once.
+ */
+export async function loadFirstRules(dir: string, config: ServerConfig): Promise<{ loaded: LoadResult; loader: RulesLoaderWorker }> {
+  const loader = rulesLoader(config); // boots while the first load runs
+  const first = new RulesLoaderWorker({ timeoutMs: 24 * 3_600_000, memoryMb: Math.max(config.reloadMemoryMb, 4096) });
+  try {
+    return { loaded: await first.load(dir), loader };
+  } finally {
+    await first.close();
+  }
 }
 
 export interface RunningServer {
@@ -74,7 +97,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
   const calls = openCallLog(config, metrics, log);
 
-  const loader = new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb }).warmUp();
+  const loader = options.loader ?? rulesLoader(config);
   const reloader = new RulesReloader({ dir, live: rules, log, load: (d) => loader.load(d), onReport: (r) => metrics.recordReload(r.ok) });
   let watcher: RulesWatcher | undefined;
   const stopReloading = async () => {
