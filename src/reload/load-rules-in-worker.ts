@@ -39,6 +39,10 @@ export const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
 const RECYCLE_HEAP_MB = 64;
 
 interface Job {
+  /** The worker doing it: a stopped worker's late exit must not end the next worker's job. */
+  worker: Worker;
+  /** The server's first load: no time budget (nothing else serves meanwhile), and nothing to keep serving. */
+  first: boolean;
   timer?: NodeJS.Timeout;
   resolve: (result: LoadResult) => void;
 }
@@ -62,11 +66,11 @@ export class RulesLoaderWorker {
     this.budget = { ...DEFAULT_BUDGET, ...budget };
   }
 
-  load(dir: string): Promise<LoadResult> {
+  load(dir: string, options: { first?: boolean } = {}): Promise<LoadResult> {
     if (this.job) return Promise.reject(new Error('a rules load is already running'));
     const worker = (this.worker ??= this.start());
     return new Promise((resolve) => {
-      this.job = { resolve };
+      this.job = { worker, first: options.first === true, resolve };
       worker.postMessage({ type: 'load', dir } satisfies ToWorker);
     });
   }
@@ -89,19 +93,19 @@ export class RulesLoaderWorker {
     worker.unref();
     worker.on('message', (message: FromWorker) => {
       const job = this.job;
-      if (!job) return;
+      if (job?.worker !== worker) return;
       if (message.type === 'started') {
         // Past the budget the worker is stopped (a parse cannot be interrupted any other way); the next load starts a fresh one.
-        job.timer = setTimeout(() => this.overBudget(worker, this.timeMessage()), this.budget.timeoutMs);
+        if (!job.first) job.timer = setTimeout(() => this.overBudget(worker, this.timeMessage()), this.budget.timeoutMs);
         return;
       }
       this.done(worker, message);
     });
     const fail = (reason: string) => {
       if (this.worker === worker) this.worker = undefined;
-      this.finish({ diagnostics: [error('reload-failed', reason)], texts: new Map() });
+      if (this.job?.worker === worker) this.finish({ diagnostics: [error('reload-failed', reason)], texts: new Map() });
     };
-    worker.on('error', (e: NodeJS.ErrnoException) => fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? this.memoryMessage() : `the rules loader failed: ${e.message}`));
+    worker.on('error', (e: NodeJS.ErrnoException) => fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? this.memoryMessage(this.job?.first === true) : `the rules loader failed: ${e.message}`));
     worker.on('exit', (code) => fail(`the rules loader stopped before it finished (exit code ${code})`));
     return worker;
   }
@@ -112,7 +116,6 @@ export class RulesLoaderWorker {
     this.lastLoad = { adoptMs: performance.now() - started, workerHeapMb: message.heapMb };
     if (message.heapMb > RECYCLE_HEAP_MB && this.worker === worker) {
       // Replaced now, while no load waits for it: the old one's heap goes with it.
-      worker.removeAllListeners('exit');
       void worker.terminate();
       this.worker = this.start();
     }
@@ -130,8 +133,9 @@ export class RulesLoaderWorker {
     return `loading the rules took longer than ${seconds} s (the reload time budget, reloadTimeoutMs), so it was stopped; the previous rules keep serving. Check for a very large or generated file (huge YAML anchors), split it, or raise reloadTimeoutMs`;
   }
 
-  private memoryMessage(): string {
-    return `loading the rules needed more than ${this.budget.memoryMb} MB of memory (the reload memory budget, reloadMemoryMb), so it was stopped; the previous rules keep serving. Check for a very large or generated file (huge YAML anchors, aliases), split it, or raise reloadMemoryMb`;
+  private memoryMessage(first: boolean): string {
+    const after = first ? 'the server did not start' : 'the previous rules keep serving';
+    return `loading the rules needed more than ${this.budget.memoryMb} MB of memory (the reload memory budget, reloadMemoryMb), so it was stopped; ${after}. Check for a very large or generated file (huge YAML anchors, aliases), split it, or raise reloadMemoryMb`;
   }
 
   private finish(result: LoadResult): void {

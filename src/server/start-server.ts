@@ -38,17 +38,12 @@ export function rulesLoader(config: ServerConfig): RulesLoaderWorker {
 
 /**
  * The first load of `serve`, made like every reload: in the loader's thread, packed, so that this
- * thread never holds 100k compiled rules (their garbage would stay in its heap). The reload
- * budget does not apply: a folder too big to start with is an error the author sees at once.
+ * thread never holds 100k compiled rules (their garbage would stay in its heap). Only the memory
+ * budget applies: nothing else is serving meanwhile, so there is no time limit.
  */
 export async function loadFirstRules(dir: string, config: ServerConfig): Promise<{ loaded: LoadResult; loader: RulesLoaderWorker }> {
-  const loader = rulesLoader(config); // boots while the first load runs
-  const first = new RulesLoaderWorker({ timeoutMs: 24 * 3_600_000, memoryMb: Math.max(config.reloadMemoryMb, 4096) });
-  try {
-    return { loaded: await first.load(dir), loader };
-  } finally {
-    await first.close();
-  }
+  const loader = rulesLoader(config);
+  return { loaded: await loader.load(dir, { first: true }), loader };
 }
 
 export interface RunningServer {
