@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { LoadResult } from '../rules/load-rules.js';
 import { unpackRuleSet, type PackedRuleSet } from '../rules/packed-rule-set.js';
@@ -14,9 +13,9 @@ export type FromWorker =
   /** `packed` when the rules built; `heapMb` is what the worker's heap holds after the load. */
   | { type: 'done'; diagnostics: Diagnostic[]; texts: [string, string][]; packed?: PackedRuleSet; heapMb: number };
 
-/** What the last load cost the main thread, for the benchmark. */
+/** What the last load cost this thread, for the benchmark. */
 export interface LoadStats {
-  /** Adopting the packed rule set on this thread (the message's own clone happens before, in Node). */
+  /** Adopting the packed rule set (after Node has read and decoded the message). */
   adoptMs: number;
   /** The worker's heap after the load, in MB; past RECYCLE_HEAP_MB the worker is replaced. */
   workerHeapMb: number;
@@ -33,14 +32,17 @@ export interface LoadBudget {
 export const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
 
 /**
- * An idle worker keeps the garbage of its last load (the parsed files, the compiled rules) until
- * it next collects, which may be never; past this much it is replaced by a fresh one instead.
+ * An idle worker keeps its last load's garbage (the parsed files, the compiled rules) until it
+ * next collects, which may be never; past this much it is replaced by a fresh one instead.
  */
 const RECYCLE_HEAP_MB = 64;
 
+/** Calls come first: reloads run at this nice value (the first load, with nothing to give way to, at the server's). */
+const RELOAD_NICE = 10;
+
 interface Job {
   /** The worker doing it: a stopped worker's late exit must not end the next worker's job. */
-  worker: Worker;
+  worker: ChildProcess;
   /** The server's first load: no time budget (nothing else serves meanwhile), and nothing to keep serving. */
   first: boolean;
   timer?: NodeJS.Timeout;
@@ -48,16 +50,19 @@ interface Job {
 }
 
 /**
- * `loadRules(dir)` in a worker thread, so parsing and compiling a large folder never blocks
+ * `loadRules(dir)` in a worker process, so parsing and compiling a large folder never blocks
  * the thread that answers calls. The result answers every call as `loadRules`' rule set does,
- * but arrives packed (src/rules/packed-rule-set.ts): one message with transferred buffers,
- * adopted here in one step, its rules made into objects only when asked for.
+ * but arrives packed (src/rules/packed-rule-set.ts): one message of a few flat buffers, adopted
+ * here in one step, its rules made into objects only when asked for.
  *
- * The worker lives on between loads (starting one costs more than a small reload), at a lower
- * priority than this thread; one load runs at a time, which `RulesReloader` guarantees.
+ * A process rather than a worker thread, because only a process gives its memory back: the
+ * hundreds of MB a big load allocates stayed in this process's malloc arenas after a worker
+ * thread ended (RSS 400+ MB for 100k rules). The worker lives on between loads (starting one
+ * costs more than a small reload) at a lower priority than this process, and is replaced after
+ * a load that left its heap big; one load runs at a time, which `RulesReloader` guarantees.
  */
 export class RulesLoaderWorker {
-  private worker: Worker | undefined;
+  private worker: ChildProcess | undefined;
   private job: Job | undefined;
   private readonly budget: LoadBudget;
   lastLoad: LoadStats | undefined;
@@ -69,9 +74,13 @@ export class RulesLoaderWorker {
   load(dir: string, options: { first?: boolean } = {}): Promise<LoadResult> {
     if (this.job) return Promise.reject(new Error('a rules load is already running'));
     const worker = (this.worker ??= this.start());
+    const first = options.first === true;
+    if (!first) lowerPriority(worker);
+    // A load under way keeps this process alive, as any pending I/O would; an idle worker does not.
+    worker.channel?.ref();
     return new Promise((resolve) => {
-      this.job = { worker, first: options.first === true, resolve };
-      worker.postMessage({ type: 'load', dir } satisfies ToWorker);
+      this.job = { worker, first, resolve };
+      worker.send({ type: 'load', dir } satisfies ToWorker);
     });
   }
 
@@ -84,13 +93,18 @@ export class RulesLoaderWorker {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    await worker?.terminate();
+    if (worker) await stop(worker);
   }
 
-  private start(): Worker {
-    const worker = startWorker({ maxOldGenerationSizeMb: this.budget.memoryMb });
-    // An idle loader must not keep the process alive after the server closes.
+  private start(): ChildProcess {
+    const worker = startWorker(this.budget.memoryMb);
+    // An idle loader must not keep the server's process alive after it closes.
     worker.unref();
+    worker.channel?.unref();
+    (worker.stderr as { unref?: () => void } | null)?.unref?.();
+    // V8 reports running out of heap on stderr, then aborts: keep the end of it to tell why it stopped.
+    let stderr = '';
+    worker.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
     worker.on('message', (message: FromWorker) => {
       const job = this.job;
       if (job?.worker !== worker) return;
@@ -105,27 +119,30 @@ export class RulesLoaderWorker {
       if (this.worker === worker) this.worker = undefined;
       if (this.job?.worker === worker) this.finish({ diagnostics: [error('reload-failed', reason)], texts: new Map() });
     };
-    worker.on('error', (e: NodeJS.ErrnoException) => fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? this.memoryMessage(this.job?.first === true) : `the rules loader failed: ${e.message}`));
-    worker.on('exit', (code) => fail(`the rules loader stopped before it finished (exit code ${code})`));
+    worker.on('error', (e) => fail(`the rules loader failed: ${e.message}`));
+    worker.on('exit', (code, signal) => {
+      const outOfMemory = /heap out of memory|Reached heap limit/i.test(stderr);
+      fail(outOfMemory ? this.memoryMessage(this.job?.first === true) : `the rules loader stopped before it finished (${signal ? `signal ${signal}` : `exit code ${code}`})`);
+    });
     return worker;
   }
 
-  private done(worker: Worker, message: Extract<FromWorker, { type: 'done' }>): void {
+  private done(worker: ChildProcess, message: Extract<FromWorker, { type: 'done' }>): void {
     const started = performance.now();
     const ruleSet = message.packed && unpackRuleSet(message.packed);
     this.lastLoad = { adoptMs: performance.now() - started, workerHeapMb: message.heapMb };
     if (message.heapMb > RECYCLE_HEAP_MB && this.worker === worker) {
       // Replaced now, while no load waits for it: the old one's heap goes with it.
-      void worker.terminate();
+      void stop(worker);
       this.worker = this.start();
     }
     this.finish({ ...(ruleSet ? { ruleSet } : {}), diagnostics: message.diagnostics, texts: new Map(message.texts) });
   }
 
-  private overBudget(worker: Worker, reason: string): void {
+  private overBudget(worker: ChildProcess, reason: string): void {
     if (this.worker === worker) this.worker = undefined;
     this.finish({ diagnostics: [error('reload-failed', reason)], texts: new Map() });
-    void worker.terminate();
+    void stop(worker);
   }
 
   private timeMessage(): string {
@@ -142,16 +159,32 @@ export class RulesLoaderWorker {
     const job = this.job;
     this.job = undefined;
     clearTimeout(job?.timer);
+    job?.worker.channel?.unref();
     job?.resolve(result);
   }
 }
 
-function startWorker(resourceLimits: ResourceLimits): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./reload-worker.js', import.meta.url), { resourceLimits });
+function startWorker(memoryMb: number): ChildProcess {
+  const ts = import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(ts ? './reload-worker.ts' : './reload-worker.js', import.meta.url));
   // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./reload-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, resourceLimits });
+  const execArgv = [`--max-old-space-size=${memoryMb}`, ...(ts ? ['--import', 'tsx'] : [])];
+  return fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+}
+
+/** Ends a worker and waits until it has gone. */
+async function stop(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.ref(); // whoever awaits this waits for the exit
+  worker.kill('SIGKILL');
+  await gone;
+}
+
+function lowerPriority(worker: ChildProcess): void {
+  try {
+    if (worker.pid !== undefined) setPriority(worker.pid, RELOAD_NICE);
+  } catch {
+    // not allowed here: the worker keeps normal priority
+  }
 }

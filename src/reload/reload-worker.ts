@@ -1,22 +1,19 @@
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import { parentPort } from 'node:worker_threads';
 import { loadRules } from '../rules/load-rules.js';
-import { packedBuffers, packRuleSet } from '../rules/packed-rule-set.js';
+import { packRuleSet } from '../rules/packed-rule-set.js';
 import type { FromWorker, ToWorker } from './load-rules-in-worker.js';
 
 /**
- * Runs in a worker thread: loads the folder exactly as `validate` does, packs the rule set into
- * flat buffers and hands it over in one message, the buffers transferred rather than copied.
+ * Runs in the loader's own process: loads the folder exactly as `validate` does, packs the rule
+ * set into flat buffers and hands it over in one message.
  */
-const port = parentPort;
-if (!port) throw new Error('reload-worker must run in a worker thread');
+const send = process.send?.bind(process);
+if (!send) throw new Error('reload-worker must run as a forked process with an IPC channel');
+// The server went away: nothing is left to load for.
+process.on('disconnect', () => process.exit(0));
 
-lowerPriority();
-
-port.on('message', (message: ToWorker) => {
-  port.postMessage({ type: 'started' } satisfies FromWorker);
+process.on('message', (message: ToWorker) => {
+  send({ type: 'started' } satisfies FromWorker);
   void load(message.dir);
 });
 
@@ -27,20 +24,7 @@ async function load(dir: string): Promise<void> {
   const named = new Set(diagnostics.map((d) => d.file));
   const texts = [...result.texts].filter(([file]) => named.has(file));
   const heapMb = () => getHeapStatistics().used_heap_size / 2 ** 20;
-  if (!result.ruleSet) return port!.postMessage({ type: 'done', diagnostics, texts, heapMb: heapMb() } satisfies FromWorker);
+  if (!result.ruleSet) return void send!({ type: 'done', diagnostics, texts, heapMb: heapMb() } satisfies FromWorker);
   const packed = packRuleSet(result.ruleSet);
-  port!.postMessage({ type: 'done', diagnostics, texts, packed, heapMb: heapMb() } satisfies FromWorker, packedBuffers(packed));
-}
-
-/**
- * Calls come first: on Linux this thread (not the process) gets a nicer scheduling priority, so a
- * reload takes only the CPU that answering calls leaves. Elsewhere it runs at normal priority.
- */
-function lowerPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
-  } catch {
-    // no /proc, or not allowed: normal priority
-  }
+  send!({ type: 'done', diagnostics, texts, packed, heapMb: heapMb() } satisfies FromWorker);
 }

@@ -4,9 +4,9 @@ import { indexKey } from './build-rule-set.js';
 import { reviveRegexes, type CompiledRegexes } from './linear-regex.js';
 
 /**
- * A rule set in a few flat buffers, the shape a reload hands from the loader thread to the
- * thread that answers calls. It crosses in one message with its buffers transferred (no copy),
- * and the receiving side adopts it in one step: nothing is deserialised up front. A rule becomes
+ * A rule set in a few flat buffers, the shape a reload hands from the loader process to the
+ * thread that answers calls. It crosses in one message (the buffers are copied as bytes, not
+ * as objects), and the receiving side adopts it in one step: nothing is deserialised up front. A rule becomes
  * an object only when a call (or the console) asks for it, and only the recently asked ones are
  * kept, so 100k rules cost a few heap objects in all instead of dozens each.
  */
@@ -30,7 +30,7 @@ export interface PackedRuleSet {
   unindexed: Uint32Array;
 }
 
-/** Packs a built rule set (in the loader thread). */
+/** Packs a built rule set (in the loader process). */
 export function packRuleSet(ruleSet: RuleSet): PackedRuleSet {
   const { rules, index: _index, ...head } = ruleSet;
   const parts: Buffer[] = [];
@@ -86,12 +86,6 @@ export function packRuleSet(ruleSet: RuleSet): PackedRuleSet {
     k++;
   }
   return { head, bytes, offsets, keyText: values.join(''), keyStart, keyField, slots, postStart, postings, unindexed: Uint32Array.from(unindexed) };
-}
-
-/** The buffers to transfer with a packed rule set's message. */
-export function packedBuffers(packed: PackedRuleSet): ArrayBuffer[] {
-  const views = [packed.bytes, packed.offsets, packed.keyStart, packed.keyField, packed.slots, packed.postStart, packed.postings, packed.unindexed];
-  return views.map((v) => v.buffer as ArrayBuffer);
 }
 
 /** Rules kept as objects at most (a power of two): a bounded few MB however many rules there are. */
