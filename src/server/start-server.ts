@@ -31,14 +31,14 @@ export interface StartOptions {
   loader?: RulesLoaderWorker;
 }
 
-/** The rules loader for a server with this config: a worker thread, booting from now on. */
+/** The rules loader for a server with this config: a worker process, booting from now on. */
 export function rulesLoader(config: ServerConfig): RulesLoaderWorker {
   return new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb }).warmUp();
 }
 
 /**
- * The first load of `serve`, made like every reload: in the loader's thread, packed, so that this
- * thread never holds 100k compiled rules (their garbage would stay in its heap). Only the memory
+ * The first load of `serve`, made like every reload: in the loader's process, packed, so that
+ * this process never holds 100k compiled rules (nor the garbage of compiling them). Only the memory
  * budget applies: nothing else is serving meanwhile, so there is no time limit.
  */
 export async function loadFirstRules(dir: string, config: ServerConfig): Promise<{ loaded: LoadResult; loader: RulesLoaderWorker }> {
