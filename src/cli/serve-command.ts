@@ -53,6 +53,7 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
     running = await startServer({ config, ruleSet, loader });
   } catch (e) {
     signals.release();
+    await loader.close();
     if (!(e instanceof ListenError || e instanceof PidFileError || e instanceof SessionsUnavailable)) throw e;
     err.write(`error: ${e.message}\n`);
     return 1;
