@@ -37,8 +37,12 @@ export const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
  */
 const RECYCLE_HEAP_MB = 64;
 
-/** Calls come first: reloads run at this nice value (the first load, with nothing to give way to, at the server's). */
+/**
+ * Calls come first: once the rules are big enough for a load to take a while, the loader runs at
+ * this nice value. Small loads, and the first one (nothing to give way to), keep the server's.
+ */
 const RELOAD_NICE = 10;
+const BIG_RULE_SET = 10_000;
 
 interface Job {
   /** The worker doing it: a stopped worker's late exit must not end the next worker's job. */
@@ -65,6 +69,8 @@ export class RulesLoaderWorker {
   private worker: ChildProcess | undefined;
   private job: Job | undefined;
   private readonly budget: LoadBudget;
+  /** Whether a load has produced a big rule set: from then on the loader gives way to calls. */
+  private bigRules = false;
   lastLoad: LoadStats | undefined;
 
   constructor(budget: Partial<LoadBudget> = {}) {
@@ -75,7 +81,7 @@ export class RulesLoaderWorker {
     if (this.job) return Promise.reject(new Error('a rules load is already running'));
     const worker = (this.worker ??= this.start());
     const first = options.first === true;
-    if (!first) lowerPriority(worker);
+    if (!first && this.bigRules) lowerPriority(worker);
     // A load under way keeps this process alive, as any pending I/O would; an idle worker does not.
     worker.channel?.ref();
     return new Promise((resolve) => {
@@ -130,6 +136,7 @@ export class RulesLoaderWorker {
   private done(worker: ChildProcess, message: Extract<FromWorker, { type: 'done' }>): void {
     const started = performance.now();
     const ruleSet = message.packed && unpackRuleSet(message.packed);
+    if (ruleSet && ruleSet.rules.length >= BIG_RULE_SET) this.bigRules = true;
     this.lastLoad = { adoptMs: performance.now() - started, workerHeapMb: message.heapMb };
     if (message.heapMb > RECYCLE_HEAP_MB && this.worker === worker) {
       // Replaced now, while no load waits for it: the old one's heap goes with it.
