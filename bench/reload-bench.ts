@@ -56,7 +56,7 @@ try {
     const { load } = report;
     row(`server: ${reloads} rewrites under ${rate} calls/s: call p50 / p99 / max`, `${load.p50.toFixed(2)} / ${load.p99.toFixed(2)} / ${load.max.toFixed(0)} ms`);
     row('server: calls failed during the reloads', `${load.errors + load.non2xx + load.timeouts} of ${load.requests}`);
-    row('server: rewrite to new version served (each)', report.available ? report.reloadMs.map((ms) => (ms / 1000).toFixed(2)).join(', ') + ' s' : (report.note ?? 'not measured'));
+    row('server: rewrite to new version served (each)', report.available ? `${report.reloadMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s` : (report.note ?? 'not measured'));
     if (report.note && report.available) row('server: note', report.note);
     row(`server: RSS after ${report.reloadMs.length} reloads`, `${(await rssMb(server))?.toFixed(0)} MB`);
   } finally {
