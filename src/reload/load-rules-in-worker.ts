@@ -29,7 +29,7 @@ export interface LoadBudget {
   memoryMb: number;
 }
 
-export const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
+const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
 
 /**
  * An idle worker keeps its last load's garbage (the parsed files, the compiled rules) until it
@@ -103,7 +103,7 @@ export class RulesLoaderWorker {
   }
 
   private start(): ChildProcess {
-    const worker = startWorker(this.budget.memoryMb);
+    const worker = forkLoader(this.budget.memoryMb);
     // An idle loader must not keep the server's process alive after it closes.
     worker.unref();
     worker.channel?.unref();
@@ -171,9 +171,10 @@ export class RulesLoaderWorker {
   }
 }
 
-function startWorker(memoryMb: number): ChildProcess {
+function forkLoader(memoryMb: number): ChildProcess {
   const ts = import.meta.url.endsWith('.ts');
-  const entry = fileURLToPath(new URL(ts ? './reload-worker.ts' : './reload-worker.js', import.meta.url));
+  const built = fileURLToPath(new URL('./reload-worker.js', import.meta.url));
+  const entry = ts ? built.replace(/\.js$/, '.ts') : built;
   // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
   const execArgv = [`--max-old-space-size=${memoryMb}`, ...(ts ? ['--import', 'tsx'] : [])];
   return fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });

@@ -6,9 +6,9 @@ import type { ZonedClock } from '../engine/time-window.js';
 import type { Matcher as MatcherSource, RulesFile, TimeWindow as TimeSource } from '../types/generated/rules.js';
 import type { Settings } from '../types/generated/settings.js';
 import { compileActions, type MenuEntries } from './compile-actions.js';
-import { compileMenuRules, menuEntries } from '../menus/compile-menus.js';
-import { declareMenus } from '../menus/declare-menus.js';
-import { MENU_STATE } from '../menus/menu-state.js';
+import { compileMenuRules, menuEntries } from './compile-menus.js';
+import { declareMenus } from './declare-menus.js';
+import { MENU_STATE } from './menu-state.js';
 import { Calendars } from './compile-calendars.js';
 import { NamedLists } from './compile-lists.js';
 import { compileMatcher, type MatcherProblem } from './compile-matcher.js';
@@ -270,7 +270,7 @@ function compileFallback(settings: ReadSettings | undefined, folder: FolderConte
 }
 
 /** The index of a rule set built here: the rules themselves, filed in Maps. */
-export function indexRules(rules: readonly Rule[]): RuleIndex {
+function indexRules(rules: readonly Rule[]): RuleIndex {
   return new MapRuleIndex(rules);
 }
 

@@ -14,9 +14,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { openPool } from '../postgres/open-pool.js';
 import { LiveRules } from '../reload/live-rules.js';
 import { RulesLoaderWorker } from '../reload/load-rules-in-worker.js';
-import { loadRules, type LoadResult } from '../rules/load-rules.js';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { loadFirstRules as loadFirst, type LoadResult } from '../reload/load-first-rules.js';
 import { RulesReloader, type ReloadReport } from '../reload/reload-rules.js';
 import { watchRules, type RulesWatcher } from '../reload/watch-rules.js';
 import { openCallLog } from '../store/open-call-log.js';
@@ -35,33 +33,14 @@ export interface StartOptions {
 }
 
 /** The rules loader for a server with this config: a worker process, booting from now on. */
-export function rulesLoader(config: ServerConfig): RulesLoaderWorker {
+function rulesLoader(config: ServerConfig): RulesLoaderWorker {
   return new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb }).warmUp();
 }
 
-/** Rule files up to this size in all load at start on this thread: a loader process would only add its boot. */
-const LOAD_HERE_BYTES = 2 * 2 ** 20;
-
-/**
- * The first load of `serve`. A big folder (100k rules) loads like every reload: in the loader's
- * process, packed, so that this process never holds the compiled rules nor the garbage of
- * compiling them. Only the memory budget applies: nothing else is serving, so no time limit.
- */
+/** `serve`'s first load (see loadFirstRules in src/reload), with the loader the server then reuses. */
 export async function loadFirstRules(dir: string, config: ServerConfig): Promise<{ loaded: LoadResult; loader: RulesLoaderWorker }> {
   const loader = rulesLoader(config);
-  const small = (await ruleFilesBytes(dir)) < LOAD_HERE_BYTES;
-  return { loaded: small ? await loadRules(dir) : await loader.load(dir, { first: true }), loader };
-}
-
-/** The size of the folder's rule files and tables, or Infinity when it cannot be told. */
-async function ruleFilesBytes(dir: string): Promise<number> {
-  try {
-    const entries = await readdir(dir, { recursive: true });
-    const sizes = await Promise.all(entries.filter((e) => /\.(ya?ml|csv)$/i.test(e)).map(async (e) => (await stat(join(dir, e))).size));
-    return sizes.reduce((a, b) => a + b, 0);
-  } catch {
-    return Infinity;
-  }
+  return { loaded: await loadFirst(loader, dir), loader };
 }
 
 export interface RunningServer {
