@@ -43,7 +43,7 @@ describe('named lists', () => {
 
   it('files a rule using a list of callers in the exact-value index', () => {
     const vip = ruleSet.rules.find((r) => r.id === 'vip')!;
-    expect(ruleSet.index.byField.get('destinationRefId')?.get('vn-ref-1')).toContain(vip);
+    expect(ruleSet.index.candidates('destinationRefId', 'vn-ref-1')).toContain(vip);
     const source = vip.conditions.find((c) => c.field === 'source');
     expect(source?.kind === 'field' && source.matcher).toEqual({ kind: 'exact', values: new Set(['+6591234567', '+6598765432', '+6590000000']), lists: ['vip-numbers'] });
   });

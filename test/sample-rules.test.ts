@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { loadRules } from '../src/rules/load-rules.js';
-import { reviveRegexes } from '../src/rules/linear-regex.js';
+import { packRuleSet, unpackRuleSet } from '../src/rules/packed-rule-set.js';
 import { decide } from '../src/engine/decide.js';
 import { makeCallActionPayload } from '../src/events/make-event.js';
 import type { CallActionPayload } from '../src/types/generated/call-action.js';
@@ -74,9 +74,8 @@ describe('the sample rules folder', () => {
   });
 });
 
-describe('the sample rule set after structured cloning (as a loader worker thread hands it over)', () => {
-  const cloned = structuredClone(ruleSet);
-  reviveRegexes(cloned.rules);
+describe('the sample rule set after packing and cloning (as the loader process hands it over)', () => {
+  const cloned = unpackRuleSet(structuredClone(packRuleSet(ruleSet)));
   it.each([
     ['a time rule', { destinationRefId: 'vn-ref-4', sessionId: 's-1' }, SATURDAY_11PM],
     ['a time rule with a split', { destinationRefId: 'vn-ref-4', sessionId: 's-2' }, WORKDAY_10AM],

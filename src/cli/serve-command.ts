@@ -1,8 +1,7 @@
 import { loadConfig } from '../config/load-config.js';
 import { PidFileError } from '../server/pid-file.js';
-import { startServer, ListenError, type RunningServer } from '../server/start-server.js';
+import { loadFirstRules, startServer, ListenError, type RunningServer } from '../server/start-server.js';
 import { SessionsUnavailable } from '../sessions/open-sessions.js';
-import { loadRules } from '../rules/load-rules.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
@@ -36,9 +35,10 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   const config = settings.config;
   const dir = config.rulesDir;
 
-  const loaded = await loadRules(dir);
+  const { loaded, loader } = await loadFirstRules(dir, config);
   printDiagnostics(loaded.diagnostics, loaded.texts, err);
   if (!loaded.ruleSet) {
+    await loader.close();
     err.write(`\n${summarizeErrors(loaded.diagnostics)}: not starting. Run \`npm run validate -- ${dir}\` after fixing them.\n`);
     return 1;
   }
@@ -50,9 +50,10 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   const signals = catchSignals();
   let running: RunningServer;
   try {
-    running = await startServer({ config, ruleSet });
+    running = await startServer({ config, ruleSet, loader });
   } catch (e) {
     signals.release();
+    await loader.close();
     if (!(e instanceof ListenError || e instanceof PidFileError || e instanceof SessionsUnavailable)) throw e;
     err.write(`error: ${e.message}\n`);
     return 1;

@@ -110,7 +110,7 @@ export function matchCall(ruleSet: RuleSet, call: CallContext): Match | undefine
   for (const field of INDEX_FIELDS) {
     const value = call.facts[field];
     if (value === undefined) continue;
-    const candidates = ruleSet.index.byField.get(field)?.get(value);
+    const candidates = ruleSet.index.candidates(field, value);
     if (candidates) consider(candidates);
   }
   consider(ruleSet.index.unindexed);

@@ -147,10 +147,16 @@ export interface MenuRuleInfo {
   kind: 'option' | 'no-input' | 'invalid' | 'exhausted' | 'restart' | 'stale';
 }
 
+/**
+ * Each rule is filed under the values of its first exact condition on an index field (in
+ * INDEX_FIELDS order), or left to scan. A lookup, not a Map, so that a rule set may keep its
+ * index in flat buffers (a reloaded one does: src/rules/packed-rule-set.ts).
+ */
 export interface RuleIndex {
-  byField: ReadonlyMap<MatchField, ReadonlyMap<string, readonly Rule[]>>;
+  /** The rules filed under `value` of `field`, in order; undefined when none. */
+  candidates(field: MatchField, value: string): readonly Rule[] | undefined;
   /** Rules with no exact condition on an index field, in order. */
-  unindexed: readonly Rule[];
+  readonly unindexed: readonly Rule[];
 }
 
 /** Everything the engine needs, decided once when the rules load. Never mutated after. */

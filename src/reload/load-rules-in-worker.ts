@@ -1,36 +1,29 @@
-import { deserialize } from 'node:v8';
-import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../threads/start-worker.js';
+import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Rule, RuleSet } from '../engine/rule-set.js';
-import { reviveRegexes } from '../rules/linear-regex.js';
-import { addToIndex, type BuildResult, type IndexBuilder } from '../rules/build-rule-set.js';
+import type { LoadResult } from '../rules/load-rules.js';
+import { unpackRuleSet, type PackedRuleSet } from '../rules/packed-rule-set.js';
 
-export type ToWorker = { type: 'load'; dir: string; chunkSize: number } | { type: 'next' };
+export type ToWorker = { type: 'load'; dir: string };
 
 export type FromWorker =
   /** The worker has the request: the time budget counts from here, not from the worker's boot. */
   | { type: 'started' }
-  /** `v8.serialize(rules)`, transferred without a copy. */
-  | { type: 'rules'; data: Uint8Array }
-  | { type: 'done'; diagnostics: Diagnostic[]; head?: Omit<RuleSet, 'rules' | 'index'> };
+  /** `packed` when the rules built; `heapMb` is what the worker's heap holds after the load. */
+  | { type: 'done'; diagnostics: Diagnostic[]; texts: [string, string][]; packed?: PackedRuleSet; heapMb: number };
 
-/**
- * Rules per message. Deserialising and indexing a chunk blocks the main thread: 2,000 rules
- * took 55-80 ms on a busy 2-core machine, 1,000 about half; 100k rules in one message 1-2 s.
- */
-const CHUNK_SIZE = 1000;
-
-/** What the last load cost the main thread, for the benchmark. */
+/** What the last load cost this thread, for the benchmark. */
 export interface LoadStats {
-  chunks: number;
-  /** The longest single step on the main thread: deserialising and indexing one chunk. */
-  longestStepMs: number;
+  /** Adopting the packed rule set (after Node has read and decoded the message). */
+  adoptMs: number;
+  /** The worker's heap after the load, in MB; past RECYCLE_HEAP_MB the worker is replaced. */
+  workerHeapMb: number;
 }
 
 /** What one load may cost before it is stopped: a generated 50 MB file must not take the server down. */
 export interface LoadBudget {
-  /** Wall-clock time for the whole load, main-thread indexing included. */
+  /** Wall-clock time for the whole load. */
   timeoutMs: number;
   /** The worker's heap (V8 old generation), in MB. */
   memoryMb: number;
@@ -38,46 +31,62 @@ export interface LoadBudget {
 
 const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
 
+/**
+ * An idle worker keeps its last load's garbage (the parsed files, the compiled rules) until it
+ * next collects, which may be never; past this much it is replaced by a fresh one instead.
+ */
+const RECYCLE_HEAP_MB = 64;
+
+/**
+ * Calls come first: once the rules are big enough for a load to take a while, the loader runs at
+ * this nice value. Small loads, and the first one (nothing to give way to), keep the server's.
+ */
+const RELOAD_NICE = 10;
+const BIG_RULE_SET = 10_000;
+
 interface Job {
-  rules: Rule[];
+  /** The worker doing it: a stopped worker's late exit must not end the next worker's job. */
+  worker: ChildProcess;
+  /** The server's first load: no time budget (nothing else serves meanwhile), and nothing to keep serving. */
+  first: boolean;
   timer?: NodeJS.Timeout;
-  index: IndexBuilder;
-  pending: Exclude<FromWorker, { type: 'started' }>[];
-  stats: LoadStats;
-  resolve: (result: BuildResult) => void;
+  resolve: (result: LoadResult) => void;
 }
 
 /**
- * `loadRules(dir)` in a worker thread, so parsing and compiling a large folder never blocks
- * the thread that answers calls. The result is the same rule set `loadRules` builds: the
- * rules arrive as structured clones (Set and Map survive; regexes are compiled again here), one chunk per turn of the
- * event loop, and the index is rebuilt here chunk by chunk, because it must point at these
- * very rule objects.
+ * `loadRules(dir)` in a worker process, so parsing and compiling a large folder never blocks
+ * the thread that answers calls. The result answers every call as `loadRules`' rule set does,
+ * but arrives packed (src/rules/packed-rule-set.ts): one message of a few flat buffers, adopted
+ * here in one step, its rules made into objects only when asked for.
  *
- * Why compile in the worker rather than parse there and compile here in chunks: for 100k
- * rules, deserialising the compiled rules costs this thread about 0.9 s in all (in 1,000-rule
- * steps), while the other way costs 0.25 s to deserialise the parsed data plus 1.3-2.4 s to
- * compile it, and would split `buildRuleSet` in two.
- *
- * The worker lives on between loads (starting one costs more than a small reload); one load
- * runs at a time, which `RulesReloader` guarantees.
+ * A process rather than a worker thread, because only a process gives its memory back: the
+ * hundreds of MB a big load allocates stayed in this process's malloc arenas after a worker
+ * thread ended (RSS 400+ MB for 100k rules). The worker lives on between loads (starting one
+ * costs more than a small reload) at a lower priority than this process, and is replaced after
+ * a load that left its heap big; one load runs at a time, which `RulesReloader` guarantees.
  */
 export class RulesLoaderWorker {
-  private worker: Worker | undefined;
+  private worker: ChildProcess | undefined;
   private job: Job | undefined;
   private readonly budget: LoadBudget;
+  /** Whether a load has produced a big rule set: from then on the loader gives way to calls. */
+  private bigRules = false;
   lastLoad: LoadStats | undefined;
 
   constructor(budget: Partial<LoadBudget> = {}) {
     this.budget = { ...DEFAULT_BUDGET, ...budget };
   }
 
-  load(dir: string): Promise<BuildResult> {
+  load(dir: string, options: { first?: boolean } = {}): Promise<LoadResult> {
     if (this.job) return Promise.reject(new Error('a rules load is already running'));
     const worker = (this.worker ??= this.start());
+    const first = options.first === true;
+    if (!first && this.bigRules) lowerPriority(worker);
+    // A load under way keeps this process alive, as any pending I/O would; an idle worker does not.
+    worker.channel?.ref();
     return new Promise((resolve) => {
-      this.job = { rules: [], index: { byField: new Map(), unindexed: [] }, pending: [], stats: { chunks: 0, longestStepMs: 0 }, resolve };
-      worker.postMessage({ type: 'load', dir, chunkSize: CHUNK_SIZE } satisfies ToWorker);
+      this.job = { worker, first, resolve };
+      worker.send({ type: 'load', dir } satisfies ToWorker);
     });
   }
 
@@ -90,58 +99,57 @@ export class RulesLoaderWorker {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    await worker?.terminate();
+    if (worker) await stop(worker);
   }
 
-  private start(): Worker {
-    const worker = startWorker(new URL('./reload-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: this.budget.memoryMb } });
-    // An idle loader must not keep the process alive after the server closes.
+  private start(): ChildProcess {
+    const worker = forkLoader(this.budget.memoryMb);
+    // An idle loader must not keep the server's process alive after it closes.
     worker.unref();
+    worker.channel?.unref();
+    (worker.stderr as { unref?: () => void } | null)?.unref?.();
+    // V8 reports running out of heap on stderr, then aborts: keep the end of it to tell why it stopped.
+    let stderr = '';
+    worker.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
     worker.on('message', (message: FromWorker) => {
       const job = this.job;
-      if (!job) return;
+      if (job?.worker !== worker) return;
       if (message.type === 'started') {
         // Past the budget the worker is stopped (a parse cannot be interrupted any other way); the next load starts a fresh one.
-        job.timer = setTimeout(() => this.overBudget(worker, this.timeMessage()), this.budget.timeoutMs);
+        if (!job.first) job.timer = setTimeout(() => this.overBudget(worker, this.timeMessage()), this.budget.timeoutMs);
         return;
       }
-      // Node may hand over several queued messages at once; take them one per turn instead.
-      if (job.pending.push(message) === 1) setImmediate(() => this.step(worker, job));
+      this.done(worker, message);
     });
     const fail = (reason: string) => {
       if (this.worker === worker) this.worker = undefined;
-      this.finish({ diagnostics: [error('reload-failed', reason)] });
+      if (this.job?.worker === worker) this.finish({ diagnostics: [error('reload-failed', reason)], texts: new Map() });
     };
-    worker.on('error', (e: NodeJS.ErrnoException) => fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? this.memoryMessage() : `the rules loader failed: ${e.message}`));
-    worker.on('exit', (code) => fail(`the rules loader stopped before it finished (exit code ${code})`));
+    worker.on('error', (e) => fail(`the rules loader failed: ${e.message}`));
+    worker.on('exit', (code, signal) => {
+      const outOfMemory = /heap out of memory|Reached heap limit/i.test(stderr);
+      fail(outOfMemory ? this.memoryMessage(this.job?.first === true) : `the rules loader stopped before it finished (${signal ? `signal ${signal}` : `exit code ${code}`})`);
+    });
     return worker;
   }
 
-  private step(worker: Worker, job: Job): void {
-    if (this.job !== job) return;
-    const message = job.pending.shift();
-    if (!message) return;
-    if (message.type === 'rules') {
-      const started = performance.now();
-      const rules = deserialize(message.data) as Rule[];
-      reviveRegexes(rules);
-      for (const rule of rules) job.rules.push(rule);
-      addToIndex(job.index, rules);
-      job.stats.chunks++;
-      job.stats.longestStepMs = Math.max(job.stats.longestStepMs, performance.now() - started);
-      worker.postMessage({ type: 'next' } satisfies ToWorker);
-      if (job.pending.length > 0) setImmediate(() => this.step(worker, job));
-      return;
+  private done(worker: ChildProcess, message: Extract<FromWorker, { type: 'done' }>): void {
+    const started = performance.now();
+    const ruleSet = message.packed && unpackRuleSet(message.packed);
+    if (ruleSet && ruleSet.rules.length >= BIG_RULE_SET) this.bigRules = true;
+    this.lastLoad = { adoptMs: performance.now() - started, workerHeapMb: message.heapMb };
+    if (message.heapMb > RECYCLE_HEAP_MB && this.worker === worker) {
+      // Replaced now, while no load waits for it: the old one's heap goes with it.
+      void stop(worker);
+      this.worker = this.start();
     }
-    this.lastLoad = job.stats;
-    if (!message.head) return this.finish({ diagnostics: message.diagnostics });
-    this.finish({ ruleSet: { ...message.head, rules: job.rules, index: job.index }, diagnostics: message.diagnostics });
+    this.finish({ ...(ruleSet ? { ruleSet } : {}), diagnostics: message.diagnostics, texts: new Map(message.texts) });
   }
 
-  private overBudget(worker: Worker, reason: string): void {
+  private overBudget(worker: ChildProcess, reason: string): void {
     if (this.worker === worker) this.worker = undefined;
-    this.finish({ diagnostics: [error('reload-failed', reason)] });
-    void worker.terminate();
+    this.finish({ diagnostics: [error('reload-failed', reason)], texts: new Map() });
+    void stop(worker);
   }
 
   private timeMessage(): string {
@@ -149,14 +157,42 @@ export class RulesLoaderWorker {
     return `loading the rules took longer than ${seconds} s (the reload time budget, reloadTimeoutMs), so it was stopped; the previous rules keep serving. Check for a very large or generated file (huge YAML anchors), split it, or raise reloadTimeoutMs`;
   }
 
-  private memoryMessage(): string {
-    return `loading the rules needed more than ${this.budget.memoryMb} MB of memory (the reload memory budget, reloadMemoryMb), so it was stopped; the previous rules keep serving. Check for a very large or generated file (huge YAML anchors, aliases), split it, or raise reloadMemoryMb`;
+  private memoryMessage(first: boolean): string {
+    const after = first ? 'the server did not start' : 'the previous rules keep serving';
+    return `loading the rules needed more than ${this.budget.memoryMb} MB of memory (the reload memory budget, reloadMemoryMb), so it was stopped; ${after}. Check for a very large or generated file (huge YAML anchors, aliases), split it, or raise reloadMemoryMb`;
   }
 
-  private finish(result: BuildResult): void {
+  private finish(result: LoadResult): void {
     const job = this.job;
     this.job = undefined;
     clearTimeout(job?.timer);
+    job?.worker.channel?.unref();
     job?.resolve(result);
+  }
+}
+
+function forkLoader(memoryMb: number): ChildProcess {
+  const ts = import.meta.url.endsWith('.ts');
+  const built = fileURLToPath(new URL('./reload-worker.js', import.meta.url));
+  const entry = ts ? built.replace(/\.js$/, '.ts') : built;
+  // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
+  const execArgv = [`--max-old-space-size=${memoryMb}`, ...(ts ? ['--import', 'tsx'] : [])];
+  return fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+}
+
+/** Ends a worker and waits until it has gone. */
+async function stop(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.ref(); // whoever awaits this waits for the exit
+  worker.kill('SIGKILL');
+  await gone;
+}
+
+function lowerPriority(worker: ChildProcess): void {
+  try {
+    if (worker.pid !== undefined) setPriority(worker.pid, RELOAD_NICE);
+  } catch {
+    // not allowed here: the worker keeps normal priority
   }
 }

@@ -1,44 +1,30 @@
-import { serialize } from 'node:v8';
-import { parentPort } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import { loadRules } from '../rules/load-rules.js';
+import { packRuleSet } from '../rules/packed-rule-set.js';
 import type { FromWorker, ToWorker } from './load-rules-in-worker.js';
 
 /**
- * Runs in a worker thread: loads the folder exactly as `validate` does, then hands the rules
- * over in chunks, one chunk per acknowledgement, so the main thread can answer calls between
- * chunks instead of deserialising 100k rules in one go.
+ * Runs in the loader's own process: loads the folder exactly as `validate` does, packs the rule
+ * set into flat buffers and hands it over in one message.
  */
-const port = parentPort;
-if (!port) throw new Error('reload-worker must run in a worker thread');
+const send = process.send?.bind(process);
+if (!send) throw new Error('reload-worker must run as a forked process with an IPC channel');
+// The server went away: nothing is left to load for.
+process.on('disconnect', () => process.exit(0));
 
-// Chunks sent but not yet taken by the main thread. One may wait ahead, so the next chunk is
-// serialised here while the main thread deserialises the current one.
-const AHEAD = 2;
-let unacknowledged = 0;
-let onAcknowledge: (() => void) | undefined;
-const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
-
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'next') {
-    unacknowledged--;
-    onAcknowledge?.();
-  } else {
-    send({ type: 'started' });
-    void load(message.dir, message.chunkSize);
-  }
+process.on('message', (message: ToWorker) => {
+  send({ type: 'started' } satisfies FromWorker);
+  void load(message.dir);
 });
 
-async function load(dir: string, chunkSize: number): Promise<void> {
+async function load(dir: string): Promise<void> {
   const result = await loadRules(dir);
-  if (!result.ruleSet) return send({ type: 'done', diagnostics: result.diagnostics });
-  // Everything but the rules and their index (rebuilt on the main thread) goes in one message.
-  const { rules, index: _index, ...head } = result.ruleSet;
-  for (let i = 0; i < rules.length; i += chunkSize) {
-    while (unacknowledged >= AHEAD) await new Promise<void>((resolve) => (onAcknowledge = resolve));
-    unacknowledged++;
-    const data = new Uint8Array(serialize(rules.slice(i, i + chunkSize)));
-    send({ type: 'rules', data }, [data.buffer]);
-  }
-  while (unacknowledged > 0) await new Promise<void>((resolve) => (onAcknowledge = resolve));
-  send({ type: 'done', diagnostics: result.diagnostics, head });
+  const { diagnostics } = result;
+  // The texts of the files the diagnostics name, so that they can be printed with their lines.
+  const named = new Set(diagnostics.map((d) => d.file));
+  const texts = [...result.texts].filter(([file]) => named.has(file));
+  const heapMb = () => getHeapStatistics().used_heap_size / 2 ** 20;
+  if (!result.ruleSet) return void send!({ type: 'done', diagnostics, texts, heapMb: heapMb() } satisfies FromWorker);
+  const packed = packRuleSet(result.ruleSet);
+  send!({ type: 'done', diagnostics, texts, packed, heapMb: heapMb() } satisfies FromWorker);
 }

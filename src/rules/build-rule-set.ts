@@ -269,35 +269,45 @@ function compileFallback(settings: ReadSettings | undefined, folder: FolderConte
   return [{ action: 'say', text: { parts: [DEFAULT_APOLOGY] }, params: { voiceProfile } }, { action: 'hangup' }];
 }
 
-/** Each rule is filed under its first exact-value condition on an index field, or left to scan. */
-export function indexRules(rules: readonly Rule[]): RuleIndex {
-  return addToIndex({ byField: new Map(), unindexed: [] }, rules);
+/** The index of a rule set built here: the rules themselves, filed in Maps. */
+function indexRules(rules: readonly Rule[]): RuleIndex {
+  return new MapRuleIndex(rules);
 }
 
-/** An index under construction; a finished one is read as a `RuleIndex`. */
-export interface IndexBuilder {
-  byField: Map<MatchField, Map<string, Rule[]>>;
-  unindexed: Rule[];
-}
-
-/** Files `rules` into `index` after the rules already in it (a reload indexes chunk by chunk). */
-export function addToIndex(index: IndexBuilder, rules: readonly Rule[]): IndexBuilder {
-  const { byField, unindexed } = index;
-  for (const rule of rules) {
-    const key = INDEX_FIELDS.map((f) => rule.conditions.find((c) => c.kind === 'field' && c.field === f && c.matcher.kind === 'exact')).find((c) => c);
-    if (key?.kind !== 'field' || key.matcher.kind !== 'exact') {
-      unindexed.push(rule);
-      continue;
-    }
-    let values = byField.get(key.field);
-    if (!values) byField.set(key.field, (values = new Map()));
-    for (const value of key.matcher.values) {
-      const list = values.get(value);
-      if (list) list.push(rule);
-      else values.set(value, [rule]);
+/** The exact condition a rule is filed under: its first exact condition on an index field, in INDEX_FIELDS order. */
+export function indexKey(rule: Rule): { field: MatchField; values: ReadonlySet<string> } | undefined {
+  for (const field of INDEX_FIELDS) {
+    for (const c of rule.conditions) {
+      if (c.kind === 'field' && c.field === field && c.matcher.kind === 'exact') return { field, values: c.matcher.values };
     }
   }
-  return index;
+  return undefined;
+}
+
+class MapRuleIndex implements RuleIndex {
+  private readonly byField = new Map<MatchField, Map<string, Rule[]>>();
+  readonly unindexed: Rule[] = [];
+
+  constructor(rules: readonly Rule[]) {
+    for (const rule of rules) {
+      const key = indexKey(rule);
+      if (!key) {
+        this.unindexed.push(rule);
+        continue;
+      }
+      let values = this.byField.get(key.field);
+      if (!values) this.byField.set(key.field, (values = new Map()));
+      for (const value of key.values) {
+        const list = values.get(value);
+        if (list) list.push(rule);
+        else values.set(value, [rule]);
+      }
+    }
+  }
+
+  candidates(field: MatchField, value: string): readonly Rule[] | undefined {
+    return this.byField.get(field)?.get(value);
+  }
 }
 
 export function versionOf(sources: RuleSources): string {

@@ -32,13 +32,22 @@ export function builtInRegex(pattern: RegExp): Extract<Matcher, { kind: 'regex' 
   return compiled.matcher;
 }
 
+/** Compiled programs by flag and pattern: rules made again from bytes share them instead of compiling each time. */
+export type CompiledRegexes = Map<string, RE2JS>;
+
 /**
  * Compiles again the regexes of rules that crossed a thread (structured clone keeps the pattern
  * but not the compiled program, which is not enumerable so that it is never copied).
  */
-export function reviveRegexes(rules: readonly Rule[]): void {
+export function reviveRegexes(rules: readonly Rule[], compiled: CompiledRegexes = new Map()): void {
+  const compile = (pattern: string, ignoreCase: boolean): RE2JS => {
+    const key = `${ignoreCase ? 'i' : '-'}${pattern}`;
+    let re = compiled.get(key);
+    if (!re) compiled.set(key, (re = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0)));
+    return re;
+  };
   const revive = (m: Matcher): void => {
-    if (m.kind === 'regex') attach(m, RE2JS.compile(m.pattern, m.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0));
+    if (m.kind === 'regex') attach(m, compile(m.pattern, m.ignoreCase));
     else if (m.kind === 'not') revive(m.inner);
     else if (m.kind === 'anyOf') m.options.forEach(revive);
   };

@@ -14,6 +14,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { openPool } from '../postgres/open-pool.js';
 import { LiveRules } from '../reload/live-rules.js';
 import { RulesLoaderWorker } from '../reload/load-rules-in-worker.js';
+import { loadFirstRules as loadFirst, type LoadResult } from '../reload/load-first-rules.js';
 import { RulesReloader, type ReloadReport } from '../reload/reload-rules.js';
 import { watchRules, type RulesWatcher } from '../reload/watch-rules.js';
 import { openCallLog } from '../store/open-call-log.js';
@@ -28,6 +29,19 @@ export interface StartOptions {
   ruleSet: RuleSet;
   /** Default: pino to stdout as the config says. Tests pass their own. */
   logger?: AppLogger;
+  /** The loader that made `ruleSet` (see `loadFirstRules`): reloads reuse it. Default: a new one. */
+  loader?: RulesLoaderWorker;
+}
+
+/** The rules loader for a server with this config: a worker process, booting from now on. */
+function rulesLoader(config: ServerConfig): RulesLoaderWorker {
+  return new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb }).warmUp();
+}
+
+/** `serve`'s first load (see loadFirstRules in src/reload), with the loader the server then reuses. */
+export async function loadFirstRules(dir: string, config: ServerConfig): Promise<{ loaded: LoadResult; loader: RulesLoaderWorker }> {
+  const loader = rulesLoader(config);
+  return { loaded: await loadFirst(loader, dir), loader };
 }
 
 export interface RunningServer {
@@ -89,7 +103,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await database?.end();
   };
 
-  const loader = new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb }).warmUp();
+  const loader = options.loader ?? rulesLoader(config);
   const reloader = new RulesReloader({ dir, live: rules, log, load: (d) => loader.load(d), onReport: (r) => metrics.recordReload(r.ok) });
   let watcher: RulesWatcher | undefined;
   const stopReloading = async () => {

@@ -1,0 +1,186 @@
+import { deserialize, serialize } from 'node:v8';
+import { INDEX_FIELDS, type MatchField, type Rule, type RuleIndex, type RuleSet } from '../engine/rule-set.js';
+import { indexKey } from './build-rule-set.js';
+import { reviveRegexes, type CompiledRegexes } from './linear-regex.js';
+
+/**
+ * A rule set in a few flat buffers, the shape a reload hands from the loader process to the
+ * thread that answers calls. It crosses in one message (the buffers are copied as bytes, not
+ * as objects), and the receiving side adopts it in one step: nothing is deserialised up front. A rule becomes
+ * an object only when a call (or the console) asks for it, and only the recently asked ones are
+ * kept, so 100k rules cost a few heap objects in all instead of dozens each.
+ */
+export interface PackedRuleSet {
+  /** Everything but the rules and their index, as a structured clone carries it. */
+  head: Omit<RuleSet, 'rules' | 'index'>;
+  /** Every rule `v8.serialize`d back to back: rule i is `bytes[offsets[i]..offsets[i + 1]]`. */
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+  /** The index keys' values, one after another; key k is `keyText[keyStart[k]..keyStart[k + 1]]`. */
+  keyText: string;
+  keyStart: Uint32Array;
+  /** Key k's field, as its position in INDEX_FIELDS. */
+  keyField: Uint8Array;
+  /** Open-addressing hash table of keys (k + 1; 0 is empty), at most half full. */
+  slots: Int32Array;
+  /** Rule orders filed under key k: `postings[postStart[k]..postStart[k + 1]]`, ascending. */
+  postStart: Uint32Array;
+  postings: Uint32Array;
+  /** Orders of the rules no key files: scanned on every call. */
+  unindexed: Uint32Array;
+}
+
+/** Packs a built rule set (in the loader process). */
+export function packRuleSet(ruleSet: RuleSet): PackedRuleSet {
+  const { rules, index: _index, ...head } = ruleSet;
+  const parts: Buffer[] = [];
+  const offsets = new Uint32Array(rules.length + 1);
+  let size = 0;
+  const byKey = new Map<string, number[]>();
+  const unindexed: number[] = [];
+  rules.forEach((rule, order) => {
+    const part = serialize(rule);
+    parts.push(part);
+    size += part.length;
+    offsets[order + 1] = size;
+    const key = indexKey(rule);
+    if (!key) return void unindexed.push(order);
+    const field = INDEX_FIELDS.indexOf(key.field as (typeof INDEX_FIELDS)[number]);
+    for (const value of key.values) {
+      const id = `${field}\0${value}`;
+      const list = byKey.get(id);
+      if (list) list.push(order);
+      else byKey.set(id, [order]);
+    }
+  });
+  const bytes = new Uint8Array(size);
+  parts.forEach((part, i) => bytes.set(part, offsets[i]!));
+
+  const keys = byKey.size;
+  let slotCount = 16;
+  while (slotCount < keys * 2) slotCount *= 2;
+  const slots = new Int32Array(slotCount);
+  const keyStart = new Uint32Array(keys + 1);
+  const keyField = new Uint8Array(keys);
+  const postStart = new Uint32Array(keys + 1);
+  const postings = new Uint32Array([...byKey.values()].reduce((n, l) => n + l.length, 0));
+  const values: string[] = [];
+  let k = 0;
+  let textLength = 0;
+  let posted = 0;
+  for (const [id, orders] of byKey) {
+    const cut = id.indexOf('\0');
+    const field = Number(id.slice(0, cut));
+    const value = id.slice(cut + 1);
+    values.push(value);
+    keyField[k] = field;
+    textLength += value.length;
+    keyStart[k + 1] = textLength;
+    postings.set(orders, posted);
+    posted += orders.length;
+    postStart[k + 1] = posted;
+    const mask = slotCount - 1;
+    let s = hashKey(field, value) & mask;
+    while (slots[s] !== 0) s = (s + 1) & mask;
+    slots[s] = k + 1;
+    k++;
+  }
+  return { head, bytes, offsets, keyText: values.join(''), keyStart, keyField, slots, postStart, postings, unindexed: Uint32Array.from(unindexed) };
+}
+
+/** Rules kept as objects at most (a power of two): a bounded few MB however many rules there are. */
+const CACHED_RULES = 4096;
+
+/**
+ * The rule set the engine reads, over a packed one: `rules` is a read-only list that makes each
+ * rule on access, and the index looks keys up in the hash table. Rules are made from bytes again
+ * when they fall out of the cache, so one rule may be two equal objects over time; compare rules
+ * by `order` or `id`, never by identity.
+ */
+export function unpackRuleSet(packed: PackedRuleSet): RuleSet {
+  const rules = new RuleShelf(packed);
+  return { ...packed.head, rules: rules.list, index: new PackedIndex(packed, rules) };
+}
+
+/** Makes rule objects from their bytes, keeping the recently made ones in a direct-mapped cache. */
+class RuleShelf {
+  readonly list: readonly Rule[];
+  private readonly cache: (Rule | undefined)[];
+  private readonly mask: number;
+  private readonly regexes: CompiledRegexes = new Map();
+
+  constructor(private readonly packed: PackedRuleSet) {
+    const count = packed.offsets.length - 1;
+    let size = 1;
+    while (size < Math.min(count, CACHED_RULES)) size *= 2;
+    this.cache = new Array<Rule | undefined>(size).fill(undefined);
+    this.mask = size - 1;
+    this.list = lazyList(count, (order) => this.at(order));
+  }
+
+  at(order: number): Rule {
+    const slot = order & this.mask;
+    const cached = this.cache[slot];
+    if (cached?.order === order) return cached;
+    const { bytes, offsets } = this.packed;
+    const rule = deserialize(bytes.subarray(offsets[order], offsets[order + 1])) as Rule;
+    reviveRegexes([rule], this.regexes);
+    this.cache[slot] = rule;
+    return rule;
+  }
+}
+
+/**
+ * A read-only array of `length` items made by `item(i)` when read: indexing, `length`,
+ * iteration and the array methods (find, filter, map, slice…) all work, and nothing is stored.
+ */
+function lazyList<T>(length: number, item: (i: number) => T): readonly T[] {
+  const isIndex = (key: string | symbol): key is string => typeof key === 'string' && /^(0|[1-9]\d*)$/.test(key) && Number(key) < length;
+  return new Proxy(new Array<T>(length), {
+    get: (target, key, receiver) => (isIndex(key) ? item(Number(key)) : Reflect.get(target, key, receiver)),
+    has: (target, key) => isIndex(key) || Reflect.has(target, key),
+    getOwnPropertyDescriptor: (target, key) => (isIndex(key) ? { value: item(Number(key)), writable: false, enumerable: true, configurable: true } : Reflect.getOwnPropertyDescriptor(target, key)),
+    ownKeys: (target) => [...Array.from({ length }, (_, i) => String(i)), ...Reflect.ownKeys(target)],
+    set: () => false,
+    deleteProperty: () => false,
+    defineProperty: () => false,
+  });
+}
+
+class PackedIndex implements RuleIndex {
+  readonly unindexed: readonly Rule[];
+
+  constructor(
+    private readonly packed: PackedRuleSet,
+    private readonly rules: RuleShelf,
+  ) {
+    // Scanned on every call: kept as objects for the rule set's life.
+    this.unindexed = Array.from(packed.unindexed, (order) => rules.at(order));
+  }
+
+  candidates(field: MatchField, value: string): readonly Rule[] | undefined {
+    const { slots, keyField, keyStart, keyText, postStart, postings } = this.packed;
+    const f = INDEX_FIELDS.indexOf(field as (typeof INDEX_FIELDS)[number]);
+    if (f < 0) return undefined;
+    const mask = slots.length - 1;
+    for (let s = hashKey(f, value) & mask; ; s = (s + 1) & mask) {
+      const k = slots[s]! - 1;
+      if (k < 0) return undefined;
+      const start = keyStart[k]!;
+      if (keyField[k] !== f || keyStart[k + 1]! - start !== value.length || !keyText.startsWith(value, start)) continue;
+      const found: Rule[] = [];
+      for (let p = postStart[k]!; p < postStart[k + 1]!; p++) found.push(this.rules.at(postings[p]!));
+      return found;
+    }
+  }
+}
+
+/** FNV-1a over the value's UTF-16 code units, seeded with the field. */
+function hashKey(field: number, value: string): number {
+  let h = (0x811c9dc5 ^ field) >>> 0;
+  for (let i = 0; i < value.length; i++) {
+    h ^= value.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
