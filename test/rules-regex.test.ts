@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { build, oneFile } from './helpers/rules.js';
+import { build, buildOk, call, oneFile } from './helpers/rules.js';
 import { removeDir, SETTINGS, startHarness, tempDir, writeFiles, type Harness } from './helpers/reload-harness.js';
 
 const rule = (regex: string, field = 'dtmf') => oneFile(`  - id: a\n    when: { ${field}: { regex: ${JSON.stringify(regex)} } }\n    then: [hangup]\n`);
@@ -39,6 +39,25 @@ describe('a regex RE2 cannot run', () => {
 
   it.each([['^(\\d+)+#$'], ['^\\+65(\\d+)+$'], ['^(?:1|2)+$'], ['(?i)^sg$'], ['^\\d{1,1000}$']])('accepts %s (RE2 runs it in linear time)', (regex) => {
     expect(build(rule(regex)).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('one pattern in many rules (each distinct pattern is compiled once)', () => {
+  const twoRules = (first: string, second: string) =>
+    oneFile(
+      [first, second, 'other']
+        .map((field, i) => (field === 'other' ? `  - id: other\n    then: [hangup]\n` : `  - id: r${i}-${field}\n    when: { ${field}: { regex: "^sg$" } }\n    then: [hangup]\n`))
+        .join(''),
+    );
+  it.each([
+    ['dtmf', 'sourceCountryCode'],
+    ['sourceCountryCode', 'dtmf'],
+  ])('keeps case sensitivity per field whichever comes first: %s, then %s', (first, second) => {
+    const rules = buildOk(twoRules(first, second));
+    // Country codes compare without case; DTMF text compares exactly.
+    expect(call(rules, { sourceCountryCode: 'SG' }).ruleId).toBe(first === 'dtmf' ? 'r1-sourceCountryCode' : 'r0-sourceCountryCode');
+    expect(call(rules, { sourceCountryCode: 'MY', eventData: { dtmf: 'SG' } }).ruleId).toBe('other');
+    expect(call(rules, { sourceCountryCode: 'MY', eventData: { dtmf: 'sg' } }).ruleId).toBe(first === 'dtmf' ? 'r0-dtmf' : 'r1-dtmf');
   });
 });
 

@@ -16,7 +16,7 @@ export function compileRegex(pattern: string, ignoreCase: boolean): RegexResult 
   if (/^\^[+*?]/.test(pattern)) return { ok: false, code: 'bad-regex', message: explainSyntaxError(pattern, 'a repeat sign right after `^`') };
   let compiled: RE2JS;
   try {
-    compiled = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+    compiled = compiledOnce(pattern, ignoreCase);
   } catch (e) {
     return { ok: false, code: 'bad-regex', message: explainSyntaxError(pattern, e instanceof Error ? e.message : String(e)) };
   }
@@ -38,11 +38,31 @@ export function builtInRegex(pattern: RegExp): Extract<Matcher, { kind: 'regex' 
  */
 export function reviveRegexes(rules: readonly Rule[]): void {
   const revive = (m: Matcher): void => {
-    if (m.kind === 'regex') attach(m, RE2JS.compile(m.pattern, m.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0));
+    if (m.kind === 'regex') attach(m, compiledOnce(m.pattern, m.ignoreCase));
     else if (m.kind === 'not') revive(m.inner);
     else if (m.kind === 'anyOf') m.options.forEach(revive);
   };
   for (const rule of rules) for (const c of rule.conditions) if (c.kind === 'field') revive(c.matcher);
+}
+
+/**
+ * Generated folders repeat a few patterns thousands of times, and compiling one costs about as
+ * much as checking a phone number: each distinct pattern is compiled once and its program shared
+ * (an RE2JS holds no per-match state: each test() takes a machine from its pool). Bounded, so a long-running
+ * server reloading ever-new patterns does not keep them all.
+ */
+const programs = new Map<string, RE2JS>();
+const MAX_PROGRAMS = 10_000;
+
+function compiledOnce(pattern: string, ignoreCase: boolean): RE2JS {
+  const key = `${ignoreCase ? 'i' : '-'}${pattern}`;
+  let compiled = programs.get(key);
+  if (!compiled) {
+    compiled = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+    if (programs.size >= MAX_PROGRAMS) programs.clear();
+    programs.set(key, compiled);
+  }
+  return compiled;
 }
 
 function attach(matcher: Extract<Matcher, { kind: 'regex' }>, compiled: RE2JS): void {
