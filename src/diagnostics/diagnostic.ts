@@ -58,6 +58,7 @@ export type DiagnosticCode =
   | 'unknown-list'
   | 'unknown-calendar'
   | 'bad-timezone'
+  | 'old-timezone-name'
   | 'bad-days'
   | 'bad-hours'
   | 'bad-date'

@@ -23,6 +23,7 @@ import { jsonError } from './errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { requestLog } from './request-log.js';
 import { readyzRoute, type Readiness } from './readyz-route.js';
+import { schemaRoute } from './schema-route.js';
 import { telemetryRoute } from './telemetry-route.js';
 import { webhookGuard, type WebhookGuardOptions } from './webhook-guard.js';
 
@@ -106,6 +107,7 @@ export function createServerApp(deps: AppDeps): ServerApp {
 
   app.get('/healthz', (c) => c.json(deps.rules.health()));
   app.all('/healthz', (c) => jsonError(c, 405, 'method-not-allowed', 'use GET for /healthz'));
+  app.route('/schema', schemaRoute());
   app.route('/readyz', readyzRoute({ readiness: deps.readiness ?? (() => 'ready'), currentRules: () => deps.rules.current() }));
 
   const admin = adminAuth(deps.adminToken);
