@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -6,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/cli/usage-error.js';
 import { validateCommand } from '../src/cli/validate-command.js';
 import { capture } from './helpers/capture.js';
+import { spawnForTest } from './helpers/processes.js';
 import { testServer } from './helpers/webhook-app.js';
 
 const NAMES = ['rules', 'settings', 'pools', 'rule-tests'];
@@ -64,4 +66,16 @@ describe('schemas for rules folders outside this repository', () => {
       new UsageError('--write-schema writes the schemas and checks no folder: drop rules, or run validate again without --write-schema'),
     );
   });
+
+  it('the npm package ships schema/ beside dist/, where the installed router reads it', async () => {
+    const child = spawnForTest('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { env: { ...process.env, npm_config_loglevel: 'silent' } });
+    let text = '';
+    child.stdout!.on('data', (c: Buffer) => (text += c));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    const files = (JSON.parse(text) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    const schemas = (await readdir('schema')).map((f) => `schema/${f}`);
+    expect(files).toEqual(expect.arrayContaining(schemas));
+    expect(files.filter((f) => !f.startsWith('dist/') && !f.startsWith('schema/')).sort()).toEqual(['README.md', 'package.json']);
+  }, 60_000);
 });
