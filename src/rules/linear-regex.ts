@@ -115,7 +115,7 @@ function explainSyntaxError(pattern: string, raw: string): string {
   if (/missing closing \)/.test(reason)) hints.push('a `(` is never closed: add the `)`, or write `\\(` to match a bracket itself');
   if (/unexpected \)/.test(reason)) hints.push('a `)` has no `(` before it: remove it, or write `\\)` to match a bracket itself');
   if (/missing closing \]/.test(reason)) hints.push('a `[` is never closed: add the `]`, or write `\\[` to match a bracket itself');
-  if (/invalid escape sequence/.test(reason)) hints.push(`that \`\\\` escape does not exist in ${RE2_SYNTAX}; \`\\d\` is a digit, \`\\+\` a plus sign, \`\\.\` a dot`);
+  if (/invalid escape sequence/.test(reason)) hints.push(`that \`\\\` escape does not exist in RE2, the syntax rule regexes use (https://github.com/google/re2/wiki/Syntax); \`\\d\` is a digit, \`\\+\` a plus sign, \`\\.\` a dot`);
   if (/invalid nested repetition|bad repetition/.test(reason)) hints.push('two repeat signs in a row (like `++` or `*+`); keep one');
   if (/invalid repeat count/.test(reason)) hints.push('a `{n,m}` count must have n ≤ m and at most 1000');
   if (phone) hints.push('this looks like a phone number: for one number write it as a plain value (`source: "+6591234567"`), and for numbers that start the same way use `prefix:` (`source: { prefix: "+65" }`), which needs no escaping');
