@@ -59,6 +59,7 @@ export type DiagnosticCode =
   | 'unknown-calendar'
   | 'bad-timezone'
   | 'old-timezone-name'
+  | 'regex-slip'
   | 'bad-days'
   | 'bad-hours'
   | 'bad-date'
