@@ -21,12 +21,13 @@ export const regexSlip: Lint = {
         if (!PHONE_FIELDS.has(field as MatchField) || typeof condition !== 'object' || condition === null || Array.isArray(condition)) continue;
         const regex = (condition as { regex?: unknown }).regex;
         if (typeof regex !== 'string') continue;
-        const at = { file: source.file, ...source.locate([...path, 'when', field, 'regex']) };
+        // Located only when warning: a position other than a rule's start costs a full parse of big files.
+        const at = () => ({ file: source.file, ...source.locate([...path, 'when', field, 'regex']) });
         const prefix = ONLY_A_PREFIX.exec(regex)?.[1];
         if (prefix !== undefined) {
-          out.push(warning('regex-slip', `this regex only says "${field} starts with +${prefix}": write \`${field}: { prefix: "+${prefix}" }\`, which needs no escaping and is checked as a phone number`, at));
+          out.push(warning('regex-slip', `this regex only says "${field} starts with +${prefix}": write \`${field}: { prefix: "+${prefix}" }\`, which needs no escaping and is checked as a phone number`, at()));
         } else if (DOT_IN_DIGITS.test(regex)) {
-          out.push(warning('regex-slip', `the \`.\` in \`${regex}\` matches any character, and 8x8's numbers hold only + and digits: write \`\\d\` for any digit (\`\\\\d\` inside double quotes in YAML), or remove the dot`, at));
+          out.push(warning('regex-slip', `the \`.\` in \`${regex}\` matches any character, and 8x8's numbers hold only + and digits: write \`\\d\` for any digit (\`\\\\d\` inside double quotes in YAML), or remove the dot`, at()));
         }
       }
     }
