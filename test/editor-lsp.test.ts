@@ -53,6 +53,11 @@ describe('the editor agrees with validate', () => {
     await diagnosticsOf('flow-map.yaml');
     expect(await lsp.complete(uriOf('flow-map.yaml'), 3, 12)).toEqual(expect.arrayContaining(['source', 'destinationRefId', 'time']));
   }, 120_000);
+
+  it('completes values inside a { } map too: `{ callStatus: , ... }`', async () => {
+    await diagnosticsOf('flow-map.yaml');
+    expect(await lsp.complete(uriOf('flow-map.yaml'), 3, 24)).toEqual(expect.arrayContaining(['CALL_RECEIVED', 'ACTION_COMPLETED']));
+  }, 120_000);
 });
 
 // The schemas as published for rules folders outside this repository (`validate --write-schema`),
