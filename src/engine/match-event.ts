@@ -54,7 +54,7 @@ function localTimeOf(call: CallContext, clock: ZonedClock): LocalTime {
   return local;
 }
 
-export function conditionHolds(condition: Condition, call: CallContext): boolean {
+function conditionHolds(condition: Condition, call: CallContext): boolean {
   switch (condition.kind) {
     case 'field':
       return testMatcher(condition.matcher, call.facts[condition.field]);

@@ -5,12 +5,12 @@ import { callflowLines } from './callflow-lines.js';
 import { FALLBACK_RULE, payloadFor, type RuleTest } from './parse-rule-tests.js';
 import { sampleCalls, type SampleCall } from './sample-calls.js';
 
-export interface Routing {
+interface Routing {
   rule: string;
   callflow: CallflowAction[];
 }
 
-export interface RoutingChange {
+interface RoutingChange {
   call: SampleCall;
   before: Routing;
   after: Routing;
