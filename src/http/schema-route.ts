@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { isPublishedSchema, PUBLISHED_SCHEMAS, publishedSchema, type PublishedSchema } from '../rules/published-schemas.js';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 
 /**
  * GET /schema/NAME.schema.json: the JSON Schemas rule files point their editor at, so a folder

@@ -10,7 +10,7 @@ export interface LspClient {
   close(): Promise<void>;
 }
 
-interface LspDiagnostic {
+export interface LspDiagnostic {
   message: string;
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
   code?: number | string;
