@@ -5,6 +5,7 @@ import { makeLintContext } from '../src/lint/lint-context.js';
 import { makeCallSource } from '../src/lint/make-call-source.js';
 import { menuKeyTooLong, menuNoExhausted, menuNoWayOut, unreachableMenu } from '../src/lint/menu-lints.js';
 import { noCatchAll } from '../src/lint/no-catch-all.js';
+import { regexSlip } from '../src/lint/regex-slip.js';
 import { LINTS, runLints } from '../src/lint/run-lints.js';
 import { sayTextMayBeEmpty } from '../src/lint/say-text-may-be-empty.js';
 import { sayTextTooLong } from '../src/lint/say-text-too-long.js';
@@ -105,6 +106,14 @@ const rows: Row[] = [
     files: { 'a.yaml': `defaults: { voiceProfile: en-GB-Emma }\nrules:\n  - id: hi\n    then:\n      - say: { text: Hello, voiceProfile: da-DK-Naja }\n${CATCH_ALL}` },
     warnings: [],
   },
+  // regex-slip
+  ...([
+    ['a regex that is only a prefix', 'source: { regex: "^\\\\+659" }', ['a.yaml:3:30 this regex only says "source starts with +659": write `source: { prefix: "+659" }`, which needs no escaping and is checked as a phone number']],
+    ['a prefix regex with any digits after it', 'destination: { regex: "^\\\\+6568\\\\d*" }', ['a.yaml:3:35 this regex only says "destination starts with +6568": write `destination: { prefix: "+6568" }`, which needs no escaping and is checked as a phone number']],
+    ['an unescaped dot between digits', 'source: { regex: "^\\\\+65.9123" }', ['a.yaml:3:30 the `.` in `^\\+65.9123` matches any character, and 8x8\'s numbers hold only + and digits: write `\\d` for any digit (`\\\\d` inside double quotes in YAML), or remove the dot']],
+    ['a regex that says more than a prefix', 'source: { regex: "^\\\\+65[89]\\\\d{7}$" }', []],
+    ['an escaped dot, and a regex on a field that is not a number', 'dtmf: { regex: "^1.2$" }', []],
+  ] as const).map(([what, when, warnings]): Row => ({ lint: regexSlip, case: what, files: { 'a.yaml': `rules:\n  - id: r\n    when: { ${when} }\n    then: [hangup]\n${CATCH_ALL}` }, warnings: [...warnings] })),
   // make-call-source-not-called-number
   {
     lint: makeCallSource,

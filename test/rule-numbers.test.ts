@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PHONE_DATA_VERSION } from '../src/rules/phone-number.js';
+import { getCountries, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import examples from 'libphonenumber-js/mobile/examples';
+import { checkPhoneNumber, PHONE_DATA_VERSION, surelyValid } from '../src/rules/phone-number.js';
 import { build, VOICE } from './helpers/rules.js';
 
 const RANGE = (raw: string, code: string) =>
@@ -88,5 +90,38 @@ describe('makeCall numbers follow the same policy', () => {
     expect(makeCall('makeCall: "61234567"', `voiceProfile: ${VOICE}\ndefaultCountry: sg\n`)).toEqual([
       { severity: 'error', code: 'bad-phone-number', message: `${NEVER('61234567')}: write "+6561234567"` },
     ]);
+  });
+});
+
+describe('the quick validity check agrees with parsing', () => {
+  // Every country's example mobile number, its neighbours, and the same digits after the national
+  // prefix a caller would dial at home (which parsing strips): where the quick check says valid,
+  // parsing must say valid too, and give back the number as written.
+  const countries = getCountries();
+  const written = countries.flatMap((country) => {
+    const example = getExampleNumber(country, examples);
+    if (!example) return [];
+    const code = example.countryCallingCode;
+    const national = example.nationalNumber;
+    const variants = [national, `${national.slice(0, -1)}${(Number(national.at(-1)) + 1) % 10}`, `${national.slice(0, -2)}00`, `0${national}`, `1${national}`, national.slice(1)];
+    return variants.map((digits) => `+${code}${digits}`);
+  });
+  // Valid as written, but parsing strips Belarus's national prefix 8 first (found by a search of random numbers).
+  written.push('+3758108507012');
+
+  it('covers every country libphonenumber has examples for', () => {
+    expect(written.length).toBeGreaterThan(1000);
+    expect(written.filter(surelyValid).length).toBeGreaterThan(500);
+  });
+
+  it('gives the same verdict and number for each of them', () => {
+    const disagreements = written.flatMap((number) => {
+      const parsed = parsePhoneNumberFromString(number, { extract: false });
+      const quick = surelyValid(number);
+      const full = checkPhoneNumber(number);
+      const fine = (!quick || (parsed?.isValid() === true && parsed.number === number)) && full.ok === (parsed?.isPossible() === true);
+      return fine ? [] : [{ number, quick, parsedValid: parsed?.isValid(), parsedNumber: parsed?.number, full }];
+    });
+    expect(disagreements).toEqual([]);
   });
 });

@@ -112,6 +112,20 @@ describe('time conditions are checked when the rules load', () => {
     expect(`${d?.file}:${d?.line}:${d?.col}`).toBe(position);
   });
 
+  it.each([
+    ['an old alias', 'US/Eastern', '`US/Eastern` is an old name for America/New_York: write `timezone: America/New_York` (editors offer only the current names)'],
+    ['a lower-case name', 'utc', '`utc` is an old name for UTC: write `timezone: UTC` (editors offer only the current names)'],
+  ])('accepts %s with a warning that names the one to write (the editor underlines it)', (_what, zone, message) => {
+    const result = build({ settings, rules: { 'r.yaml': rulesWith(`{ timezone: ${zone} }`) } });
+    expect(result.ruleSet).toBeDefined();
+    expect(result.diagnostics.map((d) => `${d.severity} ${d.code} ${d.line}:${d.col} ${d.message}`)).toEqual([`warning old-timezone-name 4:25 ${message}`]);
+  });
+
+  it.each([['Asia/Singapore'], ['UTC'], ['Asia/Kolkata'], ['Europe/Kyiv'], ['America/Argentina/Buenos_Aires']])('accepts %s without a word', (zone) => {
+    const result = build({ settings, rules: { 'r.yaml': rulesWith(`{ timezone: ${zone} }`) } });
+    expect(result.diagnostics).toEqual([]);
+  });
+
   it('reports a bad date in a calendar at its line in settings.yaml', () => {
     const result = build({ settings: `${VOICE}calendars:\n  sg-holidays:\n    - 2026-08-09\n    - 2026-13-01\n`, rules: { 'r.yaml': rulesWith('{ timezone: UTC }') } });
     expect(where(result)).toEqual(['settings.yaml:5:7: bad-date']);

@@ -1,5 +1,8 @@
 import { FORMAT_NAMES, FORMATTERS, type FormatName } from '../diagnostics/formatters.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadRules } from '../rules/load-rules.js';
+import { PUBLISHED_SCHEMAS, publishedSchema } from '../rules/published-schemas.js';
 import { checkRulesDir, type CheckResult } from '../rule-tests/check-rules-dir.js';
 import { callsToReplay, compareRuleSets, formatComparison, type Comparison } from '../rule-tests/compare-rule-sets.js';
 import { parseAt } from './parse-at.js';
@@ -13,11 +16,15 @@ import { UsageError } from './usage-error.js';
  * load the rules, lint them, run rules/tests. Exit 1 on any error or failed test, and on
  * warnings too with --strict; 0 otherwise.
  */
-const OPTIONS = { strict: { type: 'boolean', default: false }, format: { type: 'string', default: 'text' }, compare: { type: 'string' }, at: { type: 'string' } } as const;
+const OPTIONS = { strict: { type: 'boolean', default: false }, format: { type: 'string', default: 'text' }, compare: { type: 'string' }, at: { type: 'string' }, 'write-schema': { type: 'string' } } as const;
 
 export async function validateCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv = {}): Promise<number> {
   checkNpmKeptNoFlags('validate', OPTIONS, env);
   const { values, positionals } = parseCommandArgs('validate', args, OPTIONS, true);
+  if (values['write-schema'] !== undefined) {
+    if (positionals.length > 0) throw new UsageError(`--write-schema writes the schemas and checks no folder: drop ${positionals.join(' ')}, or run validate again without --write-schema`);
+    return writeSchemas(values['write-schema'], out);
+  }
   if (positionals.length > 1) throw new UsageError(`validate takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
   const format = values.format as FormatName;
   if (!FORMAT_NAMES.includes(format)) throw new UsageError(`--format must be one of ${FORMAT_NAMES.join(', ')}; got "${values.format}"`);
@@ -66,6 +73,17 @@ export async function validateCommand(args: string[], out: Output, err: Output, 
   if (comparison) out.write(`${formatComparison(comparison, values.compare!)}\n`);
   (failed ? err : out).write(`${diagnostics.length > 0 && format === 'text' ? '\n' : ''}${summary}\n`);
   return failed ? 1 : 0;
+}
+
+/** The schemas a rules folder outside this repository can point its `# yaml-language-server: $schema=` line at. */
+async function writeSchemas(dir: string, out: Output): Promise<number> {
+  await mkdir(dir, { recursive: true });
+  for (const name of PUBLISHED_SCHEMAS) {
+    const path = join(dir, `${name}.schema.json`);
+    await writeFile(path, `${JSON.stringify(publishedSchema(name), null, 2)}\n`);
+    out.write(`wrote ${path}\n`);
+  }
+  return 0;
 }
 
 function summaryLine(dir: string, checked: CheckResult, errors: number, warnings: number, strict: boolean): string {

@@ -58,6 +58,8 @@ export type DiagnosticCode =
   | 'unknown-list'
   | 'unknown-calendar'
   | 'bad-timezone'
+  | 'old-timezone-name'
+  | 'regex-slip'
   | 'bad-days'
   | 'bad-hours'
   | 'bad-date'

@@ -24,6 +24,7 @@ import { jsonError } from '../web/errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { requestLog } from './request-log.js';
 import { readyzRoute, type Readiness } from './readyz-route.js';
+import { schemaRoute } from './schema-route.js';
 import { telemetryRoute } from './telemetry-route.js';
 import { webhookGuard, type WebhookGuardOptions } from './webhook-guard.js';
 
@@ -114,6 +115,7 @@ export function createServerApp(deps: AppDeps): ServerApp {
   // The stores' states too: 'degraded' while records wait for PostgreSQL or the sessions cannot be written (calls are still answered).
   app.get('/healthz', (c) => c.json({ ...deps.rules.health(), ...(deps.calls ? { callLog: deps.calls.health() } : {}), ...(deps.sessions ? { sessions: deps.sessions.health() } : {}) }));
   app.all('/healthz', (c) => jsonError(c, 405, 'method-not-allowed', 'use GET for /healthz'));
+  app.route('/schema', schemaRoute());
   app.route('/readyz', readyzRoute({ readiness: deps.readiness ?? (() => 'ready'), currentRules: () => deps.rules.current() }));
 
   const admin = adminAuth(deps.adminToken);

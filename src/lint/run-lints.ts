@@ -3,13 +3,14 @@ import type { Lint, LintContext } from './lint.js';
 import { makeCallSource } from './make-call-source.js';
 import { menuKeyTooLong, menuNoExhausted, menuNoWayOut, unreachableMenu } from './menu-lints.js';
 import { noCatchAll } from './no-catch-all.js';
+import { regexSlip } from './regex-slip.js';
 import { sayTextMayBeEmpty } from './say-text-may-be-empty.js';
 import { sayTextTooLong } from './say-text-too-long.js';
 import { unknownVoiceProfile } from './unknown-voice-profile.js';
 import { unreachableRule } from './unreachable-rule.js';
 
 /** Every lint, in the order their warnings are listed. */
-export const LINTS: readonly Lint[] = [unreachableRule, noCatchAll, unknownVoiceProfile, makeCallSource, sayTextTooLong, sayTextMayBeEmpty, unreachableMenu, menuKeyTooLong, menuNoWayOut, menuNoExhausted];
+export const LINTS: readonly Lint[] = [unreachableRule, noCatchAll, unknownVoiceProfile, makeCallSource, regexSlip, sayTextTooLong, sayTextMayBeEmpty, unreachableMenu, menuKeyTooLong, menuNoWayOut, menuNoExhausted];
 
 /** Warnings, sorted by file and line so they read top to bottom. */
 export function runLints(ctx: LintContext, lints: readonly Lint[] = LINTS): Diagnostic[] {

@@ -1,4 +1,4 @@
-import { error, type Diagnostic, type DiagnosticCode } from '../diagnostics/diagnostic.js';
+import { error, warning, type Diagnostic, type DiagnosticCode } from '../diagnostics/diagnostic.js';
 import { zonedClock, type DateRange, type HourRange, type TimeWindow, type ZonedClock } from '../engine/time-window.js';
 import type { TimeWindow as TimeWindowSource } from '../types/generated/rules.js';
 import { didYouMean } from '../text/suggest.js';
@@ -14,7 +14,7 @@ export interface TimeContext {
   clocks: Map<string, ZonedClock>;
 }
 
-const DAY_NAMES: Readonly<Record<string, number>> = {
+export const DAY_NAMES: Readonly<Record<string, number>> = {
   sun: 0, sunday: 0, mon: 1, monday: 1, tue: 2, tuesday: 2, wed: 3, wednesday: 3,
   thu: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6,
 };
@@ -89,6 +89,7 @@ function clockFor(timezone: string, at: YamlPath, ctx: TimeContext, report: Repo
     if (isOffset) throw new RangeError('offset');
     const clock = zonedClock(timezone);
     ctx.clocks.set(timezone, clock);
+    if (!knownTimezoneSet().has(timezone)) ctx.diagnostics.push(warning('old-timezone-name', oldNameMessage(timezone), { file: ctx.parsed.file, ...ctx.parsed.locate(at) }));
     return clock;
   } catch {
     const hint = didYouMean(timezone, Intl.supportedValuesOf('timeZone'));
@@ -99,6 +100,42 @@ function clockFor(timezone: string, at: YamlPath, ctx: TimeContext, report: Repo
     );
     return zonedClock('UTC');
   }
+}
+
+/**
+ * The timezone names editors are offered (the published schema's enum): the IANA names this
+ * Node.js lists, UTC, and the current names of zones its data still lists under an older one
+ * (Asia/Kolkata for Asia/Calcutta). Names the runtime accepts beyond these (US/Eastern, utc)
+ * work, with a warning that names the one to write, so the editor and validate both flag them.
+ */
+export function knownTimezones(): string[] {
+  known ??= [...new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', ...CURRENT_NAMES.filter(accepted)])].sort();
+  return known;
+}
+let known: string[] | undefined;
+let knownSet: Set<string> | undefined;
+const knownTimezoneSet = () => (knownSet ??= new Set(knownTimezones()));
+
+const CURRENT_NAMES = [
+  'Africa/Asmara', 'America/Argentina/Buenos_Aires', 'America/Argentina/Catamarca', 'America/Argentina/Cordoba', 'America/Argentina/Jujuy',
+  'America/Argentina/Mendoza', 'America/Atikokan', 'America/Indiana/Indianapolis', 'America/Kentucky/Louisville', 'America/Nuuk',
+  'Asia/Ho_Chi_Minh', 'Asia/Kathmandu', 'Asia/Kolkata', 'Asia/Yangon', 'Atlantic/Faroe', 'Europe/Kyiv', 'Pacific/Chuuk', 'Pacific/Kanton', 'Pacific/Pohnpei',
+];
+
+function accepted(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function oldNameMessage(timezone: string): string {
+  const current = new Intl.DateTimeFormat('en', { timeZone: timezone }).resolvedOptions().timeZone;
+  return current !== timezone && knownTimezoneSet().has(current)
+    ? `\`${timezone}\` is an old name for ${current}: write \`timezone: ${current}\` (editors offer only the current names)`
+    : `\`${timezone}\` works, but it is not one of the IANA timezone names editors offer: write the current name, like Asia/Singapore or America/New_York`;
 }
 
 /** Adds "mon", "monday" or a range "mon-fri" (wrapping: "fri-mon") to `days`; returns a problem or nothing. */

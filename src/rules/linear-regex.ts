@@ -16,7 +16,7 @@ export function compileRegex(pattern: string, ignoreCase: boolean): RegexResult 
   if (/^\^[+*?]/.test(pattern)) return { ok: false, code: 'bad-regex', message: explainSyntaxError(pattern, 'a repeat sign right after `^`') };
   let compiled: RE2JS;
   try {
-    compiled = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+    compiled = compiledOnce(pattern, ignoreCase);
   } catch (e) {
     return { ok: false, code: 'bad-regex', message: explainSyntaxError(pattern, e instanceof Error ? e.message : String(e)) };
   }
@@ -43,7 +43,7 @@ export function reviveRegexes(rules: readonly Rule[], compiled: CompiledRegexes 
   const compile = (pattern: string, ignoreCase: boolean): RE2JS => {
     const key = `${ignoreCase ? 'i' : '-'}${pattern}`;
     let re = compiled.get(key);
-    if (!re) compiled.set(key, (re = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0)));
+    if (!re) compiled.set(key, (re = compiledOnce(pattern, ignoreCase)));
     return re;
   };
   const revive = (m: Matcher): void => {
@@ -52,6 +52,26 @@ export function reviveRegexes(rules: readonly Rule[], compiled: CompiledRegexes 
     else if (m.kind === 'anyOf') m.options.forEach(revive);
   };
   for (const rule of rules) for (const c of rule.conditions) if (c.kind === 'field') revive(c.matcher);
+}
+
+/**
+ * Generated folders repeat a few patterns thousands of times, and compiling one costs about as
+ * much as checking a phone number: each distinct pattern is compiled once and its program shared
+ * (an RE2JS holds no per-match state: each test() takes a machine from its pool). Bounded, so a long-running
+ * server reloading ever-new patterns does not keep them all.
+ */
+const programs = new Map<string, RE2JS>();
+const MAX_PROGRAMS = 10_000;
+
+function compiledOnce(pattern: string, ignoreCase: boolean): RE2JS {
+  const key = `${ignoreCase ? 'i' : '-'}${pattern}`;
+  let compiled = programs.get(key);
+  if (!compiled) {
+    compiled = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+    if (programs.size >= MAX_PROGRAMS) programs.clear();
+    programs.set(key, compiled);
+  }
+  return compiled;
 }
 
 function attach(matcher: Extract<Matcher, { kind: 'regex' }>, compiled: RE2JS): void {
@@ -104,7 +124,7 @@ function explainSyntaxError(pattern: string, raw: string): string {
   if (/missing closing \)/.test(reason)) hints.push('a `(` is never closed: add the `)`, or write `\\(` to match a bracket itself');
   if (/unexpected \)/.test(reason)) hints.push('a `)` has no `(` before it: remove it, or write `\\)` to match a bracket itself');
   if (/missing closing \]/.test(reason)) hints.push('a `[` is never closed: add the `]`, or write `\\[` to match a bracket itself');
-  if (/invalid escape sequence/.test(reason)) hints.push(`that \`\\\` escape does not exist in ${RE2_SYNTAX}; \`\\d\` is a digit, \`\\+\` a plus sign, \`\\.\` a dot`);
+  if (/invalid escape sequence/.test(reason)) hints.push(`that \`\\\` escape does not exist in RE2, the syntax rule regexes use (https://github.com/google/re2/wiki/Syntax); \`\\d\` is a digit, \`\\+\` a plus sign, \`\\.\` a dot`);
   if (/invalid nested repetition|bad repetition/.test(reason)) hints.push('two repeat signs in a row (like `++` or `*+`); keep one');
   if (/invalid repeat count/.test(reason)) hints.push('a `{n,m}` count must have n ≤ m and at most 1000');
   if (phone) hints.push('this looks like a phone number: for one number write it as a plain value (`source: "+6591234567"`), and for numbers that start the same way use `prefix:` (`source: { prefix: "+65" }`), which needs no escaping');

@@ -5,12 +5,16 @@ import { createRequire } from 'node:module';
 export interface LspClient {
   open(uri: string, text: string): Promise<LspDiagnostic[]>;
   complete(uri: string, line: number, character: number): Promise<string[]>;
+  /** The quick fixes the editor offers for one diagnostic (their titles). */
+  quickFixes(uri: string, diagnostic: LspDiagnostic): Promise<string[]>;
   close(): Promise<void>;
 }
 
-interface LspDiagnostic {
+export interface LspDiagnostic {
   message: string;
-  range: { start: { line: number; character: number } };
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  code?: number | string;
+  data?: unknown;
 }
 
 export async function startYamlLanguageServer(): Promise<LspClient> {
@@ -74,6 +78,10 @@ export async function startYamlLanguageServer(): Promise<LspClient> {
       const result = (await request('textDocument/completion', { textDocument: { uri }, position: { line, character } })) as { items?: { label: string }[] } | { label: string }[] | null;
       const items = Array.isArray(result) ? result : (result?.items ?? []);
       return items.map((i) => i.label);
+    },
+    async quickFixes(uri, diagnostic) {
+      const result = (await request('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ['quickfix'] } })) as { title: string }[] | null;
+      return (result ?? []).map((a) => a.title);
     },
     async close() {
       await request('shutdown', null);
