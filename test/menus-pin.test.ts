@@ -2,10 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { simulateCommand } from '../src/cli/simulate-command.js';
+import { UsageError } from '../src/cli/usage-error.js';
 import { createApp } from '../src/http/app.js';
 import { LiveRules } from '../src/reload/live-rules.js';
 import { Sessions } from '../src/sessions/sessions-service.js';
 import type { CallflowResponse } from '../src/types/generated/callflow.js';
+import { capture } from './helpers/capture.js';
 import { callflowLimitProblems } from './helpers/callflow-limits.js';
 import { buildRuleSet } from '../src/rules/build-rule-set.js';
 import { expectValidCallflow, VOICE } from './helpers/rules.js';
@@ -289,5 +292,38 @@ describe('PIN menus that cannot load are explained at file:line:col', () => {
     const d = result.diagnostics.find((x) => x.severity === 'error')!;
     expect({ code: d.code, where: `${d.file}:${d.line}:${d.col}` }).toEqual({ code, where });
     expect(d.message).toContain(words);
+  });
+});
+
+describe('simulate --session with a pin, on the sample delivery line (rules/25-delivery-pin.yaml)', () => {
+  const order = '--session=+6591115001,+6592225001,+6568332051,pin=4711';
+  async function simulate(...args: string[]) {
+    const out = capture();
+    const err = capture();
+    const code = await simulateCommand(['source=+6561234567', 'destination=+6568332051', '--rules', 'rules', ...args], out, err);
+    const steps = out.text.split(/^--- /m).filter(Boolean).map((s) => ({ title: s.split('\n')[0], answer: JSON.parse(s.slice(s.indexOf('\n') + 1)) as CallflowResponse }));
+    return { code, steps, err: err.text };
+  }
+
+  it('prints each step: the question, a wrong PIN, the right PIN that reaches the customer through the session', async () => {
+    const { code, steps, err } = await simulate(order, '--press', '9999', '--press', '4711#');
+    expect(code).toBe(0);
+    expect(steps.map((s) => s.title)).toEqual(['step 1: the call arrives', 'step 2: the caller presses 9999', 'step 3: the caller presses 4711#']);
+    expect(steps.map((s) => s.answer.clientActionId)).toEqual(['m-order-pin-00', 'm-order-pin-10', 'order-pin-found']);
+    expect(heard(steps[2]!.answer)).toEqual(['say Connecting you now.', 'call +6591115001']);
+    expect(err).toContain('matched rule order-pin-found (rules/25-delivery-pin.yaml:26:5) through session simulated-session-1');
+  });
+
+  it('explains a wrong PIN in words', async () => {
+    const { err } = await simulate(order, '--press', '9999', '--explain');
+    expect(err).toContain('skipped order-pin-found: dtmf is "9999", wanted the PIN of an open session on the called number');
+  });
+
+  it.each([
+    ['a pin with letters', '--session=+6591115001,+6592225001,+6568332051,pin=47a1', 'the pin must be 1 to 12 digits'],
+    ['two pins', '--session=+6591115001,+6592225001,+6568332051,pin=1,pin=2', 'optionally followed by ,record and ,pin=DIGITS'],
+  ])('rejects %s as a usage error', async (_what, flag, words) => {
+    await expect(simulate(flag)).rejects.toThrow(UsageError);
+    await expect(simulate(flag)).rejects.toThrow(words);
   });
 });
