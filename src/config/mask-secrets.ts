@@ -1,5 +1,5 @@
 /** Keys whose values are secrets (webhookAuth, adminToken), also when misspelt or in another case. */
-const SECRET_KEY = /^(\s*(?:-\s+)?["']?)([\w.-]*(?:auth|token|secret|passw)[\w.-]*)(["']?\s*:)(.*)$/i;
+const SECRET_KEY = /^(\s*(?:-\s+)?["']?)([\w.-]*(?:auth|token|secret|passw|database_?url)[\w.-]*)(["']?\s*:)(.*)$/i;
 
 /**
  * The config file's text as error messages may quote it: the value of every secret-looking key

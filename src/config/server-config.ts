@@ -1,7 +1,7 @@
 import type { ServerConfigFile } from '../types/generated/config.js';
 
 /** The settings the server runs with: every key of the config file, defaults filled in (the `Unset` ones have none). */
-type Unset = 'webhookAuth' | 'adminToken' | 'consoleToken' | 'apiToken' | 'pidFile';
+type Unset = 'webhookAuth' | 'adminToken' | 'consoleToken' | 'apiToken' | 'pidFile' | 'databaseUrl';
 export type ServerConfig = Required<Omit<ServerConfigFile, Unset>> & Pick<ServerConfigFile, Unset>;
 
 export const DEFAULTS: ServerConfig = {
@@ -15,6 +15,7 @@ export const DEFAULTS: ServerConfig = {
   callLogMaxRows: 1_000_000,
   sessionsDb: 'data/sessions.sqlite',
   sessionsRetentionDays: 30,
+  databasePoolMax: 10,
   callLogMaxBytes: 1024 * 1024 * 1024,
   deadlineMs: 2000,
   shutdownTimeoutMs: 10_000,
@@ -41,6 +42,8 @@ export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> =
   apiToken: { env: 'API_TOKEN', kind: 'string' },
   sessionsDb: { env: 'SESSIONS_DB', kind: 'string' },
   sessionsRetentionDays: { env: 'SESSIONS_RETENTION_DAYS', kind: 'number' },
+  databaseUrl: { env: 'DATABASE_URL', kind: 'string' },
+  databasePoolMax: { env: 'DATABASE_POOL_MAX', kind: 'integer' },
   consoleToken: { env: 'CONSOLE_TOKEN', kind: 'string' },
   allowIps: { env: 'ALLOW_IPS', kind: 'list' },
   trustProxy: { env: 'TRUST_PROXY', kind: 'hops-or-list' },

@@ -11,6 +11,7 @@ import type { Readiness } from '../http/readyz-route.js';
 import { createLogger, type AppLogger } from '../log/create-logger.js';
 import { installProcessGuards } from '../log/process-guards.js';
 import { Metrics } from '../metrics/metrics.js';
+import { openPool } from '../postgres/open-pool.js';
 import { LiveRules } from '../reload/live-rules.js';
 import { RulesLoaderWorker } from '../reload/load-rules-in-worker.js';
 import { RulesReloader, type ReloadReport } from '../reload/reload-rules.js';
@@ -65,14 +66,23 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   const rules = new LiveRules(ruleSet);
   const metrics = new Metrics(rules);
+  // One bounded pool for every store that lives in PostgreSQL (DATABASE_URL); none without it.
+  const database = config.databaseUrl ? openPool({ url: config.databaseUrl, max: config.databasePoolMax, log }) : undefined;
   let sessions;
   try {
     sessions = openSessions(config, () => rules.current().pools, log);
   } catch (e) {
+    await database?.end();
     removeGuards();
     throw e;
   }
   const calls = openCallLog(config, metrics, log);
+  /** The stores last: each writes what it still holds, then the pool they share goes. */
+  const closeStores = async () => {
+    await calls?.close();
+    await sessions?.close();
+    await database?.end();
+  };
 
   const loader = new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb }).warmUp();
   const reloader = new RulesReloader({ dir, live: rules, log, load: (d) => loader.load(d), onReport: (r) => metrics.recordReload(r.ok) });
@@ -106,8 +116,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     server = await listen(app.fetch, callAction, config.port, config.host, config);
   } catch (e) {
     await stopReloading();
-    await calls?.close();
-    await sessions?.close();
+    await closeStores();
     removeGuards();
     throw e;
   }
@@ -132,8 +141,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const closed = closeGracefully(server, 0, openResponses);
     await stopReloading();
     await closed;
-    await calls?.close();
-    await sessions?.close();
+    await closeStores();
     removeGuards();
     throw e;
   }
@@ -147,9 +155,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       const closed = closeGracefully(server, config.shutdownTimeoutMs, openResponses);
       await stopReloading();
       await closed;
-      // Waits for the writer thread to commit the last records.
-      await calls?.close();
-      await sessions?.close();
+      // Waits for the writer threads to commit the last records.
+      await closeStores();
       if (pidFile) {
         dropPidFile();
         process.off('exit', dropPidFile);
