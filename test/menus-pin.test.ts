@@ -10,6 +10,7 @@ import { Sessions } from '../src/sessions/sessions-service.js';
 import type { CallflowResponse } from '../src/types/generated/callflow.js';
 import { capture } from './helpers/capture.js';
 import { callflowLimitProblems } from './helpers/callflow-limits.js';
+import { callsToReplay, compareRuleSets } from '../src/rule-tests/compare-rule-sets.js';
 import { buildRuleSet } from '../src/rules/build-rule-set.js';
 import { expectValidCallflow, VOICE } from './helpers/rules.js';
 import { DRIVER, RIDER, RIDER2, TOKEN, VN1, VN2 } from './helpers/sessions.js';
@@ -325,5 +326,15 @@ describe('simulate --session with a pin, on the sample delivery line (rules/25-d
   ])('rejects %s as a usage error', async (_what, flag, words) => {
     await expect(simulate(flag)).rejects.toThrow(UsageError);
     await expect(simulate(flag)).rejects.toThrow(words);
+  });
+});
+
+describe('validate --compare on a PIN menu', () => {
+  it('sees a change to what a right PIN does: its sample call types the PIN of a session it opens', () => {
+    const before = folderOk(PIN_RULES);
+    const after = folderOk(PIN_RULES.replace('"Connecting you now."', '"Putting you through."'));
+    const { changes } = compareRuleSets(before, after, callsToReplay([], before, after), new Date('2026-03-02T01:30:00Z'));
+    expect(changes.map((c) => [c.before.rule, c.after.rule])).toEqual([['booking-code-found', 'booking-code-found']]);
+    expect(heard({ callflow: changes[0]!.after.callflow } as CallflowResponse)).toEqual(['say Putting you through.', 'call +6591110001']);
   });
 });
