@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 
 /** "::ffff:1.2.3.4" is how an IPv4 client looks on a dual-stack socket: compare it as 1.2.3.4. */
-export function normalizeIp(ip: string): string {
+function normalizeIp(ip: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   return mapped ? mapped[1]! : ip;
 }

@@ -1,16 +1,16 @@
 import { createHmac } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { safeEqual } from '../http/admin-auth.js';
+import { safeEqual } from '../web/secrets.js';
 
-export const COOKIE = 'console_session';
+const COOKIE = 'console_session';
 const COOKIE_PATH = '/console';
 
 /**
  * The cookie holds a keyed hash of the token, never the token: someone who reads it from a
  * browser profile learns nothing they can send as a bearer header elsewhere.
  */
-export function sessionValue(token: string): string {
+function sessionValue(token: string): string {
   return createHmac('sha256', token).update('8x8-call-router console session').digest('base64url');
 }
 

@@ -19,7 +19,7 @@ export interface CallLogReader {
 }
 
 /** What the console reads of live masking sessions (Sessions fits). */
-export interface SessionsReader {
+interface SessionsReader {
   list(q: ListQuery): Session[];
 }
 

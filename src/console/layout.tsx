@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 
-export const NAV = [
+const NAV = [
   { href: '/console', label: 'Status', key: 'status' },
   { href: '/console/rules', label: 'Rules', key: 'rules' },
   { href: '/console/try', label: 'Try a call', key: 'try' },

@@ -10,7 +10,7 @@ export interface VirtualNumber {
   field: 'destinationRefId' | 'destination';
 }
 
-export interface WeekDay {
+interface WeekDay {
   date: string;
   weekday: string;
   /** Names of the calendars in `except:` of this number's rules that contain the date. */
@@ -26,7 +26,7 @@ export interface WeekView {
   answering: string[];
 }
 
-export const WEEKDAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const WEEKDAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** Every exact destination or destinationRefId the rules test, in rule order, once each. */
 export function virtualNumbers(ruleSet: RuleSet): VirtualNumber[] {

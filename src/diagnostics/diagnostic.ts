@@ -75,7 +75,7 @@ export type DiagnosticCode =
   // Pools of virtual numbers for live masking sessions (pools.yaml).
   | 'duplicate-pool'
   | 'duplicate-pool-number'
-  // sayAndCapture (8x8's own validation codes are in the messages) and menus (src/menus).
+  // sayAndCapture (8x8's own validation codes are in the messages) and menus (src/rules/compile-menus.ts).
   | 'capture-needs-max-digits'
   | 'capture-min-over-max'
   | 'capture-needs-overall-timeout'

@@ -2,7 +2,7 @@ import type { Diagnostic } from './diagnostic.js';
 import { codeFrame, diagnosticToJson, formatDiagnostic } from './format-diagnostic.js';
 import { paint } from './paint.js';
 
-export interface FormatContext {
+interface FormatContext {
   /** File text by the name diagnostics use, to show the offending line under the message. */
   texts?: ReadonlyMap<string, string>;
   /** ANSI colours, for a terminal. */
@@ -43,7 +43,7 @@ const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').r
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=code::message`: shown on the changed line of a pull request. */
-export function githubLine(d: Diagnostic): string {
+function githubLine(d: Diagnostic): string {
   const props: string[] = [];
   if (d.file !== undefined) props.push(`file=${escapeProperty(d.file)}`);
   if (d.line !== undefined) props.push(`line=${d.line}`);

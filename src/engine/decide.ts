@@ -11,7 +11,7 @@ export const FALLBACK_ACTION_ID = 'fallback';
 
 /** Why the fallback answered: no rule matched, the matched rule's callflow could not be made, or the deadline passed. */
 export const FALLBACK_REASONS = ['no-match', 'render-error', 'deadline'] as const;
-export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+type FallbackReason = (typeof FALLBACK_REASONS)[number];
 
 export type Decision =
   /** `branch: 'else'` is there only when the rule's `else:` answered (the caller had no masking pair). */

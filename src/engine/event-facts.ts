@@ -6,7 +6,7 @@ import { COUNTRY_FIELDS, MATCH_FIELDS, PHONE_FIELDS, type MatchField, type Templ
 export type Facts = Readonly<Record<MatchField, string | undefined>>;
 
 /** DTMF moved between payload versions: eventData.dtmf, then eventData as a string, then payload.dtmf. */
-export function readDtmf(payload: CallActionPayload): string | undefined {
+function readDtmf(payload: CallActionPayload): string | undefined {
   const data = payload.eventData;
   if (data && typeof data === 'object' && typeof data.dtmf === 'string') return data.dtmf;
   if (typeof data === 'string') return data;

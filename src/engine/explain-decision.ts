@@ -77,7 +77,7 @@ function describeLists(lists: readonly string[], size: number, field: string): s
 }
 
 /** A `time:` condition in the author's words and in the rule's own timezone: `mon-fri 09:00-18:00, except on sg-holidays (Asia/Singapore)`. */
-export function describeTime(source: unknown): string {
+function describeTime(source: unknown): string {
   const windows = (Array.isArray(source) ? source : [source]) as Record<string, unknown>[];
   return windows.map(describeWindow).join('; or ');
 }
@@ -101,7 +101,7 @@ export function describeSource(source: unknown): string {
   if (Array.isArray(source)) return source.length === 1 ? describeSource(source[0]) : `one of ${source.map(describeSource).join(', ')}`;
   if (source && typeof source === 'object') {
     const op = source as Record<string, unknown>;
-    // Conditions a menu compiled (src/menus) carry their meaning in words.
+    // Conditions a menu compiled (src/rules/compile-menus.ts) carry their meaning in words.
     if (typeof op.words === 'string') return op.words;
     if ('prefix' in op) {
       const list = Array.isArray(op.prefix) ? op.prefix : [op.prefix];

@@ -60,7 +60,7 @@ function localTimeOf(call: CallContext, clock: ZonedClock): LocalTime {
  * The open session on the called number whose PIN the caller typed, looked up once per call. A
  * wrong PIN and the PIN of an ended session both come back as none, so they are answered alike.
  */
-export function pinSession(call: CallContext): SessionByPin | undefined {
+function pinSession(call: CallContext): SessionByPin | undefined {
   if (call.pinSession === undefined) {
     const keys = call.facts.dtmf?.replace(/#$/, '');
     const number = call.facts.destination;
@@ -69,7 +69,7 @@ export function pinSession(call: CallContext): SessionByPin | undefined {
   return call.pinSession ?? undefined;
 }
 
-export function conditionHolds(condition: Condition, call: CallContext): boolean {
+function conditionHolds(condition: Condition, call: CallContext): boolean {
   switch (condition.kind) {
     case 'field':
       return testMatcher(condition.matcher, call.facts[condition.field]);

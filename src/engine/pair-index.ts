@@ -1,5 +1,4 @@
 import { E164_SHAPE } from './phone.js';
-import type { Facts } from './event-facts.js';
 
 /** One side of a masking pair as a lookup returns it: who the caller is connected to, and until when. */
 export interface PairEntry {
@@ -60,7 +59,7 @@ function slotOf(vn: number, caller: number, mask: number): number {
 }
 
 /** The entry index of (vn, caller), or -1. */
-export function findEntry(index: PairIndex, vn: number, caller: number): number {
+function findEntry(index: PairIndex, vn: number, caller: number): number {
   const mask = index.slots.length - 1;
   for (let s = slotOf(vn, caller, mask); ; s = (s + 1) & mask) {
     const e = index.slots[s]! - 1;
@@ -129,8 +128,11 @@ export class PairIndexBuilder {
 
 export const EMPTY_PAIRS: PairIndex = new PairIndexBuilder(0).build();
 
+/** The facts a pair is found by; a structural type, so pairs need not import event-facts (which imports rule-set, which imports this). */
+type PairFacts = Readonly<Record<'source' | 'destination' | 'destinationRefId', string | undefined>>;
+
 /** The caller's pair on the number they called, if there is one and it has not expired at `now`. */
-export function findPair(pairs: PairIndex, facts: Facts, now: Date): PairEntry | undefined {
+export function findPair(pairs: PairIndex, facts: PairFacts, now: Date): PairEntry | undefined {
   if (pairs.size === 0 || facts.source === undefined) return undefined;
   const caller = phoneDigits(facts.source);
   if (caller === undefined) return undefined;

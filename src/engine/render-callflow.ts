@@ -15,7 +15,7 @@ export class RenderError extends Error {
   }
 }
 
-export function renderTemplate(template: Template, payload: CallActionPayload): string {
+function renderTemplate(template: Template, payload: CallActionPayload): string {
   let out = '';
   for (const part of template.parts) out += typeof part === 'string' ? part : (rawField(payload, part.field) ?? '');
   return out;

@@ -1,39 +1,46 @@
+import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { SayParams, PlayFileParams, SayAndCaptureParams } from '../types/generated/callflow.js';
+import type { Conditions } from '../types/generated/rules.js';
 import type { PairIndex } from './pair-index.js';
 import type { Pool } from './pool.js';
 import type { TimeWindow } from './time-window.js';
 
-/** Event fields a rule can test (`when:`). */
-export const MATCH_FIELDS = [
-  'source',
-  'destination',
-  'sourceCountryCode',
-  'destinationCountryCode',
-  'destinationRefId',
-  'sourceRefId',
-  'subAccountId',
-  'callStatus',
-  'callDirection',
-  'callType',
-  'clientActionId',
-  'dtmf',
-] as const;
-export type MatchField = (typeof MATCH_FIELDS)[number];
+/**
+ * The event fields a rule can test (`when:`, every condition of the rule language but `time`), and
+ * how each is compared: as a phone number (normalised to +E.164), a country code (upper case), or as
+ * sent. Tied to the schema: a condition added there and forgotten here fails the typecheck.
+ */
+const FIELD_KINDS = {
+  source: 'phone',
+  destination: 'phone',
+  sourceCountryCode: 'country',
+  destinationCountryCode: 'country',
+  destinationRefId: 'text',
+  sourceRefId: 'text',
+  subAccountId: 'text',
+  callStatus: 'text',
+  callDirection: 'text',
+  callType: 'text',
+  clientActionId: 'text',
+  dtmf: 'text',
+} as const satisfies Record<Exclude<keyof Conditions, 'time'>, 'phone' | 'country' | 'text'>;
+export type MatchField = keyof typeof FIELD_KINDS;
+// Object.keys keeps the table's order; its keys are exactly MatchField.
+export const MATCH_FIELDS = Object.keys(FIELD_KINDS) as readonly MatchField[];
 
-/** Event fields a text may quote with `{{field}}`. */
-export const TEMPLATE_FIELDS = [...MATCH_FIELDS, 'eventId', 'callId', 'sessionId', 'timestamp'] as const;
+/** Event fields a text may quote with `{{field}}`: every one is a field of the Call Action event. */
+export const TEMPLATE_FIELDS = [...MATCH_FIELDS, 'eventId', 'callId', 'sessionId', 'timestamp'] as const satisfies readonly (keyof CallActionPayload)[];
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
-/** Fields compared as phone numbers (normalised to +E.164) and as country codes (upper case). */
-export const PHONE_FIELDS: ReadonlySet<MatchField> = new Set(['source', 'destination']);
-export const COUNTRY_FIELDS: ReadonlySet<MatchField> = new Set(['sourceCountryCode', 'destinationCountryCode']);
+export const PHONE_FIELDS: ReadonlySet<MatchField> = new Set(MATCH_FIELDS.filter((f) => FIELD_KINDS[f] === 'phone'));
+export const COUNTRY_FIELDS: ReadonlySet<MatchField> = new Set(MATCH_FIELDS.filter((f) => FIELD_KINDS[f] === 'country'));
 
 /** Exact-value conditions on these fields are looked up in a hash index instead of scanned. */
 // clientActionId files the rules of menu steps, so a new call scans none of them.
 export const INDEX_FIELDS = ['destinationRefId', 'destination', 'source', 'clientActionId'] as const satisfies readonly MatchField[];
 
 /** A compiled pattern: whether it finds a match in `text`. */
-export interface TextTest {
+interface TextTest {
   test(text: string): boolean;
 }
 
@@ -107,7 +114,7 @@ export interface CaptureStep {
   next?: string;
 }
 
-export interface SplitBranch {
+interface SplitBranch {
   weight: number;
   actions: readonly Action[];
 }
@@ -145,7 +152,7 @@ export interface Rule {
   pinParty?: 0 | 1;
   /** The sub-accounts the rule is limited to (file `scope:`, else an exact `when: subAccountId`), if any. */
   scope?: ReadonlySet<string>;
-  /** Set on the rules a menu compiles into (src/menus): which menu, and which of its paths. */
+  /** Set on the rules a menu compiles into (src/rules/compile-menus.ts): which menu, and which of its paths. */
   menu?: MenuRuleInfo;
 }
 

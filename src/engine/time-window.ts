@@ -104,7 +104,7 @@ export function localTime(clock: ZonedClock, now: Date): LocalTime {
 }
 
 /** The day before `date` (YYYY-MM-DD), and its weekday. */
-export function previousDay(local: LocalTime): { weekday: number; date: string } {
+function previousDay(local: LocalTime): { weekday: number; date: string } {
   const [y, m, d] = local.date.split('-').map(Number) as [number, number, number];
   const prev = new Date(Date.UTC(y, m - 1, d - 1));
   return { weekday: (local.weekday + 6) % 7, date: prev.toISOString().slice(0, 10) };

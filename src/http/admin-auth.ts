@@ -1,17 +1,6 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { jsonError } from './errors.js';
-
-/** Constant-time string comparison (hashing first makes the lengths equal). */
-export function safeEqual(a: string, b: string): boolean {
-  return secretMatcher(b)(a);
-}
-
-/** A constant-time check against one secret, hashed once up front rather than on every request. */
-export function secretMatcher(secret: string): (candidate: string) => boolean {
-  const expected = createHash('sha256').update(secret).digest();
-  return (candidate) => timingSafeEqual(createHash('sha256').update(candidate).digest(), expected);
-}
+import { jsonError } from '../web/errors.js';
+import { secretMatcher } from '../web/secrets.js';
 
 /**
  * Guards operator endpoints (/admin/*, /metrics, /calls) with `Authorization: Bearer <ADMIN_TOKEN>`.

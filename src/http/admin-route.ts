@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { ReloadReport } from '../reload/reload-rules.js';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 
 export interface AdminDeps {
   reload: () => Promise<ReloadReport>;

@@ -8,7 +8,7 @@ import type { CallActionEvent, CallActionPayload } from '../types/generated/call
 import type { CallflowResponse } from '../types/generated/callflow.js';
 import type { CallActionRecord } from '../store/call-observer.js';
 import { withDeadline } from './deadline.js';
-import { errorBody } from './errors.js';
+import { errorBody } from '../web/errors.js';
 import type { Logger } from '../log/logger.js';
 import { bodyErrorAnswer, type JsonBody } from './read-json.js';
 import { ReplayCache } from '../store/replay-cache.js';
@@ -17,7 +17,7 @@ import { eventValidator } from '../events/validate-event.js';
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 
 /** 8x8 publishes no timeout for call actions; 2 s leaves a wide margin under any plausible one. */
-export const DEFAULT_DEADLINE_MS = DEFAULTS.deadlineMs;
+const DEFAULT_DEADLINE_MS = DEFAULTS.deadlineMs;
 
 export interface CallActionDeps {
   currentRules: () => RuleSet;

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { safeEqual } from './admin-auth.js';
-import { jsonError } from './errors.js';
+import { safeEqual } from '../web/secrets.js';
+import { jsonError } from '../web/errors.js';
 
 /**
  * Guards the sessions API with `Authorization: Bearer <API_TOKEN>`, a token of its own (the

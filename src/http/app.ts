@@ -19,16 +19,12 @@ import { CallObserver } from '../store/call-observer.js';
 import { callsRoute } from './calls-route.js';
 import { consoleRoutes } from '../console/console-routes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { requestLog } from './request-log.js';
 import { readyzRoute, type Readiness } from './readyz-route.js';
 import { telemetryRoute } from './telemetry-route.js';
 import { webhookGuard, type WebhookGuardOptions } from './webhook-guard.js';
-
-// The routes read their bodies themselves (read-json.ts), capped at this size, so that the
-// call-action deadline also covers a slow upload; a body-limit middleware would buffer it first.
-export { MAX_BODY_BYTES } from './read-json.js';
 
 export interface AppDeps {
   rules: { current(): RuleSet; health(): RulesHealth; diagnostics?(): readonly Diagnostic[] };

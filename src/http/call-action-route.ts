@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { callActionAnswerer, type CallActionDeps } from './answer-call-action.js';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 import { addLogFields } from './log-fields.js';
 import { readJson } from './read-json.js';
 
-export { DEFAULT_DEADLINE_MS, type CallActionDeps } from './answer-call-action.js';
+export type { CallActionDeps } from './answer-call-action.js';
 
 /** POST /webhooks/call-action through Hono (app.request, and any path the fast server lets through). */
 export function callActionRoute(deps: CallActionDeps, answerer = callActionAnswerer(deps)): Hono {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Logger } from '../log/logger.js';
 import type { CallObserver } from '../store/call-observer.js';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /** GET /calls/:sessionId — the decision log of one session, for an operator asking "what happened?". */

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { callActionAnswerer } from './answer-call-action.js';
-import { errorBody } from './errors.js';
+import { errorBody } from '../web/errors.js';
 import { BodyTooLarge, MAX_BODY_BYTES, isJsonContentType, parse, type JsonBody } from './read-json.js';
 import { accessCheck, type WebhookGuardOptions } from './webhook-guard.js';
 

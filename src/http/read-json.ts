@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
-import { errorBody } from './errors.js';
+import { errorBody } from '../web/errors.js';
 
 /** A 8x8 event is about 1 KiB; 64 KiB leaves room for fields 8x8 may add, and no more. */
 export const MAX_BODY_BYTES = 64 * 1024;
 /** 8x8 events nest 3–4 levels; past this, later code (stringify, compare) would recurse without bound. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 export type BodyProblem = 'invalid-json' | 'body-too-large' | 'too-deep' | 'not-json';
 export type JsonBody = { ok: true; value: unknown; text: string } | { ok: false; problem: BodyProblem; contentType?: string };
@@ -73,7 +73,7 @@ export async function parse(read: () => Promise<string>): Promise<JsonBody> {
 }
 
 /** Whether objects/arrays nest more than `max` levels; iterative, so depth cannot overflow the stack here. */
-export function nestsDeeper(value: unknown, max: number): boolean {
+function nestsDeeper(value: unknown, max: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const stack: object[] = [value];
   const depths: number[] = [1];

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { RuleSet } from '../engine/rule-set.js';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 
 /** Whether this instance should be sent calls: `ready` only between start-up and shutdown. */
 export type Readiness = 'starting' | 'ready' | 'draining';

@@ -5,7 +5,7 @@ import { requestHash, type CreateInput, type PatchInput, type Refusal, type Sess
 import type { SessionCreate } from '../types/generated/session-create.js';
 import type { SessionPatch } from '../types/generated/session-patch.js';
 import { parseIsoWithZone } from '../text/dates.js';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 import { bodyError, readJson } from './read-json.js';
 import { bodyValidator } from './validate-body.js';
 

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 import { addLogFields } from './log-fields.js';
 import { bodyError, readJson } from './read-json.js';
 import { eventValidator } from '../events/validate-event.js';

@@ -1,9 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { ipRanges } from '../config/ip-ranges.js';
-import { secretMatcher } from './admin-auth.js';
+import { secretMatcher } from '../web/secrets.js';
 import { clientIpResolver, type TrustProxy } from './client-ip.js';
-import { jsonError } from './errors.js';
+import { jsonError } from '../web/errors.js';
 
 export interface WebhookGuardOptions {
   /** The exact Authorization header 8x8 sends (httpAuthHeader); undefined = no check. */

@@ -1,5 +1,5 @@
 import { warning, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { menuLinks, menuParents, reachableMenus } from '../menus/menu-graph.js';
+import { menuLinks, menuParents, reachableMenus } from '../rules/menu-graph.js';
 import type { Menu, RulesFile } from '../types/generated/rules.js';
 import type { Lint, LintContext, LintFile } from './lint.js';
 

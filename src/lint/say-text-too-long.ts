@@ -5,7 +5,7 @@ import type { Lint } from './lint.js';
 import { spokenTexts } from './spoken-texts.js';
 import { placeholderMaxLengths, placeholders, worstCaseLength } from './template-bounds.js';
 
-export function sayTextTooLongLint(maxLengths: Readonly<Record<TemplateField, number>>): Lint {
+function sayTextTooLongLint(maxLengths: Readonly<Record<TemplateField, number>>): Lint {
   return {
     code: 'say-text-too-long',
     summary: `a say text, prompt or menu words that can be over 8x8's ${MAX_SAY_LENGTH} characters once its {{placeholders}} are filled in`,

@@ -1,5 +1,5 @@
 import type { Template } from '../engine/rule-set.js';
-import { choiceActions } from '../menus/menu-graph.js';
+import { choiceActions } from '../rules/menu-graph.js';
 import { compileTemplate } from '../rules/compile-template.js';
 import type { YamlPath } from '../source/parse-yaml.js';
 import type { Action as ActionSource } from '../types/generated/rules.js';

@@ -26,7 +26,7 @@ function writtenVoices(ctx: LintContext): { voice: string; source: LintFile<unkn
   return found;
 }
 
-export function unknownVoiceProfileLint(known: ReadonlySet<string>): Lint {
+function unknownVoiceProfileLint(known: ReadonlySet<string>): Lint {
   return {
     code: 'unknown-voice-profile',
     summary: 'a voiceProfile that is not in the known list (schema/voice-profiles.json)',

@@ -3,8 +3,8 @@ import pretty from 'pino-pretty';
 import type { Logger } from '../log/logger.js';
 import { jsonLines } from './json-lines.js';
 
-export type LogFormat = 'auto' | 'json' | 'pretty';
-export type LogLevel = Level | 'silent';
+type LogFormat = 'auto' | 'json' | 'pretty';
+type LogLevel = Level | 'silent';
 
 export interface LoggerOptions {
   level?: LogLevel;

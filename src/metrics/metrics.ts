@@ -8,9 +8,9 @@ export interface RulesInfo {
 }
 
 /** Session outcomes 8x8 documents; anything else is counted as OTHER so labels stay bounded. */
-export const KNOWN_OUTCOMES: ReadonlySet<string> = new Set(['COMPLETED', 'NO_ANSWER', 'BUSY', 'CANCELED', 'FAILED', 'ERROR']);
+const KNOWN_OUTCOMES: ReadonlySet<string> = new Set(['COMPLETED', 'NO_ANSWER', 'BUSY', 'CANCELED', 'FAILED', 'ERROR']);
 /** callStatus values 8x8 documents for call status (and call action) events; others count as OTHER. */
-export const KNOWN_CALL_STATUSES: ReadonlySet<string> = new Set([
+const KNOWN_CALL_STATUSES: ReadonlySet<string> = new Set([
   'CALL_INITIATED',
   'CALL_RECEIVED',
   'CALL_CONNECTED',

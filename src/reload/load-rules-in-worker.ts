@@ -1,8 +1,6 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { deserialize } from 'node:v8';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/start-worker.js';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule, RuleSet } from '../engine/rule-set.js';
 import { reviveRegexes } from '../rules/linear-regex.js';
@@ -38,7 +36,7 @@ export interface LoadBudget {
   memoryMb: number;
 }
 
-export const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
+const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
 
 interface Job {
   rules: Rule[];
@@ -96,7 +94,7 @@ export class RulesLoaderWorker {
   }
 
   private start(): Worker {
-    const worker = startWorker({ maxOldGenerationSizeMb: this.budget.memoryMb });
+    const worker = startWorker(new URL('./reload-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: this.budget.memoryMb } });
     // An idle loader must not keep the process alive after the server closes.
     worker.unref();
     worker.on('message', (message: FromWorker) => {
@@ -161,14 +159,4 @@ export class RulesLoaderWorker {
     clearTimeout(job?.timer);
     job?.resolve(result);
   }
-}
-
-function startWorker(resourceLimits: ResourceLimits): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./reload-worker.js', import.meta.url), { resourceLimits });
-  // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./reload-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, resourceLimits });
 }

@@ -37,7 +37,7 @@ export function isWatchedPath(rel: string, stats?: Stats): boolean {
  * itself. `up -> ..` would make it crawl the parent tree, `loop -> .` go round for ever.
  * Links to files (ConfigMaps' `a.yaml -> ..data/a.yaml`) are followed wherever they point.
  */
-export function isFollowableLink(path: string, root: string): boolean {
+function isFollowableLink(path: string, root: string): boolean {
   let target: string;
   try {
     if (!lstatSync(path).isSymbolicLink() || !statSync(path).isDirectory()) return true;

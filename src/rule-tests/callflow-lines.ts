@@ -5,7 +5,7 @@ import { ANY_VOICE } from './parse-rule-tests.js';
  * One action as one line, in the rules' own shorthand (`makeCall: { destination: "+65…", … }`),
  * so a diff reads like the YAML the author wrote.
  */
-export function actionLine(action: CallflowAction): string {
+function actionLine(action: CallflowAction): string {
   if (action.action === 'hangup') return 'hangup';
   const params = Object.entries(action.params as object)
     .filter(([, v]) => v !== undefined)

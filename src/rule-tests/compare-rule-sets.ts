@@ -6,12 +6,12 @@ import { FALLBACK_RULE, payloadFor, type RuleTest } from './parse-rule-tests.js'
 import { fixedSessions } from '../sessions/fixed-sessions.js';
 import { sampleCalls, type SampleCall } from './sample-calls.js';
 
-export interface Routing {
+interface Routing {
   rule: string;
   callflow: CallflowAction[];
 }
 
-export interface RoutingChange {
+interface RoutingChange {
   call: SampleCall;
   before: Routing;
   after: Routing;

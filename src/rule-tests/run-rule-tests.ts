@@ -7,7 +7,7 @@ import type { RuleSet } from '../engine/rule-set.js';
 import { didYouMean } from '../text/suggest.js';
 import type { CallflowAction, CallflowResponse } from '../types/generated/callflow.js';
 import { nextEvent, NOTHING } from '../events/next-event.js';
-import { parseMenuState } from '../menus/menu-state.js';
+import { parseMenuState } from '../rules/menu-state.js';
 import { callflowLines } from './callflow-lines.js';
 import { diffLines, renderDiff } from './line-diff.js';
 import { ANY_VOICE, FALLBACK_RULE, payloadFor, type AnswerChecks, type RuleTest, type TestStep } from './parse-rule-tests.js';
@@ -176,7 +176,7 @@ function fallbackNote(decision: Decision): string | undefined {
   return `(the fallback answered: ${decision.detail})`;
 }
 
-export function describeCall(call: Readonly<Record<string, string>>): string {
+function describeCall(call: Readonly<Record<string, string>>): string {
   const parts = Object.entries(call).map(([k, v]) => `${k}=${v}`);
   return parts.length > 0 ? parts.join(' ') : '(all defaults)';
 }

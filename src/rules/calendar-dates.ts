@@ -4,8 +4,8 @@ import { isCalendarDate } from '../text/dates.js';
  * Years a calendar or `dates:` may name. Past 9999 `toISOString()` writes `+010000-…`, and a
  * range to 9999-12-31 is millions of days: bounded, a typo costs an error, not the loader.
  */
-export const MIN_YEAR = 2000;
-export const MAX_YEAR = 2100;
+const MIN_YEAR = 2000;
+const MAX_YEAR = 2100;
 
 export type DateRangeResult = { ok: true; from: string; to: string } | { ok: false; message: string };
 

@@ -4,12 +4,13 @@ import type { Action, CaptureStep, Step } from '../engine/rule-set.js';
 import { allStepLists } from '../engine/split.js';
 import { didYouMean } from '../text/suggest.js';
 import type { Action as ActionSource, ActionMap, SayAndCaptureOptions } from '../types/generated/rules.js';
+import type { SayAndCaptureParams } from '../types/generated/callflow.js';
 import { compileTemplate } from './compile-template.js';
 import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 import { checkPhoneNumber, type PhonePolicy } from './phone-number.js';
 
 /** 8x8 bridges at most two legs: a third makeCall is rejected (reference §3.3). */
-export const MAX_MAKE_CALLS = 2;
+const MAX_MAKE_CALLS = 2;
 
 export interface ActionContext {
   parsed: ParsedFile;
@@ -31,7 +32,7 @@ export interface ActionContext {
   menus?: MenuEntries;
 }
 
-/** How `- menu: name` finds the step that opens a menu (src/menus builds it). */
+/** How `- menu: name` finds the step that opens a menu (compile-menus.ts builds it). */
 export interface MenuEntries {
   entry(name: string): CaptureStep | undefined;
   names(): readonly string[];
@@ -42,13 +43,13 @@ export interface MenuEntries {
  * disagree on maxDigits (25 or 1), overallTimeout (30000 or 5000 ms) and noOfTries (3 or 1), so
  * these go out explicitly and the call behaves the same whichever document is right.
  */
-export const CAPTURE_DEFAULTS = { completeOnHash: true, minDigits: 1, maxDigits: 25, overallTimeout: 10_000, noOfTries: 1 } as const;
+export const CAPTURE_DEFAULTS = { completeOnHash: true, minDigits: 1, maxDigits: 25, overallTimeout: 10_000, noOfTries: 1 } as const satisfies Partial<SayAndCaptureParams>;
 
 /** 8x8 accepts at most 25 keys when # does not end the input (-1008). */
-export const MAX_DIGITS_WITHOUT_HASH = 25;
+const MAX_DIGITS_WITHOUT_HASH = 25;
 
 /** `makeCall: other-party` — the other party of the caller's masking pair. */
-export const OTHER_PARTY = 'other-party';
+const OTHER_PARTY = 'other-party';
 
 type Report = (code: DiagnosticCode, message: string, at: YamlPath, target?: 'key' | 'value', severity?: 'warning') => void;
 
@@ -199,6 +200,8 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
     }
     return { action: 'makeCall', destination: destination.ok ? destination.e164 : options.destination, ...extras };
   }
+  // Every action of schema/rules.schema.json is handled above (split in compileList): one added there and not here fails the typecheck.
+  ({}) satisfies Record<Exclude<keyof ActionMap, 'hangup' | 'say' | 'sayAndCapture' | 'menu' | 'playFile' | 'makeCall' | 'split'>, never>;
   return undefined;
 }
 
@@ -255,7 +258,7 @@ function compileCapture(source: string | SayAndCaptureOptions, at: YamlPath, ctx
 }
 
 /** 8x8 plays only public http(s) .mp3 or .wav files. */
-export function checkAudioUrl(raw: string): string | undefined {
+function checkAudioUrl(raw: string): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);

@@ -6,7 +6,7 @@ import { parseIsoWithZone } from '../text/dates.js';
 import { readCsv, type CsvCell, type CsvRow } from '../source/parse-csv.js';
 import type { SourceFile } from '../source/parse-yaml.js';
 
-export const PAIR_COLUMNS = ['virtualNumber', 'partyA', 'partyB', 'expires'] as const;
+const PAIR_COLUMNS = ['virtualNumber', 'partyA', 'partyB', 'expires'] as const;
 type Column = (typeof PAIR_COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['virtualNumber', 'partyA', 'partyB'];
 

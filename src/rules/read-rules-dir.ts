@@ -4,9 +4,9 @@ import type { RuleSources } from './build-rule-set.js';
 import type { SourceFile } from '../source/parse-yaml.js';
 import { isHiddenSegment } from '../source/hidden-entry.js';
 
-export const SETTINGS_FILES = ['settings.yaml', 'settings.yml'];
+const SETTINGS_FILES = ['settings.yaml', 'settings.yml'];
 /** Pools of virtual numbers for live masking sessions: not rules. */
-export const POOLS_FILES = ['pools.yaml', 'pools.yml'];
+const POOLS_FILES = ['pools.yaml', 'pools.yml'];
 const RULE_FILE = /\.ya?ml$/i;
 /** Rule tests live in this sub-folder of the rules folder; they are not rules (see src/testing). */
 export const RULE_TESTS_DIR = 'tests';
@@ -22,7 +22,7 @@ export function isRuleFile(relativePath: string): boolean {
 }
 
 /** Whether a path is a masking-pair table (.csv): read with the rules, and a change to it is a change to the rules. */
-export function isPairsFile(relativePath: string): boolean {
+function isPairsFile(relativePath: string): boolean {
   const parts = relativePath.split(/[\\/]/);
   if (parts.some((p) => isHiddenSegment(p))) return false;
   return PAIRS_FILE.test(relativePath);

@@ -4,7 +4,7 @@ import { readCsv, type CsvCell } from '../source/parse-csv.js';
 import { parseIsoWithZone } from '../text/dates.js';
 import type { CreateInput } from './sessions-service.js';
 
-export const IMPORT_COLUMNS = ['virtualNumber', 'partyA', 'partyB', 'expires', 'ref', 'record'] as const;
+const IMPORT_COLUMNS = ['virtualNumber', 'partyA', 'partyB', 'expires', 'ref', 'record'] as const;
 type Column = (typeof IMPORT_COLUMNS)[number];
 
 export interface ImportRow {

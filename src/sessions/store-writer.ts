@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/start-worker.js';
 import type { Session } from './session.js';
 import type { SessionCall } from './session-store.js';
 
@@ -25,7 +23,7 @@ export class StoreWriter {
   private dead: Error | undefined;
 
   constructor(path: string) {
-    this.worker = startWorker(path);
+    this.worker = startWorker(new URL('./store-worker.js', import.meta.url), { workerData: { path } });
     this.worker.unref();
     this.worker.on('message', (m: FromStoreWorker) => {
       const p = this.pending.get(m.id);
@@ -67,14 +65,4 @@ export class StoreWriter {
       this.worker.postMessage({ ...message, id });
     });
   }
-}
-
-function startWorker(path: string): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./store-worker.js', import.meta.url), { workerData: { path } });
-  // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./store-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: { path } });
 }

@@ -1,11 +1,9 @@
 import type { ErrorObject } from 'ajv';
 import { error, type Diagnostic, type DiagnosticCode } from '../diagnostics/diagnostic.js';
-import { MATCH_FIELDS } from '../engine/rule-set.js';
 import { didYouMean } from '../text/suggest.js';
+import { ACTIONS, CONDITION_FIELDS } from './rule-language.js';
 import { typeWords } from './schema-words.js';
 import type { ParsedFile, YamlPath } from './parse-yaml.js';
-
-const ACTIONS = ['say', 'playFile', 'makeCall', 'sayAndCapture', 'hangup', 'split', 'menu'];
 
 type Context = 'action' | 'conditions' | 'operator' | 'rule' | 'file' | 'other';
 
@@ -117,7 +115,7 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
       const noun = { action: 'action', conditions: 'condition', operator: 'operator', rule: 'rule field', file: 'top-level field', other: 'field' }[context];
       // A condition or an action written at the level of the rule: an indentation slip.
       const misplaced =
-        context === 'rule' && (MATCH_FIELDS as readonly string[]).includes(name) ? `; conditions go under \`when:\`, indented below it`
+        context === 'rule' && CONDITION_FIELDS.includes(name) ? `; conditions go under \`when:\`, indented below it`
         : context === 'rule' && ACTIONS.includes(name) ? `; actions go under \`then:\`, as list items (\`- ${name}: ...\`)`
         : undefined;
       const hint = misplaced ?? didYouMean(name, known);

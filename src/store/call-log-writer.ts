@@ -1,7 +1,4 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/start-worker.js';
 import type { CallRecord, CallStore, Retention, WriteReport } from './call-store.js';
 import { SqliteCallStore } from './sqlite-call-store.js';
 
@@ -16,7 +13,7 @@ export type FromWriter =
   | { type: 'closed' };
 
 /** Where the recorder sends batches. */
-export interface CallLogWriter {
+interface CallLogWriter {
   /** Resolves once the batch is committed; rejects when it could not be written at all. */
   write(records: CallRecord[]): Promise<WriteReport>;
   close(): Promise<void>;
@@ -40,7 +37,7 @@ export interface ConnectHooks {
  * migrated), with a read-only connection for this thread. Rejects when it cannot be opened.
  */
 export function connectWorker(path: string, retention: Retention, hooks: ConnectHooks): Promise<CallLogConnection> {
-  const worker = startWorker({ path, retention });
+  const worker = startWorker(new URL('./call-log-worker.js', import.meta.url), { workerData: { path, retention } });
   // Closing the recorder ends it; it must not keep a finished process alive on its own.
   worker.unref();
   const waiting = new Map<number, { resolve: (r: WriteReport) => void; reject: (e: Error) => void }>();
@@ -142,14 +139,4 @@ export function connectInline(store: CallStore, retention?: Retention, log: (ent
       close: async () => store.close(),
     },
   };
-}
-
-function startWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./call-log-worker.js', import.meta.url), { workerData });
-  // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./call-log-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData });
 }

@@ -10,7 +10,7 @@ const DAY_MS = 24 * 60 * 60_000;
 
 export type CallLogConfig = Pick<ServerConfig, 'callLog' | 'callLogRetentionDays' | 'callLogMaxRows' | 'callLogMaxBytes'>;
 
-export function retentionOf(config: CallLogConfig): Retention {
+function retentionOf(config: CallLogConfig): Retention {
   return { maxAgeMs: config.callLogRetentionDays * DAY_MS, maxRows: config.callLogMaxRows, maxBytes: config.callLogMaxBytes };
 }
 

@@ -14,7 +14,7 @@ interface Entry<V> {
 const ENTRY_OVERHEAD_BYTES = 96;
 
 /** Bytes of a value: strings by length (UTF-16 upper bound), anything else a small constant. */
-export function approxBytes(value: unknown): number {
+function approxBytes(value: unknown): number {
   return typeof value === 'string' ? value.length * 2 : 16;
 }
 

@@ -1,6 +1,6 @@
 import type { CallRecord } from './call-store.js';
 
-export interface TimelineEntry {
+interface TimelineEntry {
   at: string;
   kind: CallRecord['kind'];
   callId: string | null;

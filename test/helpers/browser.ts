@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 /** Debian's chromium (apt-get install chromium; .ci/run installs it). Never a browser a tool downloads. */
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
 export interface Browser {
   context: BrowserContext;

@@ -2,7 +2,7 @@ import type { RuleSources } from '../../src/rules/build-rule-set.js';
 import type { RuleSet } from '../../src/engine/rule-set.js';
 import { mustBuild } from './routing-build.js';
 
-export const SETTINGS = 'voiceProfile: en-US-ZiraRUS\n';
+const SETTINGS = 'voiceProfile: en-US-ZiraRUS\n';
 
 /** Sources from a few inline YAML files (name -> text), as the loader would read them. */
 export function sources(files: Record<string, string>, settings: string | undefined = SETTINGS): RuleSources {

@@ -1,5 +1,5 @@
 /** Just enough of a Dockerfile parser for checking what the image is built from. */
-export interface Instruction {
+interface Instruction {
   keyword: string;
   /** The rest of the line, continuations joined. */
   rest: string;

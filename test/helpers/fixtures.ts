@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Path of one of 8x8's sample events in test/fixtures/8x8 (e.g. `call-action.json`). */
-export function sampleEventPath(file: string): string {
+function sampleEventPath(file: string): string {
   return fileURLToPath(new URL(`../fixtures/8x8/${file}`, import.meta.url));
 }
 

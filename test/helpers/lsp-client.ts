@@ -8,7 +8,7 @@ export interface LspClient {
   close(): Promise<void>;
 }
 
-export interface LspDiagnostic {
+interface LspDiagnostic {
   message: string;
   range: { start: { line: number; character: number } };
 }

@@ -19,7 +19,7 @@ export interface Cluster {
   stop(): void;
 }
 
-export function findPostgresBin(): string {
+function findPostgresBin(): string {
   const fromEnv = process.env.POSTGRES_BIN;
   if (fromEnv && existsSync(join(fromEnv, 'initdb'))) return fromEnv;
   const root = '/usr/lib/postgresql';

@@ -58,9 +58,9 @@ export function CallsPage({ view }: { view: CallsView }) {
   );
 }
 
-export const KIND_WORDS: Record<CallRecord['kind'], string> = { 'call-action': 'Call action', 'call-status': 'Status', 'session-summary': 'Session summary' };
+const KIND_WORDS: Record<CallRecord['kind'], string> = { 'call-action': 'Call action', 'call-status': 'Status', 'session-summary': 'Session summary' };
 
-export function Outcome({ record: r }: { record: CallRecord }) {
+function Outcome({ record: r }: { record: CallRecord }) {
   if (r.kind === 'call-action') {
     return r.decision?.outcome === 'fallback' ? <Badge tone="warn">{`Fallback${r.decision.reason ? `: ${r.decision.reason}` : ''}`}</Badge> : <span class="mono">{r.ruleId}</span>;
   }

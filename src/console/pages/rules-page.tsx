@@ -20,7 +20,7 @@ export function Steps({ steps }: { steps: string[] }) {
 }
 
 /** Past this many rules the page lists files (each a link) instead of every rule, so it stays small. */
-export const MAX_RULES_SHOWN = 1000;
+const MAX_RULES_SHOWN = 1000;
 
 export function RulesPage(props: { ruleSet: RuleSet; stats: RuleStats; days: number; shownFile: (file: string) => string; file?: string }) {
   const { ruleSet, stats, days, shownFile } = props;

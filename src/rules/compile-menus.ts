@@ -1,9 +1,9 @@
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Action, CaptureStep, Condition, Matcher, MenuRuleInfo, PinCondition, Rule, Step } from '../engine/rule-set.js';
 import { allStepLists } from '../engine/split.js';
-import { CAPTURE_DEFAULTS, compileActions, type MenuEntries } from '../rules/compile-actions.js';
-import { compileTemplate } from '../rules/compile-template.js';
-import { builtInRegex } from '../rules/linear-regex.js';
+import { CAPTURE_DEFAULTS, compileActions, type MenuEntries } from './compile-actions.js';
+import { compileTemplate } from './compile-template.js';
+import { builtInRegex } from './linear-regex.js';
 import type { ParsedFile, YamlPath } from '../source/parse-yaml.js';
 import type { Menu } from '../types/generated/rules.js';
 import { choiceActions, menuParents } from './menu-graph.js';
@@ -22,7 +22,7 @@ export interface DeclaredMenu {
 }
 
 /** The defaults a menu author can leave out. */
-export const MENU_DEFAULTS = {
+const MENU_DEFAULTS = {
   digits: 1,
   timeoutSeconds: 10,
   retries: 2,
@@ -35,7 +35,7 @@ export const MENU_DEFAULTS = {
 } as const;
 
 /** The id of the rule that answers a step of a menu that no longer exists. */
-export const STALE_MENU_RULE = 'stale-menu';
+const STALE_MENU_RULE = 'stale-menu';
 
 // A key is "pressed" when it holds a digit or *; 8x8 sends null (or, defensively, "" or "#") for silence.
 const PRESSED = /[0-9*]/;

@@ -1,7 +1,7 @@
 import type { Action as ActionSource, Menu, MenuChoice, RulesFile } from '../types/generated/rules.js';
 
 /** Every `menu:` the actions open, through splits. */
-export function menuRefs(actions: readonly ActionSource[] | undefined): string[] {
+function menuRefs(actions: readonly ActionSource[] | undefined): string[] {
   const out: string[] = [];
   for (const a of actions ?? []) {
     if (typeof a !== 'object' || a === null) continue;
