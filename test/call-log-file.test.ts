@@ -58,7 +58,7 @@ describe('the decision log in a file', () => {
     const answered = await res.text();
     // Queued records are part of the story before they are written ...
     const sessionId = example('call-action').payload.sessionId as string;
-    expect(recorder.session(sessionId)).toHaveLength(1);
+    expect(await recorder.session(sessionId)).toHaveLength(1);
     await recorder.flush();
 
     const reader = new SqliteCallStore(file, { readonly: true });
@@ -68,7 +68,7 @@ describe('the decision log in a file', () => {
     expect(row!.responseText).toBe(answered);
     expect(row).toMatchObject({ kind: 'call-action', ruleId: 'sg-support', decision: { outcome: 'matched' }, source: '+65123456789' });
     // ... and stored once when both are there.
-    expect(recorder.session(sessionId)).toHaveLength(1);
+    expect(await recorder.session(sessionId)).toHaveLength(1);
   });
 
   it('finds recent records by session, call id or number, and counts call actions per hour', async () => {
@@ -88,17 +88,17 @@ describe('the decision log in a file', () => {
     recorder.record(status('s-3', 'e-3s', { callId: 'c-3', at: hour + 3_600_000 + 10 }));
     await recorder.flush();
 
-    expect(recorder.recent({ limit: 2 }).map((r) => r.dedupeKey)).toEqual(['e-3s', 'e-3']);
-    expect(recorder.recent({ limit: 10, search: 's-2' }).map((r) => r.dedupeKey)).toEqual(['e-2']);
-    expect(recorder.recent({ limit: 10, search: 'c-1' }).map((r) => r.dedupeKey)).toEqual(['e-1']);
-    expect(recorder.recent({ limit: 10, search: '+6591110003' }).map((r) => r.dedupeKey)).toEqual(['e-3']);
-    expect(recorder.recent({ limit: 10, search: '+6561234567' })).toHaveLength(3);
-    expect(recorder.recent({ limit: 10, search: 'nobody' })).toEqual([]);
-    expect(recorder.hourly(hour)).toEqual([
+    expect((await recorder.recent({ limit: 2 })).map((r) => r.dedupeKey)).toEqual(['e-3s', 'e-3']);
+    expect((await recorder.recent({ limit: 10, search: 's-2' })).map((r) => r.dedupeKey)).toEqual(['e-2']);
+    expect((await recorder.recent({ limit: 10, search: 'c-1' })).map((r) => r.dedupeKey)).toEqual(['e-1']);
+    expect((await recorder.recent({ limit: 10, search: '+6591110003' })).map((r) => r.dedupeKey)).toEqual(['e-3']);
+    expect(await recorder.recent({ limit: 10, search: '+6561234567' })).toHaveLength(3);
+    expect(await recorder.recent({ limit: 10, search: 'nobody' })).toEqual([]);
+    expect(await recorder.hourly(hour)).toEqual([
       { hour, calls: 2, fallbacks: 1 },
       { hour: hour + 3_600_000, calls: 1, fallbacks: 0 },
     ]);
-    expect(recorder.hourly(hour + 3_600_000)).toHaveLength(1);
+    expect(await recorder.hourly(hour + 3_600_000)).toHaveLength(1);
   });
 
   it('counts every call answered before a page asks, even a batch still on its way to the writer', async () => {
@@ -110,9 +110,9 @@ describe('the decision log in a file', () => {
     }
     void recorder.flush(); // the batch is now with the writer thread, not yet committed
     await recorder.settle();
-    const hits = Object.fromEntries((recorder.ruleHits(at - 1000) ?? []).map((h) => [h.ruleId, h.hits]));
+    const hits = Object.fromEntries(((await recorder.ruleHits(at - 1000)) ?? []).map((h) => [h.ruleId, h.hits]));
     expect(hits).toEqual({ odd: 25, even: 25 });
-    expect(recorder.hourly(at - 3_600_000).reduce((sum, h) => sum + h.calls, 0)).toBe(50);
+    expect((await recorder.hourly(at - 3_600_000)).reduce((sum, h) => sum + h.calls, 0)).toBe(50);
   });
 
   it('keeps the rest of a batch when a record is odd, and answers a deeply nested event', async () => {
@@ -134,7 +134,7 @@ describe('the decision log in a file', () => {
     for (let i = 50; i < 100; i++) recorder.record(status('batch', `ok-${i}`));
     await recorder.flush();
 
-    const keys = recorder.session('batch').map((r) => r.dedupeKey);
+    const keys = (await recorder.session('batch')).map((r) => r.dedupeKey);
     expect(keys.filter((k) => k!.startsWith('ok-'))).toHaveLength(100);
     // The odd ones are stored as best they can be (text for text), or counted; never the batch lost.
     expect(keys).toHaveLength(103);
@@ -150,7 +150,7 @@ describe('the decision log in a file', () => {
     event.payload.eventData = { padding: 'p'.repeat(50 * 1024) };
     expect((await post(app, '/webhooks/call-action', event)).status).toBe(200);
     await recorder.flush();
-    const [row] = recorder.session(event.payload.sessionId);
+    const [row] = (await recorder.session(event.payload.sessionId));
     expect(row!.eventText.length).toBeLessThan(MAX_EVENT_TEXT + 100);
     expect(row!.eventText).toMatch(/…\[truncated: \d+ characters in all\]$/);
     const story = (await (await app.request(`/calls/${event.payload.sessionId}`, { headers: ADMIN })).json()) as any;
@@ -214,7 +214,7 @@ describe('the decision log in a file', () => {
     expect(log.find((l) => l.msg === 'call-log-corrupt')).toMatchObject({ level: 'error', file });
     recorder.record(status('after', 'e-1'));
     await recorder.flush();
-    expect(recorder.session('after')).toHaveLength(1);
+    expect(await recorder.session('after')).toHaveLength(1);
   });
 
   it('reads a log written by the previous version (one JSON column)', async () => {
@@ -231,10 +231,10 @@ describe('the decision log in a file', () => {
 
     const { recorder } = fileLog(file);
     await recorder.ready();
-    const [row] = recorder.session('s-old');
+    const [row] = (await recorder.session('s-old'));
     expect(row).toMatchObject({ ruleId: 'fallback', decision: { outcome: 'fallback', reason: 'no-match' }, source: '+6591110001', destination: '+6561234567' });
     expect(JSON.parse(row!.eventText)).toEqual({ payload: data.event });
     expect(JSON.parse(row!.responseText!)).toEqual(data.callflow);
-    expect(recorder.hourly(0)).toEqual([expect.objectContaining({ calls: 1, fallbacks: 1 })]);
+    expect(await recorder.hourly(0)).toEqual([expect.objectContaining({ calls: 1, fallbacks: 1 })]);
   });
 });

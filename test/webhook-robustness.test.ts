@@ -84,7 +84,7 @@ describe('decision log store', () => {
     await recorder.ready();
     for (let i = 0; i < 5; i++) recorder.record({ ...record('s', i), eventText: 'x'.repeat(900) });
     expect(metric(await metrics.text(), 'callrouter_call_log_dropped_total')).toBe(3);
-    expect(recorder.session('s')).toHaveLength(2);
+    expect(await recorder.session('s')).toHaveLength(2);
     expect(log.filter((l) => l.msg === 'call-log-dropped')).toHaveLength(1);
     await recorder.flush();
     expect(store.session('s').map((r) => r.at)).toEqual([0, 1]);

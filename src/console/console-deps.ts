@@ -8,11 +8,11 @@ import type { CallRecord, HourCount, RuleHits } from '../store/call-store.js';
 
 /** What the console reads from the decision log (CallRecorder fits). */
 export interface CallLogReader {
-  recent(options: { limit: number; search?: string }): CallRecord[];
-  hourly(sinceMs: number): HourCount[];
+  recent(options: { limit: number; search?: string }): Promise<CallRecord[]>;
+  hourly(sinceMs: number): Promise<HourCount[]>;
   /** Undefined when the store cannot count per rule (then recent() is scanned). */
-  ruleHits?(sinceMs: number): RuleHits[] | undefined;
-  session(sessionId: string): CallRecord[];
+  ruleHits?(sinceMs: number): Promise<RuleHits[] | undefined>;
+  session(sessionId: string): Promise<CallRecord[]>;
   state(): 'ok' | 'degraded' | 'off';
   /** Resolves once every record taken so far is written (or a short wait has passed), so counts read next include them. */
   settle?(): Promise<void>;

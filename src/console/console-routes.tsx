@@ -31,12 +31,12 @@ const HOUR = 3_600_000;
  */
 const COUNTS_TTL_MS = 15_000;
 
-function memo<T>(ttlMs: number, now: () => number): (key: string, compute: () => T) => T {
+function memo<T>(ttlMs: number, now: () => number): (key: string, compute: () => Promise<T>) => Promise<T> {
   const entries = new Map<string, { value: T; until: number }>();
-  return (key, compute) => {
+  return async (key, compute) => {
     const hit = entries.get(key);
     if (hit && hit.until > now()) return hit.value;
-    const value = compute();
+    const value = await compute();
     entries.clear();
     entries.set(key, { value, until: now() + ttlMs });
     return value;
@@ -51,9 +51,9 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   const app = new Hono();
   const now = deps.now ?? (() => new Date());
   const shownFile = (file: string) => shownPath(file, deps.rulesDir);
-  const hourlyCounts = memo<ReturnType<typeof readHourly>>(COUNTS_TTL_MS, () => Date.now());
-  const ruleCounts = memo<ReturnType<typeof readRuleStats>>(COUNTS_TTL_MS, () => Date.now());
-  const readHourly = (since: number) => readLog(deps.calls, (log) => log.hourly(since), [] as ReturnType<CallLogReader['hourly']>);
+  const hourlyCounts = memo<Awaited<ReturnType<typeof readHourly>>>(COUNTS_TTL_MS, () => Date.now());
+  const ruleCounts = memo<Awaited<ReturnType<typeof readRuleStats>>>(COUNTS_TTL_MS, () => Date.now());
+  const readHourly = (since: number) => readLog(deps.calls, (log) => log.hourly(since), [] as Awaited<ReturnType<CallLogReader['hourly']>>);
   const readRuleStats = (days: number) => readLog(deps.calls, (log) => ruleStatsFromLog(log, days, now().getTime()), undefined);
 
   app.use('*', async (c, next) => {
@@ -98,7 +98,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     const problems = await readProblems(deps.rules.diagnostics?.() ?? [], deps.rulesDir);
     const since = Math.floor(now().getTime() / HOUR) * HOUR - 23 * HOUR;
     await deps.calls?.settle?.();
-    const [store, hours] = hourlyCounts(String(since), () => readHourly(since));
+    const [store, hours] = await hourlyCounts(String(since), () => readHourly(since));
     return render(c, <StatusPage view={{ health: deps.rules.health(), files: deps.rules.current().files.map(shownFile), reloading: deps.reloading?.() ?? false, problems, store, hours, now: now() }} />);
   });
 
@@ -107,7 +107,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     const ruleSet = deps.rules.current();
     const file = c.req.query('file');
     await deps.calls?.settle?.();
-    const [, fromLog] = ruleCounts(String(days), () => readRuleStats(days));
+    const [, fromLog] = await ruleCounts(String(days), () => readRuleStats(days));
     const stats = fromLog ?? ruleStatsFromMetrics(await deps.metrics.ruleMatches());
     return render(c, <RulesPage ruleSet={ruleSet} stats={stats} days={days} shownFile={shownFile} {...(file !== undefined ? { file } : {})} />);
   });
@@ -147,15 +147,15 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     return render(c, <WeekPage view={{ ...base, week: isoWeek(monday), ...(grid ? { grid } : {}) }} />);
   });
 
-  app.get('/calls', (c) => {
+  app.get('/calls', async (c) => {
     const search = normalizeSearch(c.req.query('q') ?? '');
-    const [state, records] = readLog(deps.calls, (log) => log.recent({ limit: 100, ...(search ? { search } : {}) }), []);
+    const [state, records] = await readLog(deps.calls, (log) => log.recent({ limit: 100, ...(search ? { search } : {}) }), []);
     return render(c, <CallsPage view={{ search, records, state } satisfies CallsView} />);
   });
 
-  app.get('/calls/:sessionId', (c) => {
+  app.get('/calls/:sessionId', async (c) => {
     const sessionId = c.req.param('sessionId');
-    const [state, records] = readLog(deps.calls, (log) => log.session(sessionId), []);
+    const [state, records] = await readLog(deps.calls, (log) => log.session(sessionId), []);
     return render(c, <StoryPage sessionId={sessionId} records={records} state={state} />, state === 'ok' && records.length === 0 ? 404 : 200);
   });
 
@@ -176,10 +176,11 @@ async function render(c: Context, node: JSXNode | Promise<string> | string, stat
 }
 
 /** A read of the decision log, with its state; a failing read shows as "unreadable", not as a 500. */
-function readLog<T>(log: CallLogReader | undefined, read: (log: CallLogReader) => T, empty: T): ['ok' | 'degraded' | 'off' | 'unreadable', T] {
+async function readLog<T>(log: CallLogReader | undefined, read: (log: CallLogReader) => Promise<T>, empty: T): Promise<['ok' | 'degraded' | 'off' | 'unreadable', T]> {
   if (!log) return ['off', empty];
   try {
-    return [log.state(), read(log)];
+    const value = await read(log);
+    return [log.state(), value];
   } catch {
     return ['unreadable', empty];
   }

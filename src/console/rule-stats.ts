@@ -13,9 +13,9 @@ export interface RuleStats {
 const SCAN_LIMIT = 2_000;
 
 /** Hits and last hit per rule over the last `days` days of the decision log. */
-export function ruleStatsFromLog(calls: CallLogReader, days: number, now: number): RuleStats {
+export async function ruleStatsFromLog(calls: CallLogReader, days: number, now: number): Promise<RuleStats> {
   const since = now - days * 86_400_000;
-  const counted = calls.ruleHits?.(since);
+  const counted = await calls.ruleHits?.(since);
   if (counted) {
     return {
       hits: new Map(counted.map((r) => [r.ruleId, r.hits])),
@@ -24,7 +24,7 @@ export function ruleStatsFromLog(calls: CallLogReader, days: number, now: number
       knowsStale: true,
     };
   }
-  const records = calls.recent({ limit: SCAN_LIMIT });
+  const records = await calls.recent({ limit: SCAN_LIMIT });
   const hits = new Map<string, number>();
   const lastHit = new Map<string, number>();
   for (const r of records) {

@@ -28,9 +28,19 @@ export interface CallActionDeps {
   deadlineMs?: number;
   /** Live masking sessions, asked before the CSV pairs. */
   sessions?: SessionLookup;
+  /**
+   * Several routers on PostgreSQL: the answer recorded first for this event by any router (ours if
+   * first), or undefined when the database did not say within `waitMs` (then our answer stands).
+   */
+  sharedAnswer?: SharedAnswer;
   /** Called after the answer when a live session connected the call (slides idleTtl, tells the session's story). */
   onSessionCall?: (sessionId: string, call: { at: number; callId: string; caller: string; callee: string; ruleId: string }) => void;
 }
+
+type SharedAnswer = (eventId: string, eventText: string, answerText: string, waitMs: number) => Promise<{ text: string; first: boolean } | undefined>;
+
+/** At most this share of the deadline goes to asking PostgreSQL whether another router answered first. */
+const SHARED_SHARE_OF_DEADLINE = 0.25;
 
 /** What to send back, whatever carries it (Hono or node:http): status, JSON text, and the log line's fields. */
 export interface HttpAnswer {
@@ -94,6 +104,16 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
         // A bug must not cost the caller their call: answer the fallback and say why in the log.
         deps.log({ level: 'error', msg: 'decide-failed', eventId: payload.eventId, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
         decision = { outcome: 'fallback', reason: 'render-error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}`, response: fallbackResponse(ruleSet, payload) };
+      }
+      if (deps.sharedAnswer) {
+        const waitMs = Math.min(deadlineMs * SHARED_SHARE_OF_DEADLINE, deadlineMs - (performance.now() - started) - 50);
+        const shared = await deps.sharedAnswer(payload.eventId, eventText, JSON.stringify(decision.response), waitMs);
+        if (isLate()) return undefined;
+        if (shared && !shared.first) {
+          // Another router answered this delivery first: send exactly its answer, record nothing again.
+          replays.set(eventText, shared.text);
+          return { status: 200, text: shared.text, fields: { replay: true, replayFrom: 'shared', eventId: payload.eventId, callId: payload.callId, sessionId: payload.sessionId } };
+        }
       }
       const answered = answer(decision, ruleSet);
       replays.set(eventText, answered.text);

@@ -16,6 +16,7 @@ import { callActionAnswerer } from './answer-call-action.js';
 import { callActionRoute } from './call-action-route.js';
 import { fastCallAction } from './fast-call-action.js';
 import { CallObserver } from '../store/call-observer.js';
+import { sharedAnswerer, throttledLog, type SharedEvents } from '../store/shared-events.js';
 import { callsRoute } from './calls-route.js';
 import { consoleRoutes } from '../console/console-routes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The decision log; without it nothing is recorded and /calls says so. */
   calls?: CallRecorder;
+  /** Several routers on PostgreSQL: first answers to repeated deliveries and status/summary dedupe, shared. */
+  shared?: SharedEvents;
   /** Token for the web console at /console; default: the admin token; neither = /console answers 404. */
   consoleToken?: string;
   /** The rules folder, for the console to show a problem's source line (it never shows the folder itself). */
@@ -69,13 +72,21 @@ export interface ServerApp {
 export function createServerApp(deps: AppDeps): ServerApp {
   const log = deps.log ?? silentLogger;
   const metrics = deps.metrics ?? new Metrics(deps.rules);
-  const observer = new CallObserver(metrics, log, deps.calls);
+  const observer = new CallObserver(metrics, log, deps.calls, deps.shared);
+  const sharedUnavailable = throttledLog(log);
+  const sharedAnswer = deps.shared
+    ? sharedAnswerer(deps.shared, (eventId, why) => {
+        metrics.recordSharedStateUnavailable('answer');
+        sharedUnavailable({ level: 'warn', msg: 'shared-answer-unavailable', eventId, error: why, effect: 'answered from the rules by this router alone; a repeat on another router may be decided afresh' });
+      })
+    : undefined;
   const app = new Hono();
   const access = deps.access ?? {};
   const answer = callActionAnswerer({
     currentRules: () => deps.rules.current(),
     log,
     onAnswer: (r) => observer.callAction(r),
+    ...(sharedAnswer ? { sharedAnswer } : {}),
     ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
     ...(deps.sessions ? { sessions: deps.sessions.lookup, onSessionCall: deps.sessions.noteCall.bind(deps.sessions) } : {}),
   });
@@ -100,7 +111,8 @@ export function createServerApp(deps: AppDeps): ServerApp {
     }),
   );
 
-  app.get('/healthz', (c) => c.json(deps.rules.health()));
+  // The decision log's state too: 'degraded' while records wait for PostgreSQL (calls are still answered).
+  app.get('/healthz', (c) => c.json(deps.calls ? { ...deps.rules.health(), callLog: deps.calls.health() } : deps.rules.health()));
   app.all('/healthz', (c) => jsonError(c, 405, 'method-not-allowed', 'use GET for /healthz'));
   app.route('/readyz', readyzRoute({ readiness: deps.readiness ?? (() => 'ready'), currentRules: () => deps.rules.current() }));
 

@@ -7,8 +7,8 @@ import { eventValidator } from '../events/validate-event.js';
 export interface TelemetryRouteOptions<T> {
   /** Schema name in schema/, e.g. call-status. */
   schema: string;
-  /** Records the event; returns false when it is a duplicate delivery. Must not throw. */
-  accept: (event: T, eventText: string) => boolean;
+  /** Records the event; resolves false when it is a duplicate delivery. Must not reject. */
+  accept: (event: T, eventText: string) => boolean | Promise<boolean>;
   /** Fields for the request's log line. */
   logFields: (event: T) => Record<string, unknown>;
 }
@@ -25,7 +25,7 @@ export function telemetryRoute<T>(options: TelemetryRouteOptions<T>): Hono {
     if (!body.ok) return bodyError(c, body.problem, body.contentType);
     const checked = validate(body.value);
     if (!checked.ok) return jsonError(c, 400, checked.error.code, checked.error.message, checked.error.field);
-    const fresh = options.accept(checked.value, body.text);
+    const fresh = await options.accept(checked.value, body.text);
     addLogFields(c, { ...options.logFields(checked.value), ...(fresh ? {} : { duplicate: true }) });
     return c.json({ received: true, duplicate: !fresh });
   });

@@ -24,6 +24,8 @@ const KNOWN_CALL_STATUSES: ReadonlySet<string> = new Set([
 export const CONNECTION_EVENTS = ['connection-cap', 'request-timeout'] as const;
 
 const PREFIX = 'callrouter_';
+/** What routers share about repeated deliveries (PostgreSQL), for shared_state_unavailable_total. */
+export const SHARED_STATE = ['answer', 'call-status', 'session-summary', 'session-rule'] as const;
 const OTHER = 'OTHER';
 
 /**
@@ -44,12 +46,18 @@ export class Metrics {
   private readonly statuses = new CounterFamily(`${PREFIX}call_status_events_total`, 'Call status events by callStatus', ['status']);
   private readonly storeErrors = new CounterFamily(`${PREFIX}call_log_errors_total`, 'Decision-log records that could not be written or read', []);
   private readonly storeDropped = new CounterFamily(`${PREFIX}call_log_dropped_total`, 'Decision-log records dropped because the store fell behind', []);
+  private readonly storeLate = new CounterFamily(`${PREFIX}call_log_written_after_outage_total`, 'Decision-log records that waited for PostgreSQL and were written once it was back', []);
+  private readonly sharedTimeouts = new CounterFamily(
+    `${PREFIX}shared_state_unavailable_total`,
+    'Times PostgreSQL did not answer in time about a repeated delivery, so this router decided alone (answer, status, summary, session-rule)',
+    ['what'],
+  );
   private readonly refused = new CounterFamily(
     `${PREFIX}connections_refused_total`,
     'Connections or requests turned away before a route saw them: over the connection cap, or headers/body too slow',
     ['reason'],
   );
-  private readonly families = [this.requests, this.callActionSeconds, this.matches, this.fallbacks, this.reloads, this.outcomes, this.statuses, this.storeErrors, this.storeDropped, this.refused];
+  private readonly families = [this.requests, this.callActionSeconds, this.matches, this.fallbacks, this.reloads, this.outcomes, this.statuses, this.storeErrors, this.storeDropped, this.storeLate, this.sharedTimeouts, this.refused];
   private readonly fallbackReason = closedSet(FALLBACK_REASONS, 'other');
   private readonly refusedReason = closedSet(CONNECTION_EVENTS, 'other');
 
@@ -82,6 +90,8 @@ export class Metrics {
     for (const reason of CONNECTION_EVENTS) this.refused.add([reason], 0);
     this.storeErrors.add([], 0);
     this.storeDropped.add([], 0);
+    this.storeLate.add([], 0);
+    for (const what of SHARED_STATE) this.sharedTimeouts.add([what], 0);
   }
 
   /** `endpoint` must come from a fixed list (request-log.ts endpointOf). */
@@ -126,6 +136,39 @@ export class Metrics {
 
   recordStoreDropped(count = 1): void {
     this.storeDropped.add([], count);
+  }
+
+  recordStoreWrittenAfterOutage(count: number): void {
+    this.storeLate.add([], count);
+  }
+
+  /** PostgreSQL did not answer in time about a repeated delivery: decided by this router alone. */
+  recordSharedStateUnavailable(what: (typeof SHARED_STATE)[number]): void {
+    this.sharedTimeouts.add([what], 1);
+  }
+
+  /**
+   * The decision log's state at scrape time: callrouter_call_log_degraded (1 while records wait,
+   * were dropped, or the log is not open) and callrouter_call_log_waiting_records.
+   */
+  watchCallLog(health: () => { state: 'ok' | 'degraded' | 'off'; waitingRecords: number }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: `${PREFIX}call_log_degraded`,
+      help: 'Whether the decision log is degraded (1: records wait for the store, were dropped, or it is not open)',
+      registers,
+      collect() {
+        this.set(health().state === 'ok' ? 0 : 1);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}call_log_waiting_records`,
+      help: 'Decision-log records in memory waiting to be written',
+      registers,
+      collect() {
+        this.set(health().waitingRecords);
+      },
+    });
   }
 
   /** A connection over the cap, or a client too slow with its headers or body. */

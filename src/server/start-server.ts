@@ -17,6 +17,7 @@ import { RulesLoaderWorker } from '../reload/load-rules-in-worker.js';
 import { RulesReloader, type ReloadReport } from '../reload/reload-rules.js';
 import { watchRules, type RulesWatcher } from '../reload/watch-rules.js';
 import { openCallLog } from '../store/open-call-log.js';
+import { PostgresSharedEvents } from '../store/shared-events.js';
 import { openSessions } from '../sessions/open-sessions.js';
 import { closeGracefully } from './graceful-close.js';
 import { removePidFile, writePidFile } from './pid-file.js';
@@ -76,7 +77,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     removeGuards();
     throw e;
   }
-  const calls = openCallLog(config, metrics, log);
+  const calls = openCallLog(config, metrics, log, {}, database && config.databaseUrl ? { pool: database, url: config.databaseUrl } : undefined);
+  if (calls) metrics.watchCallLog(() => calls.health());
+  // Shared answers live in the decision log's tables: they come with it.
+  const shared = database && calls ? new PostgresSharedEvents(database) : undefined;
   /** The stores last: each writes what it still holds, then the pool they share goes. */
   const closeStores = async () => {
     await calls?.close();
@@ -101,6 +105,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     metrics,
     reload: () => reloader.reload('admin'),
     ...(calls ? { calls } : {}),
+    ...(shared ? { shared } : {}),
     access: { ...(config.webhookAuth ? { webhookAuth: config.webhookAuth } : {}), allowIps: config.allowIps, trustProxy: config.trustProxy },
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
     ...(sessions ? { sessions } : {}),

@@ -1,5 +1,5 @@
 import { startWorker } from '../threads/start-worker.js';
-import type { CallRecord, CallStore, Retention, WriteReport } from './call-store.js';
+import { asyncReads, type CallLogReads, type CallRecord, type CallStore, type Retention, type WriteReport } from './call-store.js';
 import { SqliteCallStore } from './sqlite-call-store.js';
 
 export type ToWriter = { type: 'write'; id: number; records: CallRecord[] } | { type: 'close' };
@@ -13,16 +13,20 @@ export type FromWriter =
   | { type: 'closed' };
 
 /** Where the recorder sends batches. */
-interface CallLogWriter {
+export interface CallLogWriter {
   /** Resolves once the batch is committed; rejects when it could not be written at all. */
   write(records: CallRecord[]): Promise<WriteReport>;
   close(): Promise<void>;
+  /** Set while batches wait for a store that is down (PostgreSQL): the log is degraded, nothing is lost yet. */
+  readonly waiting?: { since: number; records: number; reason: string } | undefined;
+  /** Shutting down: stop waiting for a store that is down (PostgreSQL), so close() ends. */
+  stopWaiting?(): void;
 }
 
 /** An open decision log: a writer and a read connection for the main thread. */
 export interface CallLogConnection {
   writer: CallLogWriter;
-  reader: CallStore;
+  reader: CallLogReads;
 }
 
 export interface ConnectHooks {
@@ -84,7 +88,7 @@ export function connectWorker(path: string, retention: Retention, hooks: Connect
                     worker.postMessage({ type: 'close' } satisfies ToWriter);
                   }),
           };
-          resolve({ writer, reader });
+          resolve({ writer, reader: asyncReads(reader) });
           return;
         }
         case 'open-failed':
@@ -126,7 +130,7 @@ export function connectWorker(path: string, retention: Retention, hooks: Connect
  */
 export function connectInline(store: CallStore, retention?: Retention, log: (entry: Record<string, unknown>) => void = () => {}): CallLogConnection {
   return {
-    reader: store,
+    reader: asyncReads(store),
     writer: {
       write: async (records) => {
         const report = store.write(records);

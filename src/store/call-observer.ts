@@ -10,6 +10,10 @@ import type { CallflowResponse } from '../types/generated/callflow.js';
 import type { SessionSummaryPayload } from '../types/generated/session-summary.js';
 import type { Logger } from '../log/logger.js';
 import { ReplayCache } from './replay-cache.js';
+import { throttledLog, within, type SharedEvents } from './shared-events.js';
+
+/** How long a status or summary event waits for PostgreSQL to say whether another router has it. */
+const SHARED_WAIT_MS = 1000;
 
 /** One answered call action, as the routes hand it over for metrics and the decision log. */
 export interface CallActionRecord {
@@ -40,12 +44,17 @@ export class CallObserver {
   private readonly seen = new ReplayCache<true>(50_000, 60 * 60_000);
   /** Which rule answered each live session, so its summary is counted under that rule. */
   private readonly sessionRules = new ReplayCache<string>(100_000, 24 * 60 * 60_000);
+  private readonly sharedUnavailable: Logger;
 
   constructor(
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly recorder?: CallRecorder,
-  ) {}
+    /** Several routers on PostgreSQL: the first router to see a status or summary counts it. */
+    private readonly shared?: SharedEvents,
+  ) {
+    this.sharedUnavailable = throttledLog(log);
+  }
 
   callAction(r: CallActionRecord): void {
     this.guard('call-action', () => {
@@ -74,9 +83,9 @@ export class CallObserver {
     });
   }
 
-  /** Returns false for a duplicate delivery, which is neither counted nor stored again. */
-  callStatus(p: CallStatusPayload, eventText?: string): boolean {
-    if (!this.firstTime(`status:${p.eventId}`)) return false;
+  /** Resolves false for a duplicate delivery (here or on another router), which is neither counted nor stored again. */
+  async callStatus(p: CallStatusPayload, eventText?: string): Promise<boolean> {
+    if (!(await this.firstTime(`status:${p.eventId}`, 'call-status'))) return false;
     this.guard('call-status', () => {
       const status = normalizeStatus(p.callStatus);
       this.metrics.recordCallStatus(status);
@@ -95,12 +104,13 @@ export class CallObserver {
     return true;
   }
 
-  /** Returns false for a duplicate delivery, which is neither counted nor stored again. */
-  sessionSummary(p: SessionSummaryPayload, eventText?: string): boolean {
-    if (!this.firstTime(`summary:${p.sessionId}`)) return false;
+  /** Resolves false for a duplicate delivery (here or on another router), which is neither counted nor stored again. */
+  async sessionSummary(p: SessionSummaryPayload, eventText?: string): Promise<boolean> {
+    if (!(await this.firstTime(`summary:${p.sessionId}`, 'session-summary'))) return false;
+    // Another router may have answered the session's call: its record is in the shared log.
+    const rule = this.sessionRules.get(p.sessionId) ?? (await this.ruleFromLog(p.sessionId)) ?? 'unknown';
     this.guard('session-summary', () => {
       const outcome = normalizeStatus(p.sessionStatus);
-      const rule = this.sessionRules.get(p.sessionId) ?? this.recorder?.ruleForSession(p.sessionId) ?? 'unknown';
       this.metrics.recordSessionOutcome(rule, outcome);
       this.record({
         kind: 'session-summary',
@@ -121,9 +131,9 @@ export class CallObserver {
    * A session's story from the decision log: undefined when nothing is recorded for it.
    * Throws when there is no decision log or it cannot be read.
    */
-  story(sessionId: string): SessionStory | undefined {
+  async story(sessionId: string): Promise<SessionStory | undefined> {
     if (!this.recorder) throw new Error('the decision log is off (CALL_LOG=off)');
-    const records = this.recorder.session(sessionId);
+    const records = await this.recorder.session(sessionId);
     return records.length > 0 ? sessionStory(sessionId, records) : undefined;
   }
 
@@ -136,10 +146,24 @@ export class CallObserver {
     return this.recorder?.state() === 'off' ? this.recorder.openError : undefined;
   }
 
-  private firstTime(key: string): boolean {
+  /** Seen here first, then (several routers) claimed in PostgreSQL; a database that does not answer in time leaves it to this router. */
+  private async firstTime(key: string, what: 'call-status' | 'session-summary'): Promise<boolean> {
     if (this.seen.get(key)) return false;
     this.seen.set(key, true);
+    if (!this.shared) return true;
+    const claimed = await within(SHARED_WAIT_MS, this.shared.claimEvent(key));
+    if (claimed.ok) return claimed.value;
+    this.metrics.recordSharedStateUnavailable(what);
+    this.sharedUnavailable({ level: 'warn', msg: 'shared-dedupe-unavailable', what, key, error: claimed.why, effect: 'counted by this router alone; another router may count it too' });
     return true;
+  }
+
+  private async ruleFromLog(sessionId: string): Promise<string | undefined> {
+    if (!this.recorder) return undefined;
+    const found = await within(SHARED_WAIT_MS, this.recorder.ruleForSession(sessionId));
+    if (found.ok) return found.value;
+    this.metrics.recordSharedStateUnavailable('session-rule');
+    return undefined;
   }
 
   private record(r: CallRecord): void {

@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CallLogConnection } from './call-log-writer.js';
-import { recordBytes, type CallRecord, type HourCount, type RuleHits } from './call-store.js';
+import { recordBytes, type CallLogReads, type CallRecord, type HourCount, type RuleHits } from './call-store.js';
 
 export interface RecorderOptions {
   metrics: Metrics;
@@ -71,7 +71,23 @@ export class CallRecorder {
   /** 'off': the log is not open (it failed to open and is retried); 'degraded': records were dropped or refused in the last minute. */
   state(): 'ok' | 'degraded' | 'off' {
     if (!this.connection) return 'off';
+    if (this.connection.writer.waiting) return 'degraded';
     return performance.now() - this.problemAt < DEGRADED_FOR_MS ? 'degraded' : 'ok';
+  }
+
+  /** For /healthz: the state, why it is not ok, and how many records wait to be written. */
+  health(): { state: 'ok' | 'degraded' | 'off'; waitingRecords: number; reason?: string } {
+    const state = this.state();
+    const waiting = this.connection?.writer.waiting;
+    const reason =
+      state === 'off'
+        ? this.openError
+        : waiting
+          ? `waiting for the database since ${new Date(waiting.since).toISOString()}: ${waiting.reason}`
+          : state === 'degraded'
+            ? 'records were dropped or refused in the last minute; see the server log'
+            : undefined;
+    return { state, waitingRecords: this.pending.length + [...this.inflight].reduce((n, b) => n + b.records.length, 0), ...(reason !== undefined ? { reason } : {}) };
   }
 
   /** Why the log is off, for the operator. */
@@ -142,9 +158,9 @@ export class CallRecorder {
     return Promise.race([this.flush(), waited]).finally(() => clearTimeout(timer));
   }
 
-  /** A session's records, oldest first, including any still queued. Throws if the log cannot be read. */
-  session(sessionId: string): CallRecord[] {
-    const stored = this.reader().session(sessionId);
+  /** A session's records, oldest first, including any still queued. Rejects if the log cannot be read. */
+  async session(sessionId: string): Promise<CallRecord[]> {
+    const stored = await this.reader().session(sessionId);
     const queued = this.queued().filter((r) => r.sessionId === sessionId);
     if (queued.length === 0) return stored;
     // A batch may be committed before its answer arrives here: skip what is already stored.
@@ -152,10 +168,10 @@ export class CallRecorder {
     return [...stored, ...queued.filter((r) => !seen.has(identity(r)))];
   }
 
-  /** The rule of the session's first call action; undefined when unknown or unreadable (logged). */
-  ruleForSession(sessionId: string): string | undefined {
+  /** The rule of the session's first call action; undefined when unknown or unreadable (logged). Never rejects. */
+  async ruleForSession(sessionId: string): Promise<string | undefined> {
     try {
-      return this.queued().find((r) => r.sessionId === sessionId && r.kind === 'call-action')?.ruleId ?? this.reader().ruleForSession(sessionId);
+      return this.queued().find((r) => r.sessionId === sessionId && r.kind === 'call-action')?.ruleId ?? (await this.reader().ruleForSession(sessionId));
     } catch (e) {
       this.options.metrics.recordStoreError();
       this.options.log({ level: 'error', msg: 'call-log-read-failed', sessionId, error: errorText(e) });
@@ -163,9 +179,9 @@ export class CallRecorder {
     }
   }
 
-  /** Newest first, including any still queued. Throws if the log cannot be read. */
-  recent(options: { limit: number; search?: string }): CallRecord[] {
-    const stored = this.reader().recent(options);
+  /** Newest first, including any still queued. Rejects if the log cannot be read. */
+  async recent(options: { limit: number; search?: string }): Promise<CallRecord[]> {
+    const stored = await this.reader().recent(options);
     const q = options.search;
     const queued = this.queued().filter((r) => q === undefined || r.sessionId === q || r.callId === q || r.source === q || r.destination === q);
     if (queued.length === 0) return stored;
@@ -173,9 +189,9 @@ export class CallRecorder {
     return [...queued.filter((r) => !seen.has(identity(r))).reverse(), ...stored].slice(0, Math.max(0, Math.floor(options.limit)));
   }
 
-  /** Call actions per hour since `sinceMs`, oldest first, including any still queued. Throws if the log cannot be read. */
-  hourly(sinceMs: number): HourCount[] {
-    const hours = new Map(this.reader().hourly(sinceMs).map((h) => [h.hour, { ...h }]));
+  /** Call actions per hour since `sinceMs`, oldest first, including any still queued. Rejects if the log cannot be read. */
+  async hourly(sinceMs: number): Promise<HourCount[]> {
+    const hours = new Map((await this.reader().hourly(sinceMs)).map((h) => [h.hour, { ...h }]));
     for (const r of this.queuedActions(sinceMs)) {
       const hour = Math.floor(r.at / 3_600_000) * 3_600_000;
       const h = hours.get(hour) ?? { hour, calls: 0, fallbacks: 0 };
@@ -186,11 +202,11 @@ export class CallRecorder {
     return [...hours.values()].sort((a, b) => a.hour - b.hour);
   }
 
-  /** Call actions per rule since the start of the hour of `sinceMs`, including any still queued; undefined when the store cannot count them. Throws if the log cannot be read. */
-  ruleHits(sinceMs: number): RuleHits[] | undefined {
+  /** Call actions per rule since the start of the hour of `sinceMs`, including any still queued; undefined when the store cannot count them. Rejects if the log cannot be read. */
+  async ruleHits(sinceMs: number): Promise<RuleHits[] | undefined> {
     const reader = this.reader();
     if (!reader.ruleHits) return undefined;
-    const rules = new Map(reader.ruleHits(sinceMs).map((h) => [h.ruleId, { ...h }]));
+    const rules = new Map((await reader.ruleHits(sinceMs)).map((h) => [h.ruleId, { ...h }]));
     for (const r of this.queuedActions(sinceMs)) {
       if (r.ruleId === null) continue;
       const h = rules.get(r.ruleId) ?? { ruleId: r.ruleId, hits: 0, lastAt: 0 };
@@ -207,13 +223,14 @@ export class CallRecorder {
     clearTimeout(this.retryTimer);
     await this.connecting;
     this.closed = true;
+    this.connection?.writer.stopWaiting?.();
     await this.flush();
     this.logProblems(true);
     const connection = this.connection;
     this.connection = undefined;
     if (this.pending.length > 0) this.options.log({ level: 'error', msg: 'call-log-not-written', records: this.pending.length, reason: this.lastOpenError ?? 'the log was not open' });
     try {
-      connection?.reader.close();
+      await connection?.reader.close();
       await connection?.writer.close();
     } catch (e) {
       this.options.log({ level: 'error', msg: 'call-log-close-failed', error: errorText(e) });
@@ -243,7 +260,7 @@ export class CallRecorder {
     if (this.closed || !this.connection) return;
     this.options.log({ level: 'error', msg: 'call-log-writer-lost', reason });
     try {
-      this.connection.reader.close();
+      void Promise.resolve(this.connection.reader.close()).catch(() => {});
     } catch {
       // Already unusable; nothing more to do with it.
     }
@@ -253,7 +270,7 @@ export class CallRecorder {
     this.retryTimer = setTimeout(() => this.open(), Math.min(this.retryOpenMs, 1000)).unref();
   }
 
-  private reader() {
+  private reader(): CallLogReads {
     if (!this.connection) throw new Error(`the decision log is not open: ${this.openError}`);
     return this.connection.reader;
   }

@@ -55,7 +55,32 @@ export interface HourCount {
   fallbacks: number;
 }
 
-/** Where the decision log lives. Synchronous: the recorder calls writes off the answer path. */
+/**
+ * The reads of a decision log, whichever engine holds it: Promise-returning, because PostgreSQL
+ * answers over the network (SQLite resolves at once).
+ */
+export interface CallLogReads {
+  session(sessionId: string): Promise<CallRecord[]>;
+  ruleForSession(sessionId: string): Promise<string | undefined>;
+  recent(options: { limit: number; search?: string }): Promise<CallRecord[]>;
+  hourly(sinceMs: number): Promise<HourCount[]>;
+  ruleHits?(sinceMs: number): Promise<RuleHits[]>;
+  close(): void | Promise<void>;
+}
+
+/** A synchronous store's reads as CallLogReads. */
+export function asyncReads(store: CallStore): CallLogReads {
+  return {
+    session: async (id) => store.session(id),
+    ruleForSession: async (id) => store.ruleForSession(id),
+    recent: async (o) => store.recent(o),
+    hourly: async (since) => store.hourly(since),
+    ...(store.ruleHits ? { ruleHits: async (since: number) => store.ruleHits!(since) } : {}),
+    close: () => store.close(),
+  };
+}
+
+/** An SQLite decision log. Synchronous: the recorder calls writes off the answer path (a worker thread). */
 export interface CallStore {
   write(records: readonly CallRecord[]): WriteReport;
   /** A session's records, oldest first. */

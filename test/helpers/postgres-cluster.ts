@@ -17,6 +17,9 @@ export interface Cluster {
   url: string;
   dir: string;
   stop(): void;
+  /** Stops the server and keeps its data (as an outage would); `start()` brings it back on the same port. */
+  halt(): void;
+  start(): void;
 }
 
 function findPostgresBin(): string {
@@ -60,7 +63,11 @@ export async function startCluster(): Promise<Cluster> {
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
-  run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  start();
+  // A clean stop (-m fast): with synchronous_commit=off above, an immediate stop would lose the last
+  // commits the server had acknowledged, which is the test server's shortcut, not the router's doing.
+  const halt = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
   const stop = () => {
     try {
       run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
@@ -69,7 +76,7 @@ export async function startCluster(): Promise<Cluster> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, stop };
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, stop, halt, start };
 }
 
 // As a command, for .ci/run: `start STATE_FILE` prints the URL, `stop STATE_FILE` stops that server.

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+
+/**
+ * What several routers share about repeated deliveries: the first answer to a call action, and
+ * which status and summary events are already counted. Every call may reject or be slow: the
+ * caller bounds the wait (withinMs) and decides alone when the database does not answer in time.
+ */
+export interface SharedEvents {
+  /** Records `answerText` for this event unless a router already did; resolves to the answer recorded first. */
+  claimAnswer(eventId: string, eventText: string, answerText: string): Promise<{ text: string; first: boolean }>;
+  /** True when this router is the first to see `key` (a status eventId, a summary's sessionId). */
+  claimEvent(key: string): Promise<boolean>;
+}
+
+/** How long a repeated delivery can come after the first: answers and seen keys are kept this long. */
+export const KEEP_ANSWERS_MS = 60 * 60_000;
+export const KEEP_SEEN_MS = 24 * 60 * 60_000;
+
+// One round trip: the insert wins, or the row another router committed first is read back.
+const CLAIM_ANSWER = `
+WITH ins AS (
+  INSERT INTO call_answers (event_id, event_hash, answer_text, at) VALUES ($1, $2, $3, $4)
+  ON CONFLICT DO NOTHING RETURNING answer_text
+)
+SELECT answer_text, true AS first FROM ins UNION ALL SELECT answer_text, false FROM call_answers WHERE event_id = $1 AND event_hash = $2 LIMIT 1`;
+
+/** Shared events in the decision log's PostgreSQL tables (call_answers, seen_events). */
+export class PostgresSharedEvents implements SharedEvents {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async claimAnswer(eventId: string, eventText: string, answerText: string): Promise<{ text: string; first: boolean }> {
+    // Keyed on the whole event as received, as the in-memory replay cache is: an eventId reused with other data is decided afresh.
+    const hash = createHash('sha256').update(eventText).digest('base64url');
+    const args = [eventId.replaceAll('\u0000', '\uFFFD'), hash, answerText, Date.now()];
+    // Named: parsed and planned once per connection, not on every call.
+    const claimed = await this.pool.query<{ answer_text: string; first: boolean }>({ name: 'claim-answer', text: CLAIM_ANSWER, values: args });
+    const row = claimed.rows[0];
+    if (row) return { text: row.answer_text, first: row.first };
+    // Lost a race with a router whose row committed after this statement's snapshot: read it now.
+    const again = await this.pool.query<{ answer_text: string }>('SELECT answer_text FROM call_answers WHERE event_id = $1 AND event_hash = $2', args.slice(0, 2));
+    const text = again.rows[0]?.answer_text;
+    if (text === undefined) throw new Error('the first answer to this event is neither recorded nor readable');
+    return { text, first: false };
+  }
+
+  async claimEvent(key: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query({ name: 'claim-event', text: 'INSERT INTO seen_events (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING', values: [key.replaceAll('\u0000', '\uFFFD'), Date.now()] });
+    return rowCount === 1;
+  }
+}
+
+/** `work`'s result, or `late` if it has not settled within `ms` or failed (why, for the log). */
+export function within<T>(ms: number, work: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; why: string }> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(
+      () =>
+        resolve({
+          ok: false,
+          why: `no answer from the database within ${Math.round(ms)} ms`,
+        }),
+      Math.max(0, ms),
+    );
+    timer.unref?.();
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve({ ok: true, value });
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        resolve({ ok: false, why: e instanceof Error ? e.message : String(e) });
+      },
+    );
+  });
+}
+
+/** The answerer's hook (answer-call-action.ts SharedAnswer) on shared events: bounded wait, a metric and a log line when the database is late. */
+export function sharedAnswerer(shared: SharedEvents, onUnavailable: (eventId: string, why: string) => void) {
+  return async (eventId: string, eventText: string, answerText: string, waitMs: number): Promise<{ text: string; first: boolean } | undefined> => {
+    const claimed = await within(waitMs, shared.claimAnswer(eventId, eventText, answerText));
+    if (claimed.ok) return claimed.value;
+    onUnavailable(eventId, claimed.why);
+    return undefined;
+  };
+}
+
+/**
+ * A log line that may come once per call while the database is down: written at most once per
+ * `everyMs`, with how many like it were left out since the last one.
+ */
+export function throttledLog(log: (entry: Record<string, unknown>) => void, everyMs = 10_000): (entry: Record<string, unknown>) => void {
+  let last = -Infinity;
+  let skipped = 0;
+  return (entry) => {
+    const now = performance.now();
+    if (now - last < everyMs) {
+      skipped++;
+      return;
+    }
+    last = now;
+    log({ ...entry, ...(skipped > 0 ? { alsoSince: skipped } : {}) });
+    skipped = 0;
+  };
+}
