@@ -302,7 +302,10 @@ describe('simulate --session with a pin, on the sample delivery line (rules/25-d
     const out = capture();
     const err = capture();
     const code = await simulateCommand(['source=+6561234567', 'destination=+6568332051', '--rules', 'rules', ...args], out, err);
-    const steps = out.text.split(/^--- /m).filter(Boolean).map((s) => ({ title: s.split('\n')[0], answer: JSON.parse(s.slice(s.indexOf('\n') + 1)) as CallflowResponse }));
+    const steps = out.text
+      .split(/^--- /m)
+      .filter(Boolean)
+      .map((s) => ({ title: s.split('\n')[0], answer: JSON.parse(s.slice(s.indexOf('\n') + 1)) as CallflowResponse }));
     return { code, steps, err: err.text };
   }
 
