@@ -81,7 +81,7 @@ export function renderReport(run: BenchRun): string {
     if (!rl.available) lines.push('', `The files were rewritten but the server never reloaded them, so the latency above is for a server answering while its rule files change on disk, not during a reload.`);
     if (rl.note) lines.push('', `Note: ${rl.note}.`);
   } else {
-    lines.push('Not run (no 100k-rule scenario).');
+    lines.push('Not run (`--no-reload`, or no 100k-rule scenario).');
   }
 
   if (run.engine) lines.push('', '### The engine alone (decide() in process, same call mix)', '', engineTable(run.engine));

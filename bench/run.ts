@@ -9,12 +9,14 @@
  *   npm run bench -- --long            6 rounds of 5 s per server
  *   npm run bench -- --profile-startup CPU profile of loading 100k rules, summarised by stage
  *   npm run bench -- --http-breakdown  what the router's HTTP layer costs, piece by piece
+ *   npm run bench -- --sessions        live masking sessions only (bench/sessions.bench.ts)
  *   --sizes 10,1000   only these rule counts      --no-write   print only, leave BENCHMARKS.md alone
+ *   --no-reload       skip the reload under load (the slowest part: up to 10 minutes on a busy machine)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkAnswers, type AnswerCheck } from './check-answers.js';
@@ -35,8 +37,10 @@ const { values } = parseArgs({
     long: { type: 'boolean', default: false },
     'profile-startup': { type: 'boolean', default: false },
     'http-breakdown': { type: 'boolean', default: false },
+    sessions: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '1000,100000' },
     'no-write': { type: 'boolean', default: false },
+    'no-reload': { type: 'boolean', default: false },
   },
 });
 const LONG = values.long;
@@ -143,6 +147,20 @@ async function engineBench(): Promise<EngineResult[] | undefined> {
   return JSON.parse(out) as EngineResult[];
 }
 
+/** bench/sessions.bench.ts in its own process (its 1M-session heap stays out of this one); its markdown. */
+async function sessionsBench(): Promise<string | undefined> {
+  log('▸ live masking sessions: lookup among 1M, creates while calls are served');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/sessions.bench.ts', '--seconds', LONG ? '15' : '5'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) {
+    log(`  sessions bench failed (exit ${code})`);
+    return undefined;
+  }
+  return `Run ${new Date().toISOString()} with \`npm run bench\` (or \`npm run bench -- --sessions\` for this part alone); load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end.\n${out}`;
+}
+
 async function main(): Promise<void> {
   // The bench's own work (paced client, polling) stays on the load generator's core.
   if (PIN.load) spawnSync('taskset', ['-a', '-p', '-c', PIN.load, String(process.pid)], { stdio: 'ignore' });
@@ -150,6 +168,15 @@ async function main(): Promise<void> {
     const table = await httpBreakdown(LONG ? 15 : 7);
     process.stdout.write(`${table}\n`);
     if (!values['no-write']) await writeSection('breakdown', table);
+    return;
+  }
+  if (values.sessions) {
+    const table = await sessionsBench();
+    if (table === undefined) process.exitCode = 1;
+    else {
+      process.stdout.write(`${table}\n`);
+      if (!values['no-write']) await writeSection('sessions', table);
+    }
     return;
   }
   if (values['profile-startup']) {
@@ -226,7 +253,7 @@ async function main(): Promise<void> {
       }
       const big = running.find((r) => r.scenario.rules === 100_000);
       const bigResult = results.find((r) => r.rules === 100_000);
-      if (big && bigResult) {
+      if (big && bigResult && !values['no-reload']) {
         const rate = bigResult.max.rps / 2;
         log(`▸ reload under load: rewriting ${RELOADS} times at ${Math.round(rate)} req/s`);
         // Stop the other servers first: they would only take memory and CPU from the reload.
@@ -252,7 +279,7 @@ async function main(): Promise<void> {
     }
 
     const report = renderReport({
-      command: `npm run bench${LONG ? ' -- --long' : ''}`,
+      command: `npm run bench${LONG || values['no-reload'] ? ' --' : ''}${LONG ? ' --long' : ''}${values['no-reload'] ? ' --no-reload' : ''}`,
       loader: USE_WRK ? `wrk (1 thread, 10 connections${PIN.load ? `, pinned to core ${PIN.load}; servers pinned to core ${PIN.server}` : ', not pinned: taskset missing or one core'})` : 'autocannon (10 connections, in the bench process, sharing the cores: install wrk for a fair run)',
       seconds: SECONDS,
       rounds: ROUNDS,
@@ -265,6 +292,11 @@ async function main(): Promise<void> {
     });
     process.stdout.write(`${report}\n`);
     if (!values['no-write']) await writeSection('bench', report);
+    const sessions = await sessionsBench();
+    if (sessions !== undefined) {
+      process.stdout.write(`${sessions}\n`);
+      if (!values['no-write']) await writeSection('sessions', sessions);
+    }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

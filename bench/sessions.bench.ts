@@ -8,18 +8,19 @@
  *
  * Usage: npm run bench:sessions -- [--sessions 1000000] [--seconds 5] [--call-rate 2000] [--concurrency 64] [--part create|lookup|both]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decide } from '../src/engine/decide.js';
 import { makeCallActionPayload } from '../src/events/make-event.js';
-import { createApp } from '../src/http/app.js';
-import { LiveRules } from '../src/reload/live-rules.js';
 import { buildRuleSet } from '../src/rules/build-rule-set.js';
-import { loadRules } from '../src/rules/load-rules.js';
 import { SessionIndex } from '../src/sessions/session-index.js';
-import { Sessions } from '../src/sessions/sessions-service.js';
+import { cpuNs } from './cpu.js';
+import { type BenchRequest, webhookBody } from './generate-rules.js';
+import { runPacedLoad } from './paced-load.js';
+import { HOST, type ServerUnderTest, startServer, stopServer } from './server-process.js';
+import { choosePinning, hasCommand, runWrk, writeWrkScript } from './wrk-load.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,41 +46,63 @@ function indexOf(n: number): SessionIndex {
   return index;
 }
 
+/** CPU time of this process (user + system) in ns: other processes on a loaded machine do not count. */
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface LookupRun {
+  label: string;
+  n: number;
+  /** One call of the run's mix. */
+  once: (i: number) => number;
+  ns: number[];
+}
+
+/** Runs take turns (40 rounds of `iterations`), each timed in CPU ns per call; the median of each. */
+function alternate(runs: LookupRun[], iterations: number): void {
+  let sink = 0;
+  for (const r of runs) for (let i = 0; i < iterations * 2; i++) sink += r.once(i); // warm up
+  for (let round = 0; round < 40; round++) {
+    for (const r of runs) {
+      const start = cpuNow();
+      for (let i = 0; i < iterations; i++) sink += r.once(i);
+      r.ns.push((cpuNow() - start) / iterations);
+    }
+  }
+  if (sink < 0) throw new Error('unreachable');
+}
+
+function printRuns(title: string, runs: LookupRun[]): void {
+  const base = median(runs[0]!.ns);
+  console.log(`\n### ${title}\n`);
+  console.log('| open sessions | calls go to | CPU time per call (median) | vs 10 sessions |\n|---:|---|---:|---:|');
+  for (const r of runs) {
+    const m = median(r.ns);
+    console.log(`| ${r.n.toLocaleString('en-US')} | ${r.label} | ${(m / 1000).toFixed(2)} µs | ${(m / base).toFixed(2)}× |`);
+  }
+}
+
 function lookupBench(): void {
   const ruleSet = buildRuleSet({ ruleFiles: [{ file: 'r.yaml', text: RULES }], settings: { file: 'settings.yaml', text: 'voiceProfile: en-US-ZiraRUS\n' } }).ruleSet!;
   const big = Number(values.sessions);
   const t0 = performance.now();
-  const sizes = [
-    { n: 10, index: indexOf(10) },
-    { n: big, index: indexOf(big) },
-  ];
+  const small = indexOf(10);
+  const large = indexOf(big);
   const indexMs = performance.now() - t0;
+  // 1,000 different calls, spread over the sessions (or over 10 of them).
   const payloads = (n: number) => Array.from({ length: 1000 }, (_, k) => makeCallActionPayload({ source: rider((k * 7919) % n), destination: vn((k * 7919) % n), sessionId: `s${k}` }));
-  const runs = sizes.map((s) => ({ ...s, calls: payloads(s.n), ns: [] as number[] }));
-  let sink = 0;
-  const loop = (r: (typeof runs)[number], iterations: number) => {
-    const now = new Date();
-    for (let i = 0; i < iterations; i++) sink += decide(ruleSet, r.calls[i % 1000]!, { now, sessions: r.index }).response.callflow.length;
-  };
-  for (const r of runs) {
-    const step = r.calls[0] && decide(ruleSet, r.calls[0], { sessions: r.index }).response.callflow[0];
+  const run = (label: string, n: number, index: SessionIndex, calls: ReturnType<typeof payloads>): LookupRun => {
+    const step = decide(ruleSet, calls[0]!, { sessions: index }).response.callflow[0];
     if (step?.action !== 'makeCall') throw new Error('the bench call did not find its session');
-    loop(r, 100_000); // warm up
-  }
-  for (let round = 0; round < 10; round++) {
-    for (const r of runs) {
-      const start = process.hrtime.bigint();
-      loop(r, 200_000);
-      r.ns.push(Number(process.hrtime.bigint() - start) / 200_000);
-    }
-  }
-  if (sink < 0) throw new Error('unreachable');
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const [small, large] = runs.map((r) => median(r.ns));
-  console.log(`\n## decide() with a live-session lookup (median of 10 alternating runs of 200k calls; index of ${big.toLocaleString('en-US')} built in ${(indexMs / 1000).toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB)\n`);
-  console.log('| open sessions | time per decide() | vs 10 sessions |\n|---:|---:|---:|');
-  console.log(`| 10 | ${(small! / 1000).toFixed(2)} µs | 1.00× |`);
-  console.log(`| ${big.toLocaleString('en-US')} | ${(large! / 1000).toFixed(2)} µs | ${(large! / small!).toFixed(2)}× |`);
+    const now = new Date();
+    return { label, n, ns: [], once: (i) => decide(ruleSet, calls[i % 1000]!, { now, sessions: index }).response.callflow.length };
+  };
+  const runs = [run('all 10', 10, small, payloads(10)), run('1,000 of them', big, large, payloads(big)), run('10 of them', big, large, payloads(10))];
+  alternate(runs, 25_000);
+  printRuns(`decide() with a live-session lookup (CPU time, 40 alternating rounds of 25k calls; index of ${big.toLocaleString('en-US')} built in ${(indexMs / 1000).toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB)`, runs);
 }
 
 const pct = (xs: number[], p: number) => {
@@ -87,68 +110,90 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
+/** The masked call to session k of the pre-created ones, as the load generators send it. */
+const maskedCall = (k: number): BenchRequest => {
+  // The load generators stamp a fresh eventId on each request.
+  const { eventId: _, ...payload } = makeCallActionPayload({ source: rider(9_000_000 + k), destination: vn(k), sessionId: `c${k}` });
+  return { kind: 'destination', payload: payload as Record<string, unknown>, expect: 'masked' };
+};
+
+/**
+ * Creates through POST /sessions on a real server process (pinned to one core, real SQLite file,
+ * synchronous=FULL), from `concurrency` keep-alive clients, while call actions are paced at half
+ * the server's own max rate (measured first with wrk on the same calls).
+ */
 async function createBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sessions-bench-'));
+  // cpus(), not availableParallelism(): npm run bench pins this process to the load core, and the server still gets its own.
+  const pin = choosePinning(cpus().length);
+  const token = 'bench-api-token';
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  let server: ServerUnderTest | undefined;
   try {
     writeFileSync(join(dir, 'r.yaml'), RULES);
     writeFileSync(join(dir, 'settings.yaml'), 'voiceProfile: en-US-ZiraRUS\n');
     writeFileSync(join(dir, 'pools.yaml'), `pools:\n  - name: rides\n    numbers: [${Array.from({ length: 1000 }, (_, i) => `"${vn(i)}"`).join(', ')}]\n`);
-    const loaded = await loadRules(dir);
-    const rules = new LiveRules(loaded.ruleSet!);
-    const sessions = new Sessions({ path: join(dir, 'sessions.sqlite'), pools: () => rules.current().pools });
-    const app = createApp({ rules, sessions, apiToken: 't' });
+    const built = existsSync('dist/cli/main.js');
+    const cli = built ? ['dist/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
+    server = await startServer('router with sessions', (port) => [...cli, 'serve', '--rules', dir, '--no-watch', '--port', String(port), '--host', HOST], 60_000, {
+      ...(pin.server ? { core: pin.server } : {}),
+      env: { API_TOKEN: token, SESSIONS_DB: join(dir, 'sessions.sqlite'), CALL_LOG: join(dir, 'calls.sqlite'), LOG_LEVEL: 'warn' },
+    });
+    const url = server.url;
     // Sessions for the calls to find.
-    for (let i = 0; i < 1000; i++) await app.request('/sessions', { method: 'POST', headers: { authorization: 'Bearer t' }, body: JSON.stringify({ parties: [rider(9_000_000 + i), driver(9_000_000 + i)], virtualNumber: vn(i) }) });
+    for (let i = 0; i < 1000; i++) {
+      const res = await fetch(`${url}/sessions`, { method: 'POST', headers: auth, body: JSON.stringify({ parties: [rider(9_000_000 + i), driver(9_000_000 + i)], virtualNumber: vn(i) }) });
+      if (res.status !== 201) throw new Error(`creating the bench's sessions: ${res.status} ${await res.text()}`);
+    }
+    const calls = Array.from({ length: 1000 }, (_, k) => maskedCall(k));
+    const check = await fetch(`${url}/webhooks/call-action`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: webhookBody(calls[0]!.payload, 'bench-check') });
+    const answer = await check.text();
+    if (check.status !== 200 || !answer.includes('makeCall')) throw new Error(`the bench call did not find its session: ${check.status} ${answer}`);
+    const script = join(dir, 'calls.lua');
+    await writeWrkScript(script, calls, {});
+    const cpuMax0 = await cpuNs(server.process.pid);
+    const max = hasCommand('wrk') ? await runWrk({ url, script, seconds: 3, ...(pin.load ? { core: pin.load } : {}) }) : undefined;
+    const cpuMax1 = await cpuNs(server.process.pid);
+    // CPU ns per call alone: what a core can serve when the machine is not shared.
+    const callCpu = max && cpuMax0 !== undefined && cpuMax1 !== undefined ? (cpuMax1 - cpuMax0) / max.requests : undefined;
+    const rate = Math.max(50, Math.round((max?.rps ?? Number(values['call-rate']) * 2) / 2));
 
     const createMs: number[] = [];
-    const callMs: number[] = [];
-    let created = 0;
-    let refused = 0;
+    const statuses = new Map<number, number>();
     let next = 0;
-    const end = performance.now() + SECONDS * 1000;
+    const cpuBefore = await cpuNs(server.process.pid);
+    const t0 = performance.now();
+    const end = t0 + SECONDS * 1000;
     const creator = async () => {
       while (performance.now() < end) {
         const i = next++;
         const t = performance.now();
-        const res = await app.request('/sessions', { method: 'POST', headers: { authorization: 'Bearer t' }, body: JSON.stringify({ parties: [rider(i), driver(i)], pool: 'rides', ttl: 3600 }) });
+        const res = await fetch(`${url}/sessions`, { method: 'POST', headers: auth, body: JSON.stringify({ parties: [rider(i), driver(i)], pool: 'rides', ttl: 3600 }) });
+        await res.arrayBuffer();
         createMs.push(performance.now() - t);
-        if (res.status === 201) created++;
-        else refused++;
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       }
     };
-    const rate = Number(values['call-rate']);
-    let calls = 0;
-    const caller = async () => {
-      const started = performance.now();
-      const pending: Promise<void>[] = [];
-      while (performance.now() < end) {
-        const due = started + (calls * 1000) / rate;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 5)));
-        while (calls < ((performance.now() - started) * rate) / 1000 && performance.now() < end) {
-          const k = calls++ % 1000;
-          const t = performance.now();
-          const payload = makeCallActionPayload({ eventId: `e${calls}`, source: rider(9_000_000 + k), destination: vn(k), sessionId: `c${calls}` });
-          pending.push(
-            Promise.resolve(app.request("/webhooks/call-action", { method: "POST", body: JSON.stringify({ payload }), headers: { "content-type": "application/json" } })).then(async (r) => {
-              await r.text();
-              callMs.push(performance.now() - t);
-            }),
-          );
-        }
-      }
-      await Promise.all(pending);
-    };
-    const t0 = performance.now();
-    await Promise.all([...Array.from({ length: Number(values.concurrency) }, creator), caller()]);
+    const [callLoad] = await Promise.all([runPacedLoad({ url, requests: calls, rate, seconds: SECONDS }), ...Array.from({ length: Number(values.concurrency) }, creator)]);
     const seconds = (performance.now() - t0) / 1000;
-    sessions.close();
-    console.log(`\n## Creates through POST /sessions (real SQLite file, synchronous=FULL, group commit) with ${values.concurrency} clients, while ${rate}/s call actions run on the same thread, ${SECONDS} s\n`);
-    console.log('| creates/s | create p50 | create p99 | refused | calls/s served | call p50 | call p99 | slowest call |\n|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const cpuAfter = await cpuNs(server.process.pid);
+    const created = statuses.get(201) ?? 0;
+    const others = [...statuses].filter(([st]) => st !== 201).map(([st, n]) => `${n} × ${st}`).join(', ') || 'none';
+    const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? `${(((cpuAfter - cpuBefore) / 1e9 / seconds) * 100).toFixed(0)}% of a core` : 'n/a';
+    // What the creates cost the server in CPU, net of the calls, and so what one whole core could do.
+    const createCpu = callCpu !== undefined && cpuBefore !== undefined && cpuAfter !== undefined && created > 0 ? (cpuAfter - cpuBefore - callLoad.requests * callCpu) / created : undefined;
+    console.log(`\n### Creates through POST /sessions with ${values.concurrency} clients, while call actions run at half the server's max rate, ${SECONDS} s\n`);
+    console.log(`Server: its own process${pin.server ? ` pinned to core ${pin.server} (clients on core ${pin.load})` : ''}, real SQLite file (synchronous=FULL, group commit on the writer thread), decision log on. Max rate of the masked calls alone: ${max ? `${max.rps.toFixed(0)}/s (wrk, 3 s)` : 'not measured (no wrk)'}; server CPU during the run: ${cpu}.\n`);
+    console.log('| creates/s | create p50 | create p99 | not 201 | calls/s (paced) | call p50 | call p99 | slowest call | call errors (conn/timeout/non-2xx) |\n|---:|---:|---:|---|---:|---:|---:|---:|---:|');
     console.log(
-      `| ${(created / seconds).toFixed(0)} | ${pct(createMs, 50).toFixed(1)} ms | ${pct(createMs, 99).toFixed(1)} ms | ${refused} | ${(callMs.length / seconds).toFixed(0)} | ${pct(callMs, 50).toFixed(2)} ms | ${pct(callMs, 99).toFixed(2)} ms | ${Math.max(...callMs).toFixed(1)} ms |`,
+      `| ${(created / seconds).toFixed(0)} | ${pct(createMs, 50).toFixed(1)} ms | ${pct(createMs, 99).toFixed(1)} ms | ${others} | ${callLoad.rps.toFixed(0)} of ${rate} | ${callLoad.p50.toFixed(2)} ms | ${callLoad.p99.toFixed(2)} ms | ${callLoad.max.toFixed(1)} ms | ${callLoad.errors}/${callLoad.timeouts}/${callLoad.non2xx} |`,
     );
+    if (callCpu !== undefined && createCpu !== undefined) {
+      const oneCoreCalls = 1e9 / callCpu;
+      console.log(`\nServer CPU per call: ${(callCpu / 1000).toFixed(0)} µs (one core: ${oneCoreCalls.toFixed(0)} calls/s); per create, net of the calls: ${(createCpu / 1000).toFixed(0)} µs. One core serving calls at half its max (${(oneCoreCalls / 2).toFixed(0)}/s) has half a core left: ${(0.5e9 / createCpu).toFixed(0)} creates/s.`);
+    }
   } finally {
+    if (server) await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -26,6 +26,25 @@ describe('logs', () => {
     expect(second).toMatchObject({ level: 'warn', msg: 'WEBHOOK_AUTH is not set' });
   });
 
+  it.each([
+    ['the level written first', { level: 'info', msg: 'request', status: 200 }, { level: 'info', msg: 'request', status: 200 }],
+    ['the level written last', { msg: 'request', status: 200, level: 'warn' }, { level: 'warn', msg: 'request', status: 200 }],
+    ['no level', { msg: 'request' }, { level: 'info', msg: 'request' }],
+    ['an unknown level', { level: 'loud', msg: 'x' }, { level: 'info', msg: 'x' }],
+    ['only a level', { level: 'error' }, { level: 'error', msg: null }],
+    ['a field JSON cannot write', { level: 'error', msg: 'x', n: 1n }, { level: 'error', msg: 'x', logError: expect.stringMatching(/BigInt/) }],
+  ])('writes an entry with %s as level, time, then the fields in their order', async (_name, entry, expected) => {
+    const { logger, lines } = capture({ format: 'json', level: 'info' });
+    logger.log(entry as Record<string, unknown>);
+    await logger.flush();
+    const [line] = lines();
+    const parsed = JSON.parse(line!);
+    expect(Object.keys(parsed).slice(0, 2)).toEqual(['level', 'time']);
+    const { time: _time, ...rest } = parsed;
+    expect(rest).toEqual(expected);
+    expect(Object.keys(rest)).toEqual(Object.keys(expected));
+  });
+
   it('leaves out entries below the configured level', async () => {
     const { logger, lines } = capture({ format: 'json', level: 'warn' });
     logger.log({ msg: 'request' });

@@ -1,11 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
 import { SessionStore } from '../src/sessions/session-store.js';
 import { Sessions } from '../src/sessions/sessions-service.js';
 import { capture } from './helpers/capture.js';
+import { spawnForTest } from './helpers/processes.js';
 import { startServer, type RunningServer } from './helpers/server.js';
 import { DRIVER, MASKING_FOLDER, RIDER, TOKEN, VN1, writeFolder } from './helpers/sessions.js';
 
@@ -103,4 +105,43 @@ describe('npm run sessions -- import', () => {
     expect(err.text).toContain(`${csv}:3:25`);
     expect(err.text).toContain('nothing imported');
   });
+});
+
+/** A Call Action to the running server; where the callflow sends the call (`else` when it does not connect it). */
+async function callTo(url: string, source: string, destination: string, n: number): Promise<string> {
+  const payload = { eventId: `e${n}`, callId: `call-${n}`, sessionId: `s${n}`, source, destination, callStatus: 'CALL_RECEIVED', callDirection: 'INBOUND', sourceFormat: 'MSISDN', destinationFormat: 'MSISDN' };
+  const res = await fetch(`${url}/webhooks/call-action`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload }) });
+  const flow = (await res.json()) as { callflow: { action: string; params: { destination?: string } }[] };
+  return flow.callflow.find((a) => a.action === 'makeCall')?.params.destination ?? 'else';
+}
+
+describe('an import while the server runs', () => {
+  it('routes the imported pairs without a restart', async () => {
+    const dir = tempDir();
+    const rules = join(dir, 'rules');
+    mkdirSync(rules);
+    writeFolder(rules, MASKING_FOLDER);
+    const db = join(dir, 'sessions.sqlite');
+    const env = { SESSIONS_DB: db, CALL_LOG: 'off', LOG_LEVEL: 'warn' };
+    const server = await startServer(['--rules', rules, '--no-watch'], env);
+    expect(await callTo(server.url, RIDER, VN1, 1)).toBe('else');
+
+    const csv = join(dir, 'pairs.csv');
+    writeFileSync(csv, `virtualNumber,partyA,partyB\n${VN1},${RIDER},${DRIVER}\n`);
+    const importer = spawnForTest(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sessions', 'import', csv], { env: { ...process.env, ...env } });
+    let out = '';
+    importer.stdout!.on('data', (d) => (out += d));
+    const [code] = (await once(importer, 'exit')) as [number | null];
+    expect(code, out).toBe(0);
+    expect(out).toContain('imported 1 sessions');
+
+    // The server looks for new writes every 500 ms; the bound here is generous for a loaded machine.
+    let routed = 'else';
+    for (let n = 2; n < 100 && routed === 'else'; n++) {
+      routed = await callTo(server.url, RIDER, VN1, n);
+      if (routed === 'else') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(routed).toBe(DRIVER);
+    expect(await callTo(server.url, DRIVER, VN1, 200)).toBe(RIDER);
+  }, 60_000);
 });

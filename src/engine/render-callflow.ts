@@ -21,7 +21,6 @@ function renderTemplate(template: Template, payload: CallActionPayload): string 
   return out;
 }
 
-
 /**
  * Actions as 8x8 wants them, splits decided by the call's session. `peer` is the other party of the
  * caller's masking pair; `record` (a live session's) overrides callRecording of the call to them.
@@ -31,26 +30,26 @@ export function renderCallflow(actions: readonly Action[], payload: CallActionPa
   const [first, ...rest] = chooseSteps(actions, payload.sessionId).map((a): CallflowAction => {
     switch (a.action) {
       case 'say':
-        return { action: 'say', params: { text: renderSpoken(a.text, payload, 'say text'), ...a.params } };
+        return { action: 'say', params: { text: renderSpokenText(a.text, payload, 'say text'), ...a.params } };
       case 'sayAndCapture': {
         const { successMessage: ok, failureMessage: failed } = a;
         return {
           action: 'sayAndCapture',
           params: {
-            promptMessage: renderSpoken(a.prompt, payload, 'sayAndCapture promptMessage'),
+            promptMessage: renderSpokenText(a.prompt, payload, 'sayAndCapture promptMessage'),
             ...a.params,
-            ...(ok ? { successMessage: renderSpoken(ok, payload, 'sayAndCapture successMessage') } : {}),
-            ...(failed ? { failureMessage: renderSpoken(failed, payload, 'sayAndCapture failureMessage') } : {}),
+            ...(ok ? { successMessage: renderSpokenText(ok, payload, 'sayAndCapture successMessage') } : {}),
+            ...(failed ? { failureMessage: renderSpokenText(failed, payload, 'sayAndCapture failureMessage') } : {}),
           },
         };
       }
       case 'playFile':
         return { action: 'playFile', params: a.params };
       case 'makeCall':
-        return { action: 'makeCall', params: makeCallParams(a.destination, a.source, a.callRecording, payload) };
+        return { action: 'makeCall', params: renderMakeCallParams(a.destination, a.source, a.callRecording, payload) };
       case 'callOtherParty':
         if (peer === undefined) throw new RenderError('makeCall other-party needs the caller\'s masking pair, and this caller has none on this number');
-        return { action: 'makeCall', params: makeCallParams(peer, a.source, record ?? a.callRecording, payload) };
+        return { action: 'makeCall', params: renderMakeCallParams(peer, a.source, record ?? a.callRecording, payload) };
       case 'hangup':
         return { action: 'hangup' };
     }
@@ -60,7 +59,7 @@ export function renderCallflow(actions: readonly Action[], payload: CallActionPa
 }
 
 /** Text for 8x8's text-to-speech: 1 to 3000 characters once this call's fields are filled in. */
-function renderSpoken(template: Template, payload: CallActionPayload, what: string): string {
+export function renderSpokenText(template: Template, payload: CallActionPayload, what: string): string {
   const text = renderTemplate(template, payload);
   if (text.trim() === '') throw new RenderError(`${what} is empty for this call`);
   if (text.length > MAX_SAY_LENGTH) throw new RenderError(`${what} is ${text.length} characters for this call, over 8x8's ${MAX_SAY_LENGTH}`);
@@ -73,7 +72,8 @@ export function nextActionId(steps: readonly Step[]): string | undefined {
   return last?.action === 'sayAndCapture' ? last.next : undefined;
 }
 
-function makeCallParams(destination: string, source: string | undefined, callRecording: boolean | undefined, payload: CallActionPayload) {
+/** makeCall's params as 8x8 wants them; throws RenderError when the call has no usable caller ID. */
+export function renderMakeCallParams(destination: string, source: string | undefined, callRecording: boolean | undefined, payload: CallActionPayload) {
   // For Number Masking the caller ID must be one of our virtual numbers: the one called.
   const callerId = source ?? normalizePhone(payload.destination);
   if (!E164_SHAPE.test(callerId)) throw new RenderError(`makeCall needs a caller ID, and the called number "${payload.destination}" is not one`);

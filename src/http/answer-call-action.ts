@@ -1,11 +1,9 @@
 import type { SessionLookup } from '../engine/session-lookup.js';
 import { DEFAULTS } from '../config/server-config.js';
 import { normalizePhone } from '../engine/phone.js';
-import type { CallflowResponse as SessionCallflow } from '../types/generated/callflow.js';
-import { decide, fallbackResponse, type Decision } from '../engine/decide.js';
+import { decideText, fallbackText, type TextDecision } from '../engine/decide.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import type { CallActionEvent, CallActionPayload } from '../types/generated/call-action.js';
-import type { CallflowResponse } from '../types/generated/callflow.js';
 import type { CallActionRecord } from '../store/call-observer.js';
 import { withDeadline } from './deadline.js';
 import { errorBody } from '../web/errors.js';
@@ -52,7 +50,8 @@ export interface HttpAnswer {
 /** Stands in for the event when the deadline passes before its body has arrived: the fallback still renders. */
 const UNKNOWN_CALL: CallActionPayload = { eventId: '', callId: '', sessionId: '', source: '', destination: '' };
 
-type Answerable = Decision | { outcome: 'fallback'; reason: 'deadline'; detail: string; response: CallflowResponse };
+/** A decision with its response as the text to send (decideText), or the fallback when the deadline passed. */
+type Answerable = TextDecision | { outcome: 'fallback'; reason: 'deadline'; detail: string; response: string };
 
 /**
  * A call action from body to answer, with no transport: parse result in, callflow text out. The
@@ -73,9 +72,9 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
       const seconds = (performance.now() - started) / 1000;
       const p = payload ?? UNKNOWN_CALL;
       const ruleId = decision.outcome === 'matched' ? decision.ruleId : null;
-      const text = JSON.stringify(decision.response);
+      const text = decision.response;
       const fields: Record<string, unknown> = { eventId: p.eventId, callId: p.callId, sessionId: p.sessionId, rule: ruleId, outcome: decision.outcome, rulesVersion: ruleSet.version };
-      const record: CallActionRecord = { payload: p, response: decision.response, eventText: eventText ?? JSON.stringify(p), responseText: text, outcome: decision.outcome, ruleId, rulesVersion: ruleSet.version, seconds };
+      const record: CallActionRecord = { payload: p, eventText: eventText ?? JSON.stringify(p), responseText: text, outcome: decision.outcome, ruleId, rulesVersion: ruleSet.version, seconds };
       if (decision.outcome === 'fallback') {
         fields.reason = record.reason = decision.reason;
         fields.detail = record.detail = decision.detail;
@@ -97,17 +96,17 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
       if (replay !== undefined) return { status: 200, text: replay, fields: { replay: true, eventId: payload.eventId, callId: payload.callId, sessionId: payload.sessionId } };
 
       const ruleSet = deps.currentRules();
-      let decision: Decision;
+      let decision: TextDecision;
       try {
-        decision = decide(ruleSet, payload, deps.sessions ? { sessions: deps.sessions } : {});
+        decision = decideText(ruleSet, payload, deps.sessions ? { sessions: deps.sessions } : {});
       } catch (e) {
         // A bug must not cost the caller their call: answer the fallback and say why in the log.
         deps.log({ level: 'error', msg: 'decide-failed', eventId: payload.eventId, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-        decision = { outcome: 'fallback', reason: 'render-error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}`, response: fallbackResponse(ruleSet, payload) };
+        decision = { outcome: 'fallback', reason: 'render-error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}`, response: fallbackText(ruleSet, payload) };
       }
       if (deps.sharedAnswer) {
         const waitMs = Math.min(deadlineMs * SHARED_SHARE_OF_DEADLINE, deadlineMs - (performance.now() - started) - 50);
-        const shared = await deps.sharedAnswer(payload.eventId, eventText, JSON.stringify(decision.response), waitMs);
+        const shared = await deps.sharedAnswer(payload.eventId, eventText, decision.response, waitMs);
         if (isLate()) return undefined;
         if (shared && !shared.first) {
           // Another router answered this delivery first: send exactly its answer, record nothing again.
@@ -117,13 +116,13 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
       }
       const answered = answer(decision, ruleSet);
       replays.set(eventText, answered.text);
-      if (decision.outcome === 'matched' && decision.session) noteSessionCall(deps, decision.session, decision.ruleId, payload, decision.response);
+      if (decision.outcome === 'matched' && decision.session) noteSessionCall(deps, decision.session, decision.ruleId, payload, decision.callee ?? '');
       return answered;
     };
 
     const onDeadline = () => {
       const ruleSet = deps.currentRules();
-      const response = fallbackResponse(ruleSet, payload ?? UNKNOWN_CALL);
+      const response = fallbackText(ruleSet, payload ?? UNKNOWN_CALL);
       return answer({ outcome: 'fallback', reason: 'deadline', detail: `no answer within ${deadlineMs} ms`, response }, ruleSet);
     };
 
@@ -131,8 +130,6 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
   };
 }
 
-function noteSessionCall(deps: CallActionDeps, sessionId: string, ruleId: string, payload: { callId: string; source: string }, response: SessionCallflow): void {
-  const makeCall = response.callflow.find((a) => a.action === 'makeCall');
-  const callee = makeCall?.action === 'makeCall' ? makeCall.params.destination : '';
+function noteSessionCall(deps: CallActionDeps, sessionId: string, ruleId: string, payload: { callId: string; source: string }, callee: string): void {
   deps.onSessionCall?.(sessionId, { at: Date.now(), callId: payload.callId, caller: normalizePhone(payload.source), callee, ruleId });
 }

@@ -2,36 +2,36 @@
  * Deadlines for calls in flight share one coarse timer: each deadline drops into the slot of the
  * tick it falls due in, and one interval (running only while something is pending) fires the
  * slots that have come due. Adding and cancelling are O(1); no timer object per call.
+ *
+ * A slot holds the callbacks themselves, and cancelling empties the callback's place at once:
+ * a callback holds the whole call (its body, payload, answer), and keeping it until its tick,
+ * seconds after the answer, made every call outlive two scavenges and reach the old generation.
  */
 const TICK_MS = 10;
 
-interface Pending {
-  fire: () => void;
-  done: boolean;
-}
+type Slot = Array<(() => void) | undefined>;
 
 class TimerWheel {
-  private readonly slots = new Map<number, Pending[]>();
+  private readonly slots = new Map<number, Slot>();
   private pending = 0;
   private timer: NodeJS.Timeout | undefined;
   private nextTick = 0;
 
   /** Calls `fire` no earlier than `ms` from now (up to one tick later); returns a cancel. */
   add(ms: number, fire: () => void): () => void {
-    const entry: Pending = { fire, done: false };
     // Rounded up, so a deadline never fires early.
     const tick = Math.ceil((performance.now() + ms) / TICK_MS);
-    const slot = this.slots.get(tick);
-    if (slot) slot.push(entry);
-    else this.slots.set(tick, [entry]);
+    let slot = this.slots.get(tick);
+    if (!slot) this.slots.set(tick, (slot = []));
+    const at = slot.push(fire) - 1;
     this.pending++;
     if (!this.timer) {
       this.nextTick = Math.floor(performance.now() / TICK_MS);
       this.timer = setInterval(() => this.advance(), TICK_MS);
     }
     return () => {
-      if (entry.done) return;
-      entry.done = true;
+      if (slot[at] === undefined) return;
+      slot[at] = undefined;
       this.settle();
     };
   }
@@ -42,11 +42,12 @@ class TimerWheel {
       const slot = this.slots.get(this.nextTick);
       if (!slot) continue;
       this.slots.delete(this.nextTick);
-      for (const entry of slot) {
-        if (entry.done) continue;
-        entry.done = true;
+      for (let i = 0; i < slot.length; i++) {
+        const fire = slot[i];
+        if (fire === undefined) continue;
+        slot[i] = undefined;
         this.settle();
-        entry.fire();
+        fire();
       }
     }
   }

@@ -64,7 +64,8 @@ export async function parse(read: () => Promise<string>): Promise<JsonBody> {
   let value: unknown;
   try {
     // Some senders start JSON with a byte-order mark; JSON.parse does not accept one.
-    text = (await read()).replace(/^\uFEFF/, '');
+    text = await read();
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     value = JSON.parse(text) as unknown;
   } catch (e) {
     return { ok: false, problem: e instanceof BodyTooLarge ? 'body-too-large' : 'invalid-json' };

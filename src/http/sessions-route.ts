@@ -30,7 +30,8 @@ export function sessionsRoute(sessions: Sessions, clock: () => number = () => Da
     if (!checked.ok) return jsonError(c, 400, 'invalid-request', checked.problem.message, checked.problem.field);
     const input = createInput(checked.value, clock());
     if (!input.ok) return jsonError(c, 400, 'invalid-request', input.message, input.field);
-    const result = await sessions.create(input.value, requestHash(body.value));
+    // The hash only tells a retry (same ref) from another create: without a ref there is nothing to compare.
+    const result = await sessions.create(input.value, input.value.ref ? requestHash(body.value) : undefined);
     if (!result.ok) return refused(c, result);
     // A retry of the same create answers as the first one did.
     if (result.replay) c.header('Idempotent-Replayed', 'true');

@@ -29,7 +29,7 @@ export function jsonLines(sink: LineSink, minLevel: string): { log: (entry: Reco
   const log = (entry: Record<string, unknown>) => {
     const level = typeof entry.level === 'string' && entry.level in LEVEL_VALUES && entry.level !== 'silent' ? entry.level : 'info';
     if (LEVEL_VALUES[level]! < threshold) return;
-    pending += `{"level":"${level}","time":"${new Date().toISOString()}",${fields(entry)}\n`;
+    pending += line(level, entry);
     // Only the per-request lines wait: anything else (a reload, a warning) is news, written at once.
     if (entry.msg !== 'request' || pending.length >= FLUSH_AT_CHARS) drain();
     else if (!scheduled) {
@@ -48,6 +48,36 @@ export function jsonLines(sink: LineSink, minLevel: string): { log: (entry: Reco
       }
     });
   return { log, flush };
+}
+
+let clockMs = Number.NaN;
+let clockText = '';
+/** The time as ISO text; a busy server writes many lines in the same millisecond. */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== clockMs) {
+    clockMs = now;
+    clockText = new Date(now).toISOString();
+  }
+  return clockText;
+}
+
+/**
+ * The entry as one line, level and time first. Entries that start with their level (every entry
+ * the server logs per request) are serialised in one go, without copying the entry first.
+ */
+function line(level: string, entry: Record<string, unknown>): string {
+  if (entry.level === level) {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(entry);
+    } catch {
+      // Written below, with the reason the fields are missing.
+    }
+    const head = `{"level":"${level}",`;
+    if (text?.startsWith(head)) return `${head}"time":"${isoNow()}",${text.slice(head.length)}\n`;
+  }
+  return `{"level":"${level}","time":"${isoNow()}",${fields(entry)}\n`;
 }
 
 /** The entry without `level`, as the inside of a JSON object (no braces' opening). */

@@ -11,42 +11,63 @@ export interface Allocation {
 /** Free numbers compared before taking the least used: enough to spread load, few enough to stay cheap in a big pool. */
 const CHOICES = 16;
 
+/** A pool's numbers by country, made once per pool (pools are rebuilt, not changed, on reload). */
+const byCountry = new WeakMap<Pool, ReadonlyMap<string, readonly PoolNumber[]>>();
+
+function countriesOf(pool: Pool): ReadonlyMap<string, readonly PoolNumber[]> {
+  let m = byCountry.get(pool);
+  if (!m) {
+    const groups = new Map<string, PoolNumber[]>();
+    for (const n of pool.numbers) if (n.country) groups.set(n.country, [...(groups.get(n.country) ?? []), n]);
+    byCountry.set(pool, (m = groups));
+  }
+  return m;
+}
+
+/** Whether any of the pool's numbers has a country: only then is the party's country worth finding. */
+export function poolHasCountries(pool: Pool): boolean {
+  return countriesOf(pool).size > 0;
+}
+
 /**
  * A number from the pool on which neither party has an open session (nor ended one within the
- * pool's cool-off), and where `pin` is free: one of the party's country first, then the least
- * used of the first few free ones after `start` (which the caller rotates, so numbers take turns).
+ * pool's cool-off), and where `pin` is free: one of the party's country first, then any; of each,
+ * the least used of the first few free ones after `start` (which the caller rotates, so numbers
+ * take turns). The cost is bounded by those few, not by the size of the pool, until it is nearly full.
  */
 export function allocateNumber(pool: Pool, parties: readonly [string, string], index: SessionIndex, at: number, options: { country?: string; pin?: string; start?: number } = {}): Allocation {
-  let best: PoolNumber | undefined;
-  let bestLoad = Infinity;
-  let bestLocal = false;
-  let localSeen = 0;
   const blocked = [0, 0];
-  const n = pool.numbers.length;
-  const start = (options.start ?? 0) % n;
-  for (let k = 0; k < n && localSeen < CHOICES; k++) {
-    const candidate = pool.numbers[(start + k) % n]!;
-    let free = true;
-    for (let i = 0; i < 2; i++) {
-      const party = parties[i]!;
-      const open = index.onNumber(party, candidate.number);
-      const ended = pool.coolOffMs > 0 ? index.lastEnded(party, candidate.number) : undefined;
-      if ((open && isLive(open, at)) || (ended !== undefined && at - ended < pool.coolOffMs)) {
-        blocked[i]!++;
-        free = false;
+  const pick = (numbers: readonly PoolNumber[]): PoolNumber | undefined => {
+    let best: PoolNumber | undefined;
+    let bestLoad = Infinity;
+    let seen = 0;
+    const n = numbers.length;
+    const start = (options.start ?? 0) % Math.max(1, n);
+    for (let k = 0; k < n && seen < CHOICES; k++) {
+      const candidate = numbers[(start + k) % n]!;
+      let free = true;
+      for (let i = 0; i < 2; i++) {
+        const party = parties[i]!;
+        const open = index.onNumber(party, candidate.number);
+        const ended = pool.coolOffMs > 0 ? index.lastEnded(party, candidate.number) : undefined;
+        if ((open && isLive(open, at)) || (ended !== undefined && at - ended < pool.coolOffMs)) {
+          blocked[i]!++;
+          free = false;
+        }
+      }
+      if (!free) continue;
+      if (options.pin && index.byPin(candidate.number, options.pin, at)) continue;
+      seen++;
+      const load = index.loadOf(candidate.number);
+      if (load < bestLoad) {
+        best = candidate;
+        bestLoad = load;
       }
     }
-    if (!free) continue;
-    if (options.pin && index.byPin(candidate.number, options.pin, at)) continue;
-    const local = !options.country || candidate.country === options.country;
-    if (local) localSeen++;
-    const load = index.loadOf(candidate.number);
-    if ((local && !bestLocal) || (local === bestLocal && load < bestLoad)) {
-      best = candidate;
-      bestLoad = load;
-      bestLocal = local;
-    }
-  }
+    return best;
+  };
+  const local = options.country ? (countriesOf(pool).get(options.country) ?? []) : [];
+  const best = (local.length > 0 ? pick(local) : undefined) ?? pick(pool.numbers);
   if (best) return { number: best };
   return { blockedBy: blocked[1]! > blocked[0]! ? parties[1] : parties[0] };
 }

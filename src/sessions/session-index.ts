@@ -1,5 +1,6 @@
 import type { SessionByPin, SessionLookup, SessionPeer } from '../engine/session-lookup.js';
-import { isLive, type Session } from './session.js';
+import { CallTable, numberKey, RECORD_OFF, RECORD_ON, RECORD_UNSET } from './call-table.js';
+import { endsAt, isLive, type Session } from './session.js';
 
 const key = (a: string, b: string) => `${a}\u0000${b}`;
 
@@ -9,18 +10,28 @@ function inner(outer: Map<string, Map<string, Session>>, k: string): Map<string,
   return m;
 }
 
+const recordOf = (s: Session) => (s.record === undefined ? RECORD_UNSET : s.record ? RECORD_ON : RECORD_OFF);
+const endOf = (s: Session) => endsAt(s) ?? Number.POSITIVE_INFINITY;
+
 /**
- * The open sessions in memory, kept in step with the store: every call is answered from here
- * (two hash lookups, whatever the number of sessions), never from the disk.
+ * The open sessions in memory, kept in step with the store: every call is answered from here,
+ * never from the disk, and costs the same among 10 or 1,000,000 sessions: the call's question
+ * is answered from a flat table (call-table.ts) without visiting a Session object.
+ *
+ * Whoever changes a session's end or `record` in place calls `refresh` after.
  */
 export class SessionIndex implements SessionLookup {
   private readonly byId = new Map<string, Session>();
+  private readonly calls = new CallTable();
   /**
-   * Virtual number → party → session. Two levels rather than one map keyed by "party+number":
-   * no key string is built per call, and each inner map is small enough to stay in the CPU
-   * cache, so a lookup among 1,000,000 sessions costs what it costs among 10.
+   * Row r → [session id, party A, party B] at 3r, 3r + 1, 3r + 2: the strings a call's answer is
+   * made of, side by side (one cache line), so answering reads no Session object.
    */
-  private readonly byParty = new Map<string, Map<string, Session>>();
+  private readonly strings: string[] = [];
+  private readonly rows: (Session | undefined)[] = [];
+  private readonly freeRows: number[] = [];
+  /** Sessions whose numbers are not "+digits" (never from the API; a hand-written test might): party + number → session. */
+  private readonly odd = new Map<string, Session>();
   /** Virtual number → pin → session. */
   private readonly byPinKey = new Map<string, Map<string, Session>>();
   private readonly byRef = new Map<string, Session>();
@@ -35,23 +46,57 @@ export class SessionIndex implements SessionLookup {
 
   add(s: Session): void {
     this.byId.set(s.id, s);
-    const parties = inner(this.byParty, s.virtualNumber);
-    for (const p of s.parties) parties.set(p, s);
+    const vn = numberKey(s.virtualNumber);
+    const [a, b] = [numberKey(s.parties[0]), numberKey(s.parties[1])];
+    if (vn > 0 && a > 0 && b > 0) {
+      const row = this.freeRows.pop() ?? this.rows.length;
+      this.rows[row] = s;
+      this.strings[3 * row] = s.id;
+      this.strings[3 * row + 1] = s.parties[0];
+      this.strings[3 * row + 2] = s.parties[1];
+      const end = endOf(s);
+      const record = recordOf(s);
+      this.calls.put(a, vn, 2, end, row, record);
+      this.calls.put(b, vn, 1, end, row, record);
+    } else for (const p of s.parties) this.odd.set(key(p, s.virtualNumber), s);
     if (s.pin) inner(this.byPinKey, s.virtualNumber).set(s.pin, s);
     if (s.ref) this.byRef.set(s.ref, s);
     this.load.set(s.virtualNumber, (this.load.get(s.virtualNumber) ?? 0) + 1);
+  }
+
+  /** After a session's end or `record` changed in place (extended, idle slide, undone). */
+  refresh(s: Session): void {
+    if (this.byId.get(s.id) !== s) return;
+    const vn = numberKey(s.virtualNumber);
+    for (const p of s.parties) {
+      const at = this.calls.find(numberKey(p), vn);
+      if (at >= 0 && this.rows[this.calls.row(at)] === s) this.calls.setTerms(at, endOf(s), recordOf(s));
+    }
   }
 
   /** Takes a session out (closed or expired), remembering when each party left the number. */
   remove(s: Session, at: number): void {
     if (this.byId.get(s.id) !== s) return;
     this.byId.delete(s.id);
-    const parties = this.byParty.get(s.virtualNumber);
+    const vn = numberKey(s.virtualNumber);
+    let row = -1;
     for (const p of s.parties) {
-      if (parties?.get(p) === s) parties.delete(p);
+      const k = numberKey(p);
+      const e = this.calls.find(k, vn);
+      if (e >= 0 && this.rows[this.calls.row(e)] === s) {
+        row = this.calls.row(e);
+        this.calls.delete(k, vn);
+      }
+    }
+    if (row >= 0) {
+      this.rows[row] = undefined;
+      this.strings.fill('', 3 * row, 3 * row + 3);
+      this.freeRows.push(row);
+    }
+    for (const p of s.parties) {
+      if (this.odd.get(key(p, s.virtualNumber)) === s) this.odd.delete(key(p, s.virtualNumber));
       this.endedAt.set(key(p, s.virtualNumber), at);
     }
-    if (parties?.size === 0) this.byParty.delete(s.virtualNumber);
     const pins = this.byPinKey.get(s.virtualNumber);
     if (s.pin && pins?.get(s.pin) === s) {
       pins.delete(s.pin);
@@ -73,7 +118,9 @@ export class SessionIndex implements SessionLookup {
 
   /** The party's open session on the number, live or past its end but not yet swept. */
   onNumber(party: string, virtualNumber: string): Session | undefined {
-    return this.byParty.get(virtualNumber)?.get(party);
+    const at = this.calls.find(numberKey(party), numberKey(virtualNumber));
+    if (at >= 0) return this.rows[this.calls.row(at)];
+    return this.odd.size > 0 ? this.odd.get(key(party, virtualNumber)) : undefined;
   }
 
   loadOf(virtualNumber: string): number {
@@ -95,7 +142,17 @@ export class SessionIndex implements SessionLookup {
   }
 
   otherParty(caller: string, virtualNumber: string, at: number): SessionPeer | undefined {
-    const s = this.byParty.get(virtualNumber)?.get(caller);
+    const e = this.calls.find(numberKey(caller), numberKey(virtualNumber));
+    if (e >= 0) {
+      if (at >= this.calls.endsAt(e)) return undefined;
+      const record = this.calls.record(e);
+      const row = 3 * this.calls.row(e);
+      const sessionId = this.strings[row]!;
+      const peer = this.strings[row + this.calls.peer(e)]!;
+      return record === RECORD_UNSET ? { sessionId, peer } : { sessionId, peer, record: record === RECORD_ON };
+    }
+    if (this.odd.size === 0) return undefined;
+    const s = this.odd.get(key(caller, virtualNumber));
     if (!s || !isLive(s, at)) return undefined;
     const peer = s.parties[0] === caller ? s.parties[1] : s.parties[0];
     return { sessionId: s.id, peer, ...(s.record === undefined ? {} : { record: s.record }) };

@@ -52,6 +52,15 @@ const MIGRATIONS: readonly string[] = [
      rule_id TEXT NOT NULL
    );
    CREATE INDEX session_calls_session ON session_calls (session_id, at);`,
+  // The change sequence: each write of a session row takes the next number (kept on closed rows
+  // too), so a running server finds what another process (an import) wrote by asking for the rows
+  // after the last number it has seen. A counter row rather than max(seq): pruning the newest
+  // closed rows must never hand out a number again.
+  `ALTER TABLE sessions ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+   UPDATE sessions SET seq = rowid;
+   CREATE UNIQUE INDEX sessions_seq ON sessions (seq);
+   CREATE TABLE session_seq (one INTEGER PRIMARY KEY CHECK (one = 1), last INTEGER NOT NULL);
+   INSERT INTO session_seq (one, last) SELECT 1, coalesce(max(seq), 0) FROM sessions;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -73,6 +82,25 @@ interface Row {
   created_at: number;
   closed_at: number | null;
   request_hash: string | null;
+  seq: number;
+}
+
+/** A session as a write left it, with that write's place in the change sequence. */
+export interface SessionChange {
+  seq: number;
+  session: Session;
+}
+
+/**
+ * How a running server keeps its in-memory index in step with writes made elsewhere (another
+ * process on the same file, another server on the same database): the changes after the last
+ * one it has seen, in the order they were committed.
+ */
+export interface SessionChanges {
+  /** Up to `limit` sessions written after `seq`, lowest seq first. */
+  changesSince(seq: number, limit: number): SessionChange[];
+  /** The seq of the last committed write; 0 for an empty store. */
+  lastSeq(): number;
 }
 
 export interface SessionCall {
@@ -104,7 +132,7 @@ export class SessionConflict extends Error {
 }
 
 /** The file under the sessions: SQLite in WAL mode, each commit flushed to disk before it returns. */
-export class SessionStore {
+export class SessionStore implements SessionChanges {
   private readonly db: Database.Database;
   private readonly stmts;
 
@@ -120,12 +148,12 @@ export class SessionStore {
     const db = this.db;
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO sessions (id, status, virtual_number, pool, party_a, party_b, expires_at, idle_ttl, last_activity_at, ends_at, ref, record, sub_account_id, pin, created_at, closed_at, request_hash)
-         VALUES (@id, @status, @virtual_number, @pool, @party_a, @party_b, @expires_at, @idle_ttl, @last_activity_at, @ends_at, @ref, @record, @sub_account_id, @pin, @created_at, @closed_at, @request_hash)`,
+        `INSERT INTO sessions (id, status, virtual_number, pool, party_a, party_b, expires_at, idle_ttl, last_activity_at, ends_at, ref, record, sub_account_id, pin, created_at, closed_at, request_hash, seq)
+         VALUES (@id, @status, @virtual_number, @pool, @party_a, @party_b, @expires_at, @idle_ttl, @last_activity_at, @ends_at, @ref, @record, @sub_account_id, @pin, @created_at, @closed_at, @request_hash, @seq)`,
       ),
       insertParty: db.prepare('INSERT INTO session_parties (session_id, party, virtual_number, open) VALUES (?, ?, ?, 1)'),
       update: db.prepare(
-        `UPDATE sessions SET status = @status, expires_at = @expires_at, idle_ttl = @idle_ttl, last_activity_at = @last_activity_at, ends_at = @ends_at, record = @record, closed_at = @closed_at WHERE id = @id`,
+        `UPDATE sessions SET status = @status, expires_at = @expires_at, idle_ttl = @idle_ttl, last_activity_at = @last_activity_at, ends_at = @ends_at, record = @record, closed_at = @closed_at, seq = @seq WHERE id = @id`,
       ),
       closeParties: db.prepare('UPDATE session_parties SET open = 0 WHERE session_id = ?'),
       get: db.prepare('SELECT * FROM sessions WHERE id = ?'),
@@ -135,6 +163,9 @@ export class SessionStore {
       touch: db.prepare('UPDATE sessions SET last_activity_at = ?, ends_at = ? WHERE id = ? AND last_activity_at < ?'),
       insertCall: db.prepare('INSERT INTO session_calls (session_id, at, call_id, caller, callee, rule_id) VALUES (?, ?, ?, ?, ?, ?)'),
       calls: db.prepare('SELECT at, call_id AS callId, caller, callee, rule_id AS ruleId FROM session_calls WHERE session_id = ? ORDER BY at, rowid LIMIT ?'),
+      nextSeq: db.prepare('UPDATE session_seq SET last = last + 1 RETURNING last').pluck(),
+      lastSeq: db.prepare('SELECT last FROM session_seq').pluck(),
+      changes: db.prepare('SELECT * FROM sessions WHERE seq > ? ORDER BY seq LIMIT ?'),
       prune: db.prepare("DELETE FROM sessions WHERE status <> 'open' AND closed_at < ?"),
     };
   }
@@ -182,7 +213,7 @@ export class SessionStore {
     try {
       // All rows or none, also when called outside a transaction.
       this.db.transaction(() => {
-        this.stmts.insert.run(toRow(s));
+        this.stmts.insert.run({ ...toRow(s), seq: this.stmts.nextSeq.get() });
         for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
       })();
     } catch (e) {
@@ -193,7 +224,7 @@ export class SessionStore {
   /** Writes a session's state back (extend, record, close, expire). */
   update(s: Session): void {
     const { id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at } = toRow(s);
-    this.stmts.update.run({ id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at });
+    this.stmts.update.run({ id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at, seq: this.stmts.nextSeq.get() });
     if (s.status !== 'open') this.stmts.closeParties.run(s.id);
   }
 
@@ -219,7 +250,18 @@ export class SessionStore {
     }));
   }
 
-  /** A call through the session: slides its idle expiry and tells its story. */
+  changesSince(seq: number, limit: number): SessionChange[] {
+    return (this.stmts.changes.all(seq, limit) as Row[]).map((r) => ({ seq: r.seq, session: fromRow(r) }));
+  }
+
+  lastSeq(): number {
+    return this.stmts.lastSeq.get() as number;
+  }
+
+  /**
+   * A call through the session: slides its idle expiry and tells its story. Not a change in the
+   * sequence: the server that answered the call slid its own copy already.
+   */
   recordCall(s: Session, call: SessionCall): void {
     this.stmts.touch.run(s.lastActivityAt, endsAt(s) ?? null, s.id, s.lastActivityAt);
     this.stmts.insertCall.run(s.id, call.at, call.callId, call.caller, call.callee, call.ruleId);
@@ -276,7 +318,7 @@ function conflictOf(e: unknown): SessionConflict | undefined {
   return undefined;
 }
 
-function toRow(s: Session): Row & { ends_at: number | null } {
+function toRow(s: Session): Omit<Row, 'seq'> & { ends_at: number | null } {
   return {
     id: s.id,
     status: s.status,

@@ -4,10 +4,10 @@ import type { Pool } from '../engine/pool.js';
 import type { SessionLookup } from '../engine/session-lookup.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
-import { allocateNumber } from './allocate.js';
+import { allocateNumber, poolHasCountries } from './allocate.js';
 import { isLive, type Session } from './session.js';
 import { SessionIndex } from './session-index.js';
-import { SessionStore, type ListQuery, type SessionCall } from './session-store.js';
+import { SessionStore, type ListQuery, type SessionCall, type SessionChanges } from './session-store.js';
 import { StoreWriter, type WriteOp } from './store-writer.js';
 
 /** A checked create request (numbers already normalised by the API). */
@@ -52,6 +52,8 @@ export interface SessionsOptions {
   retentionMs?: number;
   /** How often ended sessions are swept; 0: only when `sweep()` is called. */
   sweepEveryMs?: number;
+  /** How often to look for writes made by other processes (an import); 0: only when `catchUp()` is called. */
+  catchUpEveryMs?: number;
   clock?: () => number;
   log?: Logger;
 }
@@ -65,6 +67,8 @@ interface Effects {
 }
 
 interface Job {
+  /** Runs before the other jobs of its batch, while memory is exactly what the disk says. */
+  first?: boolean;
   run: (fx: Effects) => unknown;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
@@ -73,6 +77,8 @@ interface Job {
 const DAY = 86_400_000;
 /** How long calls wait to be written to the session story (and the idle slide to the file). */
 const CALLS_FLUSH_MS = 200;
+/** Changes read from the store per step of a catch-up (a big import arrives in several steps). */
+const CATCH_UP_BATCH = 2000;
 
 /**
  * Live masking sessions: the store (durable), the index (in memory, answers calls) and the
@@ -85,6 +91,8 @@ export class Sessions {
   readonly index = new SessionIndex();
   /** Reads on this thread; the writer thread owns the writes. */
   private readonly store: SessionStore;
+  /** What the catch-up reads: only this interface, so that another store (PostgreSQL) can answer it. */
+  private readonly changes: SessionChanges;
   private readonly writer: StoreWriter;
   private readonly clock: () => number;
   private readonly log: Logger;
@@ -93,6 +101,9 @@ export class Sessions {
   private calls: { session: Session; call: SessionCall }[] = [];
   private flushing = false;
   private timer: NodeJS.Timeout | undefined;
+  private catchUpTimer: NodeJS.Timeout | undefined;
+  /** The last write of the change sequence that memory has seen. */
+  private seenSeq: number;
   private rotation = 0;
   private lastPrune = 0;
   private closed: Promise<void> | undefined;
@@ -102,14 +113,21 @@ export class Sessions {
     this.log = options.log ?? silentLogger;
     this.retentionMs = options.retentionMs ?? 30 * DAY;
     this.store = new SessionStore(options.path); // creates and migrates the file first
+    this.changes = this.store;
     this.writer = new StoreWriter(options.path);
     const now = this.clock();
+    // The sequence first: a write landing between the two reads is seen again by the catch-up, never missed.
+    this.seenSeq = this.changes.lastSeq();
     for (const s of this.store.allOpen()) this.index.add(s);
     const coolOff = Math.max(0, ...[...(options.pools()?.values() ?? [])].map((p) => p.coolOffMs));
     if (coolOff > 0) for (const e of this.store.recentlyEnded(now - coolOff)) for (const p of e.parties) this.index.noteEnded(p, e.virtualNumber, e.at);
     if (options.sweepEveryMs) {
       this.timer = setInterval(() => void this.sweep().catch((e) => this.log({ level: 'error', msg: 'sessions-sweep-failed', error: String(e) })), options.sweepEveryMs);
       this.timer.unref();
+    }
+    if (options.catchUpEveryMs) {
+      this.catchUpTimer = setInterval(() => void this.catchUp().catch((e) => this.log({ level: 'error', msg: 'sessions-catch-up-failed', error: String(e) })), options.catchUpEveryMs);
+      this.catchUpTimer.unref();
     }
   }
 
@@ -122,7 +140,8 @@ export class Sessions {
     return this.index.size;
   }
 
-  create(input: CreateInput, requestHash: string): Promise<CreateResult> {
+  /** `requestHash`: of the request body, so that a retry with the same `ref` is recognised; needed only with a ref. */
+  create(input: CreateInput, requestHash?: string): Promise<CreateResult> {
     return this.enqueue((fx) => this.createNow(input, requestHash, fx));
   }
 
@@ -148,7 +167,10 @@ export class Sessions {
   noteCall(sessionId: string, call: SessionCall): void {
     const s = this.index.get(sessionId);
     if (!s) return;
-    if (call.at > s.lastActivityAt) s.lastActivityAt = call.at;
+    if (call.at > s.lastActivityAt) {
+      s.lastActivityAt = call.at;
+      this.index.refresh(s);
+    }
     this.calls.push({ session: s, call });
     // Written in batches a little later: a flush to disk per call would stall the calls.
     if (this.calls.length === 1) setTimeout(() => void this.flushCalls(), CALLS_FLUSH_MS).unref();
@@ -177,11 +199,49 @@ export class Sessions {
     return expired;
   }
 
+  /**
+   * Brings memory in step with writes made by other processes on the same file (an import, for
+   * instance): sessions they opened start routing, those they closed stop. Our own writes come
+   * back too and change nothing. Cheap when nothing changed: one indexed read.
+   */
+  async catchUp(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const applied = await this.enqueue(() => this.applyChanges(), true);
+      total += applied;
+      if (applied < CATCH_UP_BATCH) return total;
+    }
+  }
+
+  private applyChanges(): number {
+    const changes = this.changes.changesSince(this.seenSeq, CATCH_UP_BATCH);
+    for (const { seq, session } of changes) {
+      this.seenSeq = seq;
+      const mine = this.index.get(session.id);
+      if (session.status !== 'open') {
+        if (mine) this.index.remove(mine, session.closedAt ?? this.clock());
+        continue;
+      }
+      if (mine) {
+        // Our own write coming back (the usual case): nothing to do.
+        if (mine.expiresAt === session.expiresAt && mine.idleTtl === session.idleTtl && mine.record === session.record && mine.lastActivityAt >= session.lastActivityAt) continue;
+        // Changed elsewhere (extended, record switched): take its terms, keep our latest call.
+        const lastActivityAt = Math.max(mine.lastActivityAt, session.lastActivityAt);
+        this.index.remove(mine, this.clock());
+        restore(mine, { ...session, lastActivityAt });
+        this.index.add(mine);
+      } else this.index.add(session);
+    }
+    if (changes.length > 0) this.log({ level: 'debug', msg: 'sessions-caught-up', changes: changes.length, seq: this.seenSeq });
+    return changes.length;
+  }
+
   /** Waits for the writes in flight, then closes the file. */
   async close(): Promise<void> {
     if (this.closed) return this.closed;
     this.closed = (async () => {
       if (this.timer) clearInterval(this.timer);
+      if (this.catchUpTimer) clearInterval(this.catchUpTimer);
       while (this.flushing || this.jobs.length > 0) await new Promise((r) => setImmediate(r));
       await this.flushCalls();
       await this.writer.close();
@@ -190,7 +250,7 @@ export class Sessions {
     return this.closed;
   }
 
-  private createNow(input: CreateInput, requestHash: string, fx: Effects): CreateResult {
+  private createNow(input: CreateInput, requestHash: string | undefined, fx: Effects): CreateResult {
     const now = this.clock();
     if (input.ref) {
       const same = this.index.openRef(input.ref);
@@ -207,7 +267,8 @@ export class Sessions {
         const names = [...(this.options.pools()?.keys() ?? [])];
         return { ok: false, status: 409, code: 'unknown-pool', field: 'pool', message: `there is no pool "${input.pool}"${names.length ? `: the pools are ${names.join(', ')}` : ': declare it in pools.yaml in the rules folder'}` };
       }
-      const country = parsePhoneNumberFromString(input.parties[0])?.country;
+      // Parsing a number costs more than the rest of a create: only when the pool has countries to prefer.
+      const country = poolHasCountries(pool) ? parsePhoneNumberFromString(input.parties[0])?.country : undefined;
       const picked = allocateNumber(pool, input.parties, this.index, now, { ...(country ? { country } : {}), ...(input.pin ? { pin: input.pin } : {}), start: this.rotation++ });
       if (!picked.number) {
         return { ok: false, status: 409, code: 'pool-exhausted', field: 'parties', message: `pool "${pool.name}" has no number free for ${picked.blockedBy}: every number is in an open session (or cooling off) with a party of this session; close a session or add numbers to the pool` };
@@ -226,7 +287,7 @@ export class Sessions {
       if (pinned) return { ok: false, status: 409, code: 'pin-in-use', field: 'pin', message: `pin ${input.pin} is used by open session ${pinned.sessionId} on ${virtualNumber}: choose another pin` };
     }
     const session: Session = {
-      id: `ses_${randomBytes(12).toString('hex')}`,
+      id: newSessionId(),
       status: 'open',
       virtualNumber,
       ...(input.virtualNumber ? {} : { pool: input.pool! }),
@@ -239,7 +300,7 @@ export class Sessions {
       ...(input.subAccountId ? { subAccountId: input.subAccountId } : {}),
       ...(input.pin ? { pin: input.pin } : {}),
       createdAt: now,
-      requestHash,
+      ...(requestHash ? { requestHash } : {}),
     };
     fx.ops.push({ op: 'insert', session: { ...session } });
     this.index.add(session);
@@ -274,7 +335,11 @@ export class Sessions {
       s.lastActivityAt = now;
     }
     if (patch.record !== undefined) s.record = patch.record;
-    fx.undo.push(() => restore(s, before));
+    this.index.refresh(s);
+    fx.undo.push(() => {
+      restore(s, before);
+      this.index.refresh(s);
+    });
     fx.ops.push({ op: 'update', session: { ...s } });
     return { ok: true, session: s };
   }
@@ -291,17 +356,18 @@ export class Sessions {
     });
   }
 
-  private enqueue<T>(run: (fx: Effects) => T): Promise<T> {
+  private enqueue<T>(run: (fx: Effects) => T, first = false): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the sessions store is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject, ...(first ? { first } : {}) });
       if (this.jobs.length === 1 && !this.flushing) setImmediate(() => void this.flush());
     });
   }
 
   /** Every queued write in one commit (one flush to disk), then every answer. */
   private async flush(): Promise<void> {
-    const jobs = this.jobs;
+    // Catch-ups first: no write of this batch has touched memory yet, and every earlier one is on disk.
+    const jobs = [...this.jobs.filter((j) => j.first), ...this.jobs.filter((j) => !j.first)];
     this.jobs = [];
     if (jobs.length === 0) return;
     this.flushing = true;
@@ -353,6 +419,18 @@ export class Sessions {
       this.log({ level: 'error', msg: 'sessions-calls-write-failed', count: calls.length, error: e instanceof Error ? e.message : String(e) });
     }
   }
+}
+
+/** Random bytes drawn in blocks: one call to the system's generator per 340 ids, not per id. */
+let idBytes = Buffer.alloc(0);
+let idAt = 0;
+function newSessionId(): string {
+  if (idAt + 12 > idBytes.length) {
+    idBytes = randomBytes(4096);
+    idAt = 0;
+  }
+  idAt += 12;
+  return `ses_${idBytes.toString('hex', idAt - 12, idAt)}`;
 }
 
 /** Puts `target` back as `snapshot` was, removing keys added since. */

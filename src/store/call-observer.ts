@@ -6,7 +6,6 @@ import { normalizeStatus } from './normalize-status.js';
 import { sessionStory, type SessionStory } from './session-story.js';
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { CallStatusPayload } from '../types/generated/call-status.js';
-import type { CallflowResponse } from '../types/generated/callflow.js';
 import type { SessionSummaryPayload } from '../types/generated/session-summary.js';
 import type { Logger } from '../log/logger.js';
 import { ReplayCache } from './replay-cache.js';
@@ -18,7 +17,6 @@ const SHARED_WAIT_MS = 1000;
 /** One answered call action, as the routes hand it over for metrics and the decision log. */
 export interface CallActionRecord {
   payload: CallActionPayload;
-  response: CallflowResponse;
   /** The request body as received (JSON of the payload when the deadline passed before it arrived). */
   eventText: string;
   /** The callflow response body exactly as sent. */

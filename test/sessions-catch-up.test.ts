@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Sessions } from '../src/sessions/sessions-service.js';
+import { DRIVER, RIDER, RIDER2, VN1, VN2 } from './helpers/sessions.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Two handles on one sessions file, as two processes have: each its own connection, writer thread and index. */
+function twoOnOneFile(): { writer: Sessions; server: Sessions } {
+  const dir = mkdtempSync(join(tmpdir(), 'sessions-catch-up-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'sessions.sqlite');
+  const open = () => {
+    const s = new Sessions({ path, pools: () => undefined });
+    cleanups.push(() => s.close());
+    return s;
+  };
+  return { server: open(), writer: open() };
+}
+
+async function create(s: Sessions, parties: [string, string], virtualNumber: string, extra: { expiresAt?: number; record?: boolean } = {}) {
+  const r = await s.create({ parties, virtualNumber, ...extra }, `${parties.join()}${virtualNumber}`);
+  if (!r.ok) throw new Error(r.message);
+  return r.session;
+}
+
+describe('catching up with writes made by another process on the same file', () => {
+  it('a session opened elsewhere routes after a catch-up; extended elsewhere, it takes the new end; closed elsewhere, it stops', async () => {
+    const { writer, server } = twoOnOneFile();
+    const now = Date.now();
+    const s = await create(writer, [RIDER, DRIVER], VN1, { expiresAt: now + 60_000 });
+    expect(server.lookup.otherParty(RIDER, VN1, now)).toBeUndefined();
+    expect(await server.catchUp()).toBe(1);
+    expect(server.lookup.otherParty(RIDER, VN1, now)?.peer).toBe(DRIVER);
+    expect(server.lookup.otherParty(DRIVER, VN1, now)?.peer).toBe(RIDER);
+
+    await writer.update(s.id, { expiresAt: now + 3_600_000, record: true });
+    await server.catchUp();
+    expect(server.lookup.otherParty(RIDER, VN1, now + 120_000)).toMatchObject({ peer: DRIVER, record: true });
+
+    await writer.update(s.id, { close: true });
+    await server.catchUp();
+    expect(server.lookup.otherParty(RIDER, VN1, now)).toBeUndefined();
+    expect(server.openCount).toBe(0);
+  });
+
+  it('nothing changed: a catch-up finds nothing; its own writes come back and change nothing', async () => {
+    const { server } = twoOnOneFile();
+    expect(await server.catchUp()).toBe(0);
+    const mine = await create(server, [RIDER, DRIVER], VN1);
+    await server.catchUp();
+    expect(server.openCount).toBe(1);
+    expect(server.index.get(mine.id)).toBe(mine);
+    expect(await server.catchUp()).toBe(0);
+  });
+
+  it('a close and a catch-up queued together: the session stays closed, also before the next catch-up', async () => {
+    const { server } = twoOnOneFile();
+    // Created here and not caught up yet: the catch-up will read the row while it is still open on disk.
+    const s = await create(server, [RIDER, DRIVER], VN1);
+    const [closed] = await Promise.all([server.update(s.id, { close: true }), server.catchUp()]);
+    expect(closed.ok).toBe(true);
+    expect(server.lookup.otherParty(RIDER, VN1, Date.now())).toBeUndefined();
+    await server.catchUp();
+    expect(server.lookup.otherParty(RIDER, VN1, Date.now())).toBeUndefined();
+  });
+
+  it('the file keeps the rule "one open session per party and number" across processes: the later create is refused', async () => {
+    const { writer, server } = twoOnOneFile();
+    await create(writer, [RIDER, DRIVER], VN1);
+    const r = await server.create({ parties: [RIDER, RIDER2], virtualNumber: VN1 }, 'h');
+    expect(r).toMatchObject({ ok: false, status: 409, code: 'party-busy' });
+    await server.catchUp();
+    expect(server.lookup.otherParty(RIDER, VN1, Date.now())?.peer).toBe(DRIVER);
+    expect((await create(server, [RIDER, RIDER2], VN2)).virtualNumber).toBe(VN2);
+  });
+
+  it('a big import arrives whole, in several steps', async () => {
+    const { writer, server } = twoOnOneFile();
+    const n = 4500;
+    await Promise.all(Array.from({ length: n }, (_, i) => create(writer, [`+6591${String(100000 + i)}`, `+6581${String(100000 + i)}`], VN1)));
+    expect(await server.catchUp()).toBe(n);
+    expect(server.openCount).toBe(n);
+    expect(server.lookup.otherParty('+6581104499', VN1, Date.now())?.peer).toBe('+6591104499');
+  });
+});
