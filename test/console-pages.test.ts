@@ -241,6 +241,7 @@ describe('rules read as sentences', () => {
     ['helpdesk-night', 'Calls to vn-ref-4, every day 22:00–06:00 Asia/Singapore', expect.any(Array)],
     ['menu-sales', 'Calls to vn-ref-2 in answer to main-menu after pressing 1', ['say “Connecting you to sales.”', 'connect +65 6123 4567']],
     ['delivery-masking', 'Calls to +65 6833 2049', ["connect the other party of the caller's masking pair"]],
+    ['order-pin-found', 'Calls in answer to a step of menu order-pin after typing the PIN of an open session on the called number', ['say “Connecting you now.”', 'connect the first party of that session']],
     ['everyone-else', 'Every call', expect.arrayContaining(['hang up'])],
   ])('%s', (id, when, steps) => {
     const rule = live.current().rules.find((r) => r.id === id)!;

@@ -35,6 +35,7 @@ describe('the editor agrees with validate', () => {
   it.each([
     ['a misspelt action is one clear message', 'misspelt-action.yaml', ['5:9 Property sya is not allowed.']],
     ['an unquoted makeCall number (YAML reads a number) is accepted, as validate accepts it', 'unquoted-number.yaml', []],
+    ['a PIN menu (`ask: pin`, no `options`) is accepted, as validate accepts it', 'pin-menu.yaml', []],
   ])('%s', async (_what, file, expected) => {
     expect(await diagnosticsOf(file)).toEqual(expected);
   }, 120_000);
@@ -47,6 +48,14 @@ describe('the editor agrees with validate', () => {
     const labels = await lsp.complete(uriOf('block-map.yaml'), line, character);
     expect(labels).toEqual(expect.arrayContaining(values));
     expect(labels.join(' ')).not.toContain('[object Object]');
+  }, 120_000);
+
+  it.each([
+    ['ask', 7, 9, ['pin']],
+    ['connect', 8, 13, ['first-party', 'second-party']],
+  ])("completes a PIN menu's %s", async (_field, line, character, values) => {
+    await diagnosticsOf('pin-menu-values.yaml');
+    expect(await lsp.complete(uriOf('pin-menu-values.yaml'), line, character)).toEqual(expect.arrayContaining(values));
   }, 120_000);
 
   it('completes field names inside a { } map', async () => {

@@ -184,6 +184,38 @@ function menuRows(): Row[] {
     { lint: menuNoWayOut, case: 'a loop with one option out', files: menuFile(main('      "1": { menu: sub }\n', '    exhausted: [{ menu: sub }]\n') + sub('      "0": back\n      "2": [{ makeCall: "+6561234567" }]\n', '    exhausted: [{ menu: main }]\n')), warnings: [] },
     { lint: menuNoExhausted, case: 'a menu without exhausted', files: menuFile(main('      "1": hangup\n', '')), warnings: ['m.yaml:5:3 menu `main` has no `exhausted`'] },
     { lint: menuNoExhausted, case: 'a menu with exhausted', files: menuFile(main('      "1": hangup\n')), warnings: [] },
+    // The say-text lints read menus too: prompts, retry words, and the says of options, found and exhausted.
+    {
+      lint: sayTextMayBeEmpty,
+      case: "a menu's prompt, words and option says that are only placeholders",
+      files: menuFile('  main:\n    prompt: "{{dtmf}}"\n    options:\n      "1": { say: "{{source}}" }\n      "2": [{ say: " " }, hangup]\n    noInput: { say: "{{dtmf}}" }\n    exhausted: [{ say: "{{dtmf}}" }, hangup]\n'),
+      warnings: [
+        'm.yaml:6:13 the prompt of menu `main` is empty when the call has no {{dtmf}}',
+        'm.yaml:10:21 the `noInput` say of menu `main` is empty',
+        'm.yaml:8:19 this say of option "1" of menu `main` is empty when the call has no {{source}}',
+        'm.yaml:9:20 this say of option "2" of menu `main` is empty for every call',
+        'm.yaml:11:24 this say of `exhausted` of menu `main` is empty',
+      ],
+    },
+    {
+      lint: sayTextMayBeEmpty,
+      case: 'a PIN menu whose wrong-PIN words and found say are only placeholders',
+      files: menuFile('  main:\n    ask: pin\n    prompt: "Your code?"\n    invalid: { say: "{{dtmf}}" }\n    found: [{ say: "{{dtmf}}" }, { makeCall: other-party }]\n    exhausted: [hangup]\n'),
+      warnings: ['m.yaml:8:21 the `invalid` say of menu `main` is empty', 'm.yaml:9:20 this say of `found` of menu `main` is empty'],
+    },
+    {
+      lint: sayTextTooLong,
+      case: "a menu prompt that passes 3000 characters with its placeholders filled",
+      files: menuFile(`  main:\n    prompt: "${'a'.repeat(2950)} {{clientActionId}}"\n    options: { "1": hangup }\n    exhausted: [hangup]\n`),
+      warnings: ['m.yaml:6:13 the prompt of menu `main` can be 3015 characters'],
+    },
+    {
+      lint: sayTextMayBeEmpty,
+      case: "a rule's own sayAndCapture prompt that is only a placeholder",
+      files: { 'a.yaml': `rules:\n  - id: ask\n    then:\n      - sayAndCapture: "{{dtmf}}"\n${CATCH_ALL}` },
+      warnings: ['a.yaml:4:24 the sayAndCapture prompt of rule `ask` is empty when the call has no {{dtmf}}'],
+    },
+    { lint: sayTextMayBeEmpty, case: 'menus with words around their placeholders (negative)', files: menuFile(main('      "1": { say: "You pressed {{dtmf}}." }\n')), warnings: [] },
   ];
 }
 

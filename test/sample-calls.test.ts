@@ -4,6 +4,7 @@ import { payloadFor } from '../src/rule-tests/parse-rule-tests.js';
 import { sampleCalls } from '../src/rule-tests/sample-calls.js';
 import { checkRulesDir } from '../src/rule-tests/check-rules-dir.js';
 import { callsToReplay } from '../src/rule-tests/compare-rule-sets.js';
+import { fixedSessions } from '../src/sessions/fixed-sessions.js';
 import { ruleSetOf, sources } from './helpers/build-in-memory.js';
 
 describe('sampleCalls', () => {
@@ -12,7 +13,7 @@ describe('sampleCalls', () => {
     const { ruleSet, tests } = await checkRulesDir('rules', undefined);
     const now = new Date('2026-03-02T01:30:00Z');
     const calls = callsToReplay(tests, ruleSet!, ruleSet!);
-    const reached = new Set(calls.map((c) => decide(ruleSet!, payloadFor(c.call, c.at ?? now), { now: c.at ?? now }).ruleId));
+    const reached = new Set(calls.map((c) => decide(ruleSet!, payloadFor(c.call, c.at ?? now), { now: c.at ?? now, ...(c.sessions ? { sessions: fixedSessions(c.sessions) } : {}) }).ruleId));
     expect(ruleSet!.rules.map((r) => r.id).filter((id) => !reached.has(id))).toEqual([]);
   });
 

@@ -20,7 +20,8 @@ function fields(schema: Node): { path: string; chain: Node[] }[] {
     if (!node || typeof node !== 'object') return;
     const props = (node as Node).properties as Record<string, Node> | undefined;
     if (props) for (const [name, value] of Object.entries(props)) out.push({ path: `${path}.${name}`, chain: chainOf(value) });
-    for (const [key, value] of Object.entries(node)) walk(value, `${path}/${key}`);
+    // `if`/`else` only name fields already described, to state which are needed together.
+    for (const [key, value] of Object.entries(node)) if (key !== 'if' && key !== 'then' && key !== 'else') walk(value, `${path}/${key}`);
   };
   walk(schema, '#');
   return out;

@@ -17,7 +17,7 @@ import { fixedSessions, type FixedSession } from '../sessions/fixed-sessions.js'
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
 
 /**
- * `simulate <event.json | field=value ...> [--rules dir] [--explain] [--at time] [--press keys ...] [--session A,B,VN[,record]]...`:
+ * `simulate <event.json | field=value ...> [--rules dir] [--explain] [--at time] [--press keys ...] [--session A,B,VN[,record][,pin=DIGITS]]...`:
  * the rule that answers, and the exact JSON. --explain adds why each earlier rule did not take the
  * call; each --press is the caller's next keys (a conversation through menus), one answer per step;
  * --session opens a live masking session for the simulated call.
@@ -126,17 +126,25 @@ function checkFields(names: readonly string[], file: string | undefined): void {
   }
 }
 
-/** `--session +6591110001,+6592220001,+6568332049[,record]`: two parties and their virtual number. */
+/** `--session +6591110001,+6592220001,+6568332049[,record][,pin=4711]`: two parties, their virtual number, and what else the session has. */
 function readSession(text: string, i: number): FixedSession {
   const parts = text.split(',').map((p) => p.trim());
-  const record = parts[3] === 'record' ? true : parts[3] === 'no-record' ? false : undefined;
-  if (parts.length < 3 || parts.length > 4 || (parts.length === 4 && record === undefined)) {
-    throw new UsageError(`--session "${text}" must be PARTY_A,PARTY_B,VIRTUAL_NUMBER, optionally followed by ,record (for example --session +6591110001,+6592220001,+6568332049)`);
-  }
+  const usage = `--session "${text}" must be PARTY_A,PARTY_B,VIRTUAL_NUMBER, optionally followed by ,record and ,pin=DIGITS (for example --session +6591110001,+6592220001,+6568332049,pin=4711)`;
+  if (parts.length < 3) throw new UsageError(usage);
   const numbers = parts.slice(0, 3).map((p) => {
     const phone = checkPhoneNumber(p);
     if (!phone.ok) throw new UsageError(`--session "${text}": ${phone.message}`);
     return phone.e164;
   });
-  return { id: `simulated-session-${i + 1}`, parties: [numbers[0]!, numbers[1]!], virtualNumber: numbers[2]!, ...(record === undefined ? {} : { record }) };
+  let record: boolean | undefined;
+  let pin: string | undefined;
+  for (const extra of parts.slice(3)) {
+    if ((extra === 'record' || extra === 'no-record') && record === undefined) record = extra === 'record';
+    else if (extra.startsWith('pin=') && pin === undefined) {
+      pin = extra.slice(4);
+      // The same rule as the sessions API's (schema/session-create.schema.json).
+      if (!/^[0-9]{1,12}$/.test(pin)) throw new UsageError(`--session "${text}": the pin must be 1 to 12 digits, like pin=4711`);
+    } else throw new UsageError(usage);
+  }
+  return { id: `simulated-session-${i + 1}`, parties: [numbers[0]!, numbers[1]!], virtualNumber: numbers[2]!, ...(record === undefined ? {} : { record }), ...(pin === undefined ? {} : { pin }) };
 }

@@ -21,7 +21,7 @@ export const USAGE = `Usage:
                                                                  (--explain: why each earlier rule did not)
                        [--press KEYS ...]                        then the caller presses KEYS (4711#, or nothing),
                                                                  one answer per step: a walk through menus
-                       [--session A,B,VN[,record]]...            with a live masking session open (repeatable)
+                       [--session A,B,VN[,record][,pin=N]]...    with a live masking session open (repeatable)
   call-router sessions import FILE.csv [--config FILE]           load a pairs table into the sessions file (SESSIONS_DB)
   TIME is ISO 8601 with a zone, like 2026-03-02T09:30:00+08:00
 

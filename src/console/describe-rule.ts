@@ -19,10 +19,11 @@ export function describeRule(rule: Rule): RuleSentence {
   const parts = fields.map(describeCondition);
   const hasSubAccount = fields.some((c) => c.field === 'subAccountId');
   if (rule.scope && !hasSubAccount) parts.push(`on sub-account ${[...rule.scope].join(' or ')}`);
+  if (rule.conditions.some((c) => c.kind === 'pin')) parts.push('after typing the PIN of an open session on the called number');
   const times = rule.conditions.filter((c) => c.kind === 'time').map((c) => describeTime(c.source));
   let when = parts.length > 0 ? `Calls ${parts.join(' ')}` : 'Every call';
   if (times.length > 0) when += `, ${times.join(' and ')}`;
-  return { when, steps: describeActions(rule.actions), ...(rule.elseActions ? { otherwise: describeActions(rule.elseActions) } : {}) };
+  return { when, steps: describeActions(rule.actions, rule.pinParty), ...(rule.elseActions ? { otherwise: describeActions(rule.elseActions) } : {}) };
 }
 
 const LEAD: Partial<Record<string, string>> = {
@@ -105,20 +106,21 @@ function describeWindow(source: unknown): string {
   return parts.join(' ') + (except.length > 0 ? `, except ${except.join(' and ')}` : '');
 }
 
-export function describeActions(actions: readonly Action[]): string[] {
-  return actions.map(describeAction);
+/** `pinParty`: a PIN menu's rule, whose other party is that party of the session the PIN names. */
+export function describeActions(actions: readonly Action[], pinParty?: 0 | 1): string[] {
+  return actions.map((a) => describeAction(a, pinParty));
 }
 
-function describeAction(a: Action): string {
+function describeAction(a: Action, pinParty: 0 | 1 | undefined): string {
   switch (a.action) {
     case 'split':
-      return `share the calls: ${a.branches.map((b) => `${Math.round((b.weight / a.totalWeight) * 100)}%: ${describeActions(b.actions).join(' → ')}`).join('; ')}`;
+      return `share the calls: ${a.branches.map((b) => `${Math.round((b.weight / a.totalWeight) * 100)}%: ${describeActions(b.actions, pinParty).join(' → ')}`).join('; ')}`;
     default:
-      return describeStep(a);
+      return describeStep(a, pinParty);
   }
 }
 
-function describeStep(s: Step): string {
+function describeStep(s: Step, pinParty: 0 | 1 | undefined): string {
   switch (s.action) {
     case 'say':
       return `say “${templateText(s.text)}”`;
@@ -127,6 +129,7 @@ function describeStep(s: Step): string {
     case 'makeCall':
       return `connect ${formatPhone(s.destination)}${s.callRecording ? ' (recorded)' : ''}`;
     case 'callOtherParty':
+      if (pinParty !== undefined) return `connect the ${pinParty === 0 ? 'first' : 'second'} party of that session${s.callRecording ? ' (recorded)' : ''}`;
       return `connect the other party of the caller's masking pair${s.callRecording ? ' (recorded)' : ''}`;
     case 'hangup':
       return 'hang up';

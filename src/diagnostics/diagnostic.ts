@@ -92,7 +92,8 @@ export type DiagnosticCode =
   | 'unreachable-menu'
   | 'menu-key-too-long'
   | 'menu-no-way-out'
-  | 'menu-no-exhausted';
+  | 'menu-no-exhausted'
+  | 'menu-pin-field';
 
 export interface Position {
   line: number;

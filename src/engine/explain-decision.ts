@@ -42,7 +42,7 @@ export function explainDecision(ruleSet: RuleSet, payload: CallActionPayload, op
 export function whyNot(rule: Rule, ruleSet: RuleSet, payload: CallActionPayload, options: DecideOptions = {}): SkippedRule | undefined {
   const facts = eventFacts(payload);
   const now = options.now ?? new Date();
-  const failed = firstFailedCondition(rule, facts, now);
+  const failed = firstFailedCondition(rule, facts, now, options.sessions);
   if (!failed) {
     if (applyRule(rule, callContext(facts, { now, sessionId: payload.sessionId, ...(options.sessions ? { sessions: options.sessions } : {}) }), ruleSet)) return undefined;
     const text = `${rule.id}: the caller has no open masking session or pair on this number, and the rule has no \`else\``;
@@ -56,6 +56,11 @@ export function whyNot(rule: Rule, ruleSet: RuleSet, payload: CallActionPayload,
     return { rule, field: 'time', actual, wanted, text: `${rule.id}: the call came at ${actual}, wanted ${wanted}` };
   }
   const actual = facts[failed.field];
+  if (failed.kind === 'pin') {
+    const wanted = 'the PIN of an open session on the called number';
+    const is = actual === undefined ? 'is missing' : `is ${JSON.stringify(actual)}`;
+    return { rule, field: 'dtmf', actual, wanted, text: `${rule.id}: dtmf ${is}, wanted ${wanted}` };
+  }
   const wanted = failed.matcher.kind === 'exact' && failed.matcher.lists ? describeLists(failed.matcher.lists, failed.matcher.values.size, failed.field) : describeSource(failed.source);
   const is = actual === undefined ? 'is missing' : `is ${JSON.stringify(actual)}`;
   return { rule, field: failed.field, actual, wanted, text: `${rule.id}: ${failed.field} ${is}, wanted ${wanted}` };

@@ -3,7 +3,7 @@ import { findPair } from './pair-index.js';
 import { INDEX_FIELDS, type Condition, type Matcher, type Rule, type RuleSet, type Step } from './rule-set.js';
 import { chooseSteps } from './split.js';
 import { inTimeWindow, localTime, type LocalTime, type ZonedClock } from './time-window.js';
-import type { SessionLookup } from './session-lookup.js';
+import type { SessionByPin, SessionLookup } from './session-lookup.js';
 
 /** What matching needs to know about one call besides its fields: the session (for splits) and the clock. */
 export interface CallContext {
@@ -14,6 +14,8 @@ export interface CallContext {
   localTimes?: Map<string, LocalTime>;
   /** Live masking sessions, asked before the CSV pairs. */
   sessions?: SessionLookup;
+  /** The session whose PIN the caller typed, once looked up (null: none). */
+  pinSession?: SessionByPin | null;
 }
 
 export function callContext(facts: Facts, options: { now?: Date; sessionId?: string; sessions?: SessionLookup } = {}): CallContext {
@@ -54,18 +56,33 @@ function localTimeOf(call: CallContext, clock: ZonedClock): LocalTime {
   return local;
 }
 
+/**
+ * The open session on the called number whose PIN the caller typed, looked up once per call. A
+ * wrong PIN and the PIN of an ended session both come back as none, so they are answered alike.
+ */
+function pinSession(call: CallContext): SessionByPin | undefined {
+  if (call.pinSession === undefined) {
+    const keys = call.facts.dtmf?.replace(/#$/, '');
+    const number = call.facts.destination;
+    call.pinSession = (keys && number && call.sessions?.byPin(number, keys, call.now.getTime())) || null;
+  }
+  return call.pinSession ?? undefined;
+}
+
 function conditionHolds(condition: Condition, call: CallContext): boolean {
   switch (condition.kind) {
     case 'field':
       return testMatcher(condition.matcher, call.facts[condition.field]);
     case 'time':
       return condition.windows.some((w) => inTimeWindow(w, localTimeOf(call, w.clock)));
+    case 'pin':
+      return pinSession(call) !== undefined;
   }
 }
 
 /** The first condition of `rule` that the call does not meet, or undefined when all are met. */
-export function firstFailedCondition(rule: Rule, facts: Facts, now: Date = new Date()): Condition | undefined {
-  const call = callContext(facts, { now });
+export function firstFailedCondition(rule: Rule, facts: Facts, now: Date = new Date(), sessions?: SessionLookup): Condition | undefined {
+  const call = callContext(facts, { now, ...(sessions ? { sessions } : {}) });
   return rule.conditions.find((c) => !conditionHolds(c, call));
 }
 
@@ -77,6 +94,12 @@ export function applyRule(rule: Rule, call: CallContext, ruleSet: RuleSet): Matc
   for (const c of rule.conditions) if (!conditionHolds(c, call)) return undefined;
   const steps = chooseSteps(rule.actions, call.sessionId);
   if (!rule.needsPair || !steps.some((s) => s.action === 'callOtherParty')) return { rule, branch: 'then', steps };
+  if (rule.pinParty !== undefined) {
+    const pinned = pinSession(call);
+    if (!pinned) return undefined;
+    const session = { id: pinned.sessionId, ...(pinned.record === undefined ? {} : { record: pinned.record }) };
+    return { rule, branch: 'then', steps, peer: pinned.parties[rule.pinParty], session };
+  }
   const live = call.sessions && call.facts.source !== undefined && call.facts.destination !== undefined
     ? call.sessions.otherParty(call.facts.source, call.facts.destination, call.now.getTime())
     : undefined;

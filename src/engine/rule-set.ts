@@ -72,7 +72,17 @@ export interface TimeCondition {
   source: unknown;
 }
 
-export type Condition = FieldCondition | TimeCondition;
+/**
+ * The caller's keys (dtmf, without a closing #) are the PIN of an open live masking session on the
+ * number they called: answered through the call's SessionLookup, so the engine does no I/O.
+ */
+export interface PinCondition {
+  kind: 'pin';
+  field: 'dtmf';
+  source: unknown;
+}
+
+export type Condition = FieldCondition | TimeCondition | PinCondition;
 
 export type TemplatePart = string | { field: TemplateField };
 
@@ -135,6 +145,11 @@ export interface Rule {
   elseActions?: readonly Action[];
   /** Whether some branch of `actions` calls the other party, so matching must look the pair up. Absent: no. */
   needsPair?: boolean;
+  /**
+   * For a PIN menu's rule: `makeCall: other-party` calls this party (0: the first, 1: the second) of
+   * the session whose PIN the caller typed (its PinCondition), not the caller's own pair.
+   */
+  pinParty?: 0 | 1;
   /** The sub-accounts the rule is limited to (file `scope:`, else an exact `when: subAccountId`), if any. */
   scope?: ReadonlySet<string>;
   /** Set on the rules a menu compiles into (src/rules/compile-menus.ts): which menu, and which of its paths. */
@@ -144,7 +159,8 @@ export interface Rule {
 export interface MenuRuleInfo {
   /** The menu's name; absent for the one rule that answers a step of a menu that no longer exists. */
   name?: string;
-  kind: 'option' | 'no-input' | 'invalid' | 'exhausted' | 'restart' | 'stale';
+  /** `pin`: a PIN menu's right PIN. */
+  kind: 'option' | 'pin' | 'no-input' | 'invalid' | 'exhausted' | 'restart' | 'stale';
 }
 
 /**

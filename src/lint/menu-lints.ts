@@ -39,7 +39,7 @@ export const menuKeyTooLong: Lint = {
     const out: Diagnostic[] = [];
     for (const site of menusOf(ctx).values()) {
       const digits = site.menu.digits ?? 1;
-      for (const key of Object.keys(site.menu.options)) {
+      for (const key of Object.keys(site.menu.options ?? {})) {
         if (key.length <= digits) continue;
         out.push(warning('menu-key-too-long', `option "${key}" of menu \`${site.name}\` can never be chosen: the menu collects at most ${digits} key${digits === 1 ? '' : 's'}. Raise \`digits:\` to ${key.length}, or use a shorter key`, at(site, 'options', key)));
       }

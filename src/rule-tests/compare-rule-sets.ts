@@ -3,6 +3,7 @@ import type { RuleSet } from '../engine/rule-set.js';
 import type { CallflowAction } from '../types/generated/callflow.js';
 import { callflowLines } from './callflow-lines.js';
 import { FALLBACK_RULE, payloadFor, type RuleTest } from './parse-rule-tests.js';
+import { fixedSessions } from '../sessions/fixed-sessions.js';
 import { sampleCalls, type SampleCall } from './sample-calls.js';
 
 interface Routing {
@@ -31,7 +32,7 @@ export function callsToReplay(tests: readonly RuleTest[], before: RuleSet, after
   ];
   const seen = new Set<string>();
   return all.filter((c) => {
-    const key = JSON.stringify([Object.entries(c.call).sort(), c.at?.toISOString()]);
+    const key = JSON.stringify([Object.entries(c.call).sort(), c.at?.toISOString(), c.sessions]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -40,7 +41,7 @@ export function callsToReplay(tests: readonly RuleTest[], before: RuleSet, after
 
 function route(ruleSet: RuleSet, call: SampleCall, now: Date): Routing {
   const payload = payloadFor(call.call, now);
-  const decision = decide(ruleSet, payload, { now });
+  const decision = decide(ruleSet, payload, { now, ...(call.sessions ? { sessions: fixedSessions(call.sessions) } : {}) });
   return { rule: decision.outcome === 'matched' ? decision.ruleId : FALLBACK_RULE, callflow: decision.response.callflow };
 }
 

@@ -1,4 +1,7 @@
+import { normalizePhone } from '../engine/phone.js';
 import { PHONE_FIELDS, type Matcher, type MatchField, type RuleSet } from '../engine/rule-set.js';
+import { makeCallActionPayload } from '../events/make-event.js';
+import type { FixedSession } from '../sessions/fixed-sessions.js';
 
 /** A call to replay: the fields that matter, and where it comes from (for the report). */
 export interface SampleCall {
@@ -6,7 +9,13 @@ export interface SampleCall {
   call: Readonly<Record<string, string>>;
   /** A test's own clock; else the compare's. */
   at?: Date;
+  /** Live masking sessions open for the call: one whose PIN a PIN menu's sample call types. */
+  sessions?: readonly FixedSession[];
 }
+
+/** The PIN a PIN menu's sample call types, and the parties of the session that has it. */
+const SAMPLE_PIN = '1234';
+const SAMPLE_PARTIES = ['+6591110001', '+6592220001'] as const;
 
 // Long enough to be a plausible number (a makeCall may use it as caller ID), short enough for any country.
 const PHONE_DIGITS = 10;
@@ -46,12 +55,22 @@ export function sampleCalls(ruleSet: RuleSet): SampleCall[] {
   for (const rule of ruleSet.rules) {
     if (rule.conditions.length === 0) continue;
     const call: Record<string, string> = {};
+    let sessions: FixedSession[] | undefined;
     for (const c of rule.conditions) {
+      if (c.kind === 'pin') {
+        call.dtmf = SAMPLE_PIN;
+        call.destination ??= makeCallActionPayload({}).destination;
+        sessions = [{ id: 'sample-session', parties: SAMPLE_PARTIES, virtualNumber: normalizePhone(call.destination), pin: SAMPLE_PIN }];
+      }
       if (c.kind !== 'field') continue;
       const v = c.example ?? valueFor(c.field, c.matcher);
       if (v !== undefined) call[c.field] = v;
     }
-    const label = `a call for rule ${rule.id} (${rule.file}:${rule.line})`;
+    const label = `a call for rule ${rule.id} (${rule.file}:${rule.line})${sessions ? `, with a session whose PIN it types (${SAMPLE_PIN})` : ''}`;
+    if (sessions) {
+      out.push({ label, call, sessions });
+      continue;
+    }
     out.push({ label, call });
     if (call.source === undefined) out.push({ label, call: { ...call, source: NEUTRAL_CALLER } });
   }

@@ -1,5 +1,5 @@
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Action, CaptureStep, Condition, Matcher, MenuRuleInfo, Rule, Step } from '../engine/rule-set.js';
+import type { Action, CaptureStep, Condition, Matcher, MenuRuleInfo, PinCondition, Rule, Step } from '../engine/rule-set.js';
 import { allStepLists } from '../engine/split.js';
 import { CAPTURE_DEFAULTS, compileActions, type MenuEntries } from './compile-actions.js';
 import { compileTemplate } from './compile-template.js';
@@ -28,6 +28,10 @@ const MENU_DEFAULTS = {
   retries: 2,
   invalidWords: 'Sorry, that is not one of the choices.',
   noInputWords: 'Sorry, I did not hear a choice.',
+  /** `ask: pin`: the longest PIN a session may have (schema/session-create.schema.json), ended with #. */
+  pinDigits: 12,
+  wrongPinWords: 'Sorry, that PIN is not right.',
+  noPinWords: 'Sorry, I did not hear a PIN.',
 } as const;
 
 /** The id of the rule that answers a step of a menu that no longer exists. */
@@ -62,7 +66,7 @@ export function menuEntries(menus: ReadonlyMap<string, DeclaredMenu>, diagnostic
         ...(d.menu.speed === undefined ? {} : { speed: d.menu.speed }),
         completeOnHash: true,
         minDigits: 1,
-        maxDigits: d.menu.digits ?? MENU_DEFAULTS.digits,
+        maxDigits: d.menu.digits ?? (d.menu.ask === 'pin' ? MENU_DEFAULTS.pinDigits : MENU_DEFAULTS.digits),
         overallTimeout: Math.round((d.menu.timeout ?? MENU_DEFAULTS.timeoutSeconds) * 1000),
         // The router counts retries itself, with its own words for a wrong key and for silence.
         noOfTries: CAPTURE_DEFAULTS.noOfTries,
@@ -121,14 +125,22 @@ function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voi
   for (let i = 0; i <= invalidTries; i++) for (let n = 0; n <= silenceTries; n++) states.push(menuStateId(name, i, n));
   const inMenu = field('clientActionId', { kind: 'exact', values: new Set(states) }, words(`a step of menu ${name}`));
   const rules: Rule[] = [];
-  const add = (id: string, kind: MenuRuleInfo['kind'], where: YamlPath, conditions: Condition[], actions: readonly Action[], target: 'key' | 'value' = 'key') => {
+  const add = (id: string, kind: MenuRuleInfo['kind'], where: YamlPath, conditions: Condition[], actions: readonly Action[], extra: Pick<Rule, 'pinParty'> = {}) => {
     const needsPair = allStepLists(actions).some((steps) => steps.some((s) => s.action === 'callOtherParty'));
-    rules.push({ id, order: 0, file: parsed.file, ...parsed.locate(where, target), conditions: [...scoped, ...conditions], actions, needsPair, ...(d.scope ? { scope: d.scope } : {}), menu: { name, kind } });
+    rules.push({ id, order: 0, file: parsed.file, ...parsed.locate(where, 'key'), conditions: [...scoped, ...conditions], actions, needsPair, ...extra, ...(d.scope ? { scope: d.scope } : {}), menu: { name, kind } });
   };
   const actionsAt = (sources: Parameters<typeof compileActions>[0], path: YamlPath, id: string) =>
     compileActions(sources, path, { parsed, voiceProfile: d.voiceProfile, diagnostics, otherParty: 'allowed', salt: id, menus: entries });
 
-  for (const [key, choice] of Object.entries(menu.options)) {
+  const pin = menu.ask === 'pin';
+  checkPinFields(name, d, diagnostics);
+  if (pin) {
+    // The right PIN: the caller's keys name an open session on the number they called.
+    const found: PinCondition = { kind: 'pin', field: 'dtmf', source: words('the PIN of an open session on the called number') };
+    const actions: readonly Action[] = menu.found ? actionsAt(menu.found, [...at, 'found'], `${name}-found`) : [{ action: 'callOtherParty' }];
+    add(`${name}-found`, 'pin', menu.found ? [...at, 'found'] : [...at, 'ask'], [inMenu, found], actions, { pinParty: menu.connect === 'second-party' ? 1 : 0 });
+  }
+  for (const [key, choice] of Object.entries(menu.options ?? {})) {
     if (choice === undefined) continue;
     const id = `${name}-press-${key.replace(/\*/g, 'star')}`;
     const where: YamlPath = [...at, 'options', key];
@@ -142,8 +154,12 @@ function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voi
 
   const exhausted = menu.exhausted ? actionsAt(menu.exhausted, [...at, 'exhausted'], `${name}-exhausted`) : fallback;
   const silence = field('dtmf', { kind: 'not', inner: builtInRegex(PRESSED) }, words('no keys'));
-  const keys = new Set(Object.keys(menu.options));
-  const wrong = field('dtmf', builtInRegex(PRESSED), words('keys that are no option'), [...'0123456789*', '00'].find((k) => !keys.has(k)));
+  const keys = new Set(Object.keys(menu.options ?? {}));
+  // For a PIN menu every PIN that reaches this rule is wrong (the right ones were answered above),
+  // whether or not a session ever had it: the caller hears the same words either way.
+  const wrong = pin
+    ? field('dtmf', builtInRegex(PRESSED), words('a PIN of no open session on the called number'), '0')
+    : field('dtmf', builtInRegex(PRESSED), words('keys that are no option'), [...'0123456789*', '00'].find((k) => !keys.has(k)));
   const retryRules = (kind: 'no-input' | 'invalid', tries: number, dtmf: Condition, wordsSaid: string, where: YamlPath) => {
     const spent: string[] = [];
     for (let i = 0; i <= invalidTries; i++) {
@@ -160,8 +176,8 @@ function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voi
     }
     add(`${name}-${kind}-exhausted`, 'exhausted', menu.exhausted ? [...at, 'exhausted'] : where, [field('clientActionId', { kind: 'exact', values: new Set(spent) }, words(`menu ${name} with no ${kind === 'invalid' ? 'tries for a wrong key' : 'tries for silence'} left`)), dtmf], exhausted);
   };
-  retryRules('no-input', silenceTries, silence, menu.noInput?.say ?? MENU_DEFAULTS.noInputWords, menu.noInput ? [...at, 'noInput'] : at);
-  retryRules('invalid', invalidTries, wrong, menu.invalid?.say ?? MENU_DEFAULTS.invalidWords, menu.invalid ? [...at, 'invalid'] : at);
+  retryRules('no-input', silenceTries, silence, menu.noInput?.say ?? (pin ? MENU_DEFAULTS.noPinWords : MENU_DEFAULTS.noInputWords), menu.noInput ? [...at, 'noInput'] : at);
+  retryRules('invalid', invalidTries, wrong, menu.invalid?.say ?? (pin ? MENU_DEFAULTS.wrongPinWords : MENU_DEFAULTS.invalidWords), menu.invalid ? [...at, 'invalid'] : at);
   // An id of this menu that fits none of the above (its retries were lowered mid-call): start again.
   // Listed, not a pattern, so the rule is found through the index and no other call scans it.
   const known = new Set(states);
@@ -171,6 +187,18 @@ function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voi
     add(`${name}-restart`, 'restart', at, [field('clientActionId', { kind: 'exact', values: new Set(outdated) }, words(`a step of an earlier version of menu ${name}`))], offer(0, 0));
   }
   return rules;
+}
+
+/** `options` belong to a menu of keys, `found` and `connect` to a PIN menu (`ask: pin`). */
+function checkPinFields(name: string, d: DeclaredMenu, diagnostics: Diagnostic[]): void {
+  const report = (key: string, message: string) => diagnostics.push(error('menu-pin-field', message, { file: d.parsed.file, ...d.parsed.locate(['menus', name, key], 'key') }));
+  if (d.menu.ask === 'pin') {
+    if (d.menu.options !== undefined) report('options', `menu \`${name}\` asks for a PIN (\`ask: pin\`), so it has no \`options\`: say what a right PIN does under \`found:\`, or remove \`ask: pin\` to offer keys`);
+    return;
+  }
+  for (const key of ['found', 'connect'] as const) {
+    if (d.menu[key] !== undefined) report(key, `\`${key}\` is for a menu that asks for a PIN: add \`ask: pin\` to menu \`${name}\`, or remove \`${key}\``);
+  }
 }
 
 function unusedName(menus: ReadonlyMap<string, unknown>): string {

@@ -17,7 +17,7 @@ export function choiceActions(choice: MenuChoice): ActionSource[] | undefined {
   return Array.isArray(choice) ? choice : [choice as ActionSource];
 }
 
-/** The menus each menu leads to (its options and `exhausted`), and whether it has a way out of the menus. */
+/** The menus each menu leads to (its options, `found` and `exhausted`), and whether it has a way out of the menus. */
 export interface MenuLinks {
   to: Set<string>;
   /** An option or `exhausted` that ends somewhere other than a menu (a call, a hangup, the fallback). */
@@ -34,13 +34,18 @@ export function menuLinks(menu: Menu): MenuLinks {
     // An action list that opens no menu (or only in some split branches) lets the caller out.
     if (refs.length === 0 || !endsInMenuEverywhere(actions)) links.exits = true;
   };
-  for (const choice of Object.values(menu.options)) {
+  for (const choice of Object.values(menu.options ?? {})) {
     if (choice === undefined) continue;
     if (choice === 'back') links.back = true;
     const actions = choiceActions(choice);
     if (actions) follow(actions);
   }
   if (menu.exhausted) follow(menu.exhausted);
+  // A PIN menu connects the caller when the PIN is right (by default it only calls the party).
+  if (menu.ask === 'pin') {
+    if (menu.found) follow(menu.found);
+    else links.exits = true;
+  }
   return links;
 }
 
@@ -51,7 +56,7 @@ function endsInMenuEverywhere(actions: readonly ActionSource[]): boolean {
   return last.split?.every((b) => endsInMenuEverywhere(b.then)) ?? false;
 }
 
-/** For each menu, the menus whose options or `exhausted` open it: where `back` goes. */
+/** For each menu, the menus whose options, `found` or `exhausted` open it: where `back` goes. */
 export function menuParents(menus: ReadonlyMap<string, Menu>): Map<string, string[]> {
   const parents = new Map<string, string[]>();
   for (const [name, menu] of menus) {

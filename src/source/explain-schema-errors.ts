@@ -28,8 +28,8 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], parsed: Pars
 }
 
 function pickRelevant(errors: readonly ErrorObject[]): ErrorObject[] {
-  // `propertyNames` only wraps the error about the name itself, which is kept.
-  const concrete = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'propertyNames');
+  // `propertyNames` only wraps the error about the name itself, which is kept; `if` only says its `then`/`else` failed.
+  const concrete = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'propertyNames' && e.keyword !== 'if');
   const isShape = (e: ErrorObject) => e.keyword === 'type' || e.keyword === 'enum' || e.keyword === 'const';
   const kept = concrete.filter((e) => {
     if (!isShape(e)) return true;
@@ -135,7 +135,7 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
         weight: 'give each branch of the split a weight, for example `weight: 70`',
         subAccountId: 'name the 8x8 sub-account, for example `subAccountId: acme-sg`',
         prompt: 'say what the caller hears, for example `prompt: "Press 1 for sales."`',
-        options: 'list the keys and what they do, for example `options: { "1": { menu: sales } }`',
+        options: 'list the keys and what they do, for example `options: { "1": { menu: sales } }`, or write `ask: pin` to ask for a PIN',
         promptMessage: 'say what the caller hears before pressing keys',
       };
       return { code: 'missing-field', message: `\`${missing}\` is missing${why[missing] ? `: ${why[missing]}` : ''}`, target: 'value' };
