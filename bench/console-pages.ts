@@ -30,8 +30,14 @@ async function measure(label: string, dir: string, files: number): Promise<void>
   const rows: CallRecord[] = [];
   for (let i = 0; i < records; i++) {
     rows.push({
-      kind: 'call-action', sessionId: `s-${i}`, callId: `c-${i}`, dedupeKey: `e-${i}`, ruleId: loaded.ruleSet.rules[i % loaded.ruleSet.rules.length]!.id,
-      rulesVersion: 'v', status: null, at: now - i * 1000,
+      kind: 'call-action',
+      sessionId: `s-${i}`,
+      callId: `c-${i}`,
+      dedupeKey: `e-${i}`,
+      ruleId: loaded.ruleSet.rules[i % loaded.ruleSet.rules.length]!.id,
+      rulesVersion: 'v',
+      status: null,
+      at: now - i * 1000,
       eventText: JSON.stringify({ payload: { source: '+6581234567', destination: '+6568332048' } }),
       responseText: JSON.stringify({ clientActionId: 'x', callflow: [{ action: 'hangup' }] }),
       decision: { outcome: 'matched' },
@@ -44,7 +50,16 @@ async function measure(label: string, dir: string, files: number): Promise<void>
   await calls.ready();
   const app = createApp({ rules: live, metrics, calls, consoleToken: 'bench', rulesDir: dir });
   const firstFile = loaded.ruleSet.files[0]!;
-  const pages = ['/console', '/console/rules', `/console/rules?file=${encodeURIComponent(firstFile)}`, '/console/try?source=%2B6581234567&destinationRefId=vn-ref-1', '/console/week', '/console/calls', '/console/calls?q=%2B6581234567', '/console/calls/s-5'];
+  const pages = [
+    '/console',
+    '/console/rules',
+    `/console/rules?file=${encodeURIComponent(firstFile)}`,
+    '/console/try?source=%2B6581234567&destinationRefId=vn-ref-1',
+    '/console/week',
+    '/console/calls',
+    '/console/calls?q=%2B6581234567',
+    '/console/calls/s-5',
+  ];
   const out: string[] = [];
   for (const page of pages) {
     const times: number[] = [];
@@ -66,7 +81,10 @@ async function measure(label: string, dir: string, files: number): Promise<void>
 
 console.log(`decision log: ${records} records\n\n| rules | page | median ms | KiB |\n|---|---|---|---|`);
 await measure('sample (13)', new URL('../rules', import.meta.url).pathname, 8);
-for (const [count, files] of [[1000, 10], [20_000, 20]] as const) {
+for (const [count, files] of [
+  [1000, 10],
+  [20_000, 20],
+] as const) {
   const dir = mkdtempSync(join(tmpdir(), 'console-bench-rules-'));
   await generateRules(dir, count, files);
   await measure(String(count), dir, files);

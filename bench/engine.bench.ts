@@ -74,11 +74,7 @@ export function engineTable(results: readonly EngineResult[]): string {
     (r) =>
       `| ${r.rules.toLocaleString('en-US')} | ${(r.nsPerDecision / 1000).toFixed(2)} µs | ${Math.round(1e9 / r.nsPerDecision).toLocaleString('en-US')} | ${base ? (r.nsPerDecision / base.nsPerDecision).toFixed(2) : '-'}× | ${(r.buildMs / 1000).toFixed(1)} s | ${r.wrong} |`,
   );
-  return [
-    '| rules | time per decide() (median of 10 slices) | decisions/s (one core) | cost vs the smallest set | build (parse + compile) | wrong answers |',
-    '|---:|---:|---:|---:|---:|---:|',
-    ...rows,
-  ].join('\n');
+  return ['| rules | time per decide() (median of 10 slices) | decisions/s (one core) | cost vs the smallest set | build (parse + compile) | wrong answers |', '|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -24,16 +24,7 @@ export interface BenchRequest {
   expect: string;
 }
 
-export type RequestKind =
-  | 'refId'
-  | 'refId-list'
-  | 'destination'
-  | 'dtmf-menu'
-  | 'prefix'
-  | 'regex'
-  | 'prefix-miss'
-  | 'regional'
-  | 'unknown-number';
+export type RequestKind = 'refId' | 'refId-list' | 'destination' | 'dtmf-menu' | 'prefix' | 'regex' | 'prefix-miss' | 'regional' | 'unknown-number';
 
 /** Rules the generator always adds: scanned regional rules plus the catch-all. */
 const REGIONAL = [

@@ -34,7 +34,9 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   // Each body is split around its eventId once, so that every request gets a fresh id cheaply.
   const templates = opts.requests.map((r) => webhookBody(r.payload, '@@ID@@').split('@@ID@@') as [string, string]);
-  const extra = Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const extra = Object.entries(opts.headers ?? {})
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   const head = `POST /webhooks/call-action HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n${extra}Connection: keep-alive\r\nContent-Length: `;
   // A nonce per run: ids stay fresh across runs against the same server, so no call is a replay.
   const nonce = randomBytes(4).toString('hex');

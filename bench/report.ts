@@ -47,9 +47,13 @@ export function renderReport(run: BenchRun): string {
   const lines: string[] = [];
   lines.push(
     `Run ${run.startedAt.toISOString()} with \`${run.command}\`: per server ${run.seconds} s at full speed (${run.rounds} rounds, servers taking turns; medians shown) and ${run.halfSeconds} s at half rate (also in rounds, medians); whole bench ${int(run.totalSeconds)} s.`,
-    `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end (the machine is shared: compare ratios, not absolute numbers).`,
+    `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} at the end (the machine is shared: compare ratios, not absolute numbers).`,
     `Load: ${run.loader} on 127.0.0.1; each server in its own process, its log lines to /dev/null. The router runs with every feature on: decision log (SQLite file), a JSON log line per call, metrics, webhook secret and IP allowlist, deadline. Requests cycle through 500 generated 8x8 Call Action events (mix below) with a fresh eventId each. CPU µs per request: the server's CPU time over all its threads (/proc/PID/task/*/schedstat) divided by the requests answered. Half-rate and reload latency come from an evenly paced open-loop client (bench/paced-load.ts) timed in microseconds.`,
-    `Mix: ${Object.entries(MIX).map(([k, w]) => `${k} ${w}%`).join(', ')} (the kinds are described in "What is measured" above).`,
+    `Mix: ${Object.entries(MIX)
+      .map(([k, w]) => `${k} ${w}%`)
+      .join(', ')} (the kinds are described in "What is measured" above).`,
     '',
     '### Throughput at full speed',
     '',
@@ -63,7 +67,7 @@ export function renderReport(run: BenchRun): string {
       `| ${s.name} | ${int(m.rps)} | ${bare ? pct(m.rps / bare.max.rps) : '-'} | ${s.cpuUs?.toFixed(1) ?? '?'} | ${bare?.cpuUs && s.cpuUs ? `${(s.cpuUs / bare.cpuUs).toFixed(2)}×` : '-'} | ${ms(m.p50, m)} | ${ms(m.p99, m)} | ${ms(m.max, m)} | ${m.errors} | ${m.non2xx} | ${s.rssMb ? `${int(s.rssMb)} MB` : '?'} | ${(s.startupMs / 1000).toFixed(2)} s | ${check} |`,
     );
   }
-  lines.push('', '### Latency at 50% of each server\'s own max rate', '', '| server | rate req/s | p50 ms | p99 ms | max ms | errors | non-2xx |', '|---|---:|---:|---:|---:|---:|---:|');
+  lines.push('', "### Latency at 50% of each server's own max rate", '', '| server | rate req/s | p50 ms | p99 ms | max ms | errors | non-2xx |', '|---|---:|---:|---:|---:|---:|---:|');
   for (const s of run.scenarios) {
     const h = s.half;
     lines.push(`| ${s.name} | ${int(h.rps)} | ${ms(h.p50, h)} | ${ms(h.p99, h)} | ${ms(h.max, h)} | ${h.errors} | ${h.non2xx} |`);
@@ -89,16 +93,25 @@ export function renderReport(run: BenchRun): string {
   lines.push('', '### Targets (issue 13)', '');
   const target = (ok: boolean | undefined, text: string) => lines.push(`- ${ok === undefined ? 'NOT MEASURED' : ok ? 'MET' : 'MISSED'}: ${text}`);
   const both = r1k && bare;
-  target(both ? r1k.max.rps >= 0.9 * bare.max.rps : undefined, `1k rules, every feature on, ≥ 90% of bare Hono's req/s — ${both ? `${pct(r1k.max.rps / bare.max.rps)} (${int(r1k.max.rps)} vs ${int(bare.max.rps)})` : '-'}`);
+  target(
+    both ? r1k.max.rps >= 0.9 * bare.max.rps : undefined,
+    `1k rules, every feature on, ≥ 90% of bare Hono's req/s — ${both ? `${pct(r1k.max.rps / bare.max.rps)} (${int(r1k.max.rps)} vs ${int(bare.max.rps)})` : '-'}`,
+  );
   const cpuKnown = both && r1k.cpuUs !== undefined && bare.cpuUs !== undefined;
-  target(cpuKnown ? r1k.cpuUs! <= 1.5 * bare.cpuUs! : undefined, `1k rules ≤ 1.5× bare Hono's CPU µs per request — ${cpuKnown ? `${(r1k.cpuUs! / bare.cpuUs!).toFixed(2)}× (${r1k.cpuUs!.toFixed(1)} vs ${bare.cpuUs!.toFixed(1)} µs)` : '-'}`);
+  target(
+    cpuKnown ? r1k.cpuUs! <= 1.5 * bare.cpuUs! : undefined,
+    `1k rules ≤ 1.5× bare Hono's CPU µs per request — ${cpuKnown ? `${(r1k.cpuUs! / bare.cpuUs!).toFixed(2)}× (${r1k.cpuUs!.toFixed(1)} vs ${bare.cpuUs!.toFixed(1)} µs)` : '-'}`,
+  );
   target(r100k && r1k ? r100k.max.rps >= 0.95 * r1k.max.rps : undefined, `100k rules ≥ 95% of the 1k req/s — ${r100k && r1k ? `${pct(r100k.max.rps / r1k.max.rps)} (${int(r100k.max.rps)} vs ${int(r1k.max.rps)})` : '-'}`);
   for (const r of [r1k, r100k]) {
     if (r) target(r.half.p99 < 5, `p99 < 5 ms at half the router's max rate with the decision log on, ${int(r.rules!)} rules — ${ms(r.half.p99, r.half)} ms at ${int(r.half.rps)} req/s`);
   }
   const reloadOk = rl?.available && rl.reloadMs.length > 0 ? rl.load.p99 < 50 && failed(rl.load) === 0 && rl.load.timeouts === 0 : undefined;
   target(reloadOk, `during 100k-rule reloads at 50% load p99 < 50 ms and 0 failed — ${rl?.available ? `p99 ${ms(rl.load.p99, rl.load)} ms, ${failed(rl.load)} failed` : (rl?.note ?? 'not run')}`);
-  target(rl?.rssMbAfter !== undefined ? rl.rssMbAfter < 250 : undefined, `100k rules RSS < 250 MB after 10 reloads — ${rl?.rssMbAfter ? `${int(rl.rssMbAfter)} MB` : '-'} (after load, before reloads: ${r100k?.rssMb ? `${int(r100k.rssMb)} MB` : '-'})`);
+  target(
+    rl?.rssMbAfter !== undefined ? rl.rssMbAfter < 250 : undefined,
+    `100k rules RSS < 250 MB after 10 reloads — ${rl?.rssMbAfter ? `${int(rl.rssMbAfter)} MB` : '-'} (after load, before reloads: ${r100k?.rssMb ? `${int(r100k.rssMb)} MB` : '-'})`,
+  );
   target(r100k ? r100k.startupMs < 2000 : undefined, `100k rules: start to first answer < 2 s — ${r100k ? `${(r100k.startupMs / 1000).toFixed(1)} s` : '-'}`);
   return lines.join('\n');
 }

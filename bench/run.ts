@@ -158,7 +158,9 @@ async function sessionsBench(): Promise<string | undefined> {
     log(`  sessions bench failed (exit ${code})`);
     return undefined;
   }
-  return `Run ${new Date().toISOString()} with \`npm run bench\` (or \`npm run bench -- --sessions\` for this part alone); load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end.\n${out}`;
+  return `Run ${new Date().toISOString()} with \`npm run bench\` (or \`npm run bench -- --sessions\` for this part alone); load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')} at the end.\n${out}`;
 }
 
 async function main(): Promise<void> {
@@ -280,7 +282,9 @@ async function main(): Promise<void> {
 
     const report = renderReport({
       command: `npm run bench${LONG || values['no-reload'] ? ' --' : ''}${LONG ? ' --long' : ''}${values['no-reload'] ? ' --no-reload' : ''}`,
-      loader: USE_WRK ? `wrk (1 thread, 10 connections${PIN.load ? `, pinned to core ${PIN.load}; servers pinned to core ${PIN.server}` : ', not pinned: taskset missing or one core'})` : 'autocannon (10 connections, in the bench process, sharing the cores: install wrk for a fair run)',
+      loader: USE_WRK
+        ? `wrk (1 thread, 10 connections${PIN.load ? `, pinned to core ${PIN.load}; servers pinned to core ${PIN.server}` : ', not pinned: taskset missing or one core'})`
+        : 'autocannon (10 connections, in the bench process, sharing the cores: install wrk for a fair run)',
       seconds: SECONDS,
       rounds: ROUNDS,
       halfSeconds: HALF_SECONDS,

@@ -33,12 +33,7 @@ export async function freePort(): Promise<number> {
  * Starts `node ARGS` with stdout (the router's JSON log lines) sent to /dev/null, so the bench
  * process spends no time reading them, and waits for GET /healthz to answer 200.
  */
-export async function startServer(
-  name: string,
-  args: (port: number) => string[],
-  timeoutMs: number,
-  options: { core?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<ServerUnderTest> {
+export async function startServer(name: string, args: (port: number) => string[], timeoutMs: number, options: { core?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServerUnderTest> {
   const port = await freePort();
   const started = performance.now();
   // taskset execs node in place, so the child's pid is the server's (for schedstat and VmRSS).

@@ -113,7 +113,10 @@ function lookupBench(): void {
   };
   const runs = [run('all 10', 10, small, payloads(10)), run('1,000 of them', big, large, payloads(big)), run('10 of them', big, large, payloads(10))];
   alternate(runs, 25_000);
-  printRuns(`decide() with a live-session lookup (CPU time, 40 alternating rounds of 25k calls; index of ${big.toLocaleString('en-US')} built in ${(indexMs / 1000).toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB)`, runs);
+  printRuns(
+    `decide() with a live-session lookup (CPU time, 40 alternating rounds of 25k calls; index of ${big.toLocaleString('en-US')} built in ${(indexMs / 1000).toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB)`,
+    runs,
+  );
 }
 
 const pct = (xs: number[], p: number) => {
@@ -189,19 +192,27 @@ async function createBench(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     const cpuAfter = await cpuNs(server.process.pid);
     const created = statuses.get(201) ?? 0;
-    const others = [...statuses].filter(([st]) => st !== 201).map(([st, n]) => `${n} × ${st}`).join(', ') || 'none';
+    const others =
+      [...statuses]
+        .filter(([st]) => st !== 201)
+        .map(([st, n]) => `${n} × ${st}`)
+        .join(', ') || 'none';
     const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? `${(((cpuAfter - cpuBefore) / 1e9 / seconds) * 100).toFixed(0)}% of a core` : 'n/a';
     // What the creates cost the server in CPU, net of the calls, and so what one whole core could do.
     const createCpu = callCpu !== undefined && cpuBefore !== undefined && cpuAfter !== undefined && created > 0 ? (cpuAfter - cpuBefore - callLoad.requests * callCpu) / created : undefined;
     console.log(`\n### Creates through POST /sessions with ${values.concurrency} clients, while call actions run at half the server's max rate, ${SECONDS} s\n`);
-    console.log(`Server: its own process${pin.server ? ` pinned to core ${pin.server} (clients on core ${pin.load})` : ''}, real SQLite file (synchronous=FULL, group commit on the writer thread), decision log on. Max rate of the masked calls alone: ${max ? `${max.rps.toFixed(0)}/s (wrk, 3 s)` : 'not measured (no wrk)'}; server CPU during the run: ${cpu}.\n`);
+    console.log(
+      `Server: its own process${pin.server ? ` pinned to core ${pin.server} (clients on core ${pin.load})` : ''}, real SQLite file (synchronous=FULL, group commit on the writer thread), decision log on. Max rate of the masked calls alone: ${max ? `${max.rps.toFixed(0)}/s (wrk, 3 s)` : 'not measured (no wrk)'}; server CPU during the run: ${cpu}.\n`,
+    );
     console.log('| creates/s | create p50 | create p99 | not 201 | calls/s (paced) | call p50 | call p99 | slowest call | call errors (conn/timeout/non-2xx) |\n|---:|---:|---:|---|---:|---:|---:|---:|---:|');
     console.log(
       `| ${(created / seconds).toFixed(0)} | ${pct(createMs, 50).toFixed(1)} ms | ${pct(createMs, 99).toFixed(1)} ms | ${others} | ${callLoad.rps.toFixed(0)} of ${rate} | ${callLoad.p50.toFixed(2)} ms | ${callLoad.p99.toFixed(2)} ms | ${callLoad.max.toFixed(1)} ms | ${callLoad.errors}/${callLoad.timeouts}/${callLoad.non2xx} |`,
     );
     if (callCpu !== undefined && createCpu !== undefined) {
       const oneCoreCalls = 1e9 / callCpu;
-      console.log(`\nServer CPU per call: ${(callCpu / 1000).toFixed(0)} µs (one core: ${oneCoreCalls.toFixed(0)} calls/s); per create, net of the calls: ${(createCpu / 1000).toFixed(0)} µs. One core serving calls at half its max (${(oneCoreCalls / 2).toFixed(0)}/s) has half a core left: ${(0.5e9 / createCpu).toFixed(0)} creates/s.`);
+      console.log(
+        `\nServer CPU per call: ${(callCpu / 1000).toFixed(0)} µs (one core: ${oneCoreCalls.toFixed(0)} calls/s); per create, net of the calls: ${(createCpu / 1000).toFixed(0)} µs. One core serving calls at half its max (${(oneCoreCalls / 2).toFixed(0)}/s) has half a core left: ${(0.5e9 / createCpu).toFixed(0)} creates/s.`,
+      );
     }
   } finally {
     if (server) await stopServer(server);

@@ -82,7 +82,9 @@ function importsOf(srcDir: string, file: string): Import[] {
 
 function resolveSpec(srcDir: string, file: string, spec: string): string | undefined {
   if (!spec.startsWith('.')) return undefined;
-  const path = relative(srcDir, join(srcDir, dirname(file), spec)).split('\\').join('/');
+  const path = relative(srcDir, join(srcDir, dirname(file), spec))
+    .split('\\')
+    .join('/');
   if (path.startsWith('..')) return undefined;
   // Sources import each other by their emitted name: `./x.js` is x.ts or x.tsx.
   if (!path.endsWith('.js')) return path;
@@ -103,7 +105,9 @@ function fileCircles(imports: readonly Import[]): string[][] {
     if (to === undefined) continue;
     next.set(from, [...(next.get(from) ?? []), to]);
   }
-  return components(next).filter((c) => c.length > 1 || (next.get(c[0]!) ?? []).includes(c[0]!)).map((c) => orderCircle(c, next));
+  return components(next)
+    .filter((c) => c.length > 1 || (next.get(c[0]!) ?? []).includes(c[0]!))
+    .map((c) => orderCircle(c, next));
 }
 
 /** Rooms whose allowances lead back to themselves: allowed one by one, they would still make a circle. */

@@ -12,26 +12,10 @@ function answer(thenYaml: string, fields = {}) {
 describe('each action, shorthand and full form, becomes 8x8 params', () => {
   it.each([
     ['say shorthand', '      - say: "Hello"', [{ action: 'say', params: { text: 'Hello', voiceProfile: VOICE } }]],
-    [
-      'say full form',
-      '      - say: { text: "Hello", voiceProfile: en-GB-Emma, repetition: 2, speed: 1.5 }',
-      [{ action: 'say', params: { text: 'Hello', voiceProfile: 'en-GB-Emma', repetition: 2, speed: 1.5 } }],
-    ],
-    [
-      'playFile shorthand',
-      '      - playFile: https://example.com/a.mp3',
-      [{ action: 'playFile', params: { fileUrl: 'https://example.com/a.mp3' } }],
-    ],
-    [
-      'playFile full form',
-      '      - playFile: { fileUrl: "http://example.com/b.WAV?v=2", repetition: 3 }',
-      [{ action: 'playFile', params: { fileUrl: 'http://example.com/b.WAV?v=2', repetition: 3 } }],
-    ],
-    [
-      'makeCall shorthand takes the called virtual number as caller ID',
-      '      - makeCall: "+65 8765 4321"',
-      [{ action: 'makeCall', params: { source: '+6568332048', destination: '+6587654321' } }],
-    ],
+    ['say full form', '      - say: { text: "Hello", voiceProfile: en-GB-Emma, repetition: 2, speed: 1.5 }', [{ action: 'say', params: { text: 'Hello', voiceProfile: 'en-GB-Emma', repetition: 2, speed: 1.5 } }]],
+    ['playFile shorthand', '      - playFile: https://example.com/a.mp3', [{ action: 'playFile', params: { fileUrl: 'https://example.com/a.mp3' } }]],
+    ['playFile full form', '      - playFile: { fileUrl: "http://example.com/b.WAV?v=2", repetition: 3 }', [{ action: 'playFile', params: { fileUrl: 'http://example.com/b.WAV?v=2', repetition: 3 } }]],
+    ['makeCall shorthand takes the called virtual number as caller ID', '      - makeCall: "+65 8765 4321"', [{ action: 'makeCall', params: { source: '+6568332048', destination: '+6587654321' } }]],
     [
       'makeCall full form',
       '      - makeCall: { destination: "0065 8765 4321", source: "+6568332049", callRecording: true }',
@@ -64,7 +48,7 @@ describe('voiceProfile', () => {
     expect(first).toMatchObject({ action: 'say', params: { voiceProfile: expected } });
   });
 
-  const FIX = 'Add a line like `voiceProfile: en-US-ZiraRUS` to settings.yaml (or to a file\'s `defaults:`, or to one say)';
+  const FIX = "Add a line like `voiceProfile: en-US-ZiraRUS` to settings.yaml (or to a file's `defaults:`, or to one say)";
   it.each([
     ['one say, no settings.yaml', { 'a.yaml': say }, undefined, { file: 'settings.yaml' }, '1 say (in a.yaml)'],
     [
@@ -77,9 +61,7 @@ describe('voiceProfile', () => {
   ])('is one load error when nothing gives one: %s', (_what, files, settings, where, affected) => {
     const result = build(files, settings);
     expect(result.ruleSet).toBeUndefined();
-    expect(result.diagnostics).toEqual([
-      { severity: 'error', code: 'missing-voice-profile', message: `no voiceProfile is set, and 8x8 has no default voice: ${affected} cannot be spoken. ${FIX}`, ...where },
-    ]);
+    expect(result.diagnostics).toEqual([{ severity: 'error', code: 'missing-voice-profile', message: `no voiceProfile is set, and 8x8 has no default voice: ${affected} cannot be spoken. ${FIX}`, ...where }]);
   });
 });
 

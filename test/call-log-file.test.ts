@@ -27,12 +27,7 @@ function tempDir(): string {
 function fileLog(file: string, config: Partial<{ callLogMaxBytes: number; callLogMaxRows: number }> = {}, retryOpenMs = 10_000) {
   const metrics = new Metrics();
   const log: Record<string, unknown>[] = [];
-  const recorder = openCallLog(
-    { callLog: file, callLogRetentionDays: 30, callLogMaxRows: 1_000_000, callLogMaxBytes: GiB, ...config },
-    metrics,
-    (e) => void log.push(e),
-    { retryOpenMs },
-  )!;
+  const recorder = openCallLog({ callLog: file, callLogRetentionDays: 30, callLogMaxRows: 1_000_000, callLogMaxBytes: GiB, ...config }, metrics, (e) => void log.push(e), { retryOpenMs })!;
   cleanups.push(() => recorder.close());
   return { recorder, metrics, log };
 }
@@ -150,7 +145,7 @@ describe('the decision log in a file', () => {
     event.payload.eventData = { padding: 'p'.repeat(50 * 1024) };
     expect((await post(app, '/webhooks/call-action', event)).status).toBe(200);
     await recorder.flush();
-    const [row] = (await recorder.session(event.payload.sessionId));
+    const [row] = await recorder.session(event.payload.sessionId);
     expect(row!.eventText.length).toBeLessThan(MAX_EVENT_TEXT + 100);
     expect(row!.eventText).toMatch(/…\[truncated: \d+ characters in all\]$/);
     const story = (await (await app.request(`/calls/${event.payload.sessionId}`, { headers: ADMIN })).json()) as any;
@@ -231,7 +226,7 @@ describe('the decision log in a file', () => {
 
     const { recorder } = fileLog(file);
     await recorder.ready();
-    const [row] = (await recorder.session('s-old'));
+    const [row] = await recorder.session('s-old');
     expect(row).toMatchObject({ ruleId: 'fallback', decision: { outcome: 'fallback', reason: 'no-match' }, source: '+6591110001', destination: '+6561234567' });
     expect(JSON.parse(row!.eventText)).toEqual({ payload: data.event });
     expect(JSON.parse(row!.responseText!)).toEqual(data.callflow);

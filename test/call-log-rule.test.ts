@@ -4,9 +4,7 @@ import { createApp } from '../src/http/app.js';
 import { LiveRules } from '../src/reload/live-rules.js';
 import { ruleSetOf, sources } from './helpers/build-in-memory.js';
 
-const ruleSet = ruleSetOf(
-  sources({ 'a.yaml': 'rules:\n  - id: vip\n    when: { source: "+6598765432" }\n    then: [{ makeCall: "+6587654321" }]\n  - id: everyone-else\n    then: [hangup]\n' }),
-);
+const ruleSet = ruleSetOf(sources({ 'a.yaml': 'rules:\n  - id: vip\n    when: { source: "+6598765432" }\n    then: [{ makeCall: "+6587654321" }]\n  - id: everyone-else\n    then: [hangup]\n' }));
 
 describe('the server log line of a call', () => {
   it.each([

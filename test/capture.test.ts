@@ -32,8 +32,16 @@ describe('sayAndCapture becomes 8x8 params, with the defaults sent explicitly', 
       },
     ],
     ['empty success and failure messages are left out', '      - sayAndCapture: { promptMessage: "Hi", successMessage: ~, failureMessage: ~ }', { promptMessage: 'Hi', voiceProfile: VOICE, ...DEFAULTS }],
-    ['placeholders are filled in', '      - sayAndCapture: { promptMessage: "Caller {{source}}, press 1", maxDigits: 1 }', { promptMessage: 'Caller +6591234567, press 1', voiceProfile: VOICE, ...DEFAULTS, maxDigits: 1 }],
-    ['completeOnHash false with 25 digits is accepted', '      - sayAndCapture: { promptMessage: "Hi", completeOnHash: false, maxDigits: 25 }', { promptMessage: 'Hi', voiceProfile: VOICE, ...DEFAULTS, completeOnHash: false }],
+    [
+      'placeholders are filled in',
+      '      - sayAndCapture: { promptMessage: "Caller {{source}}, press 1", maxDigits: 1 }',
+      { promptMessage: 'Caller +6591234567, press 1', voiceProfile: VOICE, ...DEFAULTS, maxDigits: 1 },
+    ],
+    [
+      'completeOnHash false with 25 digits is accepted',
+      '      - sayAndCapture: { promptMessage: "Hi", completeOnHash: false, maxDigits: 25 }',
+      { promptMessage: 'Hi', voiceProfile: VOICE, ...DEFAULTS, completeOnHash: false },
+    ],
   ])('%s', (_what, thenYaml, params) => {
     const response = answer(thenYaml);
     expect(response.callflow).toEqual([{ action: 'sayAndCapture', params }]);

@@ -37,7 +37,12 @@ describe('a mistake on the command line is a usage error (exit 2) in plain words
       'error: npm kept --explain for itself, so simulate never saw it: put -- after the script name, like `npm run simulate -- rules --explain`',
     ],
     ['a misspelt field', ['simulate', 'sourceCountry=SG', '--rules', DESK], {}, 'error: unknown field `sourceCountry`; did you mean `sourceCountryCode`?'],
-    ['a field far from any', ['simulate', 'colour=red', '--rules', DESK], {}, 'error: unknown field `colour`: the fields of a call are eventId, callId, sessionId, subAccountId, callStatus, callDirection, callType, source, destination, sourceFormat, destinationFormat, sourceCountryCode, destinationCountryCode, sourceRefId, destinationRefId, clientActionId, callDuration, sipCode, dtmf, eventData, timestamp'],
+    [
+      'a field far from any',
+      ['simulate', 'colour=red', '--rules', DESK],
+      {},
+      'error: unknown field `colour`: the fields of a call are eventId, callId, sessionId, subAccountId, callStatus, callDirection, callType, source, destination, sourceFormat, destinationFormat, sourceCountryCode, destinationCountryCode, sourceRefId, destinationRefId, clientActionId, callDuration, sipCode, dtmf, eventData, timestamp',
+    ],
   ])('%s', async (_what, argv, env, message) => {
     const { code, firstLine } = await cli(argv, env);
     expect(firstLine).toBe(message);

@@ -63,7 +63,10 @@ async function open(page: Page, path: string): Promise<void> {
 }
 
 async function shoot(page: Page, name: string): Promise<void> {
-  for (const [size, viewport] of [['laptop', LAPTOP], ['phone', PHONE]] as const) {
+  for (const [size, viewport] of [
+    ['laptop', LAPTOP],
+    ['phone', PHONE],
+  ] as const) {
     await page.setViewportSize(viewport);
     await page.screenshot({ path: join(SHOTS, `console-${name}-${size}.png`), fullPage: true });
   }

@@ -43,16 +43,13 @@ describe('Dockerfile', () => {
     expect(runtime.instructions.some((i) => i.keyword === 'EXPOSE' && i.rest === '3000')).toBe(true);
   });
 
-  it.each(stages.flatMap((stage) => sourcesOf(stage).map((s) => ({ stage: stage.name, ...s }))))(
-    '$stage: COPY $source exists after npm run build',
-    ({ copy, path }) => {
-      expect(existsSync(join(root, path)), `${path} does not exist`).toBe(true);
-      if (!copy.from) {
-        const hit = ignored.find((p) => path === p || path.startsWith(`${p}/`));
-        expect(hit, `${path} is excluded by .dockerignore (${hit})`).toBeUndefined();
-      }
-    },
-  );
+  it.each(stages.flatMap((stage) => sourcesOf(stage).map((s) => ({ stage: stage.name, ...s }))))('$stage: COPY $source exists after npm run build', ({ copy, path }) => {
+    expect(existsSync(join(root, path)), `${path} does not exist`).toBe(true);
+    if (!copy.from) {
+      const hit = ignored.find((p) => path === p || path.startsWith(`${p}/`));
+      expect(hit, `${path} is excluded by .dockerignore (${hit})`).toBeUndefined();
+    }
+  });
 
   it('CMD runs the built CLI with node directly (exec form), from a file the runtime stage copies', () => {
     const cmd = execForm(runtime, 'CMD');

@@ -38,7 +38,7 @@ describe('deploy/kubernetes manifests', () => {
     for (const name of Object.keys(env)) expect(known, `${name} is not read by the server (src/config/server-config.ts)`).toContain(name);
   });
 
-  it("exposes the port the server listens on, and the probes and the Service use it", () => {
+  it('exposes the port the server listens on, and the probes and the Service use it', () => {
     const port = Number(envValue(ENV_VARS.port.env) ?? DEFAULTS.port);
     const named = container.ports.find((p: Doc) => p.containerPort === port);
     expect(named, `no containerPort ${port}`).toBeDefined();

@@ -36,27 +36,39 @@ describe('the editor agrees with validate', () => {
     ['a misspelt action is one clear message', 'misspelt-action.yaml', ['5:9 Property sya is not allowed.']],
     ['an unquoted makeCall number (YAML reads a number) is accepted, as validate accepts it', 'unquoted-number.yaml', []],
     ['a PIN menu (`ask: pin`, no `options`) is accepted, as validate accepts it', 'pin-menu.yaml', []],
-  ])('%s', async (_what, file, expected) => {
-    expect(await diagnosticsOf(file)).toEqual(expected);
-  }, 120_000);
+  ])(
+    '%s',
+    async (_what, file, expected) => {
+      expect(await diagnosticsOf(file)).toEqual(expected);
+    },
+    120_000,
+  );
 
   it.each([
     ['callStatus', 4, 18, ['CALL_RECEIVED', 'ACTION_COMPLETED']],
     ['callDirection', 5, 21, ['INBOUND', 'OUTBOUND']],
-  ])('completes real values for %s, never [object Object]', async (_field, line, character, values) => {
-    await diagnosticsOf('block-map.yaml');
-    const labels = await lsp.complete(uriOf('block-map.yaml'), line, character);
-    expect(labels).toEqual(expect.arrayContaining(values));
-    expect(labels.join(' ')).not.toContain('[object Object]');
-  }, 120_000);
+  ])(
+    'completes real values for %s, never [object Object]',
+    async (_field, line, character, values) => {
+      await diagnosticsOf('block-map.yaml');
+      const labels = await lsp.complete(uriOf('block-map.yaml'), line, character);
+      expect(labels).toEqual(expect.arrayContaining(values));
+      expect(labels.join(' ')).not.toContain('[object Object]');
+    },
+    120_000,
+  );
 
   it.each([
     ['ask', 7, 9, ['pin']],
     ['connect', 8, 13, ['first-party', 'second-party']],
-  ])("completes a PIN menu's %s", async (_field, line, character, values) => {
-    await diagnosticsOf('pin-menu-values.yaml');
-    expect(await lsp.complete(uriOf('pin-menu-values.yaml'), line, character)).toEqual(expect.arrayContaining(values));
-  }, 120_000);
+  ])(
+    "completes a PIN menu's %s",
+    async (_field, line, character, values) => {
+      await diagnosticsOf('pin-menu-values.yaml');
+      expect(await lsp.complete(uriOf('pin-menu-values.yaml'), line, character)).toEqual(expect.arrayContaining(values));
+    },
+    120_000,
+  );
 
   it('completes field names inside a { } map', async () => {
     await diagnosticsOf('flow-map.yaml');
@@ -114,11 +126,15 @@ describe('the published schemas (validate --write-schema) agree with validate', 
       ],
     ],
     ['a hangup before other actions (and none for a hangup last)', 'hangup-order.yaml', ['6:9 `hangup` ends the call, so it must be the last action: move it to the end or remove the actions after it']],
-  ])('underlines %s, on the lines validate reports', async (_what, file, expected) => {
-    const editor = await shown(file);
-    expect(editor).toEqual(expected);
-    expect(validated(file).map(lineOf)).toEqual(editor.map(lineOf));
-  }, 120_000);
+  ])(
+    'underlines %s, on the lines validate reports',
+    async (_what, file, expected) => {
+      const editor = await shown(file);
+      expect(editor).toEqual(expected);
+      expect(validated(file).map(lineOf)).toEqual(editor.map(lineOf));
+    },
+    120_000,
+  );
 
   it('says what validate says about hangup, in the same words', async () => {
     expect(validated('hangup-order.yaml')).toEqual([expect.stringContaining((await shown('hangup-order.yaml'))[0]!.slice('6:9 '.length))]);
@@ -129,10 +145,14 @@ describe('the published schemas (validate --write-schema) agree with validate', 
     ['timezone in `time: { timezone: }`', 7, 24, ['Asia/Singapore', 'Europe/London', 'UTC']],
     ['callDirection before a comma: `{ callDirection: , callStatus: }`', 10, 27, ['INBOUND', 'OUTBOUND']],
     ['callStatus last in the same map', 10, 41, ['CALL_RECEIVED', 'ACTION_COMPLETED']],
-  ])('completes values inside a { } map: %s', async (_what, line, character, values) => {
-    await open('empty-flow-map.yaml');
-    expect(await lsp.complete(uri('empty-flow-map.yaml'), line, character)).toEqual(expect.arrayContaining(values));
-  }, 120_000);
+  ])(
+    'completes values inside a { } map: %s',
+    async (_what, line, character, values) => {
+      await open('empty-flow-map.yaml');
+      expect(await lsp.complete(uri('empty-flow-map.yaml'), line, character)).toEqual(expect.arrayContaining(values));
+    },
+    120_000,
+  );
 
   it('offers the right action names as quick fixes for a misspelt one', async () => {
     const [misspelt, ...others] = await open('misspelt-key.yaml');

@@ -9,10 +9,7 @@ describe('when no rule answers', () => {
     expect(decision).toMatchObject({ outcome: 'fallback', reason: 'no-match' });
     expect(decision.response).toEqual({
       clientActionId: 'fallback',
-      callflow: [
-        { action: 'say', params: { text: 'Sorry, we cannot connect your call right now. Please try again later.', voiceProfile: VOICE } },
-        { action: 'hangup' },
-      ],
+      callflow: [{ action: 'say', params: { text: 'Sorry, we cannot connect your call right now. Please try again later.', voiceProfile: VOICE } }, { action: 'hangup' }],
     });
   });
 

@@ -20,8 +20,7 @@ beforeAll(async () => {
   app = createApp({ rules });
 });
 
-const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  app.request('/webhooks/call-action', { method: 'POST', body, headers });
+const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => app.request('/webhooks/call-action', { method: 'POST', body, headers });
 
 describe('POST /webhooks/call-action', () => {
   const withPayload = (patch: Record<string, unknown>) => JSON.stringify({ ...seedEvent, payload: { ...seedEvent.payload, ...patch } });

@@ -119,7 +119,7 @@ describe('the replay key covers the whole event', () => {
     expect(replayed(log)).toBe(0);
   });
 
-  it('gives another sub-account its own answer, not the first caller\'s desk', async () => {
+  it("gives another sub-account its own answer, not the first caller's desk", async () => {
     const { app } = await testServer();
     const a = (await (await post(app, '/webhooks/call-action', fixture('call-action'))).json()) as { clientActionId: string };
     const b = (await (await post(app, '/webhooks/call-action', withPayload('call-action', { destinationRefId: 'vn-ref-2', sourceCountryCode: 'MY' }))).json()) as { clientActionId: string };

@@ -42,8 +42,7 @@ const rows: Row[] = [
     case: 'an earlier rule whose conditions are a subset (exact value in a broader prefix, extra condition)',
     files: {
       'a.yaml':
-        'rules:\n  - id: sg-mobile\n    when: { source: { prefix: "+659" } }\n    then: [hangup]\n' +
-        '  - id: vip\n    when: { source: "+6591234567", destinationRefId: vn-ref-1 }\n    then: [hangup]\n' + CATCH_ALL,
+        'rules:\n  - id: sg-mobile\n    when: { source: { prefix: "+659" } }\n    then: [hangup]\n' + '  - id: vip\n    when: { source: "+6591234567", destinationRefId: vn-ref-1 }\n    then: [hangup]\n' + CATCH_ALL,
     },
     warnings: ['a.yaml:5:5 rule `vip` can never match: rule `sg-mobile` (a.yaml:2) comes first and takes every call this one would'],
   },
@@ -52,8 +51,7 @@ const rows: Row[] = [
     case: 'a longer prefix and a list of values already covered',
     files: {
       'a.yaml':
-        'rules:\n  - id: sg\n    when: { source: [{ prefix: "+65" }, "+60123456789"] }\n    then: [hangup]\n' +
-        '  - id: sg-mobile\n    when: { source: { prefix: ["+659", "+658"] } }\n    then: [hangup]\n' + CATCH_ALL,
+        'rules:\n  - id: sg\n    when: { source: [{ prefix: "+65" }, "+60123456789"] }\n    then: [hangup]\n' + '  - id: sg-mobile\n    when: { source: { prefix: ["+659", "+658"] } }\n    then: [hangup]\n' + CATCH_ALL,
     },
     warnings: ['a.yaml:5:5 rule `sg-mobile` can never match'],
   },
@@ -61,9 +59,7 @@ const rows: Row[] = [
     lint: unreachableRule,
     case: 'an earlier list of values that holds the later value',
     files: {
-      'a.yaml':
-        'rules:\n  - id: both\n    when: { destinationRefId: [vn-1, vn-2] }\n    then: [hangup]\n' +
-        '  - id: menu\n    when: { destinationRefId: vn-2, dtmf: "1" }\n    then: [hangup]\n' + CATCH_ALL,
+      'a.yaml': 'rules:\n  - id: both\n    when: { destinationRefId: [vn-1, vn-2] }\n    then: [hangup]\n' + '  - id: menu\n    when: { destinationRefId: vn-2, dtmf: "1" }\n    then: [hangup]\n' + CATCH_ALL,
     },
     warnings: ['a.yaml:5:5 rule `menu` can never match: rule `both` (a.yaml:2)'],
   },
@@ -75,7 +71,8 @@ const rows: Row[] = [
         'rules:\n  - id: vip\n    when: { source: "+6591234567", destinationRefId: vn-ref-1 }\n    then: [hangup]\n' +
         '  - id: sg-mobile\n    when: { source: { prefix: "+659" } }\n    then: [hangup]\n' +
         '  - id: not-sg\n    when: { sourceCountryCode: { not: SG } }\n    then: [hangup]\n' +
-        '  - id: my\n    when: { sourceCountryCode: { regex: "^MY$" } }\n    then: [hangup]\n' + CATCH_ALL,
+        '  - id: my\n    when: { sourceCountryCode: { regex: "^MY$" } }\n    then: [hangup]\n' +
+        CATCH_ALL,
     },
     warnings: [],
   },
@@ -107,13 +104,27 @@ const rows: Row[] = [
     warnings: [],
   },
   // regex-slip
-  ...([
-    ['a regex that is only a prefix', 'source: { regex: "^\\\\+659" }', ['a.yaml:3:30 this regex only says "source starts with +659": write `source: { prefix: "+659" }`, which needs no escaping and is checked as a phone number']],
-    ['a prefix regex with any digits after it', 'destination: { regex: "^\\\\+6568\\\\d*" }', ['a.yaml:3:35 this regex only says "destination starts with +6568": write `destination: { prefix: "+6568" }`, which needs no escaping and is checked as a phone number']],
-    ['an unescaped dot between digits', 'source: { regex: "^\\\\+65.9123" }', ['a.yaml:3:30 the `.` in `^\\+65.9123` matches any character, and 8x8\'s numbers hold only + and digits: write `\\d` for any digit (`\\\\d` inside double quotes in YAML), or remove the dot']],
-    ['a regex that says more than a prefix', 'source: { regex: "^\\\\+65[89]\\\\d{7}$" }', []],
-    ['an escaped dot, and a regex on a field that is not a number', 'dtmf: { regex: "^1.2$" }', []],
-  ] as const).map(([what, when, warnings]): Row => ({ lint: regexSlip, case: what, files: { 'a.yaml': `rules:\n  - id: r\n    when: { ${when} }\n    then: [hangup]\n${CATCH_ALL}` }, warnings: [...warnings] })),
+  ...(
+    [
+      [
+        'a regex that is only a prefix',
+        'source: { regex: "^\\\\+659" }',
+        ['a.yaml:3:30 this regex only says "source starts with +659": write `source: { prefix: "+659" }`, which needs no escaping and is checked as a phone number'],
+      ],
+      [
+        'a prefix regex with any digits after it',
+        'destination: { regex: "^\\\\+6568\\\\d*" }',
+        ['a.yaml:3:35 this regex only says "destination starts with +6568": write `destination: { prefix: "+6568" }`, which needs no escaping and is checked as a phone number'],
+      ],
+      [
+        'an unescaped dot between digits',
+        'source: { regex: "^\\\\+65.9123" }',
+        ["a.yaml:3:30 the `.` in `^\\+65.9123` matches any character, and 8x8's numbers hold only + and digits: write `\\d` for any digit (`\\\\d` inside double quotes in YAML), or remove the dot"],
+      ],
+      ['a regex that says more than a prefix', 'source: { regex: "^\\\\+65[89]\\\\d{7}$" }', []],
+      ['an escaped dot, and a regex on a field that is not a number', 'dtmf: { regex: "^1.2$" }', []],
+    ] as const
+  ).map(([what, when, warnings]): Row => ({ lint: regexSlip, case: what, files: { 'a.yaml': `rules:\n  - id: r\n    when: { ${when} }\n    then: [hangup]\n${CATCH_ALL}` }, warnings: [...warnings] })),
   // make-call-source-not-called-number
   {
     lint: makeCallSource,
@@ -127,7 +138,8 @@ const rows: Row[] = [
     files: {
       'a.yaml':
         'rules:\n  - id: vn\n    when: { destination: "+65 6833 2048" }\n    then:\n      - makeCall: { destination: "+6587654321", source: "+6568332048" }\n' +
-        '  - id: ref\n    when: { destinationRefId: vn-ref-1 }\n    then:\n      - makeCall: { destination: "+6587654321", source: "+6568332049" }\n' + CATCH_ALL,
+        '  - id: ref\n    when: { destinationRefId: vn-ref-1 }\n    then:\n      - makeCall: { destination: "+6587654321", source: "+6568332049" }\n' +
+        CATCH_ALL,
     },
     warnings: [],
   },
@@ -173,7 +185,12 @@ function menuRows(): Row[] {
   return [
     { lint: unreachableMenu, case: 'a menu nothing opens', files: menuFile(main('      "1": hangup\n') + sub('      "2": hangup\n')), warnings: ['m.yaml:10:3 no caller can reach menu `sub`'] },
     { lint: unreachableMenu, case: 'a menu opened by another menu', files: menuFile(main('      "1": { menu: sub }\n') + sub('      "2": hangup\n')), warnings: [] },
-    { lint: menuKeyTooLong, case: 'a key longer than the digits collected', files: menuFile(main('      "1": hangup\n      "12": hangup\n')), warnings: ['m.yaml:9:7 option "12" of menu `main` can never be chosen: the menu collects at most 1 key'] },
+    {
+      lint: menuKeyTooLong,
+      case: 'a key longer than the digits collected',
+      files: menuFile(main('      "1": hangup\n      "12": hangup\n')),
+      warnings: ['m.yaml:9:7 option "12" of menu `main` can never be chosen: the menu collects at most 1 key'],
+    },
     { lint: menuKeyTooLong, case: 'keys within `digits`', files: menuFile(main('      "1": hangup\n      "12": hangup\n', '    digits: 2\n    exhausted: [hangup]\n')), warnings: [] },
     {
       lint: menuNoWayOut,
@@ -181,14 +198,21 @@ function menuRows(): Row[] {
       files: menuFile(main('      "1": { menu: sub }\n', '    exhausted: [{ menu: sub }]\n') + sub('      "0": back\n      "9": repeat\n', '    exhausted: [{ menu: main }]\n')),
       warnings: ['m.yaml:5:3 menu `main` has no way out', 'm.yaml:10:3 menu `sub` has no way out'],
     },
-    { lint: menuNoWayOut, case: 'a loop with one option out', files: menuFile(main('      "1": { menu: sub }\n', '    exhausted: [{ menu: sub }]\n') + sub('      "0": back\n      "2": [{ makeCall: "+6561234567" }]\n', '    exhausted: [{ menu: main }]\n')), warnings: [] },
+    {
+      lint: menuNoWayOut,
+      case: 'a loop with one option out',
+      files: menuFile(main('      "1": { menu: sub }\n', '    exhausted: [{ menu: sub }]\n') + sub('      "0": back\n      "2": [{ makeCall: "+6561234567" }]\n', '    exhausted: [{ menu: main }]\n')),
+      warnings: [],
+    },
     { lint: menuNoExhausted, case: 'a menu without exhausted', files: menuFile(main('      "1": hangup\n', '')), warnings: ['m.yaml:5:3 menu `main` has no `exhausted`'] },
     { lint: menuNoExhausted, case: 'a menu with exhausted', files: menuFile(main('      "1": hangup\n')), warnings: [] },
     // The say-text lints read menus too: prompts, retry words, and the says of options, found and exhausted.
     {
       lint: sayTextMayBeEmpty,
       case: "a menu's prompt, words and option says that are only placeholders",
-      files: menuFile('  main:\n    prompt: "{{dtmf}}"\n    options:\n      "1": { say: "{{source}}" }\n      "2": [{ say: " " }, hangup]\n    noInput: { say: "{{dtmf}}" }\n    exhausted: [{ say: "{{dtmf}}" }, hangup]\n'),
+      files: menuFile(
+        '  main:\n    prompt: "{{dtmf}}"\n    options:\n      "1": { say: "{{source}}" }\n      "2": [{ say: " " }, hangup]\n    noInput: { say: "{{dtmf}}" }\n    exhausted: [{ say: "{{dtmf}}" }, hangup]\n',
+      ),
       warnings: [
         'm.yaml:6:13 the prompt of menu `main` is empty when the call has no {{dtmf}}',
         'm.yaml:10:21 the `noInput` say of menu `main` is empty',
@@ -205,7 +229,7 @@ function menuRows(): Row[] {
     },
     {
       lint: sayTextTooLong,
-      case: "a menu prompt that passes 3000 characters with its placeholders filled",
+      case: 'a menu prompt that passes 3000 characters with its placeholders filled',
       files: menuFile(`  main:\n    prompt: "${'a'.repeat(2950)} {{clientActionId}}"\n    options: { "1": hangup }\n    exhausted: [hangup]\n`),
       warnings: ['m.yaml:6:13 the prompt of menu `main` can be 3015 characters'],
     },
@@ -235,12 +259,18 @@ describe.each(rows)('lint $lint.code: $case', (row) => {
 describe('unreachable-rule on many rules', () => {
   // The indexed search must find exactly what comparing every pair finds.
   it('agrees with comparing every pair of rules', () => {
-    const values: Record<string, readonly unknown[]> = { destinationRefId: ['vn-1', 'vn-2', ['vn-1', 'vn-2'], { prefix: 'vn-' }], sourceCountryCode: ['SG', 'MY', ['SG', 'MY'], { not: 'SG' }], dtmf: ['1', '2', { regex: '^[12]$' }] };
+    const values: Record<string, readonly unknown[]> = {
+      destinationRefId: ['vn-1', 'vn-2', ['vn-1', 'vn-2'], { prefix: 'vn-' }],
+      sourceCountryCode: ['SG', 'MY', ['SG', 'MY'], { not: 'SG' }],
+      dtmf: ['1', '2', { regex: '^[12]$' }],
+    };
     let seed = 7;
     const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 48271) % 2147483647) % xs.length]!;
     const lines = ['rules:'];
     for (let i = 0; i < 120; i++) {
-      const when = Object.entries(values).filter(() => pick([true, false, false])).map(([f, vs]) => `${f}: ${JSON.stringify(pick(vs))}`);
+      const when = Object.entries(values)
+        .filter(() => pick([true, false, false]))
+        .map(([f, vs]) => `${f}: ${JSON.stringify(pick(vs))}`);
       lines.push(`  - id: r${i}`, ...(when.length > 0 && i !== 119 ? [`    when: { ${when.join(', ')} }`] : []), '    then: [hangup]');
     }
     const src = sources({ 'a.yaml': `${lines.join('\n')}\n` });

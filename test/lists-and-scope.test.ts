@@ -74,9 +74,7 @@ describe('named lists', () => {
     const result = build({ settings: `${VOICE}lists:\n  "vip numbers": ["+6591234567"]\n`, rules: { 'r.yaml': 'rules:\n  - id: r\n    then: [hangup]\n' } });
     expect(result.ruleSet).toBeUndefined();
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    expect(errors.map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`)).toEqual([
-      'settings.yaml:3:3: the name "vip numbers" may use only letters, digits, - and _ (at most 64 characters)',
-    ]);
+    expect(errors.map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`)).toEqual(['settings.yaml:3:3: the name "vip numbers" may use only letters, digits, - and _ (at most 64 characters)']);
   });
 });
 

@@ -12,7 +12,14 @@ describe('parseCsv', () => {
     ['an empty last value', 'a,b,', [['a', 'b', '']]],
     ['quoted values with a comma inside', '"+65 9123, 4567",b', [['+65 9123, 4567', 'b']]],
     ['a doubled quote inside quotes', '"say ""hi""",b', [['say "hi"', 'b']]],
-    ['CRLF line ends', 'a,b\r\nc,d\r\n', [['a', 'b'], ['c', 'd']]],
+    [
+      'CRLF line ends',
+      'a,b\r\nc,d\r\n',
+      [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+    ],
     ['blank lines and # comments are skipped', '# note\n\na,b\n  # indented note\n', [['a', 'b']]],
     ["Excel's byte-order mark is dropped", '\ufeffa,b', [['a', 'b']]],
   ])('reads %s', (_name, text, expected) => {
@@ -85,7 +92,7 @@ describe('masking pairs', () => {
     expect(makeCall?.action === 'makeCall' && makeCall.params.destination).toBe(peer);
   });
 
-  it('calls from the virtual number, so neither party sees the other\'s number', () => {
+  it("calls from the virtual number, so neither party sees the other's number", () => {
     const d = call(ruleSet, { destinationRefId: 'vn-ref-1', destination: '+6568332048', source: '+6591110001' }, BEFORE_EXPIRY);
     expect(d.response.callflow).toEqual([
       { action: 'say', params: { text: 'Connecting you.', voiceProfile: 'en-US-ZiraRUS' } },
@@ -117,7 +124,11 @@ describe('pairs tables are checked when the rules load', () => {
   const HEADER = 'virtualNumber,partyA,partyB,expires\n';
   it.each([
     ['the same party twice', `${HEADER}vn-1,+6591110001,+65 9111 0001,\n`, /^p\.csv:2:18: pair-same-party: .*same number \(\+6591110001\)/],
-    ['a second pair for a party on the same virtual number', `${HEADER}vn-1,+6591110001,+6592220001,\nvn-1,+6593330001,+6591110001,\n`, /^p\.csv:3:18: duplicate-pair: \+6591110001 already has a pair on vn-1 \(p\.csv:2\)/],
+    [
+      'a second pair for a party on the same virtual number',
+      `${HEADER}vn-1,+6591110001,+6592220001,\nvn-1,+6593330001,+6591110001,\n`,
+      /^p\.csv:3:18: duplicate-pair: \+6591110001 already has a pair on vn-1 \(p\.csv:2\)/,
+    ],
     ['an expiry without a timezone offset', `${HEADER}vn-1,+6591110001,+6592220001,2026-12-31T23:59:00\n`, /^p\.csv:2:30: bad-expiry: .*like 2026-12-31T23:59:00\+08:00/],
     ['an expiry on a day that does not exist', `${HEADER}vn-1,+6591110001,+6592220001,2026-02-30T10:00:00Z\n`, /^p\.csv:2:30: bad-expiry/],
     ['a party that is not a phone number', `${HEADER}vn-1,+6591110001,driver-7,\n`, /^p\.csv:2:18: bad-phone-number: "driver-7" is not a phone number/],

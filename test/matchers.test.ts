@@ -86,10 +86,7 @@ describe('country codes', () => {
 
 describe('a broken settings.yaml', () => {
   it('is reported alone, not echoed as unknown lists in every rule that uses them', () => {
-    const result = build(
-      { 'r.yaml': 'rules:\n  - id: r\n    when: { source: { in: vip } }\n    then: [hangup]\n' },
-      'voiceProfle: en-US-ZiraRUS\nlists:\n  vip: ["+6591234567"]\n',
-    );
+    const result = build({ 'r.yaml': 'rules:\n  - id: r\n    when: { source: { in: vip } }\n    then: [hangup]\n' }, 'voiceProfle: en-US-ZiraRUS\nlists:\n  vip: ["+6591234567"]\n');
     expect(result.ruleSet).toBeUndefined();
     expect(result.diagnostics.map((d) => [d.code, d.file])).toEqual([
       ['unknown-field', 'settings.yaml'],

@@ -12,8 +12,20 @@ const opener = 'rules:\n  - id: line\n    then: [{ menu: main }]\n';
 
 describe('menus that cannot load are explained at file:line:col', () => {
   it.each([
-    ['a rule opens a menu that does not exist', { 'a.yaml': 'rules:\n  - id: line\n    then: [{ menu: mian }]\nmenus:\n  main: { prompt: "Hi", options: { "1": hangup } }\n' }, 'unknown-menu', 'a.yaml:3:20', 'did you mean'],
-    ['two files declare the same menu', { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "1": hangup } }\n`, 'b.yaml': 'rules: []\nmenus:\n  main: { prompt: "Ho", options: { "1": hangup } }\n' }, 'duplicate-menu', 'b.yaml:3:3', 'already declared at a.yaml:5:3'],
+    [
+      'a rule opens a menu that does not exist',
+      { 'a.yaml': 'rules:\n  - id: line\n    then: [{ menu: mian }]\nmenus:\n  main: { prompt: "Hi", options: { "1": hangup } }\n' },
+      'unknown-menu',
+      'a.yaml:3:20',
+      'did you mean',
+    ],
+    [
+      'two files declare the same menu',
+      { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "1": hangup } }\n`, 'b.yaml': 'rules: []\nmenus:\n  main: { prompt: "Ho", options: { "1": hangup } }\n' },
+      'duplicate-menu',
+      'b.yaml:3:3',
+      'already declared at a.yaml:5:3',
+    ],
     ['`back` from a menu nothing else opens', { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "0": back } }\n` }, 'menu-no-back', 'a.yaml:5:41', 'nowhere to go'],
     [
       '`back` from a menu two menus open',
@@ -22,12 +34,30 @@ describe('menus that cannot load are explained at file:line:col', () => {
       'a.yaml:7:41',
       '`main` and `other` both open `sub`',
     ],
-    ['`menu` that is not the last action', { 'a.yaml': 'rules:\n  - id: line\n    then: [{ menu: main }, hangup]\nmenus:\n  main: { prompt: "Hi", options: { "1": hangup } }\n' }, 'capture-not-last', 'a.yaml:3:12', 'hands the call to the menu'],
+    [
+      '`menu` that is not the last action',
+      { 'a.yaml': 'rules:\n  - id: line\n    then: [{ menu: main }, hangup]\nmenus:\n  main: { prompt: "Hi", options: { "1": hangup } }\n' },
+      'capture-not-last',
+      'a.yaml:3:12',
+      'hands the call to the menu',
+    ],
     ['a menu with no voice anywhere', { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "1": hangup } }\n` }, 'missing-voice-profile', 'a.yaml:5:3', 'this menu has no voiceProfile'],
     ['a rule id shaped like a menu step', { 'a.yaml': 'rules:\n  - id: m-main-00\n    then: [hangup]\n' }, 'bad-id', 'a.yaml:2:9', 'shape of a menu step'],
     ['a rule id a menu already uses', { 'a.yaml': `${opener}  - id: main-press-1\n    then: [hangup]\nmenus:\n  main: { prompt: "Hi", options: { "1": hangup } }\n` }, 'duplicate-id', 'a.yaml:4:9', 'by menu `main`'],
-    ['an option key with #', { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "#": hangup } }\n` }, 'bad-value', 'a.yaml:5:36', 'option "#" must be keys a caller can press: digits and *, up to 25: # ends what the caller types'],
-    ['an option that is no action', { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "1": repaet } }\n` }, 'bad-value', 'a.yaml:5:41', 'option "1" must be `repeat`, `back`, an action or a list of actions; did you mean `repeat`?'],
+    [
+      'an option key with #',
+      { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "#": hangup } }\n` },
+      'bad-value',
+      'a.yaml:5:36',
+      'option "#" must be keys a caller can press: digits and *, up to 25: # ends what the caller types',
+    ],
+    [
+      'an option that is no action',
+      { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi", options: { "1": repaet } }\n` },
+      'bad-value',
+      'a.yaml:5:41',
+      'option "1" must be `repeat`, `back`, an action or a list of actions; did you mean `repeat`?',
+    ],
     ['a menu without options', { 'a.yaml': `${opener}menus:\n  main: { prompt: "Hi" }\n` }, 'missing-field', 'a.yaml:5:9', '`options` is missing: list the keys'],
   ])('%s', (_what, files, code, where, words) => {
     const result = build(files, _what.includes('no voice') ? 'fallback: [hangup]\n' : SETTINGS);

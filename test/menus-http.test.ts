@@ -13,7 +13,6 @@ const dtmfEvent = JSON.parse(readFileSync(new URL('./fixtures/8x8/call-action-dt
 
 const SETTINGS = `voiceProfile: ${VOICE}\nfallback:\n  - say: "Sorry, we cannot connect your call right now."\n  - hangup\n`;
 
-
 /** A caller on the real HTTP app: the first event is a new call, each press an ACTION_COMPLETED. */
 function conversation(rules: LiveRules) {
   const app = createApp({ rules });

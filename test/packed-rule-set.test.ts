@@ -29,7 +29,7 @@ async function loaded(dir: string): Promise<RuleSet> {
 }
 
 describe('a packed rule set', () => {
-  it('runs the sample rules\' own rule tests exactly as the built set does', async () => {
+  it("runs the sample rules' own rule tests exactly as the built set does", async () => {
     const built = await loaded('rules');
     const packed = repacked(built);
     const tests = (await readRuleTests('rules')).flatMap((f) => parseRuleTests(f).tests);

@@ -21,8 +21,7 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-const reload = (h: Harness, authorization?: string, method = 'POST') =>
-  h.app.request('/admin/reload', { method, headers: authorization ? { authorization } : {} });
+const reload = (h: Harness, authorization?: string, method = 'POST') => h.app.request('/admin/reload', { method, headers: authorization ? { authorization } : {} });
 
 describe('POST /admin/reload access', () => {
   it.each([

@@ -27,7 +27,10 @@ describe('the fast YAML path reads what yaml reads', () => {
     { name: 'block rules with comments', text: '# top\nrules:\n  - id: a # why\n    when:\n      destinationRefId: vn-a\n    then:\n      - hangup\n  -   id: b\n      then: [hangup]\n' },
     { name: 'flow collections on one line', text: 'rules:\n  - id: a\n    when: { source: { prefix: ["+659", "+658"] }, dtmf: [1, "2"] }\n    then: [{ say: hi }, hangup]\n' },
     { name: 'quoted strings with escapes', text: `rules:\n  - id: "a"\n    then:\n      - say: "caf\\u00e9 \\"x\\"\\n\\ttab"\n      - say: 'it''s'\n` },
-    { name: 'block scalars', text: 'rules:\n  - id: a\n    then:\n      - say: |\n          line one\n          line two\n      - say: >-\n          folded\n          text\n\n          para\n      - say: |+\n          keep\n\n  - id: b\n    then: [hangup]\n' },
+    {
+      name: 'block scalars',
+      text: 'rules:\n  - id: a\n    then:\n      - say: |\n          line one\n          line two\n      - say: >-\n          folded\n          text\n\n          para\n      - say: |+\n          keep\n\n  - id: b\n    then: [hangup]\n',
+    },
     { name: 'numbers, phone numbers and codes', text: 'rules:\n  - id: a\n    n: [+6591234567, 0065123, 1234567, 123456, 3, -4, 0.9, 1e3, .5, 0x1F, 0o17, .inf, -.Inf, .nan, 1.50, +12]\n    then: [hangup]\n' },
     { name: 'booleans and nulls', text: 'rules:\n  - id: a\n    v: [true, False, TRUE, NULL, ~, null, yes, no, on]\n    e:\n    then: [hangup]\n' },
     { name: 'multi-line plain text', text: 'rules:\n  - id: a\n    then:\n      - say: this is a long\n          sentence on two lines\n' },

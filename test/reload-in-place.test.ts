@@ -12,8 +12,14 @@ import { startServer, type RunningServer } from './helpers/server.js';
  * and again under continuous calls: every answer must be exactly one of the two.
  */
 const VERSION = {
-  A: rulesYaml([{ id: 'desk-a', say: 'version A' }, { id: 'spare-a', say: 'spare A', when: '{ dtmf: "9" }' }]),
-  B: rulesYaml([{ id: 'desk-b', say: 'version B' }, { id: 'spare-b', say: 'spare B', when: '{ dtmf: "9" }' }]),
+  A: rulesYaml([
+    { id: 'desk-a', say: 'version A' },
+    { id: 'spare-a', say: 'spare A', when: '{ dtmf: "9" }' },
+  ]),
+  B: rulesYaml([
+    { id: 'desk-b', say: 'version B' },
+    { id: 'spare-b', say: 'spare B', when: '{ dtmf: "9" }' },
+  ]),
 };
 const FLIPS = 40;
 const CALLERS = 8;

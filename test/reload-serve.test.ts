@@ -58,7 +58,11 @@ describe('serve', () => {
     const after = await s.waitForHealth((h) => h.version !== before.version);
     expect(after).toMatchObject({ status: 'ok', rules: 2, files: 2, lastReload: { ok: true, trigger: 'SIGHUP' } });
     // Log lines are written asynchronously: /healthz can show the reload before its line arrives.
-    const lines = () => s.output.text.split('\n').filter((l) => l.includes('"rules-reloaded"')).map((l) => JSON.parse(l));
+    const lines = () =>
+      s.output.text
+        .split('\n')
+        .filter((l) => l.includes('"rules-reloaded"'))
+        .map((l) => JSON.parse(l));
     await expect.poll(lines, { timeout: 10_000 }).toHaveLength(1);
     expect(lines()).toEqual([expect.objectContaining({ ok: true, trigger: 'SIGHUP', version: after.version, rules: 2, files: 2, durationMs: expect.any(Number), errors: [] })]);
   });

@@ -12,8 +12,7 @@ import { startServer, type RunningServer } from './helpers/server.js';
  * trigger must wait for the copying to finish, as the watcher does.
  */
 const FILES = 8;
-const version = (v: string) =>
-  Object.fromEntries(Array.from({ length: FILES }, (_, i) => [`${10 + i}-key-${i}.yaml`, rulesYaml([{ id: `key-${i}`, say: `${v} ${i}`, when: `{ dtmf: "${i}" }` }])]));
+const version = (v: string) => Object.fromEntries(Array.from({ length: FILES }, (_, i) => [`${10 + i}-key-${i}.yaml`, rulesYaml([{ id: `key-${i}`, say: `${v} ${i}`, when: `{ dtmf: "${i}" }` }])]));
 const everyKey = Array.from({ length: FILES }, (_, i) => String(i));
 const TOKEN = 'test-admin-token';
 

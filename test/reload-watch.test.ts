@@ -144,7 +144,10 @@ describe('a Kubernetes ConfigMap swap', () => {
     harness = await startHarness(dir);
     expect(await harness.said({ destinationRefId: 'vn-a' })).toEqual(['A one']);
 
-    for (const [n, say] of [[2, 'A two'], [3, 'A three']] as const) {
+    for (const [n, say] of [
+      [2, 'A two'],
+      [3, 'A three'],
+    ] as const) {
       const old = (await harness.health()).version;
       await mountConfigMap(dir, `2026_01_0${n}`, files(say));
       await rm(join(dir, `..2026_01_0${n - 1}`), { recursive: true });

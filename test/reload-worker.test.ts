@@ -39,8 +39,24 @@ const comparable = (r: BuildResult) => ({ diagnostics: r.diagnostics, ...(r.rule
 describe('a load in the worker thread', () => {
   it.each([
     { folder: 'the sample rules', make: async () => 'rules' },
-    { folder: 'every matcher kind', make: async () => { const d = await tempDir(); dirs.push(d); await writeFiles(d, { 'settings.yaml': SETTINGS, 'm.yaml': MATCHERS }); return d; } },
-    { folder: 'a thousand generated rules over several files', make: async () => { const d = await tempDir(); dirs.push(d); await generateRules(d, 1000, 3); return d; } },
+    {
+      folder: 'every matcher kind',
+      make: async () => {
+        const d = await tempDir();
+        dirs.push(d);
+        await writeFiles(d, { 'settings.yaml': SETTINGS, 'm.yaml': MATCHERS });
+        return d;
+      },
+    },
+    {
+      folder: 'a thousand generated rules over several files',
+      make: async () => {
+        const d = await tempDir();
+        dirs.push(d);
+        await generateRules(d, 1000, 3);
+        return d;
+      },
+    },
   ])('builds the same rule set as loadRules for $folder', async ({ make }) => {
     const dir = await make();
     const { texts: _texts, ...direct } = await loadRules(dir);
@@ -59,7 +75,7 @@ describe('a load in the worker thread', () => {
     expect(viaWorker.ruleSet!.index.candidates('destinationRefId', 'no-such-ref')).toBeUndefined();
   });
 
-  it('answers every call of the benchmark mix as loadRules\' rule set does', async () => {
+  it("answers every call of the benchmark mix as loadRules' rule set does", async () => {
     const dir = await tempDir();
     dirs.push(dir);
     await writeRuleFiles(dir, generateRuleFiles(3000));

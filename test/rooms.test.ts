@@ -58,14 +58,20 @@ describe('the rooms check', () => {
     [
       'an import that runs back up',
       { 'engine/x.ts': "export const x = 1;\nimport type { A } from '../rules/a.js';", 'rules/a.ts': 'export type A = 1;' },
-      ["src/engine/x.ts:2: engine may not import rules ('../rules/a.js'): move what it needs into a room both may use, or, if the map is what is wrong, change ROOMS in scripts/rooms.ts and the map of rooms in README.md"],
+      [
+        "src/engine/x.ts:2: engine may not import rules ('../rules/a.js'): move what it needs into a room both may use, or, if the map is what is wrong, change ROOMS in scripts/rooms.ts and the map of rooms in README.md",
+      ],
     ],
     [
       'a pure room reaching for I/O',
       { 'engine/x.ts': "import { readFileSync } from 'node:fs';" },
       ["src/engine/x.ts:1: engine is pure (no I/O, nothing from outside) and may not import 'node:fs': pass what it needs in as a value instead"],
     ],
-    ['a pure room importing a shared one', { 'engine/x.ts': "import { s } from '../text/s.js';", 'text/s.ts': '' }, ["src/engine/x.ts:1: engine may not import text ('../text/s.js'): move what it needs into a room both may use, or, if the map is what is wrong, change ROOMS in scripts/rooms.ts and the map of rooms in README.md"]],
+    [
+      'a pure room importing a shared one',
+      { 'engine/x.ts': "import { s } from '../text/s.js';", 'text/s.ts': '' },
+      ["src/engine/x.ts:1: engine may not import text ('../text/s.js'): move what it needs into a room both may use, or, if the map is what is wrong, change ROOMS in scripts/rooms.ts and the map of rooms in README.md"],
+    ],
     [
       'files importing each other in a circle, types only',
       { 'rules/a.ts': "import type { B } from './b.js';\nexport type A = 1;", 'rules/b.ts': "import type { C } from './c.js';\nexport type B = 1;", 'rules/c.ts': "import type { A } from './a.js';\nexport type C = 1;" },
@@ -76,7 +82,11 @@ describe('the rooms check', () => {
       { 'widgets/w.tsx': "import { x } from '../engine/x.js';", 'engine/x.ts': '' },
       ['src/widgets/w.tsx:1: `widgets` is not a room of the map: add it to ROOMS in scripts/rooms.ts and a line for it to the map of rooms in README.md'],
     ],
-    ['a dynamic import that runs back up', { 'rules/a.ts': "export async function f() { return import('../http/h.js'); }", 'http/h.ts': '' }, ["src/rules/a.ts:1: rules may not import http ('../http/h.js'): move what it needs into a room both may use, or, if the map is what is wrong, change ROOMS in scripts/rooms.ts and the map of rooms in README.md"]],
+    [
+      'a dynamic import that runs back up',
+      { 'rules/a.ts': "export async function f() { return import('../http/h.js'); }", 'http/h.ts': '' },
+      ["src/rules/a.ts:1: rules may not import http ('../http/h.js'): move what it needs into a room both may use, or, if the map is what is wrong, change ROOMS in scripts/rooms.ts and the map of rooms in README.md"],
+    ],
   ])('%s', async (_, files, problems) => {
     await writeFiles(join(dir, 'src'), files);
     expect(checkRooms(join(dir, 'src'), rooms)).toEqual(problems);

@@ -23,8 +23,18 @@ describe('a number a rule compares against is checked at load', () => {
     ['too short', 'source: "+6512"', 'bad-phone-number', '"+6512" is too short for a +65 number: check for missing digits'],
     ['too long', 'source: "+659123456789012"', 'bad-phone-number', '"+659123456789012" is too long for a +65 number: check for extra digits'],
     ['not digits', 'source: "vip"', 'bad-phone-number', '"vip" is not a phone number: write it in international format, with + and the country code'],
-    ['a number in a list', 'source: ["+6591234567", "81234567"]', 'bad-phone-number', `${NEVER('81234567')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full`],
-    ['a local prefix', 'source: { prefix: "08" }', 'bad-phone-number', `${NEVER_PREFIX('08')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local prefixes shown in full`],
+    [
+      'a number in a list',
+      'source: ["+6591234567", "81234567"]',
+      'bad-phone-number',
+      `${NEVER('81234567')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full`,
+    ],
+    [
+      'a local prefix',
+      'source: { prefix: "08" }',
+      'bad-phone-number',
+      `${NEVER_PREFIX('08')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local prefixes shown in full`,
+    ],
     ['a prefix that holds a country code', 'source: { prefix: "659" }', 'bad-phone-number', `${NEVER_PREFIX('659')}: write "+659" if it starts with the country code`],
     ['a prefix no number can start with', 'source: { prefix: "+0" }', 'bad-phone-number', 'prefix "+0" cannot start any phone number: no country calling code starts +0'],
     ['a prefix with an unused calling code', 'source: { prefix: ["+65", "+999"] }', 'bad-phone-number', 'prefix "+999" cannot start any phone number: no country calling code starts +999'],
@@ -61,7 +71,13 @@ describe('a number a rule compares against is checked at load', () => {
   it('checks list values in settings.yaml, once, where they are written', () => {
     const settings = `voiceProfile: ${VOICE}\nlists:\n  vip: ["+6591234567", "81234567", "+6580000001"]\n`;
     expect(problems('source: { in: vip }', settings)).toEqual([
-      { severity: 'error', code: 'bad-phone-number', message: `${NEVER('81234567')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full (list \`vip\` is used for phone numbers)`, file: 'settings.yaml', line: 3 },
+      {
+        severity: 'error',
+        code: 'bad-phone-number',
+        message: `${NEVER('81234567')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full (list \`vip\` is used for phone numbers)`,
+        file: 'settings.yaml',
+        line: 3,
+      },
       { severity: 'warning', code: 'unknown-number-range', message: `${RANGE('+6580000001', '65')} (list \`vip\` is used for phone numbers)`, file: 'settings.yaml', line: 3 },
     ]);
   });
@@ -79,17 +95,27 @@ describe('makeCall numbers follow the same policy', () => {
     return result.diagnostics.map(({ severity, code, message }) => ({ severity, code, message }));
   }
   it.each([
-    ['a local number names no country', 'makeCall: "312345678"', 'error', 'bad-phone-number', `${NEVER('312345678')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full`],
-    ['a local caller ID', 'makeCall: { destination: "+6587654321", source: "61234567" }', 'error', 'bad-phone-number', `${NEVER('61234567')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full`],
+    [
+      'a local number names no country',
+      'makeCall: "312345678"',
+      'error',
+      'bad-phone-number',
+      `${NEVER('312345678')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full`,
+    ],
+    [
+      'a local caller ID',
+      'makeCall: { destination: "+6587654321", source: "61234567" }',
+      'error',
+      'bad-phone-number',
+      `${NEVER('61234567')}: write + and the country code in front of it, or set \`defaultCountry:\` in settings.yaml to have local numbers shown in full`,
+    ],
     ['a possible number in no known range', 'makeCall: "+6580000001"', 'warning', 'unknown-number-range', RANGE('+6580000001', '65')],
   ])('%s', (_what, action, severity, code, message) => {
     expect(makeCall(action)).toEqual([{ severity, code, message }]);
   });
 
   it('with defaultCountry, a local number shows the number to write', () => {
-    expect(makeCall('makeCall: "61234567"', `voiceProfile: ${VOICE}\ndefaultCountry: sg\n`)).toEqual([
-      { severity: 'error', code: 'bad-phone-number', message: `${NEVER('61234567')}: write "+6561234567"` },
-    ]);
+    expect(makeCall('makeCall: "61234567"', `voiceProfile: ${VOICE}\ndefaultCountry: sg\n`)).toEqual([{ severity: 'error', code: 'bad-phone-number', message: `${NEVER('61234567')}: write "+6561234567"` }]);
   });
 });
 

@@ -17,7 +17,12 @@ describe('the sample rules', () => {
     expect(checked.testsPassed).toBeGreaterThanOrEqual(6);
     // Every sample rule is the expected answer of at least one test (menus: through their steps).
     const tested = new Set(checked.tests.flatMap((t) => [t.expect.rule, ...(t.steps ?? []).flatMap((s) => (s.rule ? [s.rule] : []))]));
-    expect(checked.ruleSet!.rules.filter((r) => !r.menu).map((r) => r.id).filter((id) => !tested.has(id))).toEqual([]);
+    expect(
+      checked
+        .ruleSet!.rules.filter((r) => !r.menu)
+        .map((r) => r.id)
+        .filter((id) => !tested.has(id)),
+    ).toEqual([]);
   });
 
   it('are not confused with their tests: rules/tests/ holds no rules', async () => {
@@ -47,7 +52,10 @@ describe('rule test files', () => {
 
   it.each([
     ['a number typed without quotes', 'tests:\n  - name: n\n    call: { dtmf: 1 }\n    expect: { rule: menu }\n'],
-    ['an expected say with no voice, which accepts the rule’s voice', 'tests:\n  - name: n\n    call: { dtmf: "1" }\n    expect:\n      rule: menu\n      callflow:\n        - say: "You pressed 1."\n        - makeCall: "+65 8765 4321"\n'],
+    [
+      'an expected say with no voice, which accepts the rule’s voice',
+      'tests:\n  - name: n\n    call: { dtmf: "1" }\n    expect:\n      rule: menu\n      callflow:\n        - say: "You pressed 1."\n        - makeCall: "+65 8765 4321"\n',
+    ],
     ['a call no rule but the last takes', 'tests:\n  - name: n\n    call: { dtmf: "2" }\n    expect: { rule: rest }\n'],
   ])('pass for %s', (_, yaml) => {
     const { parsed, result } = run(yaml);
@@ -80,7 +88,9 @@ describe('rule test files', () => {
   });
 
   it('fail when an expected say names a different voice', () => {
-    const { result } = run('tests:\n  - name: voice\n    call: { dtmf: "1" }\n    expect:\n      rule: menu\n      callflow:\n        - say: { text: "You pressed 1.", voiceProfile: en-GB-Emma }\n        - makeCall: "+6587654321"\n');
+    const { result } = run(
+      'tests:\n  - name: voice\n    call: { dtmf: "1" }\n    expect:\n      rule: menu\n      callflow:\n        - say: { text: "You pressed 1.", voiceProfile: en-GB-Emma }\n        - makeCall: "+6587654321"\n',
+    );
     expect(result!.failed).toBe(1);
     expect(result!.diagnostics[0]!.detail).toContain('-   - say: { text: "You pressed 1.", voiceProfile: "en-GB-Emma" }\n+   - say: { text: "You pressed 1.", voiceProfile: "en-US-ZiraRUS" }');
   });
@@ -88,7 +98,14 @@ describe('rule test files', () => {
   it.each([
     ['a misspelt call field', 'tests:\n  - name: n\n    call: { dtfm: "1" }\n    expect: { rule: menu }\n', 'unknown-field', 3, 13, 'did you mean `dtmf`?'],
     ['a missing expectation', 'tests:\n  - name: n\n    call: {}\n', 'missing-field', 2, 5, '`expect` is missing'],
-    ['a bad number in the expected callflow', 'tests:\n  - name: n\n    call: {}\n    expect:\n      rule: menu\n      callflow:\n        - makeCall: "+12"\n', 'bad-phone-number', 7, 21, '"+12" is too short for a +1 number: check for missing digits'],
+    [
+      'a bad number in the expected callflow',
+      'tests:\n  - name: n\n    call: {}\n    expect:\n      rule: menu\n      callflow:\n        - makeCall: "+12"\n',
+      'bad-phone-number',
+      7,
+      21,
+      '"+12" is too short for a +1 number: check for missing digits',
+    ],
     ['a time that is not a time', 'tests:\n  - name: n\n    at: "next tuesday"\n    call: {}\n    expect: { rule: menu }\n', 'bad-value', 3, 9, '`at` must be a date and time with a time zone'],
     ['a time without a zone', 'tests:\n  - name: n\n    at: "2026-03-02T09:30:00"\n    call: {}\n    expect: { rule: menu }\n', 'bad-value', 3, 9, '`at` must be a date and time with a time zone'],
   ])('report %s where it is written', (_, yaml, code, line, col, words) => {

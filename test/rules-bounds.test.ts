@@ -4,7 +4,17 @@ import { runCli } from './helpers/cli.js';
 import { removeDir, rulesYaml, SETTINGS, startHarness, tempDir, writeFiles, type Harness } from './helpers/reload-harness.js';
 import { startServer } from './helpers/server.js';
 
-const ALIAS_BOMB = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', ...'bcdefghij'.split('').map((k, i) => `${k}: &${k} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`), 'rules: []', ''].join('\n');
+const ALIAS_BOMB = [
+  'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+  ...'bcdefghij'
+    .split('')
+    .map(
+      (k, i) =>
+        `${k}: &${k} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+    ),
+  'rules: []',
+  '',
+].join('\n');
 const ONE_RULE = rulesYaml([{ id: 'a', say: 'version one' }]);
 
 let dir: string;

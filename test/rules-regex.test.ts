@@ -23,16 +23,27 @@ describe('a regex RE2 cannot run', () => {
 
   const NOT_VALID = '`regex` is not a valid regular expression';
   const PLUS = (rest: string) => `\`+\` means "repeat the thing before", and nothing comes before it; to match a plus sign write \`\\+\` (in double quotes in YAML: \`"^\\\\+${rest}"\`)`;
-  const PHONE = 'this looks like a phone number: for one number write it as a plain value (`source: "+6591234567"`), and for numbers that start the same way use `prefix:` (`source: { prefix: "+65" }`), which needs no escaping';
+  const PHONE =
+    'this looks like a phone number: for one number write it as a plain value (`source: "+6591234567"`), and for numbers that start the same way use `prefix:` (`source: { prefix: "+65" }`), which needs no escaping';
   it.each([
     ['a plus sign at the start', '+6591234567', 'source', `${NOT_VALID} (missing argument to repetition operator: \`+\`): ${PLUS('6591234567')}; ${PHONE}`],
     ['a plus sign after ^', '^+65', 'source', `${NOT_VALID} (a repeat sign right after \`^\`): ${PLUS('65')}; ${PHONE}`],
     ['an unclosed (', '^(\\d+$', 'dtmf', `${NOT_VALID} (missing closing ): \`^(\\d+$\`): a \`(\` is never closed: add the \`)\`, or write \`\\(\` to match a bracket itself`],
     ['a ) without (', '^\\d+)$', 'dtmf', `${NOT_VALID} (unexpected ): \`^\\d+)$\`): a \`)\` has no \`(\` before it: remove it, or write \`\\)\` to match a bracket itself`],
     ['an unclosed [', '^[12$', 'dtmf', `${NOT_VALID} (missing closing ]: \`[12$\`): a \`[\` is never closed: add the \`]\`, or write \`\\[\` to match a bracket itself`],
-    ['an escape RE2 does not know', '^\\Z', 'dtmf', `${NOT_VALID} (invalid escape sequence: \`\\Z\`): that \`\\\` escape does not exist in RE2, the syntax rule regexes use (https://github.com/google/re2/wiki/Syntax); \`\\d\` is a digit, \`\\+\` a plus sign, \`\\.\` a dot`],
+    [
+      'an escape RE2 does not know',
+      '^\\Z',
+      'dtmf',
+      `${NOT_VALID} (invalid escape sequence: \`\\Z\`): that \`\\\` escape does not exist in RE2, the syntax rule regexes use (https://github.com/google/re2/wiki/Syntax); \`\\d\` is a digit, \`\\+\` a plus sign, \`\\.\` a dot`,
+    ],
     ['a doubled repeat sign', '^1++$', 'dtmf', `${NOT_VALID} (invalid nested repetition operator: \`++\`): two repeat signs in a row (like \`++\` or \`*+\`); keep one`],
-    ['an unescaped dot in a number', '+65.9123', 'source', `${NOT_VALID} (missing argument to repetition operator: \`+\`): ${PLUS('65.9123')}; ${PHONE}; an unescaped \`.\` matches any character; write \`\\.\` for a dot`],
+    [
+      'an unescaped dot in a number',
+      '+65.9123',
+      'source',
+      `${NOT_VALID} (missing argument to repetition operator: \`+\`): ${PLUS('65.9123')}; ${PHONE}; an unescaped \`.\` matches any character; write \`\\.\` for a dot`,
+    ],
   ])('explains %s with a hint, in these words', (_what, regex, field, message) => {
     const result = build(rule(regex, field));
     expect(result.diagnostics.filter((x) => x.severity === 'error').map(({ code, line, message }) => ({ code, line, message }))).toEqual([{ code: 'bad-regex', line: 3, message }]);
@@ -45,11 +56,7 @@ describe('a regex RE2 cannot run', () => {
 
 describe('one pattern in many rules (each distinct pattern is compiled once)', () => {
   const twoRules = (first: string, second: string) =>
-    oneFile(
-      [first, second, 'other']
-        .map((field, i) => (field === 'other' ? `  - id: other\n    then: [hangup]\n` : `  - id: r${i}-${field}\n    when: { ${field}: { regex: "^sg$" } }\n    then: [hangup]\n`))
-        .join(''),
-    );
+    oneFile([first, second, 'other'].map((field, i) => (field === 'other' ? `  - id: other\n    then: [hangup]\n` : `  - id: r${i}-${field}\n    when: { ${field}: { regex: "^sg$" } }\n    then: [hangup]\n`)).join(''));
   it.each([
     ['dtmf', 'sourceCountryCode'],
     ['sourceCountryCode', 'dtmf'],

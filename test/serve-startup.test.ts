@@ -49,15 +49,33 @@ describe('serve refuses to start with the problem on an `error:` line, as valida
   });
 
   it.each([
-    ['rules that do not load', (d: string) => ['--rules', d], {}, (d: string) => [`${d}/a.yaml:3:14: error: unknown action \`sya\`; did you mean \`say\`?`, `1 error in the rules: not starting. Run \`npm run validate -- ${d}\` after fixing them.`]],
-    ['a rules folder that does not exist', (d: string) => ['--rules', `${d}/nope`], {}, (d: string) => [`error: cannot read rules folder ${d}/nope: no such folder`, `1 error in the rules: not starting. Run \`npm run validate -- ${d}/nope\` after fixing them.`]],
+    [
+      'rules that do not load',
+      (d: string) => ['--rules', d],
+      {},
+      (d: string) => [`${d}/a.yaml:3:14: error: unknown action \`sya\`; did you mean \`say\`?`, `1 error in the rules: not starting. Run \`npm run validate -- ${d}\` after fixing them.`],
+    ],
+    [
+      'a rules folder that does not exist',
+      (d: string) => ['--rules', `${d}/nope`],
+      {},
+      (d: string) => [`error: cannot read rules folder ${d}/nope: no such folder`, `1 error in the rules: not starting. Run \`npm run validate -- ${d}/nope\` after fixing them.`],
+    ],
     ['a setting that is not a number', () => ['--rules', 'rules'], { PORT: 'abc' }, () => ['error: environment variable PORT must be a whole number (it is "abc")', '1 error in the server configuration: not starting.']],
-    ['a config file with an unknown key', (d: string) => ['--rules', 'rules', '--config', `${d}-config.yaml`], {}, (d: string) => [expect.stringMatching(new RegExp(`^${d}-config.yaml:1:1: error: unknown top-level field \`bogus\`; expected one of: rulesDir, port, `)), '1 error in the server configuration: not starting.']],
-  ])('%s: exit 1', (_what, args, env, lines) => {
-    const run = spawnSync(process.execPath, [builtMain, 'serve', '--port', '0', ...args(dir)], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
-    expect(run.status).toBe(1);
-    const shown = run.stderr.split('\n').filter((l) => l !== '' && !/^\d+ \||^\s+\^/.test(l));
-    expect(shown).toEqual(lines(dir));
-  }, 60_000);
+    [
+      'a config file with an unknown key',
+      (d: string) => ['--rules', 'rules', '--config', `${d}-config.yaml`],
+      {},
+      (d: string) => [expect.stringMatching(new RegExp(`^${d}-config.yaml:1:1: error: unknown top-level field \`bogus\`; expected one of: rulesDir, port, `)), '1 error in the server configuration: not starting.'],
+    ],
+  ])(
+    '%s: exit 1',
+    (_what, args, env, lines) => {
+      const run = spawnSync(process.execPath, [builtMain, 'serve', '--port', '0', ...args(dir)], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+      expect(run.status).toBe(1);
+      const shown = run.stderr.split('\n').filter((l) => l !== '' && !/^\d+ \||^\s+\^/.test(l));
+      expect(shown).toEqual(lines(dir));
+    },
+    60_000,
+  );
 });
-

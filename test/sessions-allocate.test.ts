@@ -19,7 +19,15 @@ const B = '+6592220001';
 
 describe('allocateNumber', () => {
   it.each([
-    ['prefers a number of the party country', [[MY1, 'MY'], [SG1, 'SG']], 'SG', SG1],
+    [
+      'prefers a number of the party country',
+      [
+        [MY1, 'MY'],
+        [SG1, 'SG'],
+      ],
+      'SG',
+      SG1,
+    ],
     ['takes another country when none of the party country is free', [[MY1, 'MY']], 'SG', MY1],
     ['takes any number when the country is unknown', [[MY1, 'MY']], undefined, MY1],
   ] as const)('%s', (_name, numbers, country, expected) => {
@@ -30,9 +38,29 @@ describe('allocateNumber', () => {
   it('never gives a party a number on which they have an open session, and names them when none is left', () => {
     const index = new SessionIndex();
     open(index, SG1, A, '+6592220009');
-    expect(allocateNumber(pool([[SG1, 'SG'], [SG2, 'SG']]), [A, B], index, 1000).number?.number).toBe(SG2);
+    expect(
+      allocateNumber(
+        pool([
+          [SG1, 'SG'],
+          [SG2, 'SG'],
+        ]),
+        [A, B],
+        index,
+        1000,
+      ).number?.number,
+    ).toBe(SG2);
     open(index, SG2, '+6591110009', B);
-    expect(allocateNumber(pool([[SG1, 'SG'], [SG2, 'SG']]), [A, B], index, 1000)).toEqual({ blockedBy: A });
+    expect(
+      allocateNumber(
+        pool([
+          [SG1, 'SG'],
+          [SG2, 'SG'],
+        ]),
+        [A, B],
+        index,
+        1000,
+      ),
+    ).toEqual({ blockedBy: A });
   });
 
   it('a session past its end does not block', () => {
@@ -54,7 +82,18 @@ describe('allocateNumber', () => {
   it('skips numbers where the pin is taken', () => {
     const index = new SessionIndex();
     open(index, SG1, '+6591110009', '+6592220009', { pin: '1234' });
-    expect(allocateNumber(pool([[SG1, 'SG'], [SG2, 'SG']]), [A, B], index, 1000, { pin: '1234' }).number?.number).toBe(SG2);
+    expect(
+      allocateNumber(
+        pool([
+          [SG1, 'SG'],
+          [SG2, 'SG'],
+        ]),
+        [A, B],
+        index,
+        1000,
+        { pin: '1234' },
+      ).number?.number,
+    ).toBe(SG2);
   });
 
   it('spreads sessions over the pool: no number gets two more than another', () => {

@@ -33,7 +33,12 @@ interface Engine {
 }
 
 async function opened(place: string, database?: pg.Pool): Promise<Sessions> {
-  const sessions = (await openSessions({ sessionsDb: place, sessionsRetentionDays: 30 }, () => POOLS, () => {}, database))!;
+  const sessions = (await openSessions(
+    { sessionsDb: place, sessionsRetentionDays: 30 },
+    () => POOLS,
+    () => {},
+    database,
+  ))!;
   cleanups.push(() => sessions.close());
   return sessions;
 }

@@ -117,10 +117,7 @@ describe('the session index follows changes', () => {
 describe('the call table', () => {
   it('answers like a Map through any sequence of puts and deletes (collisions, shifts back, growing and shrinking)', () => {
     const key = fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 3 }));
-    const op = fc.oneof(
-      fc.record({ put: key, value: fc.integer({ min: 0, max: 1000 }) }),
-      fc.record({ del: key }),
-    );
+    const op = fc.oneof(fc.record({ put: key, value: fc.integer({ min: 0, max: 1000 }) }), fc.record({ del: key }));
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
         const table = new CallTable(16);

@@ -29,8 +29,8 @@ function shares(ruleSet: ReturnType<typeof mustBuild>, sessionIds: readonly stri
 
 // Session ids as 8x8 sends them (UUIDs), and as a test harness might make them (counters).
 const uuids = Array.from({ length: 10_000 }, (_, i) => {
-  const hex = (i * 2654435761 >>> 0).toString(16).padStart(8, '0');
-  return `${hex}-efec-11e9-b999-${(i * 40503 >>> 0).toString(16).padStart(12, '0')}`;
+  const hex = ((i * 2654435761) >>> 0).toString(16).padStart(8, '0');
+  return `${hex}-efec-11e9-b999-${((i * 40503) >>> 0).toString(16).padStart(12, '0')}`;
 });
 const counters = Array.from({ length: 10_000 }, (_, i) => `session-${i}`);
 

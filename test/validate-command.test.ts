@@ -29,31 +29,15 @@ describe('validate', () => {
   });
 
   it.each([
-    [
-      'a YAML syntax error',
-      { 'a.yaml': 'rules:\n  - id: a\n    then:\n\t- hangup\n' },
-      'a.yaml:4:1: error: YAML syntax: indent with spaces, not tabs',
-    ],
-    [
-      'a schema violation deep in an action',
-      { 'a.yaml': 'rules:\n  - id: a\n    then:\n      - say: { text: "Hi", repetition: 4 }\n' },
-      'a.yaml:4:40: error: `repetition` must be at most 3 for say (it is 4)',
-    ],
+    ['a YAML syntax error', { 'a.yaml': 'rules:\n  - id: a\n    then:\n\t- hangup\n' }, 'a.yaml:4:1: error: YAML syntax: indent with spaces, not tabs'],
+    ['a schema violation deep in an action', { 'a.yaml': 'rules:\n  - id: a\n    then:\n      - say: { text: "Hi", repetition: 4 }\n' }, 'a.yaml:4:40: error: `repetition` must be at most 3 for say (it is 4)'],
     [
       'a duplicate id in two files',
       { 'a.yaml': 'rules:\n  - id: same\n    then: [hangup]\n', 'b.yaml': 'rules:\n\n  - id: same\n    then: [hangup]\n' },
       'b.yaml:3:9: error: rule id `same` is already used at a.yaml:2:5; ids must be unique across all files',
     ],
-    [
-      'an unknown placeholder',
-      { 'a.yaml': 'rules:\n  - id: a\n    then:\n      - say: "Hello {{name}}"\n' },
-      'a.yaml:4:14: error: unknown placeholder {{name}}',
-    ],
-    [
-      'a misspelt condition',
-      { 'a.yaml': 'rules:\n  - id: a\n    when:\n      destinationRefID: vn-1\n    then: [hangup]\n' },
-      'a.yaml:4:7: error: unknown condition `destinationRefID`; did you mean `destinationRefId`?',
-    ],
+    ['an unknown placeholder', { 'a.yaml': 'rules:\n  - id: a\n    then:\n      - say: "Hello {{name}}"\n' }, 'a.yaml:4:14: error: unknown placeholder {{name}}'],
+    ['a misspelt condition', { 'a.yaml': 'rules:\n  - id: a\n    when:\n      destinationRefID: vn-1\n    then: [hangup]\n' }, 'a.yaml:4:7: error: unknown condition `destinationRefID`; did you mean `destinationRefId`?'],
     [
       'a condition indented at the level of the rule',
       { 'a.yaml': 'rules:\n  - id: a\n    source: "+6591234567"\n    then: [hangup]\n' },
@@ -64,26 +48,10 @@ describe('validate', () => {
       { 'a.yaml': 'rules:\n  - id: a\n    then: [hangup]\n    say: "Hello"\n' },
       'a.yaml:4:5: error: unknown rule field `say`; actions go under `then:`, as list items (`- say: ...`)',
     ],
-    [
-      'a phone number that is not one',
-      { 'a.yaml': 'rules:\n  - id: a\n    when:\n      source: "call me"\n    then: [hangup]\n' },
-      'a.yaml:4:15: error: "call me" is not a phone number',
-    ],
-    [
-      'a broken regex',
-      { 'a.yaml': 'rules:\n  - id: a\n    when:\n      source: { regex: "([" }\n    then: [hangup]\n' },
-      'a.yaml:4:24: error: `regex` is not a valid regular expression',
-    ],
-    [
-      'a rule without then',
-      { 'a.yaml': 'rules:\n  - id: a\n    when: { dtmf: "1" }\n' },
-      'a.yaml:2:5: error: `then` is missing',
-    ],
-    [
-      'a file that is not a rules file',
-      { 'a.yaml': '- id: a\n  then: [hangup]\n' },
-      'a.yaml:1:1: error: the file must be `key: value` lines at the top level',
-    ],
+    ['a phone number that is not one', { 'a.yaml': 'rules:\n  - id: a\n    when:\n      source: "call me"\n    then: [hangup]\n' }, 'a.yaml:4:15: error: "call me" is not a phone number'],
+    ['a broken regex', { 'a.yaml': 'rules:\n  - id: a\n    when:\n      source: { regex: "([" }\n    then: [hangup]\n' }, 'a.yaml:4:24: error: `regex` is not a valid regular expression'],
+    ['a rule without then', { 'a.yaml': 'rules:\n  - id: a\n    when: { dtmf: "1" }\n' }, 'a.yaml:2:5: error: `then` is missing'],
+    ['a file that is not a rules file', { 'a.yaml': '- id: a\n  then: [hangup]\n' }, 'a.yaml:1:1: error: the file must be `key: value` lines at the top level'],
     [
       'a bad settings file',
       { 'settings.yaml': 'voiceProfile: en-US-ZiraRUS\nfalback: [hangup]\n', 'a.yaml': 'rules:\n  - id: a\n    then: [hangup]\n' },

@@ -70,7 +70,10 @@ describe('validate --format github', () => {
     const { out } = await validate(LINTED, '--format', 'github');
     expect(out.split('\n').filter((l) => l.startsWith('::'))).toEqual([
       `::warning file=${LINTED}/10-rules.yaml,line=7,col=5,title=unreachable-rule::rule \`vip\` can never match: rule \`sg-mobile\` (10-rules.yaml:3) comes first and takes every call this one would. Move \`vip\` above it, or make \`sg-mobile\` narrower`,
-      `::warning file=${LINTED}/10-rules.yaml,line=7,col=5,title=no-catch-all::no rule matches every call: a call that no rule takes gets the fallback (settings.yaml \`fallback%3A\`, else an apology and hangup). Add a last rule without \`when%3A\` to decide what those callers hear`.replace(/%3A/g, ':'),
+      `::warning file=${LINTED}/10-rules.yaml,line=7,col=5,title=no-catch-all::no rule matches every call: a call that no rule takes gets the fallback (settings.yaml \`fallback%3A\`, else an apology and hangup). Add a last rule without \`when%3A\` to decide what those callers hear`.replace(
+        /%3A/g,
+        ':',
+      ),
     ]);
   });
 });

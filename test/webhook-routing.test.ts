@@ -24,7 +24,7 @@ describe('the webhook with the sample rules', () => {
     });
   });
 
-  it('answers a caller of another sub-account with that sub-account\'s rule of the same id', async () => {
+  it("answers a caller of another sub-account with that sub-account's rule of the same id", async () => {
     const res = await post({ eventId: 'e-scope', subAccountId: 'acme-id', sourceCountryCode: 'ID', source: '+628123456789' });
     expect(res.body.clientActionId).toBe('front-desk');
     expect(res.body.callflow[1]?.params?.destination).toBe('+62215551234');

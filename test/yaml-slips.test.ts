@@ -15,18 +15,8 @@ describe('YAML syntax messages for the common slips say what to change on which 
       '3:5',
       'YAML syntax: the text after `description:` contains ": ", which YAML reads as the start of another key: put the text in double quotes, like `description: "Support: the \\"main\\" line"`',
     ],
-    [
-      'a list item without "- " after an item',
-      'rules:\n  - id: r\n    then:\n      - say: "Hello"\n      hangup\n',
-      '5:7',
-      'YAML syntax: line 5 is in a list, but does not start with `- `: write `- hangup`',
-    ],
-    [
-      'the first list item without "- "',
-      'rules:\n  - id: r\n    then:\n      say: "Hello"\n      - hangup\n',
-      '4:7',
-      'YAML syntax: line 4 is in a list, but does not start with `- `: write `- say: "Hello"`',
-    ],
+    ['a list item without "- " after an item', 'rules:\n  - id: r\n    then:\n      - say: "Hello"\n      hangup\n', '5:7', 'YAML syntax: line 5 is in a list, but does not start with `- `: write `- hangup`'],
+    ['the first list item without "- "', 'rules:\n  - id: r\n    then:\n      say: "Hello"\n      - hangup\n', '4:7', 'YAML syntax: line 4 is in a list, but does not start with `- `: write `- say: "Hello"`'],
   ])('%s', (_what, text, where, message) => {
     const parsed = parseYaml({ file: 'r.yaml', text });
     expect(parsed.diagnostics.map((d) => `${d.line}:${d.col}`)).toEqual([where]);

@@ -62,6 +62,8 @@ export async function sessionsCommand(args: string[], out: Output, err: Output, 
     await opened.close();
   }
   for (const line of refused) err.write(`${line}\n`);
-  out.write(`imported ${created} sessions into ${into}${existing ? `; ${existing} were there already` : ''}${read.skipped ? `; ${read.skipped} rows had already expired` : ''}${refused.length ? `; ${refused.length} refused` : ''}\n`);
+  out.write(
+    `imported ${created} sessions into ${into}${existing ? `; ${existing} were there already` : ''}${read.skipped ? `; ${read.skipped} rows had already expired` : ''}${refused.length ? `; ${refused.length} refused` : ''}\n`,
+  );
   return refused.length > 0 ? 1 : 0;
 }

@@ -23,14 +23,15 @@ const validateCallAction = eventValidator<CallActionEvent>('call-action');
  * --session opens a live masking session for the simulated call.
  */
 const OPTIONS = {
-  rules: { type: 'string', default: 'rules' }, explain: { type: 'boolean', default: false }, at: { type: 'string' }, press: { type: 'string', multiple: true, default: [] as string[] },
+  rules: { type: 'string', default: 'rules' },
+  explain: { type: 'boolean', default: false },
+  at: { type: 'string' },
+  press: { type: 'string', multiple: true, default: [] as string[] },
   session: { type: 'string', multiple: true, default: [] as string[] },
 } as const;
 
 /** The fields of 8x8's Call Action payload (schema/call-action.schema.json): anything else is a typo. */
-const PAYLOAD_FIELDS: readonly string[] = Object.keys(
-  ((readSchema('call-action').definitions as Record<string, { properties?: Record<string, unknown> }>).payload?.properties) ?? {},
-);
+const PAYLOAD_FIELDS: readonly string[] = Object.keys((readSchema('call-action').definitions as Record<string, { properties?: Record<string, unknown> }>).payload?.properties ?? {});
 
 export async function simulateCommand(args: string[], out: Output, err: Output, env: NodeJS.ProcessEnv = {}): Promise<number> {
   checkNpmKeptNoFlags('simulate', OPTIONS, env);

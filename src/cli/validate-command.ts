@@ -10,7 +10,6 @@ import { checkNpmKeptNoFlags, parseCommandArgs } from './parse-command-args.js';
 import type { Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
 
-
 /**
  * `validate [dir] [--strict] [--format text|json|github] [--compare old-dir] [--at time]`:
  * load the rules, lint them, run rules/tests. Exit 1 on any error or failed test, and on
@@ -40,7 +39,11 @@ export async function validateCommand(args: string[], out: Output, err: Output, 
       comparison = compareRuleSets(old.ruleSet, checked.ruleSet, callsToReplay(checked.tests, old.ruleSet, checked.ruleSet), at ?? new Date());
     } else {
       const first = old.diagnostics.find((d) => d.severity === 'error');
-      diagnostics.push({ code: 'unreadable', severity: 'error', message: `cannot compare with ${values.compare}: its rules do not load${first ? ` (${first.file ?? ''}${first.line ? `:${first.line}` : ''} ${first.message})` : ''}` });
+      diagnostics.push({
+        code: 'unreadable',
+        severity: 'error',
+        message: `cannot compare with ${values.compare}: its rules do not load${first ? ` (${first.file ?? ''}${first.line ? `:${first.line}` : ''} ${first.message})` : ''}`,
+      });
     }
   }
 
@@ -53,12 +56,12 @@ export async function validateCommand(args: string[], out: Output, err: Output, 
     out.write(
       FORMATTERS.json(diagnostics, {
         summary: {
-        ok: !failed,
-        errors,
-        warnings,
-        ...(checked.ruleSet ? { rules: { count: checked.ruleSet.rules.length, files: checked.ruleSet.files.length, version: checked.ruleSet.version } } : {}),
-        tests: { passed: checked.testsPassed, failed: checked.testsFailed },
-        ...(comparison ? { compare: { against: values.compare, calls: comparison.calls, changes: comparison.changes } } : {}),
+          ok: !failed,
+          errors,
+          warnings,
+          ...(checked.ruleSet ? { rules: { count: checked.ruleSet.rules.length, files: checked.ruleSet.files.length, version: checked.ruleSet.version } } : {}),
+          tests: { passed: checked.testsPassed, failed: checked.testsFailed },
+          ...(comparison ? { compare: { against: values.compare, calls: comparison.calls, changes: comparison.changes } } : {}),
         },
       }),
     );
@@ -100,4 +103,3 @@ function summaryLine(dir: string, checked: CheckResult, errors: number, warnings
   const verdict = errors > 0 || (strict && warnings > 0) ? 'FAILED' : 'ok';
   return `${verdict}: ${rules}; ${testPart}; ${counts}`;
 }
-

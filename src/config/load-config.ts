@@ -81,9 +81,7 @@ function readEnv(env: NodeJS.ProcessEnv, diagnostics: Diagnostic[]): ServerConfi
       const name = ENV_VARS[key].env;
       const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
       const message =
-        key === 'trustProxy' ? 'must be a number of proxy hops from 0 to 10, or a comma-separated list of proxy addresses/CIDRs'
-        : allowed ? `must be one of: ${allowed.join(', ')}`
-        : (e.message ?? 'is not valid');
+        key === 'trustProxy' ? 'must be a number of proxy hops from 0 to 10, or a comma-separated list of proxy addresses/CIDRs' : allowed ? `must be one of: ${allowed.join(', ')}` : (e.message ?? 'is not valid');
       diagnostics.push(error('bad-value', `environment variable ${name} ${message} (it is "${env[name]}")`));
     }
   }

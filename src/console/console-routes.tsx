@@ -163,7 +163,12 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     const search = (c.req.query('q') ?? '').trim();
     const party = search ? checkPhoneNumber(search) : undefined;
     // A store that cannot be read (PostgreSQL down) shows as no sessions, not as a 500.
-    const sessions = deps.sessions && (party === undefined || party.ok) ? await Promise.resolve(deps.sessions.list({ status: 'open', limit: 100, ...(party?.ok ? { party: party.e164 } : {}) })).catch(() => []) : deps.sessions ? [] : undefined;
+    const sessions =
+      deps.sessions && (party === undefined || party.ok)
+        ? await Promise.resolve(deps.sessions.list({ status: 'open', limit: 100, ...(party?.ok ? { party: party.e164 } : {}) })).catch(() => [])
+        : deps.sessions
+          ? []
+          : undefined;
     return render(c, <SessionsPage view={{ search, sessions } satisfies SessionsView} />);
   });
 

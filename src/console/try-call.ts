@@ -15,9 +15,7 @@ export type TryForm = Partial<Record<TryField, string>>;
 /** Event fields the form sets, each tied to the payload's generated type. */
 const EVENT_FIELDS = ['source', 'destination', 'destinationRefId', 'sourceCountryCode', 'subAccountId', 'clientActionId', 'dtmf', 'sessionId'] as const satisfies readonly (keyof CallActionPayload)[];
 
-export type TryResult =
-  | { ok: true; event: CallActionEvent; at: Date; explanation: Explanation }
-  | { ok: false; field?: string; message: string };
+export type TryResult = { ok: true; event: CallActionEvent; at: Date; explanation: Explanation } | { ok: false; field?: string; message: string };
 
 /** The form's call, decided and explained by the engine that `simulate --explain` uses. */
 export function tryCall(ruleSet: RuleSet, form: TryForm, now: Date): TryResult {

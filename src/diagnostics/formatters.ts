@@ -23,7 +23,11 @@ export const formatText: Formatter = (diagnostics, context = {}) => {
     const source = d.file ? context.texts?.get(d.file) : undefined;
     const frame = source === undefined ? undefined : codeFrame(source, d);
     if (frame) out += `${paint(color, 'dim', frame)}\n`;
-    if (d.detail) out += `${d.detail.split('\n').map((l) => detailLine(color, l)).join('\n')}\n`;
+    if (d.detail)
+      out += `${d.detail
+        .split('\n')
+        .map((l) => detailLine(color, l))
+        .join('\n')}\n`;
   }
   return out;
 };

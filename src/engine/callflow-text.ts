@@ -23,10 +23,7 @@ export function callflowText(actions: readonly Action[], payload: CallActionPayl
   return out;
 }
 
-type Hole =
-  | { kind: 'spoken'; template: Template; what: string }
-  | { kind: 'makeCall'; step: Extract<Step, { action: 'makeCall' }> }
-  | { kind: 'otherParty'; step: Extract<Step, { action: 'callOtherParty' }> };
+type Hole = { kind: 'spoken'; template: Template; what: string } | { kind: 'makeCall'; step: Extract<Step, { action: 'makeCall' }> } | { kind: 'otherParty'; step: Extract<Step, { action: 'callOtherParty' }> };
 
 interface Prepared {
   /** One more piece than holes: piece, hole, piece, …, piece. */
@@ -45,7 +42,7 @@ function fill(hole: Hole, payload: CallActionPayload, peer: string | undefined, 
     case 'makeCall':
       return JSON.stringify(renderMakeCallParams(hole.step.destination, hole.step.source, hole.step.callRecording, payload));
     case 'otherParty':
-      if (peer === undefined) throw new RenderError('makeCall other-party needs the caller\'s masking pair, and this caller has none on this number');
+      if (peer === undefined) throw new RenderError("makeCall other-party needs the caller's masking pair, and this caller has none on this number");
       return JSON.stringify(renderMakeCallParams(peer, hole.step.source, record ?? hole.step.callRecording, payload));
   }
 }

@@ -18,8 +18,7 @@ type FallbackReason = (typeof FALLBACK_REASONS)[number];
 type DecisionOf<R> =
   /** `branch: 'else'` is there only when the rule's `else:` answered (the caller had no masking pair). */
   /** `session` is the live masking session that connected the call, when one did. */
-  | { outcome: 'matched'; ruleId: string; branch?: 'else'; session?: string; response: R }
-  | { outcome: 'fallback'; reason: Exclude<FallbackReason, 'deadline'>; ruleId?: string; detail: string; response: R };
+  { outcome: 'matched'; ruleId: string; branch?: 'else'; session?: string; response: R } | { outcome: 'fallback'; reason: Exclude<FallbackReason, 'deadline'>; ruleId?: string; detail: string; response: R };
 
 export type Decision = DecisionOf<CallflowResponse>;
 

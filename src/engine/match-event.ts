@@ -100,9 +100,7 @@ export function applyRule(rule: Rule, call: CallContext, ruleSet: RuleSet): Matc
     const session = { id: pinned.sessionId, ...(pinned.record === undefined ? {} : { record: pinned.record }) };
     return { rule, branch: 'then', steps, peer: pinned.parties[rule.pinParty], session };
   }
-  const live = call.sessions && call.facts.source !== undefined && call.facts.destination !== undefined
-    ? call.sessions.otherParty(call.facts.source, call.facts.destination, call.now.getTime())
-    : undefined;
+  const live = call.sessions && call.facts.source !== undefined && call.facts.destination !== undefined ? call.sessions.otherParty(call.facts.source, call.facts.destination, call.now.getTime()) : undefined;
   if (live) {
     const session = { id: live.sessionId, ...(live.record === undefined ? {} : { record: live.record }) };
     return { rule, branch: 'then', steps, peer: live.peer, session };

@@ -44,7 +44,6 @@ export function numberKey(number: string): string {
   return `num:${number}`;
 }
 
-
 /** "+6591234567" → 6591234567; undefined for anything that is not E.164. */
 export function phoneDigits(number: string): number | undefined {
   return E164_SHAPE.test(number) ? Number(number.slice(1)) : undefined;

@@ -48,7 +48,7 @@ export function renderCallflow(actions: readonly Action[], payload: CallActionPa
       case 'makeCall':
         return { action: 'makeCall', params: renderMakeCallParams(a.destination, a.source, a.callRecording, payload) };
       case 'callOtherParty':
-        if (peer === undefined) throw new RenderError('makeCall other-party needs the caller\'s masking pair, and this caller has none on this number');
+        if (peer === undefined) throw new RenderError("makeCall other-party needs the caller's masking pair, and this caller has none on this number");
         return { action: 'makeCall', params: renderMakeCallParams(peer, a.source, record ?? a.callRecording, payload) };
       case 'hangup':
         return { action: 'hangup' };

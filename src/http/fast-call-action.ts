@@ -41,15 +41,17 @@ export function fastCallAction(deps: FastCallActionDeps): (req: IncomingMessage,
     const forwarded = h['x-forwarded-for'];
     const denied = check(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(',') : forwarded, h.authorization);
     if (denied) return finish(res, started, denied.status, errorBody(denied.code, denied.message), {});
-    deps.answer(() => readNodeJson(req)).then(
-      (answered) => {
-        if (answered && !res.headersSent) finish(res, started, answered.status, answered.text, answered.fields);
-      },
-      (e: unknown) => {
-        deps.log({ level: 'error', msg: 'unhandled-error', path: PATH, error: e instanceof Error ? e.message : String(e) });
-        if (!res.headersSent) finish(res, started, 500, errorBody('internal-error', 'the server could not handle this request'), {});
-      },
-    );
+    deps
+      .answer(() => readNodeJson(req))
+      .then(
+        (answered) => {
+          if (answered && !res.headersSent) finish(res, started, answered.status, answered.text, answered.fields);
+        },
+        (e: unknown) => {
+          deps.log({ level: 'error', msg: 'unhandled-error', path: PATH, error: e instanceof Error ? e.message : String(e) });
+          if (!res.headersSent) finish(res, started, 500, errorBody('internal-error', 'the server could not handle this request'), {});
+        },
+      );
   };
 }
 

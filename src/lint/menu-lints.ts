@@ -25,7 +25,10 @@ export const unreachableMenu: Lint = {
   summary: 'a menu that no rule opens (`- menu: name`), directly or through another menu',
   run(ctx) {
     const menus = menusOf(ctx);
-    const reached = reachableMenus(ctx.files.map((f) => f.data), new Map([...menus].map(([n, s]) => [n, s.menu])));
+    const reached = reachableMenus(
+      ctx.files.map((f) => f.data),
+      new Map([...menus].map(([n, s]) => [n, s.menu])),
+    );
     return [...menus.values()]
       .filter((site) => !reached.has(site.name))
       .map((site) => warning('unreachable-menu', `no caller can reach menu \`${site.name}\`: no rule or other menu opens it. Add \`- menu: ${site.name}\` as the last action of a rule, or remove the menu`, at(site)));
@@ -41,7 +44,13 @@ export const menuKeyTooLong: Lint = {
       const digits = site.menu.digits ?? 1;
       for (const key of Object.keys(site.menu.options ?? {})) {
         if (key.length <= digits) continue;
-        out.push(warning('menu-key-too-long', `option "${key}" of menu \`${site.name}\` can never be chosen: the menu collects at most ${digits} key${digits === 1 ? '' : 's'}. Raise \`digits:\` to ${key.length}, or use a shorter key`, at(site, 'options', key)));
+        out.push(
+          warning(
+            'menu-key-too-long',
+            `option "${key}" of menu \`${site.name}\` can never be chosen: the menu collects at most ${digits} key${digits === 1 ? '' : 's'}. Raise \`digits:\` to ${key.length}, or use a shorter key`,
+            at(site, 'options', key),
+          ),
+        );
       }
     }
     return out;
@@ -93,7 +102,11 @@ export const menuNoExhausted: Lint = {
     return [...menusOf(ctx).values()]
       .filter((site) => site.menu.exhausted === undefined)
       .map((site) =>
-        warning('menu-no-exhausted', `menu \`${site.name}\` has no \`exhausted\`: a caller who runs out of tries gets the fallback from settings.yaml. Add \`exhausted:\` to say what they hear (for example goodbye, then hangup)`, at(site)),
+        warning(
+          'menu-no-exhausted',
+          `menu \`${site.name}\` has no \`exhausted\`: a caller who runs out of tries gets the fallback from settings.yaml. Add \`exhausted:\` to say what they hear (for example goodbye, then hangup)`,
+          at(site),
+        ),
       );
   },
 };

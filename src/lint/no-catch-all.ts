@@ -9,8 +9,7 @@ export const noCatchAll: Lint = {
     if (rules.some((r) => r.conditions.length === 0)) return [];
     const last = rules[rules.length - 1];
     const message =
-      'no rule matches every call: a call that no rule takes gets the fallback (settings.yaml `fallback:`, else an apology and hangup). ' +
-      'Add a last rule without `when:` to decide what those callers hear';
+      'no rule matches every call: a call that no rule takes gets the fallback (settings.yaml `fallback:`, else an apology and hangup). ' + 'Add a last rule without `when:` to decide what those callers hear';
     return [warning('no-catch-all', message, last ? { file: last.file, line: last.line, col: last.col } : {})];
   },
 };

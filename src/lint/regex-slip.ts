@@ -27,7 +27,13 @@ export const regexSlip: Lint = {
         if (prefix !== undefined) {
           out.push(warning('regex-slip', `this regex only says "${field} starts with +${prefix}": write \`${field}: { prefix: "+${prefix}" }\`, which needs no escaping and is checked as a phone number`, at()));
         } else if (DOT_IN_DIGITS.test(regex)) {
-          out.push(warning('regex-slip', `the \`.\` in \`${regex}\` matches any character, and 8x8's numbers hold only + and digits: write \`\\d\` for any digit (\`\\\\d\` inside double quotes in YAML), or remove the dot`, at()));
+          out.push(
+            warning(
+              'regex-slip',
+              `the \`.\` in \`${regex}\` matches any character, and 8x8's numbers hold only + and digits: write \`\\d\` for any digit (\`\\\\d\` inside double quotes in YAML), or remove the dot`,
+              at(),
+            ),
+          );
         }
       }
     }

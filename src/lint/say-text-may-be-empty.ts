@@ -15,12 +15,10 @@ export const sayTextMayBeEmpty: Lint = {
       const fields = [...new Set(placeholders(spoken.text))].map((f) => `{{${f}}}`);
       const when = fields.length > 0 ? `when the call has no ${fields.join(' or ')}` : 'for every call';
       out.push(
-        warning(
-          'say-text-may-be-empty',
-          `${spoken.what} is empty ${when}, and 8x8 rejects an empty say (the caller gets the fallback). ` +
-            'Add words around the placeholder, like "You pressed {{dtmf}}."',
-          { file: spoken.source.file, ...spoken.source.locate(spoken.path) },
-        ),
+        warning('say-text-may-be-empty', `${spoken.what} is empty ${when}, and 8x8 rejects an empty say (the caller gets the fallback). ` + 'Add words around the placeholder, like "You pressed {{dtmf}}."', {
+          file: spoken.source.file,
+          ...spoken.source.locate(spoken.path),
+        }),
       );
     }
     return out;

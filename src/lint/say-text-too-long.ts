@@ -18,8 +18,7 @@ function sayTextTooLongLint(maxLengths: Readonly<Record<TemplateField, number>>)
         out.push(
           warning(
             'say-text-too-long',
-            `${spoken.what} can be ${worst} characters once ${fields} ${fields.includes(',') ? 'are' : 'is'} filled in, over 8x8's ${MAX_SAY_LENGTH}; ` +
-              'such calls get the fallback instead. Shorten the text',
+            `${spoken.what} can be ${worst} characters once ${fields} ${fields.includes(',') ? 'are' : 'is'} filled in, over 8x8's ${MAX_SAY_LENGTH}; ` + 'such calls get the fallback instead. Shorten the text',
             { file: spoken.source.file, ...spoken.source.locate(spoken.path) },
           ),
         );

@@ -6,8 +6,7 @@ export function placeholderMaxLengths(): Readonly<Record<TemplateField, number>>
   const schema = readSchema('call-action') as { definitions: Record<string, { maxLength?: number; $ref?: string; properties?: Record<string, { maxLength?: number; $ref?: string }> }> };
   const defs = schema.definitions;
   const props = defs.payload?.properties ?? {};
-  const maxOf = (p: { maxLength?: number; $ref?: string } | undefined): number | undefined =>
-    p?.maxLength ?? (p?.$ref ? defs[p.$ref.replace('#/definitions/', '')]?.maxLength : undefined);
+  const maxOf = (p: { maxLength?: number; $ref?: string } | undefined): number | undefined => p?.maxLength ?? (p?.$ref ? defs[p.$ref.replace('#/definitions/', '')]?.maxLength : undefined);
   const out = {} as Record<TemplateField, number>;
   for (const field of TEMPLATE_FIELDS) {
     // dtmf may also arrive inside eventData; its limit there is the same short string.

@@ -38,8 +38,7 @@ function unknownVoiceProfileLint(known: ReadonlySet<string>): Lint {
         out.push(
           warning(
             'unknown-voice-profile',
-            `voiceProfile "${voice}" is not a voice 8x8 is known to offer${hint}. ` +
-              "If your sub-account has it (8x8's Voice Profile API lists them), add it to schema/voice-profiles.json",
+            `voiceProfile "${voice}" is not a voice 8x8 is known to offer${hint}. ` + "If your sub-account has it (8x8's Voice Profile API lists them), add it to schema/voice-profiles.json",
             { file: source.file, ...source.locate(path) },
           ),
         );

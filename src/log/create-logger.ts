@@ -36,10 +36,7 @@ export function createLogger(options: LoggerOptions = {}): AppLogger {
   // pino-pretty runs in this thread (no transport worker), only for a person watching a terminal;
   // one line per entry (singleLine), so a request reads as one line, not a dozen.
   const destination = pretty({ colorize: options.destination === undefined, sync: true, translateTime: 'SYS:HH:MM:ss.l', singleLine: true, ignore: 'pid,hostname', ...(out ? { destination: out } : {}) });
-  const logger = pino(
-    { level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
-    destination,
-  );
+  const logger = pino({ level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, destination);
 
   const log: Logger = (entry) => {
     const { level, msg, ...rest } = entry;

@@ -10,16 +10,7 @@ export interface RulesInfo {
 /** Session outcomes 8x8 documents; anything else is counted as OTHER so labels stay bounded. */
 const KNOWN_OUTCOMES: ReadonlySet<string> = new Set(['COMPLETED', 'NO_ANSWER', 'BUSY', 'CANCELED', 'FAILED', 'ERROR']);
 /** callStatus values 8x8 documents for call status (and call action) events; others count as OTHER. */
-const KNOWN_CALL_STATUSES: ReadonlySet<string> = new Set([
-  'CALL_INITIATED',
-  'CALL_RECEIVED',
-  'CALL_CONNECTED',
-  'CALL_DISCONNECTED',
-  'CALL_UPDATED',
-  'DTMF_RECEIVED',
-  'ACTION_COMPLETED',
-  ...KNOWN_OUTCOMES,
-]);
+const KNOWN_CALL_STATUSES: ReadonlySet<string> = new Set(['CALL_INITIATED', 'CALL_RECEIVED', 'CALL_CONNECTED', 'CALL_DISCONNECTED', 'CALL_UPDATED', 'DTMF_RECEIVED', 'ACTION_COMPLETED', ...KNOWN_OUTCOMES]);
 /** Why the server turned a connection or request away before any route saw it. */
 export const CONNECTION_EVENTS = ['connection-cap', 'request-timeout'] as const;
 
@@ -36,9 +27,11 @@ const OTHER = 'OTHER';
 export class Metrics {
   readonly registry = new Registry();
   private readonly requests = new CounterFamily(`${PREFIX}http_requests_total`, 'HTTP requests by endpoint and status code', ['endpoint', 'status']);
-  private readonly callActionSeconds = new HistogramFamily(`${PREFIX}call_action_duration_seconds`, 'Time from receiving a call action to having its callflow', [
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5,
-  ]);
+  private readonly callActionSeconds = new HistogramFamily(
+    `${PREFIX}call_action_duration_seconds`,
+    'Time from receiving a call action to having its callflow',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+  );
   private readonly matches = new CounterFamily(`${PREFIX}rule_matches_total`, 'Call actions answered by each rule', ['rule']);
   private readonly fallbacks = new CounterFamily(`${PREFIX}fallbacks_total`, 'Call actions answered with the fallback, by reason', ['reason']);
   private readonly reloads = new CounterFamily(`${PREFIX}rules_reloads_total`, 'Rule reloads by result (ok or failed)', ['result']);
@@ -52,12 +45,21 @@ export class Metrics {
     'Times PostgreSQL did not answer in time about a repeated delivery, so this router decided alone (answer, status, summary, session-rule)',
     ['what'],
   );
-  private readonly refused = new CounterFamily(
-    `${PREFIX}connections_refused_total`,
-    'Connections or requests turned away before a route saw them: over the connection cap, or headers/body too slow',
-    ['reason'],
-  );
-  private readonly families = [this.requests, this.callActionSeconds, this.matches, this.fallbacks, this.reloads, this.outcomes, this.statuses, this.storeErrors, this.storeDropped, this.storeLate, this.sharedTimeouts, this.refused];
+  private readonly refused = new CounterFamily(`${PREFIX}connections_refused_total`, 'Connections or requests turned away before a route saw them: over the connection cap, or headers/body too slow', ['reason']);
+  private readonly families = [
+    this.requests,
+    this.callActionSeconds,
+    this.matches,
+    this.fallbacks,
+    this.reloads,
+    this.outcomes,
+    this.statuses,
+    this.storeErrors,
+    this.storeDropped,
+    this.storeLate,
+    this.sharedTimeouts,
+    this.refused,
+  ];
   private readonly fallbackReason = closedSet(FALLBACK_REASONS, 'other');
   private readonly refusedReason = closedSet(CONNECTION_EVENTS, 'other');
 

@@ -27,14 +27,13 @@ export async function migrate(pool: pg.Pool, { component, steps }: Migrations): 
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations WHERE component = $1', [component]);
     const from = rows[0]?.version ?? 0;
     if (from > steps.length) {
-      throw new Error(`the ${component} tables in PostgreSQL were migrated by a newer version of the router (schema ${from}, this one knows ${steps.length}): upgrade this router, or point DATABASE_URL at another database`);
+      throw new Error(
+        `the ${component} tables in PostgreSQL were migrated by a newer version of the router (schema ${from}, this one knows ${steps.length}): upgrade this router, or point DATABASE_URL at another database`,
+      );
     }
     for (let v = from; v < steps.length; v++) await client.query(steps[v]!);
     if (from < steps.length) {
-      await client.query(
-        'INSERT INTO schema_migrations (component, version) VALUES ($1, $2) ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version, migrated_at = now()',
-        [component, steps.length],
-      );
+      await client.query('INSERT INTO schema_migrations (component, version) VALUES ($1, $2) ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version, migrated_at = now()', [component, steps.length]);
     }
     await client.query('COMMIT');
     return { from, to: steps.length };

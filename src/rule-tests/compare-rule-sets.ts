@@ -25,11 +25,7 @@ export interface Comparison {
 
 /** The calls to replay: every test's call, then a sample covering each rule of either set; duplicates once. */
 export function callsToReplay(tests: readonly RuleTest[], before: RuleSet, after: RuleSet): SampleCall[] {
-  const all: SampleCall[] = [
-    ...tests.map((t): SampleCall => ({ label: `test "${t.name}" (${t.file}:${t.line})`, call: t.call, ...(t.at ? { at: t.at } : {}) })),
-    ...sampleCalls(after),
-    ...sampleCalls(before),
-  ];
+  const all: SampleCall[] = [...tests.map((t): SampleCall => ({ label: `test "${t.name}" (${t.file}:${t.line})`, call: t.call, ...(t.at ? { at: t.at } : {}) })), ...sampleCalls(after), ...sampleCalls(before)];
   const seen = new Set<string>();
   return all.filter((c) => {
     const key = JSON.stringify([Object.entries(c.call).sort(), c.at?.toISOString(), c.sessions]);
@@ -63,7 +59,10 @@ export function formatComparison(comparison: Comparison, oldName: string): strin
   if (changes.length === 0) return `compare with ${oldName}: all ${calls} calls route as before\n`;
   const lines = [`compare with ${oldName}: ${changes.length} of ${calls} calls route differently`];
   for (const c of changes) {
-    const fields = Object.entries(c.call.call).map(([k, v]) => `${k}=${v}`).join(' ') || '(all defaults)';
+    const fields =
+      Object.entries(c.call.call)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || '(all defaults)';
     lines.push('', `call ${fields}${c.call.at ? ` at ${c.call.at.toISOString()}` : ''}  — ${c.call.label}`);
     lines.push(`  before: rule ${c.before.rule}`, ...callflowLines(c.before.callflow).map((l) => `    - ${l}`));
     lines.push(`  after:  rule ${c.after.rule}`, ...callflowLines(c.after.callflow).map((l) => `    - ${l}`));

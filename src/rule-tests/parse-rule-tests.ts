@@ -70,7 +70,17 @@ export function parseRuleTests(source: SourceFile): ParsedRuleTests {
     const errors = validateRuleTestsFile.errors ?? [];
     // `at` is the one format-checked field; ajv's "must match format" means nothing to an author.
     const badTimes = errors.filter((e) => e.keyword === 'format').map((e) => badTime(e.instancePath, parsed));
-    return { tests: [], diagnostics: [...diagnostics, ...badTimes, ...explainSchemaErrors(errors.filter((e) => e.keyword !== 'format'), parsed)] };
+    return {
+      tests: [],
+      diagnostics: [
+        ...diagnostics,
+        ...badTimes,
+        ...explainSchemaErrors(
+          errors.filter((e) => e.keyword !== 'format'),
+          parsed,
+        ),
+      ],
+    };
   }
   const tests: RuleTest[] = [];
   const fileSessions = readSessions(parsed.data.sessions, ['sessions'], parsed, diagnostics);
@@ -144,7 +154,10 @@ function answerChecks(raw: WrittenChecks, path: YamlPath, parsed: ParsedFile, di
 }
 
 function badTime(instancePath: string, parsed: ParsedFile): Diagnostic {
-  const path = instancePath.slice(1).split('/').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const path = instancePath
+    .slice(1)
+    .split('/')
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   return error('bad-value', '`at` must be a date and time with a time zone, like "2026-03-02T09:30:00+08:00" or "2026-03-02T01:30:00Z"', {
     file: parsed.file,
     ...parsed.locate(path),
@@ -159,4 +172,3 @@ function callFields(call: TestCall): Record<string, string> {
 export function payloadFor(call: Readonly<Record<string, string>>, now: Date): CallActionPayload {
   return makeCallActionPayload({ timestamp: now.toISOString(), ...call } as Partial<CallActionPayload>);
 }
-

@@ -135,9 +135,7 @@ function checkFirst(ruleSet: RuleSet, test: RuleTest, options: RunOptions, now: 
   if (expected.join('\n') === actual.join('\n')) return undefined;
 
   const headline =
-    actualRule === test.expect.rule
-      ? `test "${test.name}" failed: rule ${actualRule} answered, but with a different callflow`
-      : `test "${test.name}" failed: expected rule ${test.expect.rule}, got ${actualRule}`;
+    actualRule === test.expect.rule ? `test "${test.name}" failed: rule ${actualRule} answered, but with a different callflow` : `test "${test.name}" failed: expected rule ${test.expect.rule}, got ${actualRule}`;
   const detail = [`call: ${describeCall(test.call)}${test.at || options.now ? ` at ${now.toISOString()}` : ''}`, '--- expected', '+++ actual', renderDiff(diffLines(expected, actual))];
   if (actualRule !== test.expect.rule) detail.push(whyNotExpected(ruleSet, test.expect.rule, decision, payload, now, sessions));
   else {
@@ -165,7 +163,8 @@ function whyNotExpected(ruleSet: RuleSet, expectedId: string, decision: Decision
   const why = whyNot(expected, ruleSet, payload, { now, ...(sessions ? { sessions } : {}) });
   if (why) return `why: ${why.text}`;
   // The expected rule took the call, but its callflow could not be made, so the fallback answered.
-  if (decision.outcome === 'fallback' && decision.ruleId === expected.id) return `why: ${expected.id} matches this call, but ${decision.detail.replace(/^rule [^:]+: /, 'its callflow cannot be made: ')}; so the fallback answered`;
+  if (decision.outcome === 'fallback' && decision.ruleId === expected.id)
+    return `why: ${expected.id} matches this call, but ${decision.detail.replace(/^rule [^:]+: /, 'its callflow cannot be made: ')}; so the fallback answered`;
   const winner = ruleSet.rules.find((r) => r.id === decision.ruleId);
   if (!winner) return `why: ${expected.id} matches this call, but did not answer it`;
   return `why: ${expected.id} matches this call too, but ${winner.id} comes first`;

@@ -126,7 +126,9 @@ export function buildRuleSet(sources: RuleSources, options: BuildOptions = {}): 
   for (const { parsed, file } of files) {
     file.rules.forEach((raw, i) => {
       if (MENU_STATE.test(raw.id)) {
-        diagnostics.push(error('bad-id', `rule id \`${raw.id}\` has the shape of a menu step (m-NAME-12), which menus use as clientActionId: choose another id`, { file: parsed.file, ...parsed.locate(['rules', i, 'id']) }));
+        diagnostics.push(
+          error('bad-id', `rule id \`${raw.id}\` has the shape of a menu step (m-NAME-12), which menus use as clientActionId: choose another id`, { file: parsed.file, ...parsed.locate(['rules', i, 'id']) }),
+        );
       }
       addRule(compileRule(raw, i, file, parsed, folder, entries, diagnostics), parsed, ['rules', i, 'id']);
     });
@@ -170,15 +172,7 @@ interface FolderContext {
   clocks: Map<string, ZonedClock>;
 }
 
-function compileRule(
-  raw: RulesFile['rules'][number],
-  i: number,
-  file: RulesFile,
-  parsed: ParsedFile,
-  folder: FolderContext,
-  menus: MenuEntries,
-  diagnostics: Diagnostic[],
-): Rule {
+function compileRule(raw: RulesFile['rules'][number], i: number, file: RulesFile, parsed: ParsedFile, folder: FolderContext, menus: MenuEntries, diagnostics: Diagnostic[]): Rule {
   const path = ['rules', i] as const;
   const problems: MatcherProblem[] = [];
   const scope = scopeOf(file);
@@ -253,8 +247,7 @@ function reportUnvoiced(unvoiced: readonly { file: string }[], settingsFile: str
   const says = unvoiced.length === 1 ? '1 say' : `${unvoiced.length} says`;
   const inFiles = files.length <= 3 ? files.join(', ') : `${files.slice(0, 3).join(', ')} and ${files.length - 3} more files`;
   const message =
-    `no voiceProfile is set, and 8x8 has no default voice: ${says} (in ${inFiles}) cannot be spoken. ` +
-    'Add a line like `voiceProfile: en-US-ZiraRUS` to settings.yaml (or to a file\'s `defaults:`, or to one say)';
+    `no voiceProfile is set, and 8x8 has no default voice: ${says} (in ${inFiles}) cannot be spoken. ` + "Add a line like `voiceProfile: en-US-ZiraRUS` to settings.yaml (or to a file's `defaults:`, or to one say)";
   const where = parsed ? { file: parsed.file, line: 1, col: 1 } : { file: settingsFile ?? 'settings.yaml' };
   diagnostics.push(error('missing-voice-profile', message, where));
 }

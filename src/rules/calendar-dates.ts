@@ -11,7 +11,10 @@ export type DateRangeResult = { ok: true; from: string; to: string } | { ok: fal
 
 /** "2026-12-24" or "2026-12-24..2026-12-31". */
 export function parseDateRange(text: string): DateRangeResult {
-  const parts = text.trim().split('..').map((s) => s.trim());
+  const parts = text
+    .trim()
+    .split('..')
+    .map((s) => s.trim());
   const from = parts[0] ?? '';
   const to = parts[1] ?? from;
   const example = 'write dates as YYYY-MM-DD, like 2026-12-25, or a range like 2026-12-24..2026-12-31';

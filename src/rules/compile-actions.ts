@@ -58,8 +58,7 @@ type Report = (code: DiagnosticCode, message: string, at: YamlPath, target?: 'ke
  * splits, every branch is checked as the callflow it would send.
  */
 export function compileActions(sources: readonly ActionSource[], path: YamlPath, ctx: ActionContext): Action[] {
-  const report: Report = (code, message, at, target, severity) =>
-    ctx.diagnostics.push((severity === 'warning' ? warning : error)(code, message, { file: ctx.parsed.file, ...ctx.parsed.locate(at, target) }));
+  const report: Report = (code, message, at, target, severity) => ctx.diagnostics.push((severity === 'warning' ? warning : error)(code, message, { file: ctx.parsed.file, ...ctx.parsed.locate(at, target) }));
   const positions = new Map<Step, YamlPath>();
   const actions = compileList(sources, path, ctx, report, positions, path[path.length - 1] === 'else' ? 'else' : 'then');
   checkLimits(actions, positions, report);
@@ -107,7 +106,7 @@ function checkLimits(actions: readonly Action[], positions: ReadonlyMap<Step, Ya
         once(step, 'hangup-not-last', '`hangup` ends the call, so it must be the last action: move it to the end or remove the actions after it');
       }
       if (step.action === 'sayAndCapture' && i < steps.length - 1) {
-        const what = step.next ? '`menu` hands the call to the menu' : '`sayAndCapture` waits for the caller\'s keys, and they come back as the next event';
+        const what = step.next ? '`menu` hands the call to the menu' : "`sayAndCapture` waits for the caller's keys, and they come back as the next event";
         once(step, 'capture-not-last', `${what}, so it must be the last action: move the actions after it to the rule that answers the keys`);
       }
     });
@@ -126,12 +125,7 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
     const voiceProfile = options.voiceProfile ?? ctx.voiceProfile;
     if (!voiceProfile && ctx.unvoiced) ctx.unvoiced.push({ file: ctx.parsed.file });
     else if (!voiceProfile) {
-      report(
-        'missing-voice-profile',
-        'this say has no voiceProfile and 8x8 has no default: add `voiceProfile:` to it, to the file\'s `defaults:`, or to settings.yaml',
-        [...at, 'say'],
-        'key',
-      );
+      report('missing-voice-profile', "this say has no voiceProfile and 8x8 has no default: add `voiceProfile:` to it, to the file's `defaults:`, or to settings.yaml", [...at, 'say'], 'key');
     }
     const { repetition, speed } = options;
     return {
@@ -170,7 +164,10 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
       ...('callRecording' in raw && raw.callRecording !== undefined ? { callRecording: raw.callRecording } : {}),
     };
     const destinationAt = shorthand ? [...at, 'makeCall'] : [...at, 'makeCall', 'destination'];
-    for (const [value, where] of [[raw.destination, destinationAt], [raw.source, [...at, 'makeCall', 'source']]] as const) {
+    for (const [value, where] of [
+      [raw.destination, destinationAt],
+      [raw.source, [...at, 'makeCall', 'source']],
+    ] as const) {
       if (typeof value === 'number') report('wrong-type', `YAML reads this as the number ${value}, not a phone number: put it in quotes, like "+6587654321"`, where);
     }
     if (typeof raw.destination === 'number' || typeof raw.source === 'number') return undefined;
@@ -185,9 +182,7 @@ function compileAction(source: ActionSource, at: YamlPath, ctx: ActionContext, r
     if (options.destination.trim().toLowerCase() === OTHER_PARTY) {
       const where = ctx.otherParty ?? 'fallback';
       if (where !== 'allowed') {
-        const why = where === 'else'
-          ? '`else` runs when the caller has no masking pair, so there is no other party to call'
-          : 'the fallback answers calls that matched no rule, so there is no masking pair to call';
+        const why = where === 'else' ? '`else` runs when the caller has no masking pair, so there is no other party to call' : 'the fallback answers calls that matched no rule, so there is no masking pair to call';
         report('other-party-not-allowed', `makeCall ${OTHER_PARTY} cannot be used here: ${why}`, destinationAt);
       }
       return { action: 'callOtherParty', ...extras };
@@ -228,14 +223,23 @@ function compileCapture(source: string | SayAndCaptureOptions, at: YamlPath, ctx
     report('capture-min-over-max', `\`minDigits\` (${minDigits}) is more than \`maxDigits\` (${maxDigits}), so no answer could ever be accepted`, field('minDigits'));
   }
   if (digitTimeout !== undefined && overallTimeout === undefined) {
-    report('capture-needs-overall-timeout', '`digitTimeout` needs `overallTimeout` next to it, and greater: 8x8 rejects digitTimeout alone (code -1005). Add `overallTimeout:` in milliseconds', field('digitTimeout'), 'key');
+    report(
+      'capture-needs-overall-timeout',
+      '`digitTimeout` needs `overallTimeout` next to it, and greater: 8x8 rejects digitTimeout alone (code -1005). Add `overallTimeout:` in milliseconds',
+      field('digitTimeout'),
+      'key',
+    );
   }
   if (digitTimeout !== undefined && overallTimeout !== undefined && overallTimeout <= digitTimeout) {
     report('capture-timeout-order', `\`overallTimeout\` (${overallTimeout} ms) must be greater than \`digitTimeout\` (${digitTimeout} ms): 8x8 rejects it otherwise (code -1006)`, field('overallTimeout'));
   }
   if (completeOnHash === false && (maxDigits === undefined || maxDigits > MAX_DIGITS_WITHOUT_HASH)) {
     const why = maxDigits === undefined ? 'add `maxDigits:` (1 to 25)' : `\`maxDigits\` is ${maxDigits}; make it 25 or less`;
-    report('capture-hash-needs-max-digits', `with \`completeOnHash: false\` the input ends after maxDigits keys, so 8x8 needs maxDigits from 1 to 25 (code -1008): ${why}`, field(maxDigits === undefined ? 'completeOnHash' : 'maxDigits'));
+    report(
+      'capture-hash-needs-max-digits',
+      `with \`completeOnHash: false\` the input ends after maxDigits keys, so 8x8 needs maxDigits from 1 to 25 (code -1008): ${why}`,
+      field(maxDigits === undefined ? 'completeOnHash' : 'maxDigits'),
+    );
   }
   const successMessage = text('successMessage');
   const failureMessage = text('failureMessage');

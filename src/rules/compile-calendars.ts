@@ -38,8 +38,6 @@ export class Calendars {
     const names = [...this.byName.keys()];
     const hint = didYouMean(name, names);
     if (hint) return `unknown calendar \`${name}\`${hint}`;
-    return names.length === 0
-      ? `unknown calendar \`${name}\`: define it under \`calendars:\` in settings.yaml`
-      : `unknown calendar \`${name}\`; calendars in settings.yaml: ${names.join(', ')}`;
+    return names.length === 0 ? `unknown calendar \`${name}\`: define it under \`calendars:\` in settings.yaml` : `unknown calendar \`${name}\`; calendars in settings.yaml: ${names.join(', ')}`;
   }
 }

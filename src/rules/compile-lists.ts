@@ -54,9 +54,7 @@ export class NamedLists {
     const names = this.names();
     const hint = didYouMean(name, names);
     if (hint) return `unknown list \`${name}\`${hint}`;
-    return names.length === 0
-      ? `unknown list \`${name}\`: define it under \`lists:\` in settings.yaml`
-      : `unknown list \`${name}\`; lists in settings.yaml: ${names.join(', ')}`;
+    return names.length === 0 ? `unknown list \`${name}\`: define it under \`lists:\` in settings.yaml` : `unknown list \`${name}\`; lists in settings.yaml: ${names.join(', ')}`;
   }
 
   private normalize(kind: ValueKind, text: string, path: YamlPath): string {

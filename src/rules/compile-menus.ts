@@ -49,8 +49,7 @@ export function menuEntries(menus: ReadonlyMap<string, DeclaredMenu>, diagnostic
   const voices = new Map<string, string>();
   for (const [name, d] of menus) {
     const at: YamlPath = ['menus', name];
-    const report = (code: Diagnostic['code'], message: string, path: YamlPath, target?: 'key') =>
-      diagnostics.push(error(code, message, { file: d.parsed.file, ...d.parsed.locate(path, target) }));
+    const report = (code: Diagnostic['code'], message: string, path: YamlPath, target?: 'key') => diagnostics.push(error(code, message, { file: d.parsed.file, ...d.parsed.locate(path, target) }));
     const template = compileTemplate(d.menu.prompt);
     if (!template.ok) report('unknown-placeholder', template.message, [...at, 'prompt']);
     const voiceProfile = d.menu.voiceProfile ?? d.voiceProfile;
@@ -116,10 +115,7 @@ function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voi
   const say = (text: string): Step => ({ action: 'say', text: { parts: [text] }, params: { voiceProfile, ...(menu.speed === undefined ? {} : { speed: menu.speed }) } });
   const entry = entries.entry(name)!;
   /** The menu offered again at a count of tries, after some words. */
-  const offer = (invalid: number, noInput: number, before?: string): Action[] => [
-    ...(before ? [say(before)] : []),
-    { ...entry, next: menuStateId(name, invalid, noInput) },
-  ];
+  const offer = (invalid: number, noInput: number, before?: string): Action[] => [...(before ? [say(before)] : []), { ...entry, next: menuStateId(name, invalid, noInput) }];
   const scoped: Condition[] = d.scope ? [{ kind: 'field', field: 'subAccountId', matcher: { kind: 'exact', values: d.scope }, source: d.scopeSource }] : [];
   const states: string[] = [];
   for (let i = 0; i <= invalidTries; i++) for (let n = 0; n <= silenceTries; n++) states.push(menuStateId(name, i, n));
@@ -159,7 +155,12 @@ function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voi
   // whether or not a session ever had it: the caller hears the same words either way.
   const wrong = pin
     ? field('dtmf', builtInRegex(PRESSED), words('a PIN of no open session on the called number'), '0')
-    : field('dtmf', builtInRegex(PRESSED), words('keys that are no option'), [...'0123456789*', '00'].find((k) => !keys.has(k)));
+    : field(
+        'dtmf',
+        builtInRegex(PRESSED),
+        words('keys that are no option'),
+        [...'0123456789*', '00'].find((k) => !keys.has(k)),
+      );
   const retryRules = (kind: 'no-input' | 'invalid', tries: number, dtmf: Condition, wordsSaid: string, where: YamlPath) => {
     const spent: string[] = [];
     for (let i = 0; i <= invalidTries; i++) {
@@ -174,7 +175,13 @@ function compileMenu(name: string, d: DeclaredMenu, entries: MenuEntries & { voi
         add(`${name}-${kind}-${i}${n}`, kind, where, [field('clientActionId', { kind: 'exact', values: new Set([state]) }, state), dtmf], next);
       }
     }
-    add(`${name}-${kind}-exhausted`, 'exhausted', menu.exhausted ? [...at, 'exhausted'] : where, [field('clientActionId', { kind: 'exact', values: new Set(spent) }, words(`menu ${name} with no ${kind === 'invalid' ? 'tries for a wrong key' : 'tries for silence'} left`)), dtmf], exhausted);
+    add(
+      `${name}-${kind}-exhausted`,
+      'exhausted',
+      menu.exhausted ? [...at, 'exhausted'] : where,
+      [field('clientActionId', { kind: 'exact', values: new Set(spent) }, words(`menu ${name} with no ${kind === 'invalid' ? 'tries for a wrong key' : 'tries for silence'} left`)), dtmf],
+      exhausted,
+    );
   };
   retryRules('no-input', silenceTries, silence, menu.noInput?.say ?? (pin ? MENU_DEFAULTS.noPinWords : MENU_DEFAULTS.noInputWords), menu.noInput ? [...at, 'noInput'] : at);
   retryRules('invalid', invalidTries, wrong, menu.invalid?.say ?? (pin ? MENU_DEFAULTS.wrongPinWords : MENU_DEFAULTS.invalidWords), menu.invalid ? [...at, 'invalid'] : at);

@@ -116,7 +116,10 @@ function compileFile(file: SourceFile, builder: PairIndexBuilder, diagnostics: D
     const digitsA = phoneDigits(a)!;
     const digitsB = phoneDigits(b)!;
     let duplicate = false;
-    for (const [party, digits, partyCell] of [[a, digitsA, aCell], [b, digitsB, bCell]] as const) {
+    for (const [party, digits, partyCell] of [
+      [a, digitsA, aCell],
+      [b, digitsB, bCell],
+    ] as const) {
       const earlier = builder.existing(vn, digits);
       if (earlier) {
         duplicate = true;
@@ -184,4 +187,3 @@ function partyNumber(value: string): string | undefined {
   const number = normalizePhone(value);
   return E164_SHAPE.test(number) ? number : undefined;
 }
-

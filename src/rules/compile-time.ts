@@ -15,8 +15,20 @@ export interface TimeContext {
 }
 
 export const DAY_NAMES: Readonly<Record<string, number>> = {
-  sun: 0, sunday: 0, mon: 1, monday: 1, tue: 2, tuesday: 2, wed: 3, wednesday: 3,
-  thu: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6,
+  sun: 0,
+  sunday: 0,
+  mon: 1,
+  monday: 1,
+  tue: 2,
+  tuesday: 2,
+  wed: 3,
+  wednesday: 3,
+  thu: 4,
+  thursday: 4,
+  fri: 5,
+  friday: 5,
+  sat: 6,
+  saturday: 6,
 };
 const SHORT_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
@@ -27,8 +39,7 @@ export function compileTime(source: TimeWindowSource | readonly TimeWindowSource
 }
 
 function compileWindow(source: TimeWindowSource, path: YamlPath, ctx: TimeContext): TimeWindow {
-  const report = (code: DiagnosticCode, message: string, at: YamlPath) =>
-    ctx.diagnostics.push(error(code, message, { file: ctx.parsed.file, ...ctx.parsed.locate(at) }));
+  const report = (code: DiagnosticCode, message: string, at: YamlPath) => ctx.diagnostics.push(error(code, message, { file: ctx.parsed.file, ...ctx.parsed.locate(at) }));
   const window: { -readonly [K in keyof TimeWindow]: TimeWindow[K] } = { clock: clockFor(source.timezone, [...path, 'timezone'], ctx, report) };
 
   if (source.days !== undefined) {
@@ -93,11 +104,7 @@ function clockFor(timezone: string, at: YamlPath, ctx: TimeContext, report: Repo
     return clock;
   } catch {
     const hint = didYouMean(timezone, Intl.supportedValuesOf('timeZone'));
-    report(
-      'bad-timezone',
-      `\`${timezone}\` is not a timezone${hint || ': use an IANA timezone name like Asia/Singapore, Europe/London or America/New_York'}`,
-      at,
-    );
+    report('bad-timezone', `\`${timezone}\` is not a timezone${hint || ': use an IANA timezone name like Asia/Singapore, Europe/London or America/New_York'}`, at);
     return zonedClock('UTC');
   }
 }
@@ -117,9 +124,25 @@ let knownSet: Set<string> | undefined;
 const knownTimezoneSet = () => (knownSet ??= new Set(knownTimezones()));
 
 const CURRENT_NAMES = [
-  'Africa/Asmara', 'America/Argentina/Buenos_Aires', 'America/Argentina/Catamarca', 'America/Argentina/Cordoba', 'America/Argentina/Jujuy',
-  'America/Argentina/Mendoza', 'America/Atikokan', 'America/Indiana/Indianapolis', 'America/Kentucky/Louisville', 'America/Nuuk',
-  'Asia/Ho_Chi_Minh', 'Asia/Kathmandu', 'Asia/Kolkata', 'Asia/Yangon', 'Atlantic/Faroe', 'Europe/Kyiv', 'Pacific/Chuuk', 'Pacific/Kanton', 'Pacific/Pohnpei',
+  'Africa/Asmara',
+  'America/Argentina/Buenos_Aires',
+  'America/Argentina/Catamarca',
+  'America/Argentina/Cordoba',
+  'America/Argentina/Jujuy',
+  'America/Argentina/Mendoza',
+  'America/Atikokan',
+  'America/Indiana/Indianapolis',
+  'America/Kentucky/Louisville',
+  'America/Nuuk',
+  'Asia/Ho_Chi_Minh',
+  'Asia/Kathmandu',
+  'Asia/Kolkata',
+  'Asia/Yangon',
+  'Atlantic/Faroe',
+  'Europe/Kyiv',
+  'Pacific/Chuuk',
+  'Pacific/Kanton',
+  'Pacific/Pohnpei',
 ];
 
 function accepted(timezone: string): boolean {

@@ -87,7 +87,8 @@ function unsupportedConstruct(pattern: string): string | undefined {
     const c = pattern[i];
     if (c === '\\') {
       const next = pattern[i + 1] ?? '';
-      if (!inClass && /[1-9]/.test(next)) return `a backreference (\`\\${next}\`), which the router does not support: ${RE2_SYNTAX}, which matches in linear time and cannot repeat an earlier group; list the values, or match each part with its own pattern`;
+      if (!inClass && /[1-9]/.test(next))
+        return `a backreference (\`\\${next}\`), which the router does not support: ${RE2_SYNTAX}, which matches in linear time and cannot repeat an earlier group; list the values, or match each part with its own pattern`;
       if (!inClass && next === 'k' && pattern[i + 2] === '<') return `a named backreference (\`\\k<…>\`), which the router does not support: ${RE2_SYNTAX}, which cannot repeat an earlier group`;
       i++;
       continue;
@@ -104,7 +105,15 @@ function unsupportedConstruct(pattern: string): string | undefined {
       continue;
     }
     if (c === '(' && pattern[i + 1] === '?') {
-      const kind = pattern.startsWith('(?=', i) ? 'lookahead `(?=…)`' : pattern.startsWith('(?!', i) ? 'negative lookahead `(?!…)`' : pattern.startsWith('(?<=', i) ? 'lookbehind `(?<=…)`' : pattern.startsWith('(?<!', i) ? 'negative lookbehind `(?<!…)`' : undefined;
+      const kind = pattern.startsWith('(?=', i)
+        ? 'lookahead `(?=…)`'
+        : pattern.startsWith('(?!', i)
+          ? 'negative lookahead `(?!…)`'
+          : pattern.startsWith('(?<=', i)
+            ? 'lookbehind `(?<=…)`'
+            : pattern.startsWith('(?<!', i)
+              ? 'negative lookbehind `(?<!…)`'
+              : undefined;
       if (kind) return `a ${kind}, which the router does not support: ${RE2_SYNTAX}, which matches in linear time and has no lookaround; to exclude values, wrap a condition in \`not:\` instead`;
     }
   }
@@ -124,10 +133,14 @@ function explainSyntaxError(pattern: string, raw: string): string {
   if (/missing closing \)/.test(reason)) hints.push('a `(` is never closed: add the `)`, or write `\\(` to match a bracket itself');
   if (/unexpected \)/.test(reason)) hints.push('a `)` has no `(` before it: remove it, or write `\\)` to match a bracket itself');
   if (/missing closing \]/.test(reason)) hints.push('a `[` is never closed: add the `]`, or write `\\[` to match a bracket itself');
-  if (/invalid escape sequence/.test(reason)) hints.push(`that \`\\\` escape does not exist in RE2, the syntax rule regexes use (https://github.com/google/re2/wiki/Syntax); \`\\d\` is a digit, \`\\+\` a plus sign, \`\\.\` a dot`);
+  if (/invalid escape sequence/.test(reason))
+    hints.push(`that \`\\\` escape does not exist in RE2, the syntax rule regexes use (https://github.com/google/re2/wiki/Syntax); \`\\d\` is a digit, \`\\+\` a plus sign, \`\\.\` a dot`);
   if (/invalid nested repetition|bad repetition/.test(reason)) hints.push('two repeat signs in a row (like `++` or `*+`); keep one');
   if (/invalid repeat count/.test(reason)) hints.push('a `{n,m}` count must have n ≤ m and at most 1000');
-  if (phone) hints.push('this looks like a phone number: for one number write it as a plain value (`source: "+6591234567"`), and for numbers that start the same way use `prefix:` (`source: { prefix: "+65" }`), which needs no escaping');
+  if (phone)
+    hints.push(
+      'this looks like a phone number: for one number write it as a plain value (`source: "+6591234567"`), and for numbers that start the same way use `prefix:` (`source: { prefix: "+65" }`), which needs no escaping',
+    );
   if (/(^|[^\\])\.\d/.test(pattern)) hints.push('an unescaped `.` matches any character; write `\\.` for a dot');
   return hints.length > 0 ? `${base}: ${hints.join('; ')}` : `${base}; ${RE2_SYNTAX}`;
 }

@@ -9,9 +9,7 @@ import { isSupportedCountry, Metadata, parsePhoneNumberFromString, PhoneNumber, 
  * - possible but in no range libphonenumber knows (new ranges appear before its data has them):
  *   accepted with a warning that says exactly that, with the data's version.
  */
-export type PhoneResult =
-  | { ok: true; e164: string; warning?: string }
-  | { ok: false; message: string };
+export type PhoneResult = { ok: true; e164: string; warning?: string } | { ok: false; message: string };
 
 const require = createRequire(import.meta.url);
 /** The data behind every "valid" and "possible" verdict: shown in warnings so a stale copy can be spotted. */
@@ -144,7 +142,5 @@ export function checkPhonePrefix(raw: string, policy: PhonePolicy = {}): PhoneRe
 
 /** A folder's `defaultCountry`, checked: undefined when fine, else the message. */
 export function checkDefaultCountry(country: string): string | undefined {
-  return isSupportedCountry(country.toUpperCase())
-    ? undefined
-    : `defaultCountry "${country}" is not a country libphonenumber knows: use the two-letter ISO 3166 code, like SG, MY or GB`;
+  return isSupportedCountry(country.toUpperCase()) ? undefined : `defaultCountry "${country}" is not a country libphonenumber knows: use the two-letter ISO 3166 code, like SG, MY or GB`;
 }

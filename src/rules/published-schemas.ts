@@ -39,7 +39,10 @@ function addEditorChecks(schema: Json): void {
   };
   const time = `(?:(?:[01]?\\d|2[0-3]):[0-5]\\d)`;
   const hours = { pattern: `^\\s*${time}\\s*-\\s*(?:${time}|24:00)\\s*$`, errorMessage: HOURS_WORDS };
-  const day = `(?:${Object.keys(DAY_NAMES).sort((a, b) => b.length - a.length).map(anyCase).join('|')})`;
+  const day = `(?:${Object.keys(DAY_NAMES)
+    .sort((a, b) => b.length - a.length)
+    .map(anyCase)
+    .join('|')})`;
   const token = `${day}(?:\\s*-\\s*${day})?`;
   const days = { pattern: `^\\s*${token}(?:\\s*,\\s*${token})*\\s*$`, errorMessage: `use day names (${['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].join(', ')}); a range is written mon-fri` };
   window.hours = withTextCheck(window.hours!, hours);
@@ -57,7 +60,13 @@ function addEditorChecks(schema: Json): void {
 /** `{ anyOf: [text, [text]] }` with `check` on the text and on each item of the list. */
 function withTextCheck(property: Json, check: Json): Json {
   const [text, list] = property.anyOf as [Json, Json & { items: Json }];
-  return { ...property, anyOf: [{ ...text, ...check }, { ...list, items: { ...list.items, ...check } }] };
+  return {
+    ...property,
+    anyOf: [
+      { ...text, ...check },
+      { ...list, items: { ...list.items, ...check } },
+    ],
+  };
 }
 
 /** "mon" → "[Mm][Oo][Nn]": JSON Schema patterns have no case-insensitive flag. */

@@ -25,12 +25,7 @@ export class SessionsUnavailable extends Error {}
  * PostgreSQL that cannot be reached is waited for (the router does not listen until the open
  * sessions are loaded, for the same reason), trying again every 2 s and saying so in the log.
  */
-export async function openSessions(
-  config: Pick<ServerConfig, 'sessionsDb' | 'sessionsRetentionDays'>,
-  pools: () => ReadonlyMap<string, Pool> | undefined,
-  log: Logger,
-  database?: pg.Pool,
-): Promise<Sessions | undefined> {
+export async function openSessions(config: Pick<ServerConfig, 'sessionsDb' | 'sessionsRetentionDays'>, pools: () => ReadonlyMap<string, Pool> | undefined, log: Logger, database?: pg.Pool): Promise<Sessions | undefined> {
   if (config.sessionsDb === 'off') return undefined;
   const common = { pools, retentionMs: config.sessionsRetentionDays * DAY_MS, sweepEveryMs: SWEEP_EVERY_MS, log };
   if (database) {
@@ -57,7 +52,9 @@ export async function openSessions(
     log({ msg: 'sessions-open', file: config.sessionsDb, open: sessions.openCount });
     return sessions;
   } catch (e) {
-    throw new SessionsUnavailable(`cannot open the sessions file ${config.sessionsDb} (SESSIONS_DB): ${e instanceof Error ? e.message : String(e)}; fix the path or its permissions, or set SESSIONS_DB=off to run without live sessions`);
+    throw new SessionsUnavailable(
+      `cannot open the sessions file ${config.sessionsDb} (SESSIONS_DB): ${e instanceof Error ? e.message : String(e)}; fix the path or its permissions, or set SESSIONS_DB=off to run without live sessions`,
+    );
   }
 }
 

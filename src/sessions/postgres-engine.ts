@@ -71,7 +71,9 @@ export class PostgresEngine implements SessionsEngine {
       const ended =
         endedSince === undefined
           ? { rows: [] }
-          : await client.query<Pick<Row, 'party_a' | 'party_b' | 'virtual_number' | 'closed_at'>>("SELECT party_a, party_b, virtual_number, closed_at FROM sessions WHERE status <> 'open' AND closed_at >= $1", [endedSince]);
+          : await client.query<Pick<Row, 'party_a' | 'party_b' | 'virtual_number' | 'closed_at'>>("SELECT party_a, party_b, virtual_number, closed_at FROM sessions WHERE status <> 'open' AND closed_at >= $1", [
+              endedSince,
+            ]);
       await client.query('COMMIT');
       return {
         open: open.rows.map(fromRow),

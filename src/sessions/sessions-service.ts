@@ -277,13 +277,25 @@ export class Sessions {
       const pool = this.options.pools()?.get(input.pool!);
       if (!pool) {
         const names = [...(this.options.pools()?.keys() ?? [])];
-        return { ok: false, status: 409, code: 'unknown-pool', field: 'pool', message: `there is no pool "${input.pool}"${names.length ? `: the pools are ${names.join(', ')}` : ': declare it in pools.yaml in the rules folder'}` };
+        return {
+          ok: false,
+          status: 409,
+          code: 'unknown-pool',
+          field: 'pool',
+          message: `there is no pool "${input.pool}"${names.length ? `: the pools are ${names.join(', ')}` : ': declare it in pools.yaml in the rules folder'}`,
+        };
       }
       // Parsing a number costs more than the rest of a create: only when the pool has countries to prefer.
       const country = poolHasCountries(pool) ? parsePhoneNumberFromString(input.parties[0])?.country : undefined;
       const picked = allocateNumber(pool, input.parties, this.index, now, { ...(country ? { country } : {}), ...(input.pin ? { pin: input.pin } : {}), start: this.rotation++ });
       if (!picked.number) {
-        return { ok: false, status: 409, code: 'pool-exhausted', field: 'parties', message: `pool "${pool.name}" has no number free for ${picked.blockedBy}: every number is in an open session (or cooling off) with a party of this session; close a session or add numbers to the pool` };
+        return {
+          ok: false,
+          status: 409,
+          code: 'pool-exhausted',
+          field: 'parties',
+          message: `pool "${pool.name}" has no number free for ${picked.blockedBy}: every number is in an open session (or cooling off) with a party of this session; close a session or add numbers to the pool`,
+        };
       }
       virtualNumber = picked.number.number;
     }
@@ -558,6 +570,17 @@ function restore<T extends object>(target: T, snapshot: T): void {
 /** The same request body gives the same hash, whatever the order of its keys. */
 export function requestHash(body: unknown): string {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, canonical(x)])) : v;
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex').slice(0, 32);
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([k, x]) => [k, canonical(x)]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex')
+    .slice(0, 32);
 }

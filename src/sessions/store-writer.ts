@@ -10,9 +10,7 @@ export type JobResult = { ok: true } | { ok: false; conflict?: 'party' | 'ref' |
 
 export type ToStoreWorker =
   /** Each job's writes in its own savepoint, all jobs in one transaction: one flush to disk. */
-  | { type: 'commit'; id: number; jobs: WriteOp[][] }
-  | { type: 'story'; id: number; calls: { session: Session; call: SessionCall }[] }
-  | { type: 'close'; id: number };
+  { type: 'commit'; id: number; jobs: WriteOp[][] } | { type: 'story'; id: number; calls: { session: Session; call: SessionCall }[] } | { type: 'close'; id: number };
 
 export type FromStoreWorker = { id: number; results: JobResult[] } | { id: number; error: string };
 

@@ -35,7 +35,7 @@ function pickRelevant(errors: readonly ErrorObject[]): ErrorObject[] {
     if (!isShape(e)) return true;
     const p = e.instancePath;
     // A deeper error, or a non-shape error here, means another branch fitted the data better.
-    return !concrete.some((o) => (o.instancePath.startsWith(`${p}/`) ) || (o.instancePath === p && !isShape(o)));
+    return !concrete.some((o) => o.instancePath.startsWith(`${p}/`) || (o.instancePath === p && !isShape(o)));
   });
   // Where only shape errors remain at a path: an enum/const error means the type fitted; keep that.
   const byPath = new Map<string, ErrorObject[]>();
@@ -115,9 +115,11 @@ function describe(e: ErrorObject, path: YamlPath): { code: DiagnosticCode; messa
       const noun = { action: 'action', conditions: 'condition', operator: 'operator', rule: 'rule field', file: 'top-level field', other: 'field' }[context];
       // A condition or an action written at the level of the rule: an indentation slip.
       const misplaced =
-        context === 'rule' && CONDITION_FIELDS.includes(name) ? `; conditions go under \`when:\`, indented below it`
-        : context === 'rule' && ACTIONS.includes(name) ? `; actions go under \`then:\`, as list items (\`- ${name}: ...\`)`
-        : undefined;
+        context === 'rule' && CONDITION_FIELDS.includes(name)
+          ? `; conditions go under \`when:\`, indented below it`
+          : context === 'rule' && ACTIONS.includes(name)
+            ? `; actions go under \`then:\`, as list items (\`- ${name}: ...\`)`
+            : undefined;
       const hint = misplaced ?? didYouMean(name, known);
       const list = hint ? '' : `; expected one of: ${known.join(', ')}`;
       return { code: 'unknown-field', message: `unknown ${noun} \`${name}\`${hint}${list}`, target: 'key' };

@@ -30,7 +30,11 @@ export interface CsvResult {
 export function parseCsv(text: string): CsvResult {
   const rows: CsvRow[] = [];
   const problems: CsvProblem[] = [];
-  readCsv(text, (row) => rows.push(row), (problem) => problems.push(problem));
+  readCsv(
+    text,
+    (row) => rows.push(row),
+    (problem) => problems.push(problem),
+  );
   return { rows, problems };
 }
 

@@ -37,9 +37,7 @@ function resolvePlain(value: string): unknown {
   return value;
 }
 
-type Frame =
-  | { kind: 'map'; value: Record<string, unknown>; key: string | undefined; flowStart: number; isRoot: boolean }
-  | { kind: 'seq'; value: unknown[]; flowStart: number; isRules: boolean };
+type Frame = { kind: 'map'; value: Record<string, unknown>; key: string | undefined; flowStart: number; isRoot: boolean } | { kind: 'seq'; value: unknown[]; flowStart: number; isRules: boolean };
 
 /** Thrown inside the walk when the fast path cannot promise the same result as `yaml`. */
 class NotSure extends Error {}

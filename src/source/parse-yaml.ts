@@ -82,7 +82,12 @@ export function parseYaml(source: SourceFile): ParsedFile {
           return visit.BREAK;
         },
       });
-      diagnostics.push(error('yaml-syntax', `YAML syntax: the aliases in this file (\`*name\`, repeating an \`&name\` anchor) expand to far more than the file holds (an alias bomb); write the values out, or use fewer aliases`, { file: source.file, ...at(first) }));
+      diagnostics.push(
+        error('yaml-syntax', `YAML syntax: the aliases in this file (\`*name\`, repeating an \`&name\` anchor) expand to far more than the file holds (an alias bomb); write the values out, or use fewer aliases`, {
+          file: source.file,
+          ...at(first),
+        }),
+      );
     }
   }
 

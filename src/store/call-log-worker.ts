@@ -13,9 +13,7 @@ const send = (m: FromWriter) => port.postMessage(m);
 
 let store: SqliteCallStore;
 try {
-  store = SqliteCallStore.openForWriting(path, (movedTo, reason) =>
-    send({ type: 'log', entry: { level: 'error', msg: 'call-log-corrupt', file: path, movedTo, reason, effect: 'a new, empty log was started' } }),
-  );
+  store = SqliteCallStore.openForWriting(path, (movedTo, reason) => send({ type: 'log', entry: { level: 'error', msg: 'call-log-corrupt', file: path, movedTo, reason, effect: 'a new, empty log was started' } }));
   prune();
   send({ type: 'ready' });
 } catch (e) {

@@ -301,7 +301,8 @@ export class CallRecorder {
     if (dropped + refused === 0 || (!force && now - this.lastProblemLog < this.problemLogEveryMs)) return;
     this.lastProblemLog = now;
     this.unlogged = { dropped: 0, refused: 0 };
-    if (dropped > 0) this.options.log({ level: 'error', msg: 'call-log-dropped', records: dropped, reason: this.connection ? `more than ${this.maxQueueBytes} bytes waiting to be written` : `the log is not open: ${this.openError}` });
+    if (dropped > 0)
+      this.options.log({ level: 'error', msg: 'call-log-dropped', records: dropped, reason: this.connection ? `more than ${this.maxQueueBytes} bytes waiting to be written` : `the log is not open: ${this.openError}` });
     if (refused > 0) this.options.log({ level: 'error', msg: 'call-log-record-failed', records: refused, error: this.lastRefusal });
   }
 }

@@ -3,6 +3,9 @@
  * one spelling per outcome, so counts and queries do not split.
  */
 export function normalizeStatus(raw: string): string {
-  const s = raw.trim().toUpperCase().replace(/[\s-]+/g, '_');
+  const s = raw
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '_');
   return s === 'CANCELLED' ? 'CANCELED' : s;
 }

@@ -82,7 +82,17 @@ export async function sessionsHarness(options: { files?: Record<string, string>;
       }),
     call: async (source, destination) => {
       events++;
-      const payload = { eventId: `e${events}`, callId: `call-${events}`, sessionId: `s${events}`, source, destination, callStatus: 'CALL_RECEIVED', callDirection: 'INBOUND', sourceFormat: 'MSISDN', destinationFormat: 'MSISDN' };
+      const payload = {
+        eventId: `e${events}`,
+        callId: `call-${events}`,
+        sessionId: `s${events}`,
+        source,
+        destination,
+        callStatus: 'CALL_RECEIVED',
+        callDirection: 'INBOUND',
+        sourceFormat: 'MSISDN',
+        destinationFormat: 'MSISDN',
+      };
       const res = await h.app.request('/webhooks/call-action', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload }) });
       if (res.status !== 200) throw new Error(`call-action answered ${res.status}: ${await res.text()}`);
       return (await res.json()) as CallflowResponse;

@@ -42,11 +42,7 @@ export async function testServer(options: Partial<AppDeps> & { store?: CallStore
 }
 
 export function post(app: Hono, path: string, body: unknown, headers: Record<string, string> = {}, env?: unknown) {
-  return app.request(
-    path,
-    { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) },
-    env,
-  );
+  return app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) }, env);
 }
 
 export const ADMIN = { authorization: 'Bearer admin-secret' };

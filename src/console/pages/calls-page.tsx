@@ -14,9 +14,7 @@ export function CallsPage({ view }: { view: CallsView }) {
       <SearchForm action="/console/calls" label="Find a call" hint="A phone number, a session id or a call id, exactly" value={view.search} />
       {view.state === 'off' && <p class="notice">The decision log is off, so no calls are recorded. Set CALL_LOG to a file path to keep one.</p>}
       {view.state === 'unreadable' && <p class="problem">The decision log cannot be read right now; the server log says why.</p>}
-      {view.state !== 'off' && view.state !== 'unreadable' && view.records.length === 0 && (
-        <p>{view.search ? `Nothing recorded matches “${view.search}”.` : 'No calls recorded yet.'}</p>
-      )}
+      {view.state !== 'off' && view.state !== 'unreadable' && view.records.length === 0 && <p>{view.search ? `Nothing recorded matches “${view.search}”.` : 'No calls recorded yet.'}</p>}
       {view.records.length > 0 && (
         <div class="table-scroll">
           <table class="calls-table">

@@ -26,13 +26,14 @@ export function StatusPage({ view }: { view: StatusView }) {
       <div data-refresh="5">
         <section class="panel" aria-labelledby="live-rules">
           <h2 id="live-rules" class="first">
-            Live rules{' '}
-            {health.status === 'ok' ? <Badge tone="ok">Serving</Badge> : <Badge tone="warn">Serving the last good rules</Badge>}
+            Live rules {health.status === 'ok' ? <Badge tone="ok">Serving</Badge> : <Badge tone="warn">Serving the last good rules</Badge>}
           </h2>
           <dl class="facts">
             <div>
               <dt>Version</dt>
-              <dd class="mono" data-testid="version">{health.version}</dd>
+              <dd class="mono" data-testid="version">
+                {health.version}
+              </dd>
             </div>
             <div>
               <dt>Loaded at</dt>
@@ -72,7 +73,11 @@ export function StatusPage({ view }: { view: StatusView }) {
             {last.trigger ? `, after ${triggerWords(last.trigger)}` : ''}
             {last.durationMs !== undefined ? `, took ${last.durationMs} ms` : ''}.
           </p>
-          {!last.ok && <p>The rules answering calls are still the ones loaded at <Time at={health.loadedAt} />. Fix the problems below and save again.</p>}
+          {!last.ok && (
+            <p>
+              The rules answering calls are still the ones loaded at <Time at={health.loadedAt} />. Fix the problems below and save again.
+            </p>
+          )}
           {errors.length > 0 && (
             <div id="reload-errors">
               <h3>
@@ -100,11 +105,7 @@ export function StatusPage({ view }: { view: StatusView }) {
           <h2 id="decision-log" class="first">
             Decision log <StoreBadge state={view.store} />
           </h2>
-          {view.store === 'off' ? (
-            <p>The decision log is off, so calls are answered but not recorded. Set CALL_LOG to a file path to keep one.</p>
-          ) : (
-            <HourTable hours={view.hours} now={view.now} />
-          )}
+          {view.store === 'off' ? <p>The decision log is off, so calls are answered but not recorded. Set CALL_LOG to a file path to keep one.</p> : <HourTable hours={view.hours} now={view.now} />}
         </section>
       </div>
       <p class="muted">
@@ -132,7 +133,11 @@ function Problem({ problem }: { problem: { diagnostic: Diagnostic; source?: stri
   return (
     <div class={`problem ${d.severity}`}>
       <p>{formatDiagnostic(d)}</p>
-      {frame && <pre role="region" aria-label={`line ${d.line} of ${d.file}`}>{frame}</pre>}
+      {frame && (
+        <pre role="region" aria-label={`line ${d.line} of ${d.file}`}>
+          {frame}
+        </pre>
+      )}
     </div>
   );
 }
@@ -155,9 +160,7 @@ function HourTable({ hours, now }: { hours: HourCount[]; now: Date }) {
       {shown.length > 0 && (
         <div class="table-scroll">
           <table>
-            <caption class="muted">
-              Calls and fallbacks per hour (UTC), newest first; hours without calls are left out.
-            </caption>
+            <caption class="muted">Calls and fallbacks per hour (UTC), newest first; hours without calls are left out.</caption>
             <thead>
               <tr>
                 <th scope="col">Hour</th>

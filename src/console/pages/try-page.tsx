@@ -147,8 +147,7 @@ function TryOutcome({ view, result }: { view: TryView; result: TryResult & { ok:
         <ol class="skipped">
           {skipped.slice(0, MAX_SKIPPED_SHOWN).map((s) => (
             <li>
-              <span class="mono">{s.rule.id}</span>: {s.text.slice(s.rule.id.length + 2)}{' '}
-              <span class="muted mono">{`(${view.shownFile(s.rule.file)}:${s.rule.line})`}</span>
+              <span class="mono">{s.rule.id}</span>: {s.text.slice(s.rule.id.length + 2)} <span class="muted mono">{`(${view.shownFile(s.rule.file)}:${s.rule.line})`}</span>
             </li>
           ))}
         </ol>
