@@ -3,7 +3,8 @@ import type { Logger } from '../log/logger.js';
 import { migrate } from '../postgres/migrate.js';
 import { shownUrl } from '../postgres/open-pool.js';
 import { SESSIONS_MIGRATIONS } from './postgres-schema.js';
-import { endsAt, type Session, type SessionStatus } from './session.js';
+import { type SessionRow, sessionFromRow, sessionToRow } from './session-row.js';
+import { endsAt, type Session } from './session.js';
 import { StoreUnavailable, type SessionsEngine, type SessionsSnapshot } from './sessions-engine.js';
 import type { ListQuery, SessionCall, SessionChange } from './session-store.js';
 import type { JobResult, WriteOp } from './store-writer.js';
@@ -18,25 +19,7 @@ const SWEEP_LOCK = 0x73776570; // "swep"
 const CHANNEL = 'sessions_changed';
 const RECONNECT_MS = 1000;
 
-interface Row {
-  id: string;
-  status: SessionStatus;
-  virtual_number: string;
-  pool: string | null;
-  party_a: string;
-  party_b: string;
-  expires_at: string | null;
-  idle_ttl: number | null;
-  last_activity_at: string;
-  ref: string | null;
-  record: boolean | null;
-  sub_account_id: string | null;
-  pin: string | null;
-  created_at: string;
-  closed_at: string | null;
-  request_hash: string | null;
-  seq: string;
-}
+type Row = SessionRow & { seq: string };
 
 /**
  * Live sessions in PostgreSQL, shared by every router. Each router keeps its own index in
@@ -76,7 +59,7 @@ export class PostgresEngine implements SessionsEngine {
             ]);
       await client.query('COMMIT');
       return {
-        open: open.rows.map(fromRow),
+        open: open.rows.map(sessionFromRow),
         recentlyEnded: ended.rows.map((r) => ({ parties: [r.party_a, r.party_b] as const, virtualNumber: r.virtual_number, at: Number(r.closed_at) })),
         seq: Number(seq.rows[0]?.seq ?? 0),
       };
@@ -159,7 +142,7 @@ export class PostgresEngine implements SessionsEngine {
 
   async get(id: string): Promise<Session | undefined> {
     const { rows } = await this.read<Row>('SELECT * FROM sessions WHERE id = $1', [id]);
-    return rows[0] && fromRow(rows[0]);
+    return rows[0] && sessionFromRow(rows[0]);
   }
 
   async list(q: ListQuery): Promise<Session[]> {
@@ -172,7 +155,7 @@ export class PostgresEngine implements SessionsEngine {
     if (q.status) where.push(`status = ${arg(q.status)}`);
     if (q.after) where.push(`(created_at, id) < (${arg(q.after.createdAt)}, ${arg(q.after.id)})`);
     const sql = `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ${arg(q.limit)}`;
-    return (await this.read<Row>(sql, args)).rows.map(fromRow);
+    return (await this.read<Row>(sql, args)).rows.map(sessionFromRow);
   }
 
   async calls(id: string, limit = 1000): Promise<SessionCall[]> {
@@ -190,7 +173,7 @@ export class PostgresEngine implements SessionsEngine {
 
   async changesSince(seq: number, limit: number): Promise<SessionChange[]> {
     const { rows } = await this.read<Row>('SELECT * FROM sessions WHERE seq > $1 ORDER BY seq LIMIT $2', [seq, limit]);
-    return rows.map((r) => ({ seq: Number(r.seq), session: fromRow(r) }));
+    return rows.map((r) => ({ seq: Number(r.seq), session: sessionFromRow(r) }));
   }
 
   watch(onChange: () => void): void {
@@ -312,7 +295,7 @@ const COLUMNS = [
 
 /** Many sessions and their party rows in one statement: a column array each. */
 async function insertMany(client: Checkout, sessions: Session[]): Promise<void> {
-  const rows = sessions.map(toRow);
+  const rows = sessions.map((s) => sessionToRow(s, Boolean));
   const arrays = COLUMNS.map(([name]) => rows.map((r) => r[name]));
   await client.query(
     `WITH s AS (
@@ -351,7 +334,7 @@ async function apply(client: Checkout, op: WriteOp): Promise<boolean> {
   switch (op.op) {
     case 'insert': {
       const s = op.session;
-      const r = toRow(s);
+      const r = sessionToRow(s, Boolean);
       // One statement (one round trip) for the session and its two party rows.
       await client.query(
         `WITH s AS (
@@ -364,7 +347,7 @@ async function apply(client: Checkout, op: WriteOp): Promise<boolean> {
     }
     case 'update': {
       const s = op.session;
-      const r = toRow(s);
+      const r = sessionToRow(s, Boolean);
       // Only an open session changes: one that another router ended stays as it ended.
       const { rows } = await client.query<{ n: number }>(
         `WITH u AS (
@@ -390,47 +373,4 @@ function conflictOf(e: unknown): { conflict: 'party' | 'ref' | 'pin'; message: s
   if (err.constraint === 'sessions_open_ref') return { conflict: 'ref', message: 'another open session has this ref (created through another router)' };
   if (err.constraint === 'sessions_open_pin') return { conflict: 'pin', message: 'another open session on this virtual number has this pin (created through another router)' };
   return undefined;
-}
-
-function toRow(s: Session) {
-  return {
-    id: s.id,
-    status: s.status,
-    virtual_number: s.virtualNumber,
-    pool: s.pool ?? null,
-    party_a: s.parties[0],
-    party_b: s.parties[1],
-    expires_at: s.expiresAt ?? null,
-    idle_ttl: s.idleTtl ?? null,
-    last_activity_at: s.lastActivityAt,
-    ends_at: endsAt(s) ?? null,
-    ref: s.ref ?? null,
-    record: s.record ?? null,
-    sub_account_id: s.subAccountId ?? null,
-    pin: s.pin ?? null,
-    created_at: s.createdAt,
-    closed_at: s.closedAt ?? null,
-    request_hash: s.requestHash ?? null,
-  };
-}
-
-// BIGINT arrives as text (pg keeps 64 bits exact); epoch milliseconds fit a number.
-function fromRow(r: Row): Session {
-  return {
-    id: r.id,
-    status: r.status,
-    virtualNumber: r.virtual_number,
-    ...(r.pool === null ? {} : { pool: r.pool }),
-    parties: [r.party_a, r.party_b],
-    ...(r.expires_at === null ? {} : { expiresAt: Number(r.expires_at) }),
-    ...(r.idle_ttl === null ? {} : { idleTtl: r.idle_ttl }),
-    lastActivityAt: Number(r.last_activity_at),
-    ...(r.ref === null ? {} : { ref: r.ref }),
-    ...(r.record === null ? {} : { record: r.record }),
-    ...(r.sub_account_id === null ? {} : { subAccountId: r.sub_account_id }),
-    ...(r.pin === null ? {} : { pin: r.pin }),
-    createdAt: Number(r.created_at),
-    ...(r.closed_at === null ? {} : { closedAt: Number(r.closed_at) }),
-    ...(r.request_hash === null ? {} : { requestHash: r.request_hash }),
-  };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { type SessionRow, sessionFromRow, sessionToRow } from './session-row.js';
 import { endsAt, type Session, type SessionStatus } from './session.js';
 
 /**
@@ -65,25 +66,7 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-interface Row {
-  id: string;
-  status: SessionStatus;
-  virtual_number: string;
-  pool: string | null;
-  party_a: string;
-  party_b: string;
-  expires_at: number | null;
-  idle_ttl: number | null;
-  last_activity_at: number;
-  ref: string | null;
-  record: number | null;
-  sub_account_id: string | null;
-  pin: string | null;
-  created_at: number;
-  closed_at: number | null;
-  request_hash: string | null;
-  seq: number;
-}
+type Row = SessionRow & { seq: number };
 
 /** A session as a write left it, with that write's place in the change sequence. */
 export interface SessionChange {
@@ -213,7 +196,7 @@ export class SessionStore implements SessionChanges {
     try {
       // All rows or none, also when called outside a transaction.
       this.db.transaction(() => {
-        this.stmts.insert.run({ ...toRow(s), seq: this.stmts.nextSeq.get() });
+        this.stmts.insert.run({ ...sessionToRow(s, Number), seq: this.stmts.nextSeq.get() });
         for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
       })();
     } catch (e) {
@@ -223,18 +206,18 @@ export class SessionStore implements SessionChanges {
 
   /** Writes a session's state back (extend, record, close, expire). */
   update(s: Session): void {
-    const { id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at } = toRow(s);
+    const { id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at } = sessionToRow(s, Number);
     this.stmts.update.run({ id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at, seq: this.stmts.nextSeq.get() });
     if (s.status !== 'open') this.stmts.closeParties.run(s.id);
   }
 
   get(id: string): Session | undefined {
     const row = this.stmts.get.get(id) as Row | undefined;
-    return row && fromRow(row);
+    return row && sessionFromRow(row);
   }
 
   allOpen(): Session[] {
-    return (this.stmts.open.all() as Row[]).map(fromRow);
+    return (this.stmts.open.all() as Row[]).map(sessionFromRow);
   }
 
   /** Ids of open sessions whose stored end has passed (the caller re-checks against memory). */
@@ -251,7 +234,7 @@ export class SessionStore implements SessionChanges {
   }
 
   changesSince(seq: number, limit: number): SessionChange[] {
-    return (this.stmts.changes.all(seq, limit) as Row[]).map((r) => ({ seq: r.seq, session: fromRow(r) }));
+    return (this.stmts.changes.all(seq, limit) as Row[]).map((r) => ({ seq: r.seq, session: sessionFromRow(r) }));
   }
 
   lastSeq(): number {
@@ -295,7 +278,7 @@ export class SessionStore implements SessionChanges {
       args.push(q.after.createdAt, q.after.createdAt, q.after.id);
     }
     const sql = `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, q.limit) as Row[]).map(fromRow);
+    return (this.db.prepare(sql).all(...args, q.limit) as Row[]).map(sessionFromRow);
   }
 
   /** Deletes closed and expired sessions (and their calls) that ended before `before`. */
@@ -316,46 +299,4 @@ function conflictOf(e: unknown): SessionConflict | undefined {
   if (m.includes('sessions.ref')) return new SessionConflict('ref', 'another open session has this ref');
   if (m.includes('sessions.virtual_number') || m.includes('sessions.pin')) return new SessionConflict('pin', 'another open session on this virtual number has this pin');
   return undefined;
-}
-
-function toRow(s: Session): Omit<Row, 'seq'> & { ends_at: number | null } {
-  return {
-    id: s.id,
-    status: s.status,
-    virtual_number: s.virtualNumber,
-    pool: s.pool ?? null,
-    party_a: s.parties[0],
-    party_b: s.parties[1],
-    expires_at: s.expiresAt ?? null,
-    idle_ttl: s.idleTtl ?? null,
-    last_activity_at: s.lastActivityAt,
-    ends_at: endsAt(s) ?? null,
-    ref: s.ref ?? null,
-    record: s.record === undefined ? null : s.record ? 1 : 0,
-    sub_account_id: s.subAccountId ?? null,
-    pin: s.pin ?? null,
-    created_at: s.createdAt,
-    closed_at: s.closedAt ?? null,
-    request_hash: s.requestHash ?? null,
-  };
-}
-
-function fromRow(r: Row): Session {
-  return {
-    id: r.id,
-    status: r.status,
-    virtualNumber: r.virtual_number,
-    ...(r.pool === null ? {} : { pool: r.pool }),
-    parties: [r.party_a, r.party_b],
-    ...(r.expires_at === null ? {} : { expiresAt: r.expires_at }),
-    ...(r.idle_ttl === null ? {} : { idleTtl: r.idle_ttl }),
-    lastActivityAt: r.last_activity_at,
-    ...(r.ref === null ? {} : { ref: r.ref }),
-    ...(r.record === null ? {} : { record: r.record === 1 }),
-    ...(r.sub_account_id === null ? {} : { subAccountId: r.sub_account_id }),
-    ...(r.pin === null ? {} : { pin: r.pin }),
-    createdAt: r.created_at,
-    ...(r.closed_at === null ? {} : { closedAt: r.closed_at }),
-    ...(r.request_hash === null ? {} : { requestHash: r.request_hash }),
-  };
 }
