@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { CallLogReads, CallRecord, HourCount, Retention, RuleHits, WriteReport } from './call-store.js';
+import { type CallRow, callFromRow } from './call-row.js';
 
 const COLUMNS = 'id, at, kind, session_id, call_id, dedupe_key, rule_id, rules_version, status, outcome, reason, detail, source, destination, event_text, response_text';
 
@@ -32,25 +33,6 @@ const SEARCH = `SELECT ${COLUMNS} FROM call_log WHERE id IN (${['session_id', 'c
 export const RETENTION_LOCK = 0x64_6c_6f_67; // "dlog"
 /** Rows deleted per statement, so one prune never holds a long lock on the log. */
 const DELETE_CHUNK = 5000;
-
-interface Row {
-  id: string;
-  at: string;
-  kind: CallRecord['kind'];
-  session_id: string;
-  call_id: string | null;
-  dedupe_key: string | null;
-  rule_id: string | null;
-  rules_version: string | null;
-  status: string | null;
-  outcome: 'matched' | 'fallback' | null;
-  reason: string | null;
-  detail: string | null;
-  source: string | null;
-  destination: string | null;
-  event_text: string;
-  response_text: string | null;
-}
 
 /**
  * The decision log in PostgreSQL, shared by every router on the database. Writes are one
@@ -88,8 +70,8 @@ export class PostgresCallStore implements CallLogReads {
   }
 
   async session(sessionId: string): Promise<CallRecord[]> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM call_log WHERE session_id = $1 ORDER BY id`, [sessionId]);
-    return rows.map(fromRow);
+    const { rows } = await this.pool.query<CallRow>(`SELECT ${COLUMNS} FROM call_log WHERE session_id = $1 ORDER BY id`, [sessionId]);
+    return rows.map(callFromRow);
   }
 
   async ruleForSession(sessionId: string): Promise<string | undefined> {
@@ -99,8 +81,8 @@ export class PostgresCallStore implements CallLogReads {
 
   async recent(options: { limit: number; search?: string }): Promise<CallRecord[]> {
     const limit = Math.max(0, Math.floor(options.limit));
-    const { rows } = options.search === undefined ? await this.pool.query<Row>(`SELECT ${COLUMNS} FROM call_log ORDER BY id DESC LIMIT $1`, [limit]) : await this.pool.query<Row>(SEARCH, [options.search, limit]);
-    return rows.map(fromRow);
+    const { rows } = options.search === undefined ? await this.pool.query<CallRow>(`SELECT ${COLUMNS} FROM call_log ORDER BY id DESC LIMIT $1`, [limit]) : await this.pool.query<CallRow>(SEARCH, [options.search, limit]);
+    return rows.map(callFromRow);
   }
 
   async hourly(sinceMs: number): Promise<HourCount[]> {
@@ -206,28 +188,4 @@ function toParams(r: CallRecord): unknown[] {
     text(r.eventText) ?? '',
     text(r.responseText),
   ];
-}
-
-function fromRow(row: Row): CallRecord {
-  const record: CallRecord = {
-    kind: row.kind,
-    sessionId: row.session_id,
-    callId: row.call_id,
-    dedupeKey: row.dedupe_key,
-    ruleId: row.rule_id,
-    rulesVersion: row.rules_version,
-    status: row.status,
-    at: Number(row.at),
-    eventText: row.event_text,
-  };
-  if (row.response_text !== null) record.responseText = row.response_text;
-  if (row.outcome !== null)
-    record.decision = {
-      outcome: row.outcome,
-      ...(row.reason !== null ? { reason: row.reason } : {}),
-      ...(row.detail !== null ? { detail: row.detail } : {}),
-    };
-  if (row.source !== null) record.source = row.source;
-  if (row.destination !== null) record.destination = row.destination;
-  return record;
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CallRecord, CallStore, HourCount, Retention, RuleHits, WriteReport } from './call-store.js';
+import { type CallRow, callFromRow } from './call-row.js';
 
 const SCHEMA_VERSION = 2;
 
@@ -59,25 +60,6 @@ DROP TABLE call_log_v1;
 `;
 
 const COLUMNS = 'id, at, kind, session_id, call_id, dedupe_key, rule_id, rules_version, status, outcome, reason, detail, source, destination, event_text, response_text';
-
-interface Row {
-  id: number;
-  at: number;
-  kind: CallRecord['kind'];
-  session_id: string;
-  call_id: string | null;
-  dedupe_key: string | null;
-  rule_id: string | null;
-  rules_version: string | null;
-  status: string | null;
-  outcome: 'matched' | 'fallback' | null;
-  reason: string | null;
-  detail: string | null;
-  source: string | null;
-  destination: string | null;
-  event_text: string;
-  response_text: string | null;
-}
 
 export interface OpenOptions {
   /** A read connection for the main thread: no schema changes, no writes, short waits. */
@@ -187,7 +169,7 @@ export class SqliteCallStore implements CallStore {
   }
 
   session(sessionId: string): CallRecord[] {
-    return (this.statements.session.all(sessionId) as Row[]).map(fromRow);
+    return (this.statements.session.all(sessionId) as CallRow[]).map(callFromRow);
   }
 
   ruleForSession(sessionId: string): string | undefined {
@@ -198,7 +180,7 @@ export class SqliteCallStore implements CallStore {
   recent(options: { limit: number; search?: string }): CallRecord[] {
     const limit = Math.max(0, Math.floor(options.limit));
     const rows = options.search === undefined ? this.statements.recent.all(limit) : this.statements.search.all({ search: options.search, limit });
-    return (rows as Row[]).map(fromRow);
+    return (rows as CallRow[]).map(callFromRow);
   }
 
   hourly(sinceMs: number): HourCount[] {
@@ -334,25 +316,6 @@ function toParams(r: CallRecord) {
     eventText: text(r.eventText) ?? '',
     responseText: text(r.responseText),
   };
-}
-
-function fromRow(row: Row): CallRecord {
-  const record: CallRecord = {
-    kind: row.kind,
-    sessionId: row.session_id,
-    callId: row.call_id,
-    dedupeKey: row.dedupe_key,
-    ruleId: row.rule_id,
-    rulesVersion: row.rules_version,
-    status: row.status,
-    at: row.at,
-    eventText: row.event_text,
-  };
-  if (row.response_text !== null) record.responseText = row.response_text;
-  if (row.outcome !== null) record.decision = { outcome: row.outcome, ...(row.reason !== null ? { reason: row.reason } : {}), ...(row.detail !== null ? { detail: row.detail } : {}) };
-  if (row.source !== null) record.source = row.source;
-  if (row.destination !== null) record.destination = row.destination;
-  return record;
 }
 
 function isCorruption(e: unknown): boolean {
