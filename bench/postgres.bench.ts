@@ -1,16 +1,29 @@
 /**
- * The decision log and shared answers on PostgreSQL against SQLite (issue 16's goals):
- * 1. Call actions per second through the real router (the built CLI, every feature on) with the
- *    decision log in SQLite, in PostgreSQL, and on two routers sharing one PostgreSQL (their rates
- *    added), in interleaved rounds. Goal: PostgreSQL >= 80% of SQLite.
- * 2. What duplicate detection adds to a call: the shared-answer claim (one round trip, INSERT ...
- *    ON CONFLICT DO NOTHING) for a first delivery and for a repeat, p50 and p99. Goal: p99 < 1 ms.
+ * The decision log, shared answers and sessions on PostgreSQL against SQLite (issue 16's goals),
+ * always with real router processes (the built CLI, every feature on):
+ * 1. Call actions through one router and through two router PROCESSES, with the decision log in
+ *    SQLite (each its own file) and in one shared PostgreSQL, in interleaved rounds. Besides the
+ *    rate (untrustworthy on a shared machine) it reports CPU time per call action on the routers
+ *    and on PostgreSQL's processes (schedstat), and PostgreSQL write transactions per call (round
+ *    trips that write: every statement the router sends outside a transaction is one). Goal: PostgreSQL >= 80% of SQLite.
+ * 2. What duplicate detection adds to a call: the shared-answer claim, one round trip, for a first
+ *    delivery and for a repeat, p50 and p99, on its own and while two routers are under load. Goal: p99 < 1 ms.
+ * 3. Session creates (POST /sessions) through one router and through two router processes on one
+ *    PostgreSQL. Goal: two routers create more per second than one.
+ * Placement (2 cores or more, taskset present): routers on core 0; the load generator (this
+ * process) and PostgreSQL on core 1. --placement shared leaves everything unpinned.
  * PostgreSQL is a private server from Debian's binaries (as the tests start), on this machine.
  *
- * Usage: npm run build && npm run bench:postgres -- [--seconds 5] [--rounds 3] [--rules 1000] [--claims 5000]
+ * --baseline DIR adds two routers built from another commit (DIR holds its `tsc` output, e.g.
+ * bench/.tmp/dist-baseline with a `schema` link beside it) to the same interleaved rounds: before
+ * and after in one run.
+ *
+ * Usage: npm run build && npm run bench:postgres -- [--seconds 5] [--rounds 3] [--rules 1000] [--claims 5000] [--placement split|shared] [--baseline DIR]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -18,9 +31,11 @@ import { openPool } from '../src/postgres/open-pool.js';
 import { connectPostgres } from '../src/store/postgres-call-log.js';
 import { PostgresSharedEvents } from '../src/store/shared-events.js';
 import { startCluster } from '../test/helpers/postgres-cluster.js';
+import { cpuNs } from './cpu.js';
 import { generateRequests, generateRuleFiles, writeRuleFiles } from './generate-rules.js';
-import { runLoad, type LoadResult } from './load.js';
+import { runLoad, startLoad, type LoadResult } from './load.js';
 import { startServer, stopServer, type ServerUnderTest } from './server-process.js';
+import { hasCommand } from './wrk-load.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,83 +43,234 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     rules: { type: 'string', default: '1000' },
     claims: { type: 'string', default: '5000' },
+    placement: { type: 'string', default: 'split' },
+    'create-clients': { type: 'string', default: '32' },
+    baseline: { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
+const split = values.placement === 'split' && cpus().length >= 2 && hasCommand('taskset');
+const ROUTER_CORE = split ? '0' : undefined;
 const log = (text: string) => process.stderr.write(`${text}\n`);
+const pin = (pid: number, core: string) => execFileSync('taskset', ['-a', '-p', '-c', core, String(pid)], { stdio: 'ignore' });
+const load0 = loadavg()[0]!;
+
+/** PostgreSQL's processes: the postmaster and everything it forked (backends, WAL writer, checkpointer...). */
+function postgresPids(postmaster: number): number[] {
+  const pids = [postmaster];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+const sumCpu = async (pids: readonly number[]) => (await Promise.all(pids.map((p) => cpuNs(p)))).reduce<number>((n, c) => n + (c ?? 0), 0);
+/**
+ * CPU ns PostgreSQL has spent so far: every live process (schedstat), plus what the postmaster's
+ * children that already exited spent (cutime + cstime, in clock ticks): backends come and go with
+ * the routers' pools.
+ */
+async function postgresCpuNs(postmaster: number): Promise<number> {
+  const line = readFileSync(`/proc/${postmaster}/stat`, 'utf8');
+  const stat = line.slice(line.lastIndexOf(')') + 2).split(' ');
+  const reaped = (Number(stat[13]) + Number(stat[14])) * (1e9 / CLOCK_TICKS);
+  return reaped + (await sumCpu(postgresPids(postmaster)));
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 const cluster = await startCluster();
+const postmaster = Number(readFileSync(join(cluster.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+if (split) {
+  // Backends forked later inherit the postmaster's core.
+  for (const pid of postgresPids(postmaster)) pin(pid, '1');
+  pin(process.pid, '1');
+}
 const work = await mkdtemp(join(tmpdir(), 'bench-postgres-'));
 const servers: ServerUnderTest[] = [];
 try {
   const rulesDir = join(work, 'rules');
   await writeRuleFiles(rulesDir, generateRuleFiles(Number(values.rules)));
+  const vn = (i: number) => `+656833${String(2000 + (i % 1000)).padStart(4, '0')}`;
+  await writeFile(join(rulesDir, 'pools.yaml'), `pools:\n  - name: rides\n    numbers: [${Array.from({ length: 1000 }, (_, i) => `"${vn(i)}"`).join(', ')}]\n`);
   const requests = generateRequests(Number(values.rules));
   const admin = new pg.Client({ connectionString: cluster.url });
   await admin.connect();
   await admin.query('CREATE DATABASE bench');
-  await admin.end();
   const databaseUrl = cluster.url.replace(/\/postgres$/, '/bench');
+  // Write transactions PostgreSQL started (each takes a transaction id): the routers' round trips that write.
+  const commits = async () => {
+    const { rows } = await admin.query<{ n: string }>('SELECT txid_current() AS n');
+    return Number(rows[0]?.n ?? 0);
+  };
 
-  const env = { LOG_LEVEL: 'warn', WATCH: '0' };
-  const router = async (name: string, extra: NodeJS.ProcessEnv) => {
-    const s = await startServer(name, (port) => ['dist/cli/main.js', 'serve', '--rules', rulesDir, '--port', String(port), '--host', '127.0.0.1'], 60_000, { env: { ...env, ...extra } });
+  const token = 'bench-token-0123456789abcdef';
+  const env = { LOG_LEVEL: 'warn', WATCH: '0', API_TOKEN: token };
+  const router = async (name: string, extra: NodeJS.ProcessEnv, dist = 'dist') => {
+    const s = await startServer(name, (port) => [join(dist, 'cli/main.js'), 'serve', '--rules', rulesDir, '--port', String(port), '--host', '127.0.0.1'], 60_000, { core: ROUTER_CORE, env: { ...env, ...extra } });
     servers.push(s);
     return s;
   };
-  const sqlite = await router('sqlite', { CALL_LOG: join(work, 'calls.sqlite') });
+  const sqliteA = await router('sqlite-a', { CALL_LOG: join(work, 'calls-a.sqlite'), SESSIONS_DB: join(work, 'sessions-a.sqlite') });
+  const sqliteB = await router('sqlite-b', { CALL_LOG: join(work, 'calls-b.sqlite'), SESSIONS_DB: join(work, 'sessions-b.sqlite') });
   const postgresA = await router('postgres-a', { DATABASE_URL: databaseUrl });
   const postgresB = await router('postgres-b', { DATABASE_URL: databaseUrl });
+  const baseline = values.baseline ? [await router('baseline-a', { DATABASE_URL: databaseUrl }, values.baseline), await router('baseline-b', { DATABASE_URL: databaseUrl }, values.baseline)] : [];
 
-  const results: Record<string, LoadResult[]> = { sqlite: [], postgres: [], 'two routers on postgres': [] };
-  for (const s of [sqlite, postgresA, postgresB]) await runLoad({ url: s.url, requests, seconds: 1 });
+  interface Sample {
+    rps: number;
+    routerUs: number;
+    postgresUs: number;
+    commitsPerCall: number;
+    p99: number;
+    failed: number;
+  }
+  const setups: Record<string, ServerUnderTest[]> = {
+    'SQLite, one router': [sqliteA],
+    'PostgreSQL, one router': [postgresA],
+    'SQLite, two routers (own files)': [sqliteA, sqliteB],
+    'PostgreSQL, two routers (one database)': [postgresA, postgresB],
+    ...(baseline.length ? { 'PostgreSQL baseline build, one router': [baseline[0]!], 'PostgreSQL baseline build, two routers': baseline } : {}),
+  };
+  const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(setups).map((k) => [k, []]));
+  const measure = async (routers: ServerUnderTest[], run: () => Promise<LoadResult[]>) => {
+    const c0 = await commits();
+    const [r0, p0] = [await sumCpu(routers.map((s) => s.process.pid!)), await postgresCpuNs(postmaster)];
+    const results = await run();
+    const [r1, p1] = [await sumCpu(routers.map((s) => s.process.pid!)), await postgresCpuNs(postmaster)];
+    const c1 = await commits();
+    const calls = results.reduce((n, r) => n + r.requests, 0);
+    return {
+      rps: results.reduce((n, r) => n + r.rps, 0),
+      routerUs: (r1 - r0) / 1000 / calls,
+      postgresUs: (p1 - p0) / 1000 / calls,
+      commitsPerCall: (c1 - c0 - 1) / calls,
+      p99: Math.max(...results.map((r) => r.p99)),
+      failed: results.reduce((n, r) => n + r.errors + r.non2xx, 0),
+    };
+  };
+  for (const s of servers) await runLoad({ url: s.url, requests, seconds: 1 });
   for (let round = 0; round < ROUNDS; round++) {
-    results.sqlite!.push(await runLoad({ url: sqlite.url, requests, seconds: SECONDS }));
-    results.postgres!.push(await runLoad({ url: postgresA.url, requests, seconds: SECONDS }));
-    const [a, b] = await Promise.all([postgresA, postgresB].map((s) => runLoad({ url: s.url, requests, seconds: SECONDS, connections: 5 })));
-    results['two routers on postgres']!.push({ ...a!, rps: a!.rps + b!.rps, requests: a!.requests + b!.requests, p99: Math.max(a!.p99, b!.p99), errors: a!.errors + b!.errors, non2xx: a!.non2xx + b!.non2xx });
-    log(`round ${round + 1}/${ROUNDS} done`);
+    for (const [name, routers] of Object.entries(setups)) {
+      samples[name]!.push(await measure(routers, () => Promise.all(routers.map((s) => runLoad({ url: s.url, requests, seconds: SECONDS, connections: 10 / routers.length })))));
+    }
+    log(`call-action round ${round + 1}/${ROUNDS} done`);
   }
 
-  // Duplicate detection on its own: the claim a router makes for every call action it decides.
+  // Session creates: one router, then two router processes, on one PostgreSQL (SQLite alongside).
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  let person = 0;
+  const creates = async (routers: ServerUnderTest[]) => {
+    const t0 = performance.now();
+    const end = t0 + SECONDS * 1000;
+    const statuses = new Map<number, number>();
+    const clients = Number(values['create-clients']);
+    await Promise.all(
+      Array.from({ length: clients }, async (_, c) => {
+        const url = routers[c % routers.length]!.url;
+        while (performance.now() < end) {
+          const i = person++;
+          const res = await fetch(`${url}/sessions`, {
+            method: 'POST',
+            headers: auth,
+            body: JSON.stringify({ parties: [`+659${String(i).padStart(7, '0')}`, `+658${String(i).padStart(7, '0')}`], pool: 'rides', ttl: 600 }),
+          });
+          await res.arrayBuffer();
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const created = statuses.get(201) ?? 0;
+    return {
+      rps: created / seconds,
+      requests: created,
+      p50: 0,
+      p99: 0,
+      max: 0,
+      errors: [...statuses].filter(([s]) => s !== 201).reduce((n, [, k]) => n + k, 0),
+      timeouts: 0,
+      non2xx: 0,
+      resolutionMs: 1,
+    } satisfies LoadResult;
+  };
+  const createSetups: Record<string, ServerUnderTest[]> = {
+    'SQLite, one router': [sqliteA],
+    'PostgreSQL, one router': [postgresA],
+    'PostgreSQL, two routers (one database)': [postgresA, postgresB],
+  };
+  const createSamples: Record<string, Sample[]> = Object.fromEntries(Object.keys(createSetups).map((k) => [k, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, routers] of Object.entries(createSetups)) createSamples[name]!.push(await measure(routers, async () => [await creates(routers)]));
+    log(`create round ${round + 1}/${ROUNDS} done`);
+  }
+
+  // Duplicate detection on its own, then while both PostgreSQL routers are under load.
   const pool = openPool({ url: databaseUrl, max: 4, log: () => {} });
   const connection = await connectPostgres(pool, { maxAgeMs: 1e12, maxRows: 1e12, maxBytes: 0 }, { log: () => {} });
   const shared = new PostgresSharedEvents(pool);
   const claims = Number(values.claims);
-  const first: number[] = [];
-  const repeat: number[] = [];
-  for (let i = 0; i < claims; i++) {
-    const event = `{"payload":{"eventId":"bench-${i}","source":"+6581234567"}}`;
-    let t = performance.now();
-    await shared.claimAnswer(`bench-${i}`, event, '{"callflow":[{"action":"hangup"}]}');
-    first.push(performance.now() - t);
-    t = performance.now();
-    await shared.claimAnswer(`bench-${i}`, event, '{"callflow":[{"action":"hangup"}]}');
-    repeat.push(performance.now() - t);
-  }
+  const claimRun = async (tag: string) => {
+    const first: number[] = [];
+    const repeat: number[] = [];
+    for (let i = 0; i < claims; i++) {
+      const event = `{"payload":{"eventId":"bench-${tag}-${i}","source":"+6581234567"}}`;
+      let t = performance.now();
+      await shared.claimAnswer(`bench-${tag}-${i}`, event, '{"callflow":[{"action":"hangup"}]}');
+      first.push(performance.now() - t);
+      t = performance.now();
+      await shared.claimAnswer(`bench-${tag}-${i}`, event, '{"callflow":[{"action":"hangup"}]}');
+      repeat.push(performance.now() - t);
+    }
+    return { first, repeat };
+  };
+  const alone = await claimRun('alone');
+  const loads = [postgresA, postgresB].map((s) => startLoad({ url: s.url, requests, seconds: 600, connections: 5, rate: 500 }));
+  const loaded = await claimRun('loaded');
+  for (const l of loads) l.stop();
+  await Promise.all(loads.map((l) => l.result));
   await connection.writer.close();
   await pool.end();
+  await admin.end();
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-  const sqliteRps = median(results.sqlite!.map((r) => r.rps));
-  const lines = [
-    `Call actions per second, median of ${ROUNDS} rounds of ${SECONDS} s, ${values.rules} rules, autocannon with 10 connections (${new Date().toISOString().slice(0, 10)}):`,
-    '',
-    '| Decision log | calls/s | vs SQLite | p99 ms | errors + non-2xx |',
-    '|---|---|---|---|---|',
-    ...Object.entries(results).map(([name, rs]) => {
-      const rps = median(rs.map((r) => r.rps));
-      return `| ${name} | ${Math.round(rps)} | ${Math.round((rps / sqliteRps) * 100)}% | ${median(rs.map((r) => r.p99))} | ${rs.reduce((n, r) => n + r.errors + r.non2xx, 0)} |`;
+  const med = (rs: Sample[], k: keyof Sample) => median(rs.map((r) => r[k]));
+  const table = (all: Record<string, Sample[]>, base: string, unit: string) => [
+    `| Setup | ${unit}/s | vs ${base} | router CPU µs per ${unit} | PostgreSQL CPU µs per ${unit} | router + PostgreSQL µs | PostgreSQL write transactions per ${unit} | p99 ms | failed |`,
+    '|---|---|---|---|---|---|---|---|---|',
+    ...Object.entries(all).map(([name, rs]) => {
+      const rps = med(rs, 'rps');
+      const baseRps = med(all[base]!, 'rps');
+      const pgUs = name.startsWith('SQLite') ? '–' : med(rs, 'postgresUs').toFixed(0);
+      const total = med(rs, 'routerUs') + (name.startsWith('SQLite') ? 0 : med(rs, 'postgresUs'));
+      return `| ${name} | ${Math.round(rps)} | ${Math.round((rps / baseRps) * 100)}% | ${med(rs, 'routerUs').toFixed(0)} | ${pgUs} | ${total.toFixed(0)} | ${name.startsWith('SQLite') ? '–' : med(rs, 'commitsPerCall').toFixed(2)} | ${unit === 'call' ? med(rs, 'p99') : '–'} | ${rs.reduce((n, r) => n + r.failed, 0)} |`;
     }),
+  ];
+  const placement = split ? 'routers pinned to core 0, load generator and PostgreSQL to core 1' : 'nothing pinned';
+  const lines = [
+    `${new Date().toISOString().slice(0, 16)} UTC, load average ${load0.toFixed(2)} at start and ${loadavg()[0]!.toFixed(2)} at the end, ${placement}.`,
     '',
-    `Duplicate detection (shared-answer claim, one round trip to PostgreSQL on this machine), ${claims} events:`,
+    `Call actions, median of ${ROUNDS} interleaved rounds of ${SECONDS} s, ${values.rules} rules, autocannon with 10 connections in all:`,
     '',
-    '| Delivery | p50 ms | p99 ms |',
-    '|---|---|---|',
-    `| first (insert) | ${median(first).toFixed(3)} | ${pct(first, 0.99).toFixed(3)} |`,
-    `| repeat (conflict, read back) | ${median(repeat).toFixed(3)} | ${pct(repeat, 0.99).toFixed(3)} |`,
+    ...table(samples, 'SQLite, one router', 'call'),
+    '',
+    `Session creates (POST /sessions, ${values['create-clients']} clients in all, pool of 1,000 numbers), median of ${ROUNDS} rounds of ${SECONDS} s:`,
+    '',
+    ...table(createSamples, 'PostgreSQL, one router', 'create'),
+    '',
+    `Duplicate detection (the shared-answer claim, one round trip), ${claims} events each:`,
+    '',
+    '| Delivery | alone p50 ms | alone p99 ms | two routers at 500 calls/s each: p50 ms | p99 ms |',
+    '|---|---|---|---|---|',
+    `| first (insert) | ${median(alone.first).toFixed(3)} | ${pct(alone.first, 0.99).toFixed(3)} | ${median(loaded.first).toFixed(3)} | ${pct(loaded.first, 0.99).toFixed(3)} |`,
+    `| repeat (conflict, read back) | ${median(alone.repeat).toFixed(3)} | ${pct(alone.repeat, 0.99).toFixed(3)} | ${median(loaded.repeat).toFixed(3)} | ${pct(loaded.repeat, 0.99).toFixed(3)} |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
