@@ -82,12 +82,21 @@ describe('deploy/kubernetes manifests', () => {
   it("the pod's environment, secrets filled in from the Secret, is a config the server accepts with every token and the database set", async () => {
     const secret = ofKind('Secret')[0]!;
     const values: Record<string, string> = secret.stringData ?? {};
-    const podEnv = Object.fromEntries(
-      Object.entries(env).map(([name, e]) => [name, (e.value as string | undefined) ?? values[e.valueFrom?.secretKeyRef?.key as string] ?? '']),
-    );
+    const podEnv = Object.fromEntries(Object.entries(env).map(([name, e]) => [name, (e.value as string | undefined) ?? values[e.valueFrom?.secretKeyRef?.key as string] ?? '']));
     const { config, diagnostics } = await loadConfig({ env: podEnv });
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     for (const key of SECRETS) expect(config?.[key], `${ENV_VARS[key].env} is not set in the pod`).toEqual(expect.any(String));
+  });
+
+  it("leaves room under the memory limit for the server and a reload's loader at its memory budget", () => {
+    const mib = (quantity: string) => {
+      const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
+      expect(m, `memory ${quantity}: write it in Mi or Gi`).not.toBeNull();
+      return Number(m![1]) * (m![2] === 'Gi' ? 1024 : 1);
+    };
+    const budgetMb = Number(envValue(ENV_VARS.reloadMemoryMb.env) ?? DEFAULTS.reloadMemoryMb);
+    // Plus 256 MiB for the serving process itself, which holds the published rule set too.
+    expect(mib(container.resources.limits.memory)).toBeGreaterThanOrEqual(budgetMb + 256);
   });
 
   it('sets resource requests and limits, and a PodDisruptionBudget and a Service that select the pods', () => {
