@@ -32,6 +32,20 @@ function sourcesOf(stage: Stage) {
   });
 }
 
+/**
+ * What `npm ci --omit=dev` installs, as links into this checkout's node_modules: every package the
+ * lockfile does not mark dev-only. A dev dependency imported by dist/ then fails here as in the image.
+ */
+function linkProductionDependencies(dest: string): void {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+  for (const [path, info] of Object.entries(lock.packages)) {
+    const name = path.slice('node_modules/'.length);
+    if (!path.startsWith('node_modules/') || name.includes('/node_modules/') || info.dev) continue;
+    mkdirSync(dirname(join(dest, name)), { recursive: true });
+    symlinkSync(join(root, path), join(dest, name));
+  }
+}
+
 beforeAll(ensureBuilt, 120_000);
 
 describe('Dockerfile', () => {
@@ -66,7 +80,7 @@ describe('Dockerfile', () => {
     for (const { copy, source, path } of sourcesOf(runtime)) {
       const dest = join(image, inCheckout(runtime, copy.sources.length > 1 || copy.dest.endsWith('/') ? posix.join(copy.dest, posix.basename(source)) : copy.dest));
       mkdirSync(dirname(dest), { recursive: true });
-      if (path === 'node_modules') symlinkSync(join(root, 'node_modules'), dest);
+      if (path === 'node_modules') linkProductionDependencies(dest);
       else cpSync(join(root, path), dest, { recursive: true });
     }
     mkdirSync(join(image, 'data'));

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { DEFAULTS, ENV_VARS } from '../src/config/server-config.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { DEFAULTS, ENV_VARS, type ServerConfig } from '../src/config/server-config.js';
 import { loadRules } from '../src/rules/load-rules.js';
 import { root } from './helpers/built-cli.js';
 import { testServer } from './helpers/webhook-app.js';
@@ -23,6 +24,8 @@ const pod = deployment?.spec.template.spec;
 const container = pod?.containers[0];
 const env = Object.fromEntries((container?.env ?? []).map((e: Doc) => [e.name, e]));
 const envValue = (name: string) => env[name]?.value as string | undefined;
+/** The settings that are secrets: the webhook's header, the three tokens, the database's password. */
+const SECRETS = ['webhookAuth', 'adminToken', 'apiToken', 'consoleToken', 'databaseUrl'] as const satisfies readonly (keyof ServerConfig)[];
 
 describe('deploy/kubernetes manifests', () => {
   it('parse, and each document is a Kubernetes object; kustomization.yaml lists every other file', () => {
@@ -64,14 +67,36 @@ describe('deploy/kubernetes manifests', () => {
     expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(preStop[1]) * 1000 + drainMs);
   });
 
-  it('takes WEBHOOK_AUTH, ADMIN_TOKEN and DATABASE_URL from the Secret in these manifests', () => {
+  it('takes every secret the server reads from the Secret in these manifests, never as a plain value', () => {
     const secret = ofKind('Secret')[0]!;
-    for (const name of [ENV_VARS.webhookAuth.env, ENV_VARS.adminToken.env, ENV_VARS.databaseUrl.env]) {
+    for (const key of SECRETS) {
+      const name = ENV_VARS[key].env;
       const ref = env[name]?.valueFrom?.secretKeyRef;
       expect(ref, `${name} is not from a Secret`).toBeDefined();
+      expect(env[name].value, `${name} is written in the Deployment in plain text`).toBeUndefined();
       expect(ref.name).toBe(secret.metadata.name);
       expect(Object.keys(secret.stringData ?? secret.data)).toContain(ref.key);
     }
+  });
+
+  it("the pod's environment, secrets filled in from the Secret, is a config the server accepts with every token and the database set", async () => {
+    const secret = ofKind('Secret')[0]!;
+    const values: Record<string, string> = secret.stringData ?? {};
+    const podEnv = Object.fromEntries(Object.entries(env).map(([name, e]) => [name, (e.value as string | undefined) ?? values[e.valueFrom?.secretKeyRef?.key as string] ?? '']));
+    const { config, diagnostics } = await loadConfig({ env: podEnv });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    for (const key of SECRETS) expect(config?.[key], `${ENV_VARS[key].env} is not set in the pod`).toEqual(expect.any(String));
+  });
+
+  it("leaves room under the memory limit for the server and a reload's loader at its memory budget", () => {
+    const mib = (quantity: string) => {
+      const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
+      expect(m, `memory ${quantity}: write it in Mi or Gi`).not.toBeNull();
+      return Number(m![1]) * (m![2] === 'Gi' ? 1024 : 1);
+    };
+    const budgetMb = Number(envValue(ENV_VARS.reloadMemoryMb.env) ?? DEFAULTS.reloadMemoryMb);
+    // Plus 256 MiB for the serving process itself, which holds the published rule set too.
+    expect(mib(container.resources.limits.memory)).toBeGreaterThanOrEqual(budgetMb + 256);
   });
 
   it('sets resource requests and limits, and a PodDisruptionBudget and a Service that select the pods', () => {
