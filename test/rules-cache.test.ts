@@ -90,7 +90,14 @@ describe('the compiled-rules cache', () => {
   });
 
   it.each([
-    { damage: 'a flipped byte', change: (b: Buffer) => ((b[b.length >> 1] ^= 0xff), b) },
+    {
+      damage: 'a flipped byte',
+      change: (b: Buffer) => {
+        const at = b.length >> 1;
+        b[at] = b[at]! ^ 0xff;
+        return b;
+      },
+    },
     { damage: 'a truncated file', change: (b: Buffer) => b.subarray(0, b.length >> 1) },
     { damage: 'an empty file', change: () => Buffer.alloc(0) },
   ])('ignores a cache file with $damage, with a warning, and compiles the files', async ({ change }) => {
