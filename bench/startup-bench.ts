@@ -42,8 +42,11 @@ try {
     await start('cold', cache);
     await start('warm', cache);
   }
-  const load = loadavg().map((l) => l.toFixed(1)).join(', ');
-  const row = (k: 'cold' | 'warm') => `| ${k} | ${(median(results[k].ms) / 1000).toFixed(2)} s (${results[k].ms.map((m) => (m / 1000).toFixed(2)).join(', ')}) | ${Math.round(median(results[k].cpuMs))} ms | ${Math.round(median(results[k].rss))} MB |`;
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ');
+  const row = (k: 'cold' | 'warm') =>
+    `| ${k} | ${(median(results[k].ms) / 1000).toFixed(2)} s (${results[k].ms.map((m) => (m / 1000).toFixed(2)).join(', ')}) | ${Math.round(median(results[k].cpuMs))} ms | ${Math.round(median(results[k].rss))} MB |`;
   console.log(
     [
       `\`npm run bench:startup -- ${rules} ${rounds}\`, ${new Date().toISOString()}, load average ${load}: ${rules.toLocaleString('en-US')} generated rules, spawn to the first 200 from /healthz, median (each round).`,
