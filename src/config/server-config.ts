@@ -28,6 +28,7 @@ export const DEFAULTS: ServerConfig = {
   watch: true,
   reloadTimeoutMs: 60_000,
   reloadMemoryMb: 512,
+  rulesCache: 'data/rules-cache',
 };
 
 type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'hops-or-list';
@@ -62,6 +63,7 @@ export const ENV_VARS: Record<keyof ServerConfig, { env: string; kind: Kind }> =
   watch: { env: 'WATCH', kind: 'boolean' },
   reloadTimeoutMs: { env: 'RELOAD_TIMEOUT_MS', kind: 'integer' },
   reloadMemoryMb: { env: 'RELOAD_MEMORY_MB', kind: 'integer' },
+  rulesCache: { env: 'RULES_CACHE', kind: 'string' },
   pidFile: { env: 'PID_FILE', kind: 'string' },
 };
 

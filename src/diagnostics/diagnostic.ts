@@ -72,6 +72,7 @@ export type DiagnosticCode =
   | 'other-party-not-allowed'
   | 'else-without-other-party'
   | 'reload-failed'
+  | 'rules-cache-unusable'
   | 'settings-not-loaded'
   | 'bad-country-code'
   // Pools of virtual numbers for live masking sessions (pools.yaml).

@@ -5,13 +5,16 @@ import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { LoadResult } from '../rules/load-rules.js';
 import { unpackRuleSet, type PackedRuleSet } from '../rules/packed-rule-set.js';
 
-export type ToWorker = { type: 'load'; dir: string };
+/** `cacheDir`: write the packed rule set there after answering (see rules-cache.ts). */
+export type ToWorker = { type: 'load'; dir: string; cacheDir?: string };
 
 export type FromWorker =
   /** The worker has the request: the time budget counts from here, not from the worker's boot. */
   | { type: 'started' }
   /** `packed` when the rules built; `heapMb` is what the worker's heap holds after the load. */
-  | { type: 'done'; diagnostics: Diagnostic[]; texts: [string, string][]; packed?: PackedRuleSet; heapMb: number };
+  | { type: 'done'; diagnostics: Diagnostic[]; texts: [string, string][]; packed?: PackedRuleSet; heapMb: number }
+  /** After a `done` with rules and a cache folder: the cache is written (or failed to be): the worker may be replaced now. */
+  | { type: 'cached' };
 
 /** What the last load cost this thread, for the benchmark. */
 export interface LoadStats {
@@ -27,6 +30,11 @@ export interface LoadBudget {
   timeoutMs: number;
   /** The worker's heap (V8 old generation), in MB. */
   memoryMb: number;
+}
+
+export interface LoaderOptions extends LoadBudget {
+  /** Where the worker keeps the compiled rules for the next start (rules-cache.ts); undefined: no cache. */
+  cacheDir: string | undefined;
 }
 
 const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
@@ -69,12 +77,17 @@ export class RulesLoaderWorker {
   private worker: ChildProcess | undefined;
   private job: Job | undefined;
   private readonly budget: LoadBudget;
+  private readonly cacheDir: string | undefined;
+  /** Replaced workers still writing the cache: stopped when they say so, or on close. */
+  private readonly retiring = new Set<ChildProcess>();
   /** Whether a load has produced a big rule set: from then on the loader gives way to calls. */
   private bigRules = false;
   lastLoad: LoadStats | undefined;
 
-  constructor(budget: Partial<LoadBudget> = {}) {
+  constructor(options: Partial<LoaderOptions> = {}) {
+    const { cacheDir, ...budget } = options;
     this.budget = { ...DEFAULT_BUDGET, ...budget };
+    this.cacheDir = cacheDir;
   }
 
   load(dir: string, options: { first?: boolean } = {}): Promise<LoadResult> {
@@ -86,7 +99,7 @@ export class RulesLoaderWorker {
     worker.channel?.ref();
     return new Promise((resolve) => {
       this.job = { worker, first, resolve };
-      worker.send({ type: 'load', dir } satisfies ToWorker);
+      worker.send({ type: 'load', dir, ...(this.cacheDir ? { cacheDir: this.cacheDir } : {}) } satisfies ToWorker);
     });
   }
 
@@ -99,7 +112,9 @@ export class RulesLoaderWorker {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    if (worker) await stop(worker);
+    const retiring = [...this.retiring];
+    this.retiring.clear();
+    await Promise.all([...(worker ? [worker] : []), ...retiring].map(stop));
   }
 
   private start(): ChildProcess {
@@ -112,6 +127,10 @@ export class RulesLoaderWorker {
     let stderr = '';
     worker.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
     worker.on('message', (message: FromWorker) => {
+      if (message.type === 'cached') {
+        if (this.retiring.delete(worker)) void stop(worker);
+        return;
+      }
       const job = this.job;
       if (job?.worker !== worker) return;
       if (message.type === 'started') {
@@ -127,6 +146,7 @@ export class RulesLoaderWorker {
     };
     worker.on('error', (e) => fail(`the rules loader failed: ${e.message}`));
     worker.on('exit', (code, signal) => {
+      this.retiring.delete(worker);
       const outOfMemory = /heap out of memory|Reached heap limit/i.test(stderr);
       fail(outOfMemory ? this.memoryMessage(this.job?.first === true) : `the rules loader stopped before it finished (${signal ? `signal ${signal}` : `exit code ${code}`})`);
     });
@@ -139,8 +159,9 @@ export class RulesLoaderWorker {
     if (ruleSet && ruleSet.rules.length >= BIG_RULE_SET) this.bigRules = true;
     this.lastLoad = { adoptMs: performance.now() - started, workerHeapMb: message.heapMb };
     if (message.heapMb > RECYCLE_HEAP_MB && this.worker === worker) {
-      // Replaced now, while no load waits for it: the old one's heap goes with it.
-      void stop(worker);
+      // Replaced now, while no load waits for it: the old one's heap goes with it, once it has written the cache.
+      if (ruleSet && this.cacheDir) this.retiring.add(worker);
+      else void stop(worker);
       this.worker = this.start();
     }
     this.finish({ ...(ruleSet ? { ruleSet } : {}), diagnostics: message.diagnostics, texts: new Map(message.texts) });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { buildRuleSet, type BuildOptions, type BuildResult } from './build-rule-set.js';
+import { buildRuleSet, type BuildOptions, type BuildResult, type RuleSources } from './build-rule-set.js';
 import { readRulesDir, UnreadableRuleFile } from './read-rules-dir.js';
 
 export interface LoadResult extends BuildResult {
@@ -13,7 +13,7 @@ export interface LoadResult extends BuildResult {
  * can open them; a folder that cannot be read is reported, not thrown.
  */
 export async function loadRules(dir: string, options: BuildOptions = {}): Promise<LoadResult> {
-  let sources;
+  let sources: RuleSources;
   try {
     sources = await readRulesDir(dir);
   } catch (e) {
@@ -21,6 +21,11 @@ export async function loadRules(dir: string, options: BuildOptions = {}): Promis
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : e instanceof Error ? e.message : String(e);
     return { diagnostics: [error('unreadable', `cannot read rules folder ${dir}: ${reason}`)], texts: new Map() };
   }
+  return compileRules(dir, sources, options);
+}
+
+/** `loadRules` for files already read (by `readRulesDir(dir)`). */
+export function compileRules(dir: string, sources: RuleSources, options: BuildOptions = {}): LoadResult {
   const shown = (file: string) => shownPath(dir, file);
   const result = buildRuleSet(sources, options);
   const texts = new Map<string, string>();

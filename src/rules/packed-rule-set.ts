@@ -184,3 +184,24 @@ function hashKey(field: number, value: string): number {
   }
   return h >>> 0;
 }
+
+/**
+ * Whether `value` has a packed rule set's shape with every offset and order in range (for one
+ * read back from disk): the index can then never point outside the buffers.
+ */
+export function isPackedRuleSet(value: unknown): value is PackedRuleSet {
+  if (typeof value !== 'object' || value === null) return false;
+  const p = value as Partial<Record<keyof PackedRuleSet, unknown>>;
+  if (typeof p.head !== 'object' || p.head === null || typeof (p.head as { version?: unknown }).version !== 'string') return false;
+  const { bytes, offsets, keyText, keyStart, keyField, slots, postStart, postings, unindexed } = p;
+  if (!(bytes instanceof Uint8Array && offsets instanceof Uint32Array && typeof keyText === 'string' && keyStart instanceof Uint32Array && keyField instanceof Uint8Array)) return false;
+  if (!(slots instanceof Int32Array && postStart instanceof Uint32Array && postings instanceof Uint32Array && unindexed instanceof Uint32Array)) return false;
+  const rules = offsets.length - 1;
+  const keys = keyField.length;
+  const ascending = (a: Uint32Array, last: number) => a[0] === 0 && a[a.length - 1] === last && a.every((x, i) => i === 0 || x >= a[i - 1]!);
+  if (rules < 0 || !ascending(offsets, bytes.length)) return false;
+  if (keyStart.length !== keys + 1 || !ascending(keyStart, keyText.length)) return false;
+  if (postStart.length !== keys + 1 || !ascending(postStart, postings.length)) return false;
+  if (slots.length < 2 || (slots.length & (slots.length - 1)) !== 0 || slots.some((s) => s < 0 || s > keys)) return false;
+  return keyField.every((f) => f < INDEX_FIELDS.length) && postings.every((o) => o < rules) && unindexed.every((o) => o < rules);
+}

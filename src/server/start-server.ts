@@ -35,13 +35,18 @@ export interface StartOptions {
 
 /** The rules loader for a server with this config: a worker process, booting from now on. */
 function rulesLoader(config: ServerConfig): RulesLoaderWorker {
-  return new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb }).warmUp();
+  return new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb, cacheDir: rulesCacheDir(config) }).warmUp();
+}
+
+/** The compiled-rules cache folder, or undefined when it is off. */
+function rulesCacheDir(config: ServerConfig): string | undefined {
+  return config.rulesCache === 'off' ? undefined : config.rulesCache;
 }
 
 /** `serve`'s first load (see loadFirstRules in src/reload), with the loader the server then reuses. */
 export async function loadFirstRules(dir: string, config: ServerConfig): Promise<{ loaded: LoadResult; loader: RulesLoaderWorker }> {
   const loader = rulesLoader(config);
-  return { loaded: await loadFirst(loader, dir), loader };
+  return { loaded: await loadFirst(loader, dir, rulesCacheDir(config)), loader };
 }
 
 export interface RunningServer {
