@@ -28,4 +28,6 @@ const result = await autocannon({
 });
 const statuses: Record<string, number> = {};
 for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = stat?.count ?? 0;
-process.stdout.write(`${JSON.stringify({ requests: result.requests.total, seconds: Number(seconds), p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, statuses, errors: result.errors, timeouts: result.timeouts })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ requests: result.requests.total, seconds: Number(seconds), p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, statuses, errors: result.errors, timeouts: result.timeouts })}\n`,
+);
