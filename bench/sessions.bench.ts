@@ -11,8 +11,9 @@
  *    BENCH_DATABASE_URL, or a private one from Debian's binaries (fsync off: it measures the
  *    router's side, not your disks).
  *
- * Usage: npm run bench:sessions -- [--sessions 1000000] [--seconds 5] [--call-rate 2000] [--concurrency 64] [--part create|lookup|both|postgres]
+ * Usage: npm run bench:sessions -- [--sessions 1000000] [--seconds 5] [--call-rate 2000] [--concurrency 64] [--part create|lookup|both|postgres] [--cli /copy/of/dist/cli/main.js]
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ import { cpuNs } from './cpu.js';
 import { type BenchRequest, webhookBody } from './generate-rules.js';
 import { runPacedLoad } from './paced-load.js';
 import { HOST, type ServerUnderTest, startServer, stopServer } from './server-process.js';
-import { choosePinning, hasCommand, runWrk, writeWrkScript } from './wrk-load.js';
+import { choosePinning, hasCommand, pinned, runWrk, writeWrkScript } from './wrk-load.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,6 +41,8 @@ const { values } = parseArgs({
     'call-rate': { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '64' },
     part: { type: 'string', default: 'both' },
+    /** Another build's CLI (a copy of dist/ from before a change), to compare against in the same run. */
+    cli: { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -148,7 +151,7 @@ async function createBench(): Promise<void> {
     writeFileSync(join(dir, 'settings.yaml'), 'voiceProfile: en-US-ZiraRUS\n');
     writeFileSync(join(dir, 'pools.yaml'), `pools:\n  - name: rides\n    numbers: [${Array.from({ length: 1000 }, (_, i) => `"${vn(i)}"`).join(', ')}]\n`);
     const built = existsSync('dist/cli/main.js');
-    const cli = built ? ['dist/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
+    const cli = values.cli ? [values.cli] : built ? ['dist/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
     server = await startServer('router with sessions', (port) => [...cli, 'serve', '--rules', dir, '--no-watch', '--port', String(port), '--host', HOST], 60_000, {
       ...(pin.server ? { core: pin.server } : {}),
       env: { API_TOKEN: token, SESSIONS_DB: join(dir, 'sessions.sqlite'), CALL_LOG: join(dir, 'calls.sqlite'), LOG_LEVEL: 'warn' },
@@ -172,30 +175,19 @@ async function createBench(): Promise<void> {
     const callCpu = max && cpuMax0 !== undefined && cpuMax1 !== undefined ? (cpuMax1 - cpuMax0) / max.requests : undefined;
     const rate = Math.max(50, Math.round((max?.rps ?? Number(values['call-rate']) * 2) / 2));
 
-    const createMs: number[] = [];
-    const statuses = new Map<number, number>();
-    let next = 0;
     const cpuBefore = await cpuNs(server.process.pid);
     const t0 = performance.now();
-    const end = t0 + SECONDS * 1000;
-    const creator = async () => {
-      while (performance.now() < end) {
-        const i = next++;
-        const t = performance.now();
-        const res = await fetch(`${url}/sessions`, { method: 'POST', headers: auth, body: JSON.stringify({ parties: [rider(i), driver(i)], pool: 'rides', ttl: 3600 }) });
-        await res.arrayBuffer();
-        createMs.push(performance.now() - t);
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      }
-    };
-    const [callLoad] = await Promise.all([runPacedLoad({ url, requests: calls, rate, seconds: SECONDS }), ...Array.from({ length: Number(values.concurrency) }, creator)]);
+    // The creates come from a process of their own: sharing this one's event loop, a busy create
+    // client would delay the paced calls it sends and times, and that delay would look like the server's.
+    const [callLoad, creates] = await Promise.all([runPacedLoad({ url, requests: calls, rate, seconds: SECONDS }), createLoad(url, token, pin.load)]);
     const seconds = (performance.now() - t0) / 1000;
     const cpuAfter = await cpuNs(server.process.pid);
-    const created = statuses.get(201) ?? 0;
+    const created = creates.statuses['201'] ?? 0;
     const others =
-      [...statuses]
-        .filter(([st]) => st !== 201)
+      Object.entries(creates.statuses)
+        .filter(([st]) => st !== '201')
         .map(([st, n]) => `${n} × ${st}`)
+        .concat(creates.errors + creates.timeouts > 0 ? [`${creates.errors} errors, ${creates.timeouts} timeouts`] : [])
         .join(', ') || 'none';
     const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? `${(((cpuAfter - cpuBefore) / 1e9 / seconds) * 100).toFixed(0)}% of a core` : 'n/a';
     // What the creates cost the server in CPU, net of the calls, and so what one whole core could do.
@@ -206,7 +198,7 @@ async function createBench(): Promise<void> {
     );
     console.log('| creates/s | create p50 | create p99 | not 201 | calls/s (paced) | call p50 | call p99 | slowest call | call errors (conn/timeout/non-2xx) |\n|---:|---:|---:|---|---:|---:|---:|---:|---:|');
     console.log(
-      `| ${(created / seconds).toFixed(0)} | ${pct(createMs, 50).toFixed(1)} ms | ${pct(createMs, 99).toFixed(1)} ms | ${others} | ${callLoad.rps.toFixed(0)} of ${rate} | ${callLoad.p50.toFixed(2)} ms | ${callLoad.p99.toFixed(2)} ms | ${callLoad.max.toFixed(1)} ms | ${callLoad.errors}/${callLoad.timeouts}/${callLoad.non2xx} |`,
+      `| ${(created / creates.seconds).toFixed(0)} | ${creates.p50.toFixed(1)} ms | ${creates.p99.toFixed(1)} ms | ${others} | ${callLoad.rps.toFixed(0)} of ${rate} | ${callLoad.p50.toFixed(2)} ms | ${callLoad.p99.toFixed(2)} ms | ${callLoad.max.toFixed(1)} ms | ${callLoad.errors}/${callLoad.timeouts}/${callLoad.non2xx} |`,
     );
     if (callCpu !== undefined && createCpu !== undefined) {
       const oneCoreCalls = 1e9 / callCpu;
@@ -218,6 +210,28 @@ async function createBench(): Promise<void> {
     if (server) await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface CreateLoad {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  statuses: Record<string, number>;
+  errors: number;
+  timeouts: number;
+}
+
+/** bench/create-load.ts in its own process (on the load core, as wrk is): creates for SECONDS from `concurrency` connections. */
+function createLoad(url: string, token: string, core: string | undefined): Promise<CreateLoad> {
+  const [cmd, args] = pinned(core, process.execPath, ['--import', 'tsx', 'bench/create-load.ts', url, String(SECONDS), values.concurrency, token]);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as CreateLoad) : reject(new Error(`the create load generator stopped (exit ${code})`))));
+  });
 }
 
 /** Creates for SECONDS from `concurrency` clients spread over the routers; every pair distinct, numbers from a 1,000-number pool. */

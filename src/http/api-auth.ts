@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { safeEqual } from '../web/secrets.js';
+import { secretMatcher } from '../web/secrets.js';
 import { jsonError } from '../web/errors.js';
 
 /**
@@ -7,9 +7,11 @@ import { jsonError } from '../web/errors.js';
  * booking app holds it, not the operators). With no token configured the API is off (404).
  */
 export function apiAuth(token: string | undefined): MiddlewareHandler {
+  // Hashed once here, not on every request.
+  const matches = token ? secretMatcher(`Bearer ${token}`) : undefined;
   return async (c, next) => {
-    if (!token) return jsonError(c, 404, 'api-disabled', 'the sessions API is off: set API_TOKEN to enable it');
-    if (!safeEqual(c.req.header('authorization') ?? '', `Bearer ${token}`)) {
+    if (!token || !matches) return jsonError(c, 404, 'api-disabled', 'the sessions API is off: set API_TOKEN to enable it');
+    if (!matches(c.req.header('authorization') ?? '')) {
       return jsonError(c, 401, 'unauthorized', 'send the API token as `Authorization: Bearer <API_TOKEN>`');
     }
     await next();

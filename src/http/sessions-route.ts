@@ -8,6 +8,7 @@ import type { SessionPatch } from '../types/generated/session-patch.js';
 import { parseIsoWithZone } from '../text/dates.js';
 import { jsonError } from '../web/errors.js';
 import { bodyError, readJson } from './read-json.js';
+import { TurnBudget } from './turn-budget.js';
 import { bodyValidator } from './validate-body.js';
 
 const validateCreate = bodyValidator<SessionCreate>('session-create');
@@ -15,6 +16,8 @@ const validatePatch = bodyValidator<SessionPatch>('session-patch');
 
 const STATUSES: readonly SessionStatus[] = ['open', 'closed', 'expired'];
 const MAX_PAGE = 500;
+/** Writes' work per event-loop turn (about 0.1 ms each): calls waiting behind a burst of creates wait for this many, not the burst. */
+const WRITES_PER_TURN = 8;
 
 type Checked<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 const bad = (field: string, message: string) => ({ ok: false as const, field, message });
@@ -23,8 +26,15 @@ const bad = (field: string, message: string) => ({ ok: false as const, field, me
 export function sessionsRoute(sessions: Sessions, clock: () => number = () => Date.now()): Hono {
   const app = new Hono();
   const refused = (c: Context, r: Refusal) => jsonError(c, r.status, r.code, r.message, r.field);
+  const budget = new TurnBudget(WRITES_PER_TURN);
+  // Before the checks and again before the answer: both halves of a write yield to calls.
+  const turn = async () => {
+    const wait = budget.take();
+    if (wait) await wait;
+  };
 
   app.post('/', async (c) => {
+    await turn();
     const body = await readJson(c);
     if (!body.ok) return bodyError(c, body.problem);
     const checked = validateCreate(body.value);
@@ -33,6 +43,7 @@ export function sessionsRoute(sessions: Sessions, clock: () => number = () => Da
     if (!input.ok) return jsonError(c, 400, 'invalid-request', input.message, input.field);
     // The hash only tells a retry (same ref) from another create: without a ref there is nothing to compare.
     const result = await sessions.create(input.value, input.value.ref ? requestHash(body.value) : undefined);
+    await turn();
     if (!result.ok) return refused(c, result);
     // A retry of the same create answers as the first one did.
     if (result.replay) c.header('Idempotent-Replayed', 'true');
@@ -90,6 +101,7 @@ export function sessionsRoute(sessions: Sessions, clock: () => number = () => Da
   });
 
   app.patch('/:id', async (c) => {
+    await turn();
     const body = await readJson(c);
     if (!body.ok) return bodyError(c, body.problem);
     const checked = validatePatch(body.value);
@@ -97,12 +109,15 @@ export function sessionsRoute(sessions: Sessions, clock: () => number = () => Da
     const patch = patchInput(checked.value, clock());
     if (!patch.ok) return jsonError(c, 400, 'invalid-request', patch.message, patch.field);
     const result = await sessions.update(c.req.param('id'), patch.value);
+    await turn();
     if (!result.ok) return refused(c, result);
     return c.json(sessionJson(result.session, clock()));
   });
 
   app.delete('/:id', async (c) => {
+    await turn();
     const result = await sessions.update(c.req.param('id'), { close: true });
+    await turn();
     if (!result.ok) return refused(c, result);
     return c.json(sessionJson(result.session, clock()));
   });
