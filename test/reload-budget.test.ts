@@ -46,9 +46,16 @@ describe('the reload budget', () => {
     await generateRules(dir, 40_000, 1);
     const reloading = fetch(`${s.url}/admin/reload`, { method: 'POST', headers: admin });
     // While it runs, /healthz says so and since when.
+    // The console's status page says so too (issue 18: "a reload in progress").
     let health: RulesHealth | undefined;
-    for (let i = 0; i < 200 && !health?.reloading; i++) health = (await (await fetch(`${s.url}/healthz`)).json()) as RulesHealth;
+    let consoleSaid = false;
+    for (let i = 0; i < 200 && !(health?.reloading && consoleSaid); i++) {
+      const now = (await (await fetch(`${s.url}/healthz`)).json()) as RulesHealth;
+      if (!health?.reloading) health = now;
+      consoleSaid ||= (await (await fetch(`${s.url}/console`, { headers: admin })).text()).includes('Reloading now');
+    }
     expect(health?.reloading).toMatchObject({ trigger: 'admin', since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(consoleSaid).toBe(true);
     const report = (await (await reloading).json()) as ReloadReport;
     expect(report.ok).toBe(false);
     expect(report.errors.join('\n')).toContain(words);
