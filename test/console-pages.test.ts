@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeRule } from '../src/console/describe-rule.js';
+import { catalogueOf } from '../src/console/rule-catalogue.js';
 import { weekView } from '../src/console/week-view.js';
 import { createApp, type AppDeps } from '../src/http/app.js';
 import { Metrics } from '../src/metrics/metrics.js';
@@ -261,8 +262,8 @@ describe('rules read as sentences', () => {
 });
 
 describe('week view', () => {
-  it('answers each hour in the rules’ time zone, holidays included', () => {
-    const grid = weekView(live.current(), { value: 'vn-ref-4', field: 'destinationRefId' }, '2026-08-10', { source: '+6581234567', sourceCountryCode: 'SG' });
+  it('answers each hour in the rules’ time zone, holidays included', async () => {
+    const grid = weekView(live.current(), await catalogueOf(live.current()), { value: 'vn-ref-4', field: 'destinationRefId' }, '2026-08-10', { source: '+6581234567', sourceCountryCode: 'SG' });
     expect(grid.timezone).toBe('Asia/Singapore');
     expect(grid.days.map((d) => `${d.weekday} ${d.date}`)).toEqual(['Mon 2026-08-10', 'Tue 2026-08-11', 'Wed 2026-08-12', 'Thu 2026-08-13', 'Fri 2026-08-14', 'Sat 2026-08-15', 'Sun 2026-08-16']);
     expect(grid.days[0]!.holidays).toEqual(['sg-holidays']);

@@ -21,7 +21,8 @@ import { WeekPage } from './pages/week-page.js';
 import { ruleStatsFromLog, ruleStatsFromMetrics } from './rule-stats.js';
 import { shownPath } from './shown-path.js';
 import { TRY_FIELDS, tryCall, type TryForm } from './try-call.js';
-import { isoWeek, timezoneFor, virtualNumbers, weekStart, weekView } from './week-view.js';
+import { catalogueOf, timezoneFor, timezonesOf, virtualNumbers } from './rule-catalogue.js';
+import { isoWeek, weekStart, weekView } from './week-view.js';
 
 const HOUR = 3_600_000;
 
@@ -109,14 +110,16 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     await deps.calls?.settle?.();
     const [, fromLog] = await ruleCounts(String(days), () => readRuleStats(days));
     const stats = fromLog ?? ruleStatsFromMetrics(await deps.metrics.ruleMatches());
-    return render(c, <RulesPage ruleSet={ruleSet} stats={stats} days={days} shownFile={shownFile} {...(file !== undefined ? { file } : {})} />);
+    const catalogue = await catalogueOf(ruleSet);
+    return render(c, <RulesPage ruleSet={ruleSet} catalogue={catalogue} stats={stats} days={days} shownFile={shownFile} {...(file !== undefined ? { file } : {})} />);
   });
 
-  app.get('/try', (c) => {
+  app.get('/try', async (c) => {
     const ruleSet = deps.rules.current();
+    const catalogue = await catalogueOf(ruleSet);
     const query = c.req.query();
     const submitted = TRY_FIELDS.some((f) => f in query);
-    const zones = [...new Set([timezoneFor(ruleSet, undefined), ...ruleSet.rules.flatMap((r) => r.conditions.flatMap((k) => (k.kind === 'time' ? k.windows.map((w) => w.clock.timezone) : []))), 'UTC'])];
+    const zones = [...new Set([timezoneFor(catalogue, undefined), ...timezonesOf(catalogue), 'UTC'])];
     const form: TryForm = submitted
       ? Object.fromEntries(TRY_FIELDS.filter((f) => query[f] !== undefined).map((f) => [f, String(query[f]).slice(0, 200)]))
       : { source: '+6581234567', destination: '+6568332048', destinationRefId: 'vn-ref-1', sourceCountryCode: 'SG', sessionId: 'console-try', tz: zones[0] };
@@ -127,9 +130,10 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     return render(c, <TryPage view={{ form, timezones: zones, ruleSet, shownFile, ...(result ? { result, shareUrl } : {}) }} />, result && !result.ok ? 400 : 200);
   });
 
-  app.get('/week', (c) => {
+  app.get('/week', async (c) => {
     const ruleSet = deps.rules.current();
-    const numbers = virtualNumbers(ruleSet);
+    const catalogue = await catalogueOf(ruleSet);
+    const numbers = virtualNumbers(catalogue);
     const wanted = c.req.query('number');
     const number = numbers.find((n) => n.value === wanted) ?? numbers[0];
     const caller = {
@@ -143,7 +147,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     if (wanted && number?.value !== wanted) return render(c, <WeekPage view={{ ...base, error: { field: 'number', message: `No rule is written for the number “${wanted}”: pick one from the list.` } }} />, 400);
     if (!monday) return render(c, <WeekPage view={{ ...base, error: { field: 'week', message: `“${weekText}” is not a week: write it like 2026-W33 or give a date like 2026-08-10.` } }} />, 400);
     const fields = Object.fromEntries(Object.entries(caller).filter(([, v]) => v !== ''));
-    const grid = number ? weekView(ruleSet, number, monday, fields) : undefined;
+    const grid = number ? weekView(ruleSet, catalogue, number, monday, fields) : undefined;
     return render(c, <WeekPage view={{ ...base, week: isoWeek(monday), ...(grid ? { grid } : {}) }} />);
   });
 

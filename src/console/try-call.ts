@@ -1,5 +1,5 @@
-import { explainDecision, type Explanation } from '../engine/explain-decision.js';
-import type { RuleSet } from '../engine/rule-set.js';
+import { explainCandidates, explainDecision, type Explanation } from '../engine/explain-decision.js';
+import type { Rule, RuleSet } from '../engine/rule-set.js';
 import { makeCallActionPayload } from '../events/make-event.js';
 import { eventValidator } from '../events/validate-event.js';
 import type { CallActionEvent, CallActionPayload } from '../types/generated/call-action.js';
@@ -15,7 +15,15 @@ export type TryForm = Partial<Record<TryField, string>>;
 /** Event fields the form sets, each tied to the payload's generated type. */
 const EVENT_FIELDS = ['source', 'destination', 'destinationRefId', 'sourceCountryCode', 'subAccountId', 'clientActionId', 'dtmf', 'sessionId'] as const satisfies readonly (keyof CallActionPayload)[];
 
-export type TryResult = { ok: true; event: CallActionEvent; at: Date; explanation: Explanation } | { ok: false; field?: string; message: string };
+/**
+ * Up to this many rules every rule before the winner is explained, as `simulate --explain` does;
+ * past it only the rules that could answer the called number (walking 100k rules takes seconds).
+ */
+export const EXPLAIN_EVERY_RULE_UP_TO = 2000;
+
+export type TryResult =
+  | { ok: true; event: CallActionEvent; at: Date; explanation: Explanation; winner: Rule | undefined; /** Rules before the winner left out: written for other numbers. */ leftOut: number }
+  | { ok: false; field?: string; message: string };
 
 /** The form's call, decided and explained by the engine that `simulate --explain` uses. */
 export function tryCall(ruleSet: RuleSet, form: TryForm, now: Date): TryResult {
@@ -34,5 +42,13 @@ export function tryCall(ruleSet: RuleSet, form: TryForm, now: Date): TryResult {
   }
   const checked = validateCallAction({ eventType: 'CALL_ACTION', payload: makeCallActionPayload({ sessionId: 'console-try', ...fields, timestamp: at.toISOString() }) });
   if (!checked.ok) return { ok: false, ...(checked.error.field ? { field: checked.error.field.replace(/^payload\./, '') } : {}), message: checked.error.message };
-  return { ok: true, event: checked.value, at, explanation: explainDecision(ruleSet, checked.value.payload, { now: at }) };
+  const payload = checked.value.payload;
+  const total = ruleSet.rules.length;
+  if (total > EXPLAIN_EVERY_RULE_UP_TO) {
+    return { ok: true, event: checked.value, at, ...explainCandidates(ruleSet, payload, { now: at }) };
+  }
+  const explanation = explainDecision(ruleSet, payload, { now: at });
+  const { decision, skipped } = explanation;
+  const winner = decision.outcome === 'matched' ? ruleSet.rules.find((r) => r.id === decision.ruleId && r.order >= (skipped.at(-1)?.rule.order ?? -1)) : undefined;
+  return { ok: true, event: checked.value, at, explanation, winner, leftOut: 0 };
 }

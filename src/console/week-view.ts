@@ -2,13 +2,8 @@ import { decide } from '../engine/decide.js';
 import type { Rule, RuleSet, TimeCondition } from '../engine/rule-set.js';
 import { makeCallActionPayload } from '../events/make-event.js';
 import type { CallActionPayload } from '../types/generated/call-action.js';
+import { entriesFor, type RuleCatalogue, timezoneFor, type VirtualNumber } from './rule-catalogue.js';
 import { zonedInstant } from './zoned-time.js';
-
-/** A virtual number some rule is written for, as the author wrote it. */
-export interface VirtualNumber {
-  value: string;
-  field: 'destinationRefId' | 'destination';
-}
 
 interface WeekDay {
   date: string;
@@ -24,43 +19,14 @@ export interface WeekView {
   cells: string[][];
   /** The rules that appear in the week, in evaluation order, then the fallback if it does. */
   answering: string[];
+  /** The rules that could answer this number, by id (the key describes them). */
+  rules: ReadonlyMap<string, Rule>;
 }
 
 const WEEKDAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-/** Every exact destination or destinationRefId the rules test, in rule order, once each. */
-export function virtualNumbers(ruleSet: RuleSet): VirtualNumber[] {
-  const seen = new Map<string, VirtualNumber>();
-  for (const rule of ruleSet.rules) {
-    for (const c of rule.conditions) {
-      if (c.kind !== 'field' || (c.field !== 'destinationRefId' && c.field !== 'destination')) continue;
-      const values = Array.isArray(c.source) ? c.source : [c.source];
-      for (const v of values) if (typeof v === 'string' && !seen.has(v)) seen.set(v, { value: v, field: c.field });
-    }
-  }
-  return [...seen.values()];
-}
-
 function timeConditions(rule: Rule): TimeCondition[] {
   return rule.conditions.filter((c): c is TimeCondition => c.kind === 'time');
-}
-
-/** The rules that could answer calls to `number`: those testing it and those not testing the called number at all. */
-function rulesFor(ruleSet: RuleSet, number: VirtualNumber): Rule[] {
-  return ruleSet.rules.filter((r) => {
-    const tests = r.conditions.filter((c) => c.kind === 'field' && (c.field === 'destinationRefId' || c.field === 'destination'));
-    return tests.length === 0 || tests.some((c) => (Array.isArray(c.source) ? c.source : [c.source]).includes(number.value));
-  });
-}
-
-/** The time zone the number's rules are written in: the first one found, else UTC. */
-export function timezoneFor(ruleSet: RuleSet, number: VirtualNumber | undefined): string {
-  const rules = number ? rulesFor(ruleSet, number) : ruleSet.rules;
-  for (const r of [...rules, ...ruleSet.rules]) {
-    const t = timeConditions(r)[0]?.windows[0];
-    if (t) return t.clock.timezone;
-  }
-  return 'UTC';
 }
 
 /** The Monday of the ISO week `YYYY-Www`, or of the week containing a date `YYYY-MM-DD`. */
@@ -94,8 +60,9 @@ export function isoWeek(monday: string): string {
  * Which rule answers each hour of the week starting `monday` (in `timezone`), for a call to
  * `number` from `caller`: the engine decides every hour, exactly as for a real call.
  */
-export function weekView(ruleSet: RuleSet, number: VirtualNumber, monday: string, caller: Partial<CallActionPayload>, timezone = timezoneFor(ruleSet, number)): WeekView {
-  const rules = rulesFor(ruleSet, number);
+export function weekView(ruleSet: RuleSet, catalogue: RuleCatalogue, number: VirtualNumber, monday: string, caller: Partial<CallActionPayload>, timezone = timezoneFor(catalogue, number)): WeekView {
+  // Only this number's rules are made into objects (a packed set makes each from bytes).
+  const rules = entriesFor(catalogue, number).map((e) => ruleSet.rules[e.order]!);
   const calendars: { name: string; dates: ReadonlySet<string> }[] = [];
   for (const r of rules) {
     for (const t of timeConditions(r)) {
@@ -124,7 +91,9 @@ export function weekView(ruleSet: RuleSet, number: VirtualNumber, monday: string
     }
     cells.push(row);
   }
-  const answering = [...new Set(ruleSet.rules.map((r) => r.id))].filter((id) => seen.has(id));
+  const answering = [...new Set(rules.map((r) => r.id))].filter((id) => seen.has(id));
   if (seen.has('fallback')) answering.push('fallback');
-  return { timezone, days, cells, answering };
+  return { timezone, days, cells, answering, rules: new Map(rules.map((r) => [r.id, r])) };
 }
+
+export type { VirtualNumber };

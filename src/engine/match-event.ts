@@ -137,3 +137,19 @@ export function matchCall(ruleSet: RuleSet, call: CallContext): Match | undefine
   consider(ruleSet.index.unindexed);
   return best;
 }
+
+/**
+ * Every rule that `matchCall` could try for a call with these facts, in order: the index's
+ * candidates for each of the call's values plus the unindexed rules. The others test an index
+ * field against another value, so they can never answer it.
+ */
+export function candidateRules(ruleSet: RuleSet, facts: Facts): Rule[] {
+  const byOrder = new Map<number, Rule>();
+  for (const field of INDEX_FIELDS) {
+    const value = facts[field];
+    if (value === undefined) continue;
+    for (const rule of ruleSet.index.candidates(field, value) ?? []) byOrder.set(rule.order, rule);
+  }
+  for (const rule of ruleSet.index.unindexed) byOrder.set(rule.order, rule);
+  return [...byOrder.values()].sort((a, b) => a.order - b.order);
+}

@@ -1,6 +1,7 @@
 import type { Rule, RuleSet } from '../../engine/rule-set.js';
 import { describeActions, describeRule } from '../describe-rule.js';
 import { Badge, Layout, Time } from '../layout.js';
+import { filesOf, type RuleCatalogue, type RuleEntry } from '../rule-catalogue.js';
 import type { RuleStats } from '../rule-stats.js';
 
 export function Steps({ steps }: { steps: string[] }) {
@@ -22,24 +23,19 @@ export function Steps({ steps }: { steps: string[] }) {
 /** Past this many rules the page lists files (each a link) instead of every rule, so it stays small. */
 const MAX_RULES_SHOWN = 1000;
 
-export function RulesPage(props: { ruleSet: RuleSet; stats: RuleStats; days: number; shownFile: (file: string) => string; file?: string }) {
-  const { ruleSet, stats, days, shownFile } = props;
-  const all: { file: string; rules: Rule[] }[] = [];
-  for (const rule of ruleSet.rules) {
-    const last = all.at(-1);
-    if (last && last.file === rule.file) last.rules.push(rule);
-    else all.push({ file: rule.file, rules: [rule] });
-  }
+export function RulesPage(props: { ruleSet: RuleSet; catalogue: RuleCatalogue; stats: RuleStats; days: number; shownFile: (file: string) => string; file?: string }) {
+  const { ruleSet, catalogue, stats, days, shownFile } = props;
+  const all = filesOf(catalogue);
   const chosen = props.file === undefined ? all : all.filter((f) => shownFile(f.file) === props.file);
-  const shown = chosen.reduce((n, f) => n + f.rules.length, 0);
-  if (shown > MAX_RULES_SHOWN && props.file === undefined) return <FileIndex files={all} days={days} shownFile={shownFile} total={ruleSet.rules.length} />;
-  // One file bigger than the limit: its first rules, and say so.
-  const files = chosen.map((f) => ({ file: f.file, rules: f.rules.slice(0, MAX_RULES_SHOWN) }));
-  const stale = stats.knowsStale ? ruleSet.rules.filter((r) => !stats.hits.has(r.id)).length : 0;
+  const shown = chosen.reduce((n, f) => n + f.entries.length, 0);
+  if (shown > MAX_RULES_SHOWN && props.file === undefined) return <FileIndex files={all} days={days} shownFile={shownFile} total={catalogue.entries.length} />;
+  // One file bigger than the limit: its first rules, and say so. Only the rules shown are made into objects.
+  const files = chosen.map((f) => ({ file: f.file, rules: f.entries.slice(0, MAX_RULES_SHOWN).map((e) => ruleSet.rules[e.order]!) }));
+  const stale = stats.knowsStale ? catalogue.entries.filter((e) => !stats.hits.has(e.id)).length : 0;
   return (
     <Layout title="Rules" current="rules">
       <p>
-        {ruleSet.rules.length} rules in {files.length} files, in the order they are tried: the first rule that fits a call answers it. Hits count {stats.basis}.
+        {catalogue.entries.length} rules in {files.length} files, in the order they are tried: the first rule that fits a call answers it. Hits count {stats.basis}.
       </p>
       {stats.knowsStale && stale > 0 && (
         <p>
@@ -87,7 +83,7 @@ export function RulesPage(props: { ruleSet: RuleSet; stats: RuleStats; days: num
   );
 }
 
-function FileIndex({ files, days, shownFile, total }: { files: { file: string; rules: Rule[] }[]; days: number; shownFile: (file: string) => string; total: number }) {
+function FileIndex({ files, days, shownFile, total }: { files: { file: string; entries: readonly RuleEntry[] }[]; days: number; shownFile: (file: string) => string; total: number }) {
   return (
     <Layout title="Rules" current="rules">
       <p>{`${total.toLocaleString('en')} rules in ${files.length.toLocaleString('en')} ${files.length === 1 ? 'file' : 'files'}, in the order they are tried. Pick a file to read its rules.`}</p>
@@ -95,7 +91,7 @@ function FileIndex({ files, days, shownFile, total }: { files: { file: string; r
         {files.map((f) => (
           <li>
             <a href={`/console/rules?file=${encodeURIComponent(shownFile(f.file))}&days=${days}`}>{shownFile(f.file)}</a>
-            <span class="muted">{` (${f.rules.length.toLocaleString('en')} rules)`}</span>
+            <span class="muted">{` (${f.entries.length.toLocaleString('en')} rules)`}</span>
           </li>
         ))}
       </ol>

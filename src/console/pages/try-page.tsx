@@ -93,7 +93,7 @@ export function TryPage({ view }: { view: TryView }) {
 
 function TryOutcome({ view, result }: { view: TryView; result: TryResult & { ok: true } }) {
   const { decision, skipped } = result.explanation;
-  const winner: Rule | undefined = decision.outcome === 'matched' ? view.ruleSet.rules.find((r) => r.id === decision.ruleId && r.order >= (skipped.at(-1)?.rule.order ?? -1)) : undefined;
+  const winner: Rule | undefined = decision.outcome === 'matched' ? result.winner : undefined;
   const tz = view.form.tz || 'UTC';
   return (
     <section aria-labelledby="outcome" id="result">
@@ -152,6 +152,7 @@ function TryOutcome({ view, result }: { view: TryView; result: TryResult & { ok:
           ))}
         </ol>
       )}
+      {result.leftOut > 0 && <p class="muted">{`${result.leftOut.toLocaleString('en')} rules before it are written for other numbers and were not tried: they cannot answer this call.`}</p>}
       {skipped.length > MAX_SKIPPED_SHOWN && <p class="muted">{`… and ${(skipped.length - MAX_SKIPPED_SHOWN).toLocaleString('en')} more rules; \`simulate --explain\` lists them all.`}</p>}
       <details>
         <summary>The event tried</summary>

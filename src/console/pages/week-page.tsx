@@ -88,7 +88,7 @@ export function WeekPage({ view }: { view: WeekPageView }) {
           <h3>Key</h3>
           <ul class="legend">
             {grid.answering.map((id) => {
-              const rule = view.ruleSet.rules.find((r) => r.id === id);
+              const rule = grid.rules.get(id);
               return (
                 <li>
                   <span class={`key ${toneOf(id)}`}>{keyOf.get(id)}</span>
