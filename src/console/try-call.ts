@@ -22,7 +22,15 @@ const EVENT_FIELDS = ['source', 'destination', 'destinationRefId', 'sourceCountr
 export const EXPLAIN_EVERY_RULE_UP_TO = 2000;
 
 export type TryResult =
-  | { ok: true; event: CallActionEvent; at: Date; explanation: Explanation; winner: Rule | undefined; /** Rules before the winner left out: written for other numbers. */ leftOut: number }
+  | {
+      ok: true;
+      event: CallActionEvent;
+      at: Date;
+      explanation: Explanation;
+      winner: Rule | undefined;
+      /** Rules before the winner left out: written for other numbers. */
+      leftOut: number;
+    }
   | { ok: false; field?: string; message: string };
 
 /** The form's call, decided and explained by the engine that `simulate --explain` uses. */
