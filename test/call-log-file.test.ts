@@ -104,7 +104,7 @@ describe('the decision log in a file', () => {
       recorder.record({ ...status(`s-${n}`, `e-${n}`, { kind: 'call-action', status: null, ruleId: n % 2 ? 'odd' : 'even', at }), decision: { outcome: 'matched' }, responseText: '{}' });
     }
     void recorder.flush(); // the batch is now with the writer thread, not yet committed
-    await recorder.settle();
+    expect(await recorder.settle(10_000)).toBe(true);
     const hits = Object.fromEntries(((await recorder.ruleHits(at - 1000)) ?? []).map((h) => [h.ruleId, h.hits]));
     expect(hits).toEqual({ odd: 25, even: 25 });
     expect((await recorder.hourly(at - 3_600_000)).reduce((sum, h) => sum + h.calls, 0)).toBe(50);

@@ -14,8 +14,8 @@ export interface CallLogReader {
   ruleHits?(sinceMs: number): Promise<RuleHits[] | undefined>;
   session(sessionId: string): Promise<CallRecord[]>;
   state(): 'ok' | 'degraded' | 'off';
-  /** Resolves once every record taken so far is written (or a short wait has passed), so counts read next include them. */
-  settle?(): Promise<void>;
+  /** Resolves once every record taken so far is written (true) or the wait has passed (false), so counts read next include them. */
+  settle?(maxWaitMs?: number): Promise<boolean>;
 }
 
 /** What the console reads of live masking sessions (Sessions fits). */

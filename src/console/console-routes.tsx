@@ -31,13 +31,21 @@ const HOUR = 3_600_000;
  * seconds must not rerun the same counts each time. Counts are kept this long.
  */
 const COUNTS_TTL_MS = 15_000;
+/**
+ * How long a counting page waits for the decision log's writer to commit what it was handed.
+ * A commit is one fsync, but on a busy machine it took over half a second: the page waits
+ * rather than showing a call that was answered as never counted (a call never waits for this).
+ */
+const SETTLE_MS = 3_000;
 
-function memo<T>(ttlMs: number, now: () => number): (key: string, compute: () => Promise<T>) => Promise<T> {
+function memo<T>(ttlMs: number, now: () => number): (key: string, compute: () => Promise<T>, keep?: boolean) => Promise<T> {
   const entries = new Map<string, { value: T; until: number }>();
-  return async (key, compute) => {
+  return async (key, compute, keep = true) => {
     const hit = entries.get(key);
     if (hit && hit.until > now()) return hit.value;
     const value = await compute();
+    // Counts read before the writer caught up are shown once, never kept.
+    if (!keep) return value;
     entries.clear();
     entries.set(key, { value, until: now() + ttlMs });
     return value;
@@ -98,8 +106,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   app.get('/', async (c) => {
     const problems = await readProblems(deps.rules.diagnostics?.() ?? [], deps.rulesDir);
     const since = Math.floor(now().getTime() / HOUR) * HOUR - 23 * HOUR;
-    await deps.calls?.settle?.();
-    const [store, hours] = await hourlyCounts(String(since), () => readHourly(since));
+    const settled = (await deps.calls?.settle?.(SETTLE_MS)) ?? true;
+    const [store, hours] = await hourlyCounts(String(since), () => readHourly(since), settled);
     return render(c, <StatusPage view={{ health: deps.rules.health(), files: deps.rules.current().files.map(shownFile), reloading: deps.reloading?.() ?? false, problems, store, hours, now: now() }} />);
   });
 
@@ -107,8 +115,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     const days = clampInt(c.req.query('days'), 1, 3650, deps.staleDays ?? 30);
     const ruleSet = deps.rules.current();
     const file = c.req.query('file');
-    await deps.calls?.settle?.();
-    const [, fromLog] = await ruleCounts(String(days), () => readRuleStats(days));
+    const settled = (await deps.calls?.settle?.(SETTLE_MS)) ?? true;
+    const [, fromLog] = await ruleCounts(String(days), () => readRuleStats(days), settled);
     const stats = fromLog ?? ruleStatsFromMetrics(await deps.metrics.ruleMatches());
     const catalogue = await catalogueOf(ruleSet);
     return render(c, <RulesPage ruleSet={ruleSet} catalogue={catalogue} stats={stats} days={days} shownFile={shownFile} {...(file !== undefined ? { file } : {})} />);

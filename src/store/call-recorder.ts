@@ -149,13 +149,14 @@ export class CallRecorder {
    * Writes what is queued and waits for it, at most `maxWaitMs`: the store's counts (hits per
    * rule, calls per hour) cannot tell which records in flight it already holds, so a page that
    * shows them settles first and then counts every call answered before it was asked for.
+   * Resolves to whether everything was written within the wait.
    */
-  settle(maxWaitMs = 500): Promise<void> {
+  settle(maxWaitMs = 500): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, maxWaitMs).unref();
+    const waited = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), maxWaitMs).unref();
     });
-    return Promise.race([this.flush(), waited]).finally(() => clearTimeout(timer));
+    return Promise.race([this.flush().then(() => true), waited]).finally(() => clearTimeout(timer));
   }
 
   /** A session's records, oldest first, including any still queued. Rejects if the log cannot be read. */
