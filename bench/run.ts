@@ -29,7 +29,7 @@ import { httpBreakdown } from './http-breakdown.js';
 import { profileStartup } from './profile-startup.js';
 import { reloadUnderLoad, type ReloadReport } from './reload-under-load.js';
 import { renderReport, replaceSection, type ScenarioResult } from './report.js';
-import { HOST, rssMb, startServer, stopServer, type ServerUnderTest } from './server-process.js';
+import { HOST, rssMb, startServer, stopServer, unpinChildren, type ServerUnderTest } from './server-process.js';
 import { choosePinning, hasCommand, runWrk, writeWrkScript } from './wrk-load.js';
 
 const { values } = parseArgs({
@@ -260,6 +260,8 @@ async function main(): Promise<void> {
         log(`▸ reload under load: rewriting ${RELOADS} times at ${Math.round(rate)} req/s`);
         // Stop the other servers first: they would only take memory and CPU from the reload.
         for (const r of running) if (r !== big) await stopServer(r.server);
+        // The loader is the server's child: unpinned, as in production (nice 10 still applies).
+        const repin = PIN.server ? unpinChildren(big.server, `0-${cpus().length - 1}`) : () => {};
         reload = await reloadUnderLoad({
           server: big.server,
           dir: join(tmp, 'rules-100000'),
@@ -271,7 +273,7 @@ async function main(): Promise<void> {
           timeoutMs: Math.min(60_000, Math.max(10_000, 1.2 * big.server.startupMs + 2000)),
           minSeconds: HALF_SECONDS,
           headers: AUTH_HEADERS,
-        });
+        }).finally(repin);
         const rss = await rssMb(big.server);
         if (rss) reload.rssMbAfter = rss;
         log(`  ${reload.available ? `reloads ${reload.reloadMs.map((d) => (d / 1000).toFixed(2)).join(', ')} s` : reload.note}; p99 ${reload.load.p99} ms, ${reload.load.errors + reload.load.non2xx} failed`);

@@ -1,5 +1,6 @@
 /** The server under test, in its own process: spawn it, wait for its first answer, read its memory, stop it. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -85,4 +86,30 @@ export async function stopServer(server: ServerUnderTest): Promise<void> {
 export async function getJson(url: string): Promise<unknown> {
   const res = await fetch(url);
   return await res.json();
+}
+
+/**
+ * Lets the server's child processes (the rules loader) run on every core while the server
+ * stays pinned: a child inherits its parent's pinning, but in production nothing is pinned, so
+ * a loader held to the server's core would measure the bench, not the router. Checks every
+ * 50 ms until the returned function is called.
+ */
+export function unpinChildren(server: ServerUnderTest, cores: string): () => void {
+  const done = new Set<string>();
+  const timer = setInterval(() => {
+    const pid = server.process.pid;
+    if (pid === undefined) return;
+    let children: string[] = [];
+    try {
+      children = readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
+    } catch {
+      return; // not Linux, or the server is gone
+    }
+    for (const child of children) {
+      if (done.has(child)) continue;
+      done.add(child);
+      spawnSync('taskset', ['-a', '-p', '-c', cores, child], { stdio: 'ignore' });
+    }
+  }, 50);
+  return () => clearInterval(timer);
 }
