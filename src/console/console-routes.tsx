@@ -21,7 +21,7 @@ import { WeekPage } from './pages/week-page.js';
 import { ruleStatsFromLog, ruleStatsFromMetrics } from './rule-stats.js';
 import { shownPath } from './shown-path.js';
 import { TRY_FIELDS, tryCall, type TryForm } from './try-call.js';
-import { catalogueOf, timezoneFor, timezonesOf, virtualNumbers } from './rule-catalogue.js';
+import { catalogueOf, timezonesOf, virtualNumbers } from './rule-catalogue.js';
 import { isoWeek, weekStart, weekView } from './week-view.js';
 
 const HOUR = 3_600_000;
@@ -127,7 +127,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     const catalogue = await catalogueOf(ruleSet);
     const query = c.req.query();
     const submitted = TRY_FIELDS.some((f) => f in query);
-    const zones = [...new Set([timezoneFor(catalogue, undefined), ...timezonesOf(catalogue), 'UTC'])];
+    const zones = [...new Set([...timezonesOf(catalogue), 'UTC'])];
     const form: TryForm = submitted
       ? Object.fromEntries(TRY_FIELDS.filter((f) => query[f] !== undefined).map((f) => [f, String(query[f]).slice(0, 200)]))
       : { source: '+6581234567', destination: '+6568332048', destinationRefId: 'vn-ref-1', sourceCountryCode: 'SG', sessionId: 'console-try', tz: zones[0] };

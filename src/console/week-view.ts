@@ -95,5 +95,3 @@ export function weekView(ruleSet: RuleSet, catalogue: RuleCatalogue, number: Vir
   if (seen.has('fallback')) answering.push('fallback');
   return { timezone, days, cells, answering, rules: new Map(rules.map((r) => [r.id, r])) };
 }
-
-export type { VirtualNumber };

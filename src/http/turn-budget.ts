@@ -29,7 +29,6 @@ export class TurnBudget {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.used = 0;
       const now = this.waiting.splice(0, this.perTurn);
       this.used = now.length;
       for (const go of now) go();

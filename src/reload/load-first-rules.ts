@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadRules, shownPath, type LoadResult } from '../rules/load-rules.js';
 import { unpackRuleSet } from '../rules/packed-rule-set.js';
 import { readRulesDir } from '../rules/read-rules-dir.js';
+import { sourceFiles } from '../rules/build-rule-set.js';
 import type { RulesLoaderWorker } from './load-rules-in-worker.js';
 import { cacheKey, readCachedRules } from './rules-cache.js';
 
@@ -39,10 +40,7 @@ async function loadCached(dir: string, cacheDir: string): Promise<{ loaded?: Loa
   // The texts of the files the warnings name, so that they print with their lines, as after a compile.
   const named = new Set(diagnostics.map((d) => d.file));
   const texts = new Map<string, string>();
-  for (const f of [...sources.ruleFiles, ...(sources.settings ? [sources.settings] : []), ...(sources.pairFiles ?? []), ...(sources.pools ? [sources.pools] : [])]) {
-    const shown = shownPath(dir, f.file);
-    if (named.has(shown)) texts.set(shown, f.text);
-  }
+  for (const f of sourceFiles(sources)) if (named.has(shownPath(dir, f.file))) texts.set(shownPath(dir, f.file), f.text);
   return { loaded: { ruleSet: unpackRuleSet(cached.packed), diagnostics, texts } };
 }
 

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { warning, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { RuleSources } from '../rules/build-rule-set.js';
+import { sourceFiles, type RuleSources } from '../rules/build-rule-set.js';
 import { isPackedRuleSet, type PackedRuleSet } from '../rules/packed-rule-set.js';
 
 /**
@@ -31,7 +31,7 @@ const DIGEST_BYTES = 32;
 /** The key of a folder's content for this build of the router. */
 export async function cacheKey(sources: RuleSources): Promise<string> {
   const hash = createHash('sha256').update(`${FORMAT}\0${process.version}\0${await codeId()}\0`);
-  for (const f of [...(sources.settings ? [sources.settings] : []), ...sources.ruleFiles, ...(sources.pairFiles ?? []), ...(sources.pools ? [sources.pools] : [])]) {
+  for (const f of sourceFiles(sources)) {
     hash.update(f.file).update('\0').update(f.text).update('\0');
   }
   return hash.digest('hex');

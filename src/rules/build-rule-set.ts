@@ -33,6 +33,11 @@ export interface RuleSources {
   pools?: SourceFile;
 }
 
+/** Every file of a folder's sources: rule files, settings, pair tables, pools. */
+export function sourceFiles(sources: RuleSources): SourceFile[] {
+  return [...sources.ruleFiles, ...(sources.settings ? [sources.settings] : []), ...(sources.pairFiles ?? []), ...(sources.pools ? [sources.pools] : [])];
+}
+
 export interface BuildResult {
   /** Present only when there are no errors: a rule set is all good or not built at all. */
   ruleSet?: RuleSet;

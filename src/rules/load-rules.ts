@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { buildRuleSet, type BuildOptions, type BuildResult, type RuleSources } from './build-rule-set.js';
+import { buildRuleSet, sourceFiles, type BuildOptions, type BuildResult, type RuleSources } from './build-rule-set.js';
 import { readRulesDir, UnreadableRuleFile } from './read-rules-dir.js';
 
 export interface LoadResult extends BuildResult {
@@ -29,7 +29,7 @@ export function compileRules(dir: string, sources: RuleSources, options: BuildOp
   const shown = (file: string) => shownPath(dir, file);
   const result = buildRuleSet(sources, options);
   const texts = new Map<string, string>();
-  for (const f of [...sources.ruleFiles, ...(sources.settings ? [sources.settings] : []), ...(sources.pairFiles ?? []), ...(sources.pools ? [sources.pools] : [])]) texts.set(shown(f.file), f.text);
+  for (const f of sourceFiles(sources)) texts.set(shown(f.file), f.text);
   const diagnostics = result.diagnostics.map(inFolder(dir));
   return { ...result, diagnostics, texts };
 }

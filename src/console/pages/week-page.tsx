@@ -1,7 +1,8 @@
 import type { RuleSet } from '../../engine/rule-set.js';
 import { describeActions, describeRule } from '../describe-rule.js';
 import { Layout } from '../layout.js';
-import type { VirtualNumber, WeekView } from '../week-view.js';
+import type { VirtualNumber } from '../rule-catalogue.js';
+import type { WeekView } from '../week-view.js';
 import { Steps } from './rules-page.js';
 
 export interface WeekPageView {
