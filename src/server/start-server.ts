@@ -104,6 +104,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   /** The stores last: each writes what it still holds, then the pool they share goes. */
   const closeStores = async () => {
     await calls?.close();
+    await shared?.close();
     await sessions?.close();
     await database?.end();
   };
