@@ -9,7 +9,9 @@
  * 2. What duplicate detection adds to a call: the shared-answer claim, one round trip, for a first
  *    delivery and for a repeat, p50 and p99, on its own and while two routers are under load. Goal: p99 < 1 ms.
  * 3. Session creates (POST /sessions) through one router and through two router processes on one
- *    PostgreSQL. Goal: two routers create more per second than one.
+ *    PostgreSQL. Goal: two routers create more per second than one. Then the sessions engine's
+ *    writes alone (no HTTP, no router CPU in the way: on this machine both routers share one
+ *    core): one and two writers committing creates at once, 16 per commit, as a group commit does.
  * Placement (2 cores or more, taskset present): routers on core 0; the load generator (this
  * process) and PostgreSQL on core 1. --placement shared leaves everything unpinned.
  * PostgreSQL is a private server from Debian's binaries (as the tests start), on this machine.
@@ -31,6 +33,9 @@ import pg from 'pg';
 import { openPool } from '../src/postgres/open-pool.js';
 import { connectPostgres } from '../src/store/postgres-call-log.js';
 import { PostgresSharedEvents } from '../src/store/shared-events.js';
+import { PostgresEngine } from '../src/sessions/postgres-engine.js';
+import type { Session } from '../src/sessions/session.js';
+import type { WriteOp } from '../src/sessions/store-writer.js';
 import { startCluster } from '../test/helpers/postgres-cluster.js';
 import { cpuNs } from './cpu.js';
 import { generateRequests, generateRuleFiles, writeRuleFiles } from './generate-rules.js';
@@ -217,6 +222,50 @@ try {
     log(`create round ${round + 1}/${ROUNDS} done`);
   }
 
+  // The sessions engine's writes alone: writers on one database, each its own pool, as routers are.
+  type Committer = { commit(jobs: WriteOp[][]): Promise<unknown> };
+  const baselineEngine = values.baseline
+    ? ((await import(join(resolve(values.baseline), 'sessions/postgres-engine.js'))) as { PostgresEngine: new (p: pg.Pool, log: () => void) => Committer }).PostgresEngine
+    : undefined;
+  const writerPools: pg.Pool[] = [];
+  const writers = (build: 'this' | 'baseline', n: number): Committer[] =>
+    Array.from({ length: n }, () => {
+      const p = openPool({ url: build === 'this' ? databaseUrl : baselineUrl, max: 2, log: () => {} });
+      writerPools.push(p);
+      return build === 'this' ? new PostgresEngine(p, () => {}) : new baselineEngine!(p, () => {});
+    });
+  let writeId = 0;
+  const session = (): Session => {
+    const i = writeId++;
+    const now = Date.now();
+    return { id: `w${i}`, status: 'open', virtualNumber: vn(i), parties: [`+6591${String(i).padStart(6, '0')}`, `+6581${String(i).padStart(6, '0')}`], lastActivityAt: now, createdAt: now, expiresAt: now + 600_000 };
+  };
+  const writeSetups: Record<string, Committer[]> = {
+    'this build, one writer': writers('this', 1),
+    'this build, two writers': writers('this', 2),
+    ...(baselineEngine ? { 'baseline build, one writer': writers('baseline', 1), 'baseline build, two writers': writers('baseline', 2) } : {}),
+  };
+  const writeSamples: Record<string, number[]> = Object.fromEntries(Object.keys(writeSetups).map((k) => [k, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, ws] of Object.entries(writeSetups)) {
+      const end = performance.now() + SECONDS * 1000;
+      let created = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        ws.map(async (w) => {
+          while (performance.now() < end) {
+            const jobs = Array.from({ length: 16 }, (): WriteOp[] => [{ op: 'insert', session: session() }]);
+            await w.commit(jobs);
+            created += jobs.length;
+          }
+        }),
+      );
+      writeSamples[name]!.push(created / ((performance.now() - t0) / 1000));
+    }
+    log(`sessions writes round ${round + 1}/${ROUNDS} done`);
+  }
+  for (const p of writerPools) await p.end();
+
   // Duplicate detection on its own, then while both PostgreSQL routers are under load.
   const pool = openPool({ url: databaseUrl, max: 4, log: () => {} });
   const connection = await connectPostgres(pool, { maxAgeMs: 1e12, maxRows: 1e12, maxBytes: 0 }, { log: () => {} });
@@ -286,6 +335,15 @@ try {
     `Session creates (POST /sessions, ${values['create-clients']} clients in all, pool of 1,000 numbers), median of ${ROUNDS} rounds of ${SECONDS} s:`,
     '',
     ...table(createSamples, 'PostgreSQL, one router', 'create'),
+    '',
+    `Sessions engine writes alone (creates committed 16 at a time, writers each with their own pool), median of ${ROUNDS} rounds of ${SECONDS} s:`,
+    '',
+    '| Writers | creates/s | vs one writer of the same build |',
+    '|---|---|---|',
+    ...Object.entries(writeSamples).map(([name, xs]) => {
+      const one = writeSamples[name.replace('two writers', 'one writer')]!;
+      return `| ${name} | ${Math.round(median(xs))} | ${Math.round((median(xs) / median(one)) * 100)}% |`;
+    }),
     '',
     `Duplicate detection (the shared-answer claim, one round trip), ${claims} events each:`,
     '',
