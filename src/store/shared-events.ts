@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type pg from 'pg';
 import { PipelinedConnection } from '../postgres/pipelined-connection.js';
 
@@ -60,8 +60,8 @@ export class PostgresSharedEvents implements SharedEvents {
 
   async claimAnswer(eventId: string, eventText: string, answerText: string): Promise<{ text: string; first: boolean }> {
     // Keyed on the whole event as received, as the in-memory replay cache is: an eventId reused with other data is decided afresh.
-    const hash = createHash('sha256').update(eventText).digest('base64url');
-    const args = [eventId.replaceAll('\u0000', '\uFFFD'), hash, answerText, Date.now()];
+    const eventHash = hash('sha256', eventText, 'base64url');
+    const args = [eventId.replaceAll('\u0000', '\uFFFD'), eventHash, answerText, Date.now()];
     // Named: parsed and planned once per connection, not on every call.
     const claimed = await this.connection.query<{ answer_text: string | null; first: boolean }>({ name: 'claim-answer', text: CLAIM_ANSWER, values: args });
     const row = claimed.rows[0];
