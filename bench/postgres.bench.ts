@@ -224,9 +224,7 @@ try {
 
   // The sessions engine's writes alone: writers on one database, each its own pool, as routers are.
   type Committer = { commit(jobs: WriteOp[][]): Promise<unknown> };
-  const baselineEngine = values.baseline
-    ? ((await import(join(resolve(values.baseline), 'sessions/postgres-engine.js'))) as { PostgresEngine: new (p: pg.Pool, log: () => void) => Committer }).PostgresEngine
-    : undefined;
+  const baselineEngine = values.baseline ? ((await import(join(resolve(values.baseline), 'sessions/postgres-engine.js'))) as { PostgresEngine: new (p: pg.Pool, log: () => void) => Committer }).PostgresEngine : undefined;
   const writerPools: pg.Pool[] = [];
   const writers = (build: 'this' | 'baseline', n: number): Committer[] =>
     Array.from({ length: n }, () => {
