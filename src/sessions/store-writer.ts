@@ -14,9 +14,14 @@ export type ToStoreWorker =
 
 export type FromStoreWorker = { id: number; results: JobResult[] } | { id: number; error: string };
 
-/** The main thread's handle on the writer thread (store-worker.ts). */
+/** How often the checkpoint thread copies the log back into the file. */
+const CHECKPOINT_EVERY_MS = 250;
+
+/** The main thread's handle on the writer thread (store-worker.ts) and the checkpoint thread beside it. */
 export class StoreWriter {
   private readonly worker: Worker;
+  private readonly checkpointer: Worker;
+  private checkpointerDone = false;
   private next = 0;
   private readonly pending = new Map<number, { resolve: (r: JobResult[]) => void; reject: (e: Error) => void }>();
   private dead: Error | undefined;
@@ -24,6 +29,11 @@ export class StoreWriter {
   constructor(path: string) {
     this.worker = startWorker(new URL('./store-worker.js', import.meta.url), { workerData: { path } });
     this.worker.unref();
+    this.checkpointer = startWorker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { path, everyMs: CHECKPOINT_EVERY_MS } });
+    this.checkpointer.unref();
+    // Its failing only makes the writer's commits checkpoint again (see WAL_LIMIT_PAGES).
+    this.checkpointer.on('error', () => {});
+    this.checkpointer.once('exit', () => (this.checkpointerDone = true));
     this.worker.on('message', (m: FromStoreWorker) => {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
@@ -52,6 +62,19 @@ export class StoreWriter {
     if (!this.dead) await this.send({ type: 'close', id: 0 }).catch(() => {});
     this.worker.removeAllListeners('exit');
     await this.worker.terminate();
+    await this.closeCheckpointer();
+  }
+
+  /** Lets it close its connection (a checkpoint in progress finishes first), then stops it. */
+  private async closeCheckpointer(): Promise<void> {
+    if (this.checkpointerDone) return;
+    const closed = new Promise<void>((resolve) => {
+      this.checkpointer.once('message', () => resolve());
+      this.checkpointer.once('exit', () => resolve());
+    });
+    this.checkpointer.postMessage({ type: 'close' });
+    await closed;
+    await this.checkpointer.terminate();
   }
 
   private send(message: ToStoreWorker): Promise<JobResult[]> {
