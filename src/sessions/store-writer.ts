@@ -20,7 +20,8 @@ const CHECKPOINT_EVERY_MS = 250;
 /** The main thread's handle on the writer thread (store-worker.ts) and the checkpoint thread beside it. */
 export class StoreWriter {
   private readonly worker: Worker;
-  private readonly checkpointer: Worker;
+  /** None for `:memory:` (no log to copy back). */
+  private readonly checkpointer: Worker | undefined;
   private checkpointerDone = false;
   private next = 0;
   private readonly pending = new Map<number, { resolve: (r: JobResult[]) => void; reject: (e: Error) => void }>();
@@ -29,11 +30,14 @@ export class StoreWriter {
   constructor(path: string) {
     this.worker = startWorker(new URL('./store-worker.js', import.meta.url), { workerData: { path } });
     this.worker.unref();
-    this.checkpointer = startWorker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { path, everyMs: CHECKPOINT_EVERY_MS } });
-    this.checkpointer.unref();
-    // Its failing only makes the writer's commits checkpoint again (see WAL_LIMIT_PAGES).
-    this.checkpointer.on('error', () => {});
-    this.checkpointer.once('exit', () => (this.checkpointerDone = true));
+    if (path !== ':memory:') {
+      const checkpointer = startWorker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { path, everyMs: CHECKPOINT_EVERY_MS } });
+      checkpointer.unref();
+      // Its failing only makes the writer's commits checkpoint again (see WAL_LIMIT_PAGES).
+      checkpointer.on('error', () => {});
+      checkpointer.once('exit', () => (this.checkpointerDone = true));
+      this.checkpointer = checkpointer;
+    }
     this.worker.on('message', (m: FromStoreWorker) => {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
@@ -67,14 +71,15 @@ export class StoreWriter {
 
   /** Lets it close its connection (a checkpoint in progress finishes first), then stops it. */
   private async closeCheckpointer(): Promise<void> {
-    if (this.checkpointerDone) return;
+    const checkpointer = this.checkpointer;
+    if (!checkpointer || this.checkpointerDone) return;
     const closed = new Promise<void>((resolve) => {
-      this.checkpointer.once('message', () => resolve());
-      this.checkpointer.once('exit', () => resolve());
+      checkpointer.once('message', () => resolve());
+      checkpointer.once('exit', () => resolve());
     });
-    this.checkpointer.postMessage({ type: 'close' });
+    checkpointer.postMessage({ type: 'close' });
     await closed;
-    await this.checkpointer.terminate();
+    await checkpointer.terminate();
   }
 
   private send(message: ToStoreWorker): Promise<JobResult[]> {
