@@ -23,7 +23,7 @@ type Checked<T> = { ok: true; value: T } | { ok: false; field: string; message: 
 const bad = (field: string, message: string) => ({ ok: false as const, field, message });
 
 /** An answer as status, JSON text and extra headers: what both ways in to a create send. */
-export interface CreateAnswer {
+interface CreateAnswer {
   status: 201 | 400 | 404 | 409 | 413 | 415 | 503;
   text: string;
   headers: Record<string, string>;
