@@ -25,12 +25,7 @@ if (pin.load) {
 }
 // "base:VARIANT" runs VARIANT from the --baseline checkout (built, with this bench/router-variants.mjs copied in).
 const variants = values.variants.split(',');
-// "VARIANT+N": the decision log's writer thread at nice N (CALL_LOG_WRITER_NICE).
-const niceOf = (v: string) => (v.includes('+') ? { CALL_LOG_WRITER_NICE: v.split('+')[1]! } : {});
-const script = (v0: string) => {
-  const v = v0.split('+')[0]!;
-  return (v.startsWith('base:') ? [join(values.baseline ?? '.', 'bench/router-variants.mjs'), v.slice(5)] : ['bench/router-variants.mjs', v]);
-};
+const script = (v: string) => (v.startsWith('base:') ? [join(values.baseline ?? '.', 'bench/router-variants.mjs'), v.slice(5)] : ['bench/router-variants.mjs', v]);
 const rows: Array<Array<Record<string, unknown>>> = variants.map(() => []);
 try {
   const dir = join(tmp, 'rules');
@@ -39,7 +34,7 @@ try {
   for (let r = 0; r < Number(values.rounds); r++) {
     for (const [i, v] of variants.entries()) {
       const eldFile = join(tmp, `eld-${i}-${r}.json`);
-      const s: ServerUnderTest = await startServer(v, (p) => [...script(v), dir, String(p), join(tmp, `calls-${i}-${r}.sqlite`)], 60_000, { ...(pin.server ? { core: pin.server } : {}), env: { ELD_FILE: eldFile, ...niceOf(v) } });
+      const s: ServerUnderTest = await startServer(v, (p) => [...script(v), dir, String(p), join(tmp, `calls-${i}-${r}.sqlite`)], 60_000, { ...(pin.server ? { core: pin.server } : {}), env: { ELD_FILE: eldFile } });
       try {
         // Warm up, then measure one window.
         await runPacedLoad({ url: s.url, requests, rate: Number(values.rate), seconds: 2, headers: AUTH });
