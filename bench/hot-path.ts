@@ -30,7 +30,11 @@ try {
   const prof = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof'])}`] : [];
   const entries: Array<{ name: string; args: (p: number) => string[] }> = [
     { name: 'bare Hono', args: (p) => ['bench/baselines/bare.mjs', String(p)] },
-    ...values.variants.split(',').map((v, i) => ({ name: v === 'served' ? 'router' : `router ${v}`, args: (p: number) => [...prof, 'bench/router-variants.mjs', v, dir, String(p), join(tmp, `calls-${i}.sqlite`)] })),
+    // "VARIANT~--node-flag": the variant with that flag given to node (e.g. served~--max-semi-space-size=64).
+    ...values.variants.split(',').map((spec, i) => {
+      const [v, ...flags] = spec.split('~') as [string, ...string[]];
+      return { name: v === 'served' && flags.length === 0 ? 'router' : `router ${spec}`, args: (p: number) => [...prof, ...flags, 'bench/router-variants.mjs', v, dir, String(p), join(tmp, `calls-${i}.sqlite`)] };
+    }),
   ];
   if (values.baseline) {
     // Another build: a checkout of the other commit with its dist/ built and this bench/router-variants.mjs copied in.
