@@ -14,7 +14,9 @@ import { startServer, stopServer, type ServerUnderTest } from './server-process.
 import { cpuByThread, cpuDelta } from './thread-cpu.js';
 import { choosePinning, runWrk, writeWrkScript } from './wrk-load.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '3' }, baseline: { type: 'string' }, 'cpu-prof': { type: 'string' }, variants: { type: 'string', default: 'served' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '3' }, baseline: { type: 'string' }, 'cpu-prof': { type: 'string' }, variants: { type: 'string', default: 'served' } },
+});
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const AUTH = { Authorization: 'Bearer bench-webhook-secret' };
@@ -64,7 +66,11 @@ try {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   const bareRps = median(results[0]!.map((x) => x.rps));
   const bareCpu = median(results[0]!.map((x) => x.cpu));
-  console.log(`${new Date().toISOString()} load ${loadavg().map((l) => l.toFixed(1)).join(' / ')}; ${rounds} rounds of ${seconds} s`);
+  console.log(
+    `${new Date().toISOString()} load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')}; ${rounds} rounds of ${seconds} s`,
+  );
   console.log('| server | req/s | vs bare | CPU µs/req | vs bare | main thread µs | other threads (µs/req) | p99 ms | failed |');
   console.log('|---|---:|---:|---:|---:|---:|---|---:|---:|');
   for (const [i, s] of servers.entries()) {

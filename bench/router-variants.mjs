@@ -22,7 +22,19 @@ const [variant, dir, port, callLog] = process.argv.slice(2);
 const loaded = await loadRules(dir);
 if (!loaded.ruleSet) throw new Error(`rules in ${dir} do not build`);
 const access = { webhookAuth: 'Bearer bench-webhook-secret', allowIps: ['127.0.0.1'], trustProxy: 0 };
-const config = { ...DEFAULTS, rulesDir: dir, port: Number(port), host: '127.0.0.1', callLog, watch: false, logFormat: 'json', sessionsDb: `${callLog}.sessions`, webhookAuth: access.webhookAuth, allowIps: access.allowIps, adminToken: 'bench-admin' };
+const config = {
+  ...DEFAULTS,
+  rulesDir: dir,
+  port: Number(port),
+  host: '127.0.0.1',
+  callLog,
+  watch: false,
+  logFormat: 'json',
+  sessionsDb: `${callLog}.sessions`,
+  webhookAuth: access.webhookAuth,
+  allowIps: access.allowIps,
+  adminToken: 'bench-admin',
+};
 let close;
 const OFF = {
   'no-call-log': { callLog: 'off' },

@@ -14,7 +14,15 @@ import { runPacedLoad } from './paced-load.js';
 import { startServer, stopServer, type ServerUnderTest } from './server-process.js';
 import { choosePinning } from './wrk-load.js';
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, variants: { type: 'string', default: 'served,no-call-log' }, baseline: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    variants: { type: 'string', default: 'served,no-call-log' },
+    baseline: { type: 'string' },
+  },
+});
 const AUTH = { Authorization: 'Bearer bench-webhook-secret' };
 const tmp = await mkdtemp(join(tmpdir(), 'router-tail-'));
 const pin = choosePinning(cpus().length);
@@ -50,7 +58,11 @@ try {
       process.stderr.write(`round ${r + 1} ${v} done\n`);
     }
   }
-  console.log(`${new Date().toISOString()} load ${loadavg().map((l) => l.toFixed(1)).join(' / ')}; ${values.rate} req/s for ${values.seconds} s, ${values.rounds} rounds`);
+  console.log(
+    `${new Date().toISOString()} load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')}; ${values.rate} req/s for ${values.seconds} s, ${values.rounds} rounds`,
+  );
   for (const [i, v] of variants.entries()) for (const row of rows[i]!) console.log(v, JSON.stringify(row));
 } finally {
   await rm(tmp, { recursive: true, force: true });
