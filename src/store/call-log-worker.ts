@@ -2,16 +2,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Retention } from './call-store.js';
 import type { ToWriter, FromWriter } from './call-log-writer.js';
 import { SqliteCallStore } from './sqlite-call-store.js';
-import { lowerThreadPriority } from '../threads/lower-priority.js';
 
 /**
  * The call-log writer thread: its own SQLite connection, so inserts, commits (and their fsync)
  * and pruning never run on the thread that answers calls.
  */
 const { path, retention } = workerData as { path: string; retention: Retention };
-// A batch is up to ~10 ms of inserts: on a core it shares with the main thread, the calls come
-// first (nice 5: about a quarter of the core while both want it, all of it while calls are idle).
-lowerThreadPriority(5);
 const port = parentPort!;
 const send = (m: FromWriter) => port.postMessage(m);
 
