@@ -68,7 +68,9 @@ export async function printStalls(file: string, minMs = 40): Promise<void> {
         .slice(0, n)
         .map(([k, us]) => `      ${(us / 1000).toFixed(1)} ms  ${k}`)
         .join('\n');
-    console.log(`  at ${((s.start - profile.startTime) / 1e6).toFixed(2)} s: ${((s.end - s.start) / 1000).toFixed(0)} ms busy\n    self:\n${top(self, 8)}\n    under:\n${top(outers, 5)}`);
+    console.log(
+      `  at ${((s.start - profile.startTime) / 1e6).toFixed(2)} s: ${((s.end - s.start) / 1000).toFixed(0)} ms busy (${s.to - s.from} samples: the rest of the time the thread was off the core)\n    self:\n${top(self, 8)}\n    under:\n${top(outers, 5)}`,
+    );
   }
 }
 
