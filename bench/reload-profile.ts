@@ -3,7 +3,7 @@
  * runs dist/ with --cpu-prof (and --trace-gc into a log), then prints every stretch in which the
  * main thread was busy without a break (the stalls a call waits behind) with what ran in it.
  *
- * Usage: npm run build && tsx bench/reload-profile.ts [rules=100000 reloads=3 rate=800 out=/tmp/reload-prof server=dist/cli/main.js prof=off stall=40]
+ * Usage: npm run build && tsx bench/reload-profile.ts [rules=100000 reloads=3 rate=800 out=/tmp/reload-prof server=dist/cli/main.js prof=off stall=100 seconds=5 (least load time: with reloads=0, the memory of serving alone)]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, open, readdir, rm } from 'node:fs/promises';
@@ -47,7 +47,17 @@ try {
   }
   const server: ServerUnderTest = { name: 'router', port, url, process: child, startupMs: performance.now() - started, stderr: () => '' };
   console.log(`start ${(server.startupMs / 1000).toFixed(2)} s, RSS ${(await rssMb(server))?.toFixed(0)} MB`);
-  const report = await reloadUnderLoad({ server, dir, totalRules: count, requests: generateRequests(count), rate, reloads, timeoutMs: 60_000, minSeconds: 5, headers: { Authorization: WEBHOOK_AUTH } });
+  const report = await reloadUnderLoad({
+    server,
+    dir,
+    totalRules: count,
+    requests: generateRequests(count),
+    rate,
+    reloads,
+    timeoutMs: 60_000,
+    minSeconds: Number(args.seconds ?? 5),
+    headers: { Authorization: WEBHOOK_AUTH },
+  });
   const { load } = report;
   console.log(`${rate} calls/s: p50 ${load.p50.toFixed(2)} p99 ${load.p99.toFixed(2)} max ${load.max.toFixed(0)} ms; failed ${load.errors + load.non2xx + load.timeouts} of ${load.requests}`);
   console.log(`reloads: ${report.reloadMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s ${report.note ?? ''}`);
