@@ -11,7 +11,9 @@ const mb = (n: number) => (n / 2 ** 20).toFixed(0);
 for (let i = 0; i < 6; i++) {
   kept = (await loader.load(dir)).ruleSet;
   const m = process.memoryUsage();
-  console.log(`load ${i}: rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} read ${loader.lastLoad?.readMs.toFixed(0)} ms adopt ${loader.lastLoad?.adoptMs.toFixed(1)} ms`);
+  console.log(
+    `load ${i}: rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} read ${loader.lastLoad?.readMs.toFixed(0)} ms adopt ${loader.lastLoad?.adoptMs.toFixed(1)} ms`,
+  );
 }
 void kept;
 await loader.close();

@@ -37,7 +37,6 @@ export async function printStalls(file: string, minMs = 40): Promise<void> {
   let t = profile.startTime;
   const times = profile.samples.map((_, i) => (t += profile.timeDeltas[i]!));
   const busy = (i: number) => !IDLE.has(byId.get(profile.samples[i]!)!.callFrame.functionName);
-  let totalBusy = 0;
   const stalls: { start: number; end: number; from: number; to: number }[] = [];
   for (let i = 0; i < profile.samples.length; ) {
     if (!busy(i)) {
@@ -47,7 +46,6 @@ export async function printStalls(file: string, minMs = 40): Promise<void> {
     const from = i;
     while (i < profile.samples.length && busy(i)) i++;
     const ms = (times[i - 1]! - times[from]!) / 1000;
-    totalBusy += ms;
     if (ms >= minMs) stalls.push({ start: times[from]!, end: times[i - 1]!, from, to: i });
   }
   console.log(`${file}: ${((times.at(-1)! - profile.startTime) / 1e6).toFixed(1)} s profiled, ${stalls.length} busy stretches >= ${minMs} ms`);
