@@ -57,7 +57,8 @@ let handoffs = 0;
 
 /** Writes `parts` to `file` one after another; the server removes the file once it has read it. */
 async function writeParts(file: string, parts: Buffer[]): Promise<void> {
-  const handle = await open(file, 'w', 0o600);
+  // 'wx': never through a file or link someone else put at this name in a shared /tmp.
+  const handle = await open(file, 'wx', 0o600);
   try {
     const { bytesWritten } = await handle.writev(parts);
     if (bytesWritten !== parts.reduce((n, p) => n + p.length, 0)) throw new Error(`short write to ${file}`);
