@@ -1,8 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { LoadResult } from '../rules/load-rules.js';
+import { decodePackedRuleSet } from '../rules/packed-file.js';
 import { unpackRuleSet, type PackedRuleSet } from '../rules/packed-rule-set.js';
 
 /** `cacheDir`: write the packed rule set there after answering (see rules-cache.ts). */
@@ -11,15 +13,20 @@ export type ToWorker = { type: 'load'; dir: string; cacheDir?: string };
 export type FromWorker =
   /** The worker has the request: the time budget counts from here, not from the worker's boot. */
   | { type: 'started' }
-  /** `packed` when the rules built; `heapMb` is what the worker's heap holds after the load. */
-  | { type: 'done'; diagnostics: Diagnostic[]; texts: [string, string][]; packed?: PackedRuleSet; heapMb: number }
+  /**
+   * When the rules built: `file` holds them (packed-file.ts; the server reads it, then removes it),
+   * or, when it could not be written, `packed` carries them. `heapMb`: the worker's heap after the load.
+   */
+  | { type: 'done'; diagnostics: Diagnostic[]; texts: [string, string][]; file?: string; packed?: PackedRuleSet; heapMb: number }
   /** After a `done` with rules and a cache folder: the cache is written (or failed to be): the worker may be replaced now. */
   | { type: 'cached' };
 
 /** What the last load cost this thread, for the benchmark. */
 export interface LoadStats {
-  /** Adopting the packed rule set (after Node has read and decoded the message). */
+  /** Adopting the packed rule set on this thread (after its file was read, off this thread). */
   adoptMs: number;
+  /** Reading the handed-over file, most of it on libuv's threads (0 when the rules came in the message). */
+  readMs: number;
   /** The worker's heap after the load, in MB; past RECYCLE_HEAP_MB the worker is replaced. */
   workerHeapMb: number;
 }
@@ -58,6 +65,8 @@ interface Job {
   /** The server's first load: no time budget (nothing else serves meanwhile), and nothing to keep serving. */
   first: boolean;
   timer?: NodeJS.Timeout;
+  /** The worker has answered: what is left (reading its file) is this side's, whatever becomes of the worker. */
+  answered?: true;
   resolve: (result: LoadResult) => void;
 }
 
@@ -138,11 +147,11 @@ export class RulesLoaderWorker {
         if (!job.first) job.timer = setTimeout(() => this.overBudget(worker, this.timeMessage()), this.budget.timeoutMs);
         return;
       }
-      this.done(worker, message);
+      void this.done(worker, message);
     });
     const fail = (reason: string) => {
       if (this.worker === worker) this.worker = undefined;
-      if (this.job?.worker === worker) this.finish({ diagnostics: [error('reload-failed', reason)], texts: new Map() });
+      if (this.job?.worker === worker && !this.job.answered) this.finish({ diagnostics: [error('reload-failed', reason)], texts: new Map() });
     };
     worker.on('error', (e) => fail(`the rules loader failed: ${e.message}`));
     worker.on('exit', (code, signal) => {
@@ -153,18 +162,35 @@ export class RulesLoaderWorker {
     return worker;
   }
 
-  private done(worker: ChildProcess, message: Extract<FromWorker, { type: 'done' }>): void {
-    const started = performance.now();
-    const ruleSet = message.packed && unpackRuleSet(message.packed);
-    if (ruleSet && ruleSet.rules.length >= BIG_RULE_SET) this.bigRules = true;
-    this.lastLoad = { adoptMs: performance.now() - started, workerHeapMb: message.heapMb };
+  private async done(worker: ChildProcess, message: Extract<FromWorker, { type: 'done' }>): Promise<void> {
+    const job = this.job!;
+    job.answered = true;
+    clearTimeout(job.timer);
+    const built = message.file !== undefined || message.packed !== undefined;
     if (message.heapMb > RECYCLE_HEAP_MB && this.worker === worker) {
       // Replaced now, while no load waits for it: the old one's heap goes with it, once it has written the cache.
-      if (ruleSet && this.cacheDir) this.retiring.add(worker);
+      if (built && this.cacheDir) this.retiring.add(worker);
       else void stop(worker);
       this.worker = this.start();
     }
-    this.finish({ ...(ruleSet ? { ruleSet } : {}), diagnostics: message.diagnostics, texts: new Map(message.texts) });
+    const read = performance.now();
+    let packed = message.packed;
+    const diagnostics = [...message.diagnostics];
+    if (message.file) {
+      try {
+        // Read on libuv's threads: this thread only sees chunks arrive, never copies the 50 MB.
+        packed = decodePackedRuleSet(await readFile(message.file)).packed;
+      } catch (e) {
+        diagnostics.push(error('reload-failed', `could not read the rules the loader handed over in ${message.file}: ${e instanceof Error ? e.message : String(e)}; the previous rules keep serving`));
+      } finally {
+        await rm(message.file, { force: true }).catch(() => undefined);
+      }
+    }
+    const started = performance.now();
+    const ruleSet = packed && unpackRuleSet(packed);
+    if (ruleSet && ruleSet.rules.length >= BIG_RULE_SET) this.bigRules = true;
+    this.lastLoad = { adoptMs: performance.now() - started, readMs: started - read, workerHeapMb: message.heapMb };
+    this.finish({ ...(ruleSet ? { ruleSet } : {}), diagnostics, texts: new Map(message.texts) });
   }
 
   private overBudget(worker: ChildProcess, reason: string): void {

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deserialize, serialize } from 'node:v8';
 import { warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { sourceFiles, type RuleSources } from '../rules/build-rule-set.js';
+import { decodePackedRuleSet, encodePackedRuleSet } from '../rules/packed-file.js';
 import { isPackedRuleSet, type PackedRuleSet } from '../rules/packed-rule-set.js';
 
 /**
@@ -14,7 +14,8 @@ import { isPackedRuleSet, type PackedRuleSet } from '../rules/packed-rule-set.js
  * A cache entry is only ever used for exactly the files it was built from: its key hashes every
  * file's name and text, this router's own code (a new build compiles differently) and Node's
  * version (the byte format of `v8.serialize`). Each file carries a checksum of its payload, so
- * a truncated or damaged file is detected and ignored with a warning, never served.
+ * a truncated or damaged file is detected and ignored with a warning, never served. The payload
+ * is the loader's hand-over layout (src/rules/packed-file.ts): adopted as views, with no copy.
  */
 export interface CachedRules {
   packed: PackedRuleSet;
@@ -23,7 +24,7 @@ export interface CachedRules {
 }
 
 /** Bumped when the layout of a cache file changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 const PREFIX = 'rules-';
 const SUFFIX = '.bin';
 const DIGEST_BYTES = 32;
@@ -61,13 +62,14 @@ export async function readCachedRules(dir: string, key: string): Promise<{ cache
   if (bytes.length <= DIGEST_BYTES) return unusable('the file is truncated');
   const payload = bytes.subarray(DIGEST_BYTES);
   if (!createHash('sha256').update(payload).digest().equals(bytes.subarray(0, DIGEST_BYTES))) return unusable('its checksum does not match: the file is damaged');
-  let entry: unknown;
+  let decoded: ReturnType<typeof decodePackedRuleSet>;
   try {
-    entry = deserialize(payload);
+    decoded = decodePackedRuleSet(payload);
   } catch (e) {
     return unusable(`it cannot be read: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const { format, key: storedKey, packed, diagnostics } = (entry ?? {}) as Record<string, unknown>;
+  const { packed } = decoded;
+  const { format, key: storedKey, diagnostics } = (decoded.extra ?? {}) as Record<string, unknown>;
   if (format !== FORMAT || storedKey !== key) return unusable('it was written for other rule files or another version of the router');
   if (!isPackedRuleSet(packed) || !Array.isArray(diagnostics)) return unusable('its content is not a rule set');
   return { cached: { packed, diagnostics: diagnostics as Diagnostic[] } };
@@ -79,10 +81,12 @@ export async function readCachedRules(dir: string, key: string): Promise<{ cache
  */
 export async function writeCachedRules(dir: string, key: string, rules: CachedRules): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const payload = serialize({ format: FORMAT, key, packed: rules.packed, diagnostics: rules.diagnostics });
+  const payload = encodePackedRuleSet(rules.packed, { format: FORMAT, key, diagnostics: rules.diagnostics });
+  const digest = createHash('sha256');
+  for (const part of payload) digest.update(part);
   const file = entryPath(dir, key);
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, Buffer.concat([createHash('sha256').update(payload).digest(), payload]));
+  await writeFile(tmp, Buffer.concat([digest.digest(), ...payload]));
   await rename(tmp, file);
   for (const name of await readdir(dir)) {
     if (name.startsWith(PREFIX) && name !== `${PREFIX}${shortKey(key)}${SUFFIX}` && (name.endsWith(SUFFIX) || name.endsWith('.tmp'))) await rm(join(dir, name), { force: true });
