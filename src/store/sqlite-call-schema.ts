@@ -99,10 +99,10 @@ export function dedupeHash(kind: string, dedupeKey: string | null): number | nul
 }
 
 /**
- * Brings the file to this version in one transaction (a failed migration leaves it as it was).
- * A file from a newer router is refused, untouched: its rows may mean something this one cannot read.
+ * Refuses a file from a newer router before anything touches it (even the journal mode): its
+ * rows may mean something this one cannot read, and that router may still want it.
  */
-export function migrateCallLog(db: Database.Database, path: string): void {
+export function refuseNewerCallLog(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw Object.assign(
@@ -112,7 +112,11 @@ export function migrateCallLog(db: Database.Database, path: string): void {
       { code: 'CALL_LOG_TOO_NEW' },
     );
   }
-  if (version === SCHEMA_VERSION) return;
+}
+
+/** Brings the file to this version in one transaction: a failed migration leaves it as it was. */
+export function migrateCallLog(db: Database.Database): void {
+  if ((db.pragma('user_version', { simple: true }) as number) === SCHEMA_VERSION) return;
   db.function('call_log_hash', { deterministic: true }, (s: unknown) => (s === null || s === undefined ? null : textHash(String(s))));
   db.transaction(() => {
     const columns = (db.pragma('table_info(call_log)') as { name: string }[]).map((c) => c.name);

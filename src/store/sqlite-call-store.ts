@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CallRecord, CallStore, HourCount, Retention, RuleHits, WriteReport } from './call-store.js';
 import { type CallRow, callFromRow } from './call-row.js';
-import { BUCKET_SHIFT, dedupeHash, migrateCallLog } from './sqlite-call-schema.js';
+import { BUCKET_SHIFT, dedupeHash, migrateCallLog, refuseNewerCallLog } from './sqlite-call-schema.js';
 import { optionalHash, textHash } from './text-hash.js';
 
 const BUCKET_ROWS = 2 ** BUCKET_SHIFT;
@@ -37,6 +37,12 @@ export class SqliteCallStore implements CallStore {
     } else {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       this.db = new Database(path);
+      try {
+        refuseNewerCallLog(this.db, path);
+      } catch (e) {
+        this.db.close();
+        throw e;
+      }
       this.db.pragma('busy_timeout = 5000');
       // Only takes effect on a new file: lets pruning give pages back to the file system.
       this.db.pragma('auto_vacuum = INCREMENTAL');
@@ -44,7 +50,7 @@ export class SqliteCallStore implements CallStore {
       this.db.pragma('synchronous = FULL');
       // The WAL is truncated back to this after a checkpoint instead of staying at its peak.
       this.db.pragma('journal_size_limit = 16777216');
-      migrateCallLog(this.db, path);
+      migrateCallLog(this.db);
     }
     this.statements = this.prepare();
   }
