@@ -145,19 +145,24 @@ export class SqliteCallStore implements CallStore {
   }
 
   /**
-   * The newest `limit` rows whose session, call id, source or destination is `value`: bucket by
-   * bucket from the newest, so a busy number stops in the first buckets and a rare value costs
-   * one seek per bucket and column.
+   * The newest `limit` rows whose session, call id, source or destination is `value`. The newest
+   * bucket first, newest match first, so a number on every call stops there. Then older buckets
+   * in runs that double (1, 2, 4, ...): a rare value costs one seek per bucket and column, all
+   * inside a few statements, and a busy one stops once a run has found enough.
    */
   private search(value: string, limit: number): CallRow[] {
     if (limit === 0) return [];
-    const { idRange, searchBucket, rowsByIds } = this.statements;
+    const { idRange, searchNewestBucket, searchBuckets, rowsByIds } = this.statements;
     const ids = idRange.get() as { lo: number | null; hi: number | null };
     if (ids.lo === null || ids.hi === null) return [];
-    const found: number[] = [];
     const h = textHash(value);
-    for (let b = Math.floor(ids.hi / BUCKET_ROWS); b >= Math.floor(ids.lo / BUCKET_ROWS) && found.length < limit; b--) {
-      for (const id of searchBucket.all({ b, h, v: value, limit: limit - found.length }) as number[]) found.push(id);
+    const lo = Math.floor(ids.lo / BUCKET_ROWS);
+    let hi = Math.floor(ids.hi / BUCKET_ROWS);
+    const found = searchNewestBucket.all({ b: hi, h, v: value, limit }) as number[];
+    for (let run = 1; hi > lo && found.length < limit; run *= 2) {
+      const from = Math.max(lo, hi - run);
+      for (const id of searchBuckets.all({ hi: hi - 1, lo: from, h, v: value, limit: limit - found.length }) as number[]) found.push(id);
+      hi = from;
     }
     return found.length === 0 ? [] : (rowsByIds.all(JSON.stringify(found)) as CallRow[]);
   }
@@ -242,12 +247,17 @@ export class SqliteCallStore implements CallStore {
         .prepare(`${EVERY_BUCKET} SELECT c.rule_id FROM b CROSS JOIN call_log AS c ON (c.id >> ${BUCKET_SHIFT}) = b.n AND c.session_h = @h AND c.session_id = @v AND c.kind = 'call-action' ORDER BY c.id LIMIT 1`)
         .pluck(),
       recent: db.prepare(`SELECT ${COLUMNS} FROM call_log ORDER BY id DESC LIMIT ?`),
-      // One bucket's newest matches in any of the four indexes (the same text, so the same hash).
-      searchBucket: db
+      // The four indexes hold the same text's hash: the newest matches in one bucket, each index
+      // walked backwards and stopped at `limit`...
+      searchNewestBucket: db
         .prepare(
-          `SELECT id FROM (${['session', 'call', 'source', 'destination']
-            .map((c) => `SELECT id FROM (SELECT id FROM call_log WHERE (id >> ${BUCKET_SHIFT}) = @b AND ${c}_h = @h AND ${c === 'session' || c === 'call' ? `${c}_id` : c} = @v ORDER BY id DESC LIMIT @limit)`)
-            .join(' UNION ')}) ORDER BY id DESC LIMIT @limit`,
+          `SELECT id FROM (${SEARCHED.map(([c, column]) => `SELECT id FROM (SELECT id FROM call_log WHERE (id >> ${BUCKET_SHIFT}) = @b AND ${c}_h = @h AND ${column} = @v ORDER BY id DESC LIMIT @limit)`).join(' UNION ')}) ORDER BY id DESC LIMIT @limit`,
+        )
+        .pluck(),
+      // ...and every match in the buckets from @hi down to @lo.
+      searchBuckets: db
+        .prepare(
+          `WITH RECURSIVE b(n) AS (SELECT @hi UNION ALL SELECT n - 1 FROM b WHERE n > @lo) SELECT id FROM (${SEARCHED.map(([c, column]) => `SELECT c.id FROM b CROSS JOIN call_log AS c ON (c.id >> ${BUCKET_SHIFT}) = b.n AND c.${c}_h = @h AND c.${column} = @v`).join(' UNION ')}) ORDER BY id DESC LIMIT @limit`,
         )
         .pluck(),
       rowsByIds: db.prepare(`SELECT ${COLUMNS} FROM call_log WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`),
@@ -274,6 +284,14 @@ function unusable(name: string): Database.Statement {
   };
   return { run: fail, get: fail, all: fail } as unknown as Database.Statement;
 }
+
+/** What search looks in: each index's hash column and the text it hashes. */
+const SEARCHED = [
+  ['session', 'session_id'],
+  ['call', 'call_id'],
+  ['source', 'source'],
+  ['destination', 'destination'],
+] as const;
 
 /** The buckets from the oldest row's to the newest's: each a seek in a bucket-led index. */
 const EVERY_BUCKET = `WITH RECURSIVE b(n) AS (SELECT (SELECT min(id) FROM call_log) >> ${BUCKET_SHIFT} UNION ALL SELECT n + 1 FROM b WHERE n < (SELECT max(id) FROM call_log) >> ${BUCKET_SHIFT})`;
