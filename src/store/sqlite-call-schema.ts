@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { textHash } from './text-hash.js';
 
-export const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 3;
 
 /** Rows per bucket, as a shift of the row id: every lookup index starts with `id >> BUCKET_SHIFT`. */
 export const BUCKET_SHIFT = 12;
