@@ -3,11 +3,12 @@
  * the paced calls never share one event loop (a busy create client would delay the calls it
  * times, and the delay would be blamed on the server). Prints one JSON line.
  *
- * Usage: node --import tsx bench/create-load.ts URL SECONDS CONNECTIONS TOKEN
+ * Usage: node --import tsx bench/create-load.ts URL SECONDS CONNECTIONS TOKEN [RATE]
+ * RATE: creates per second in all (paced); without it each connection sends as fast as it is answered.
  */
 import autocannon from 'autocannon';
 
-const [url, seconds, connections, token] = process.argv.slice(2) as [string, string, string, string];
+const [url, seconds, connections, token, rate] = process.argv.slice(2) as [string, string, string, string, string | undefined];
 const rider = (i: number) => `+659${String(i).padStart(7, '0')}`;
 const driver = (i: number) => `+658${String(i).padStart(7, '0')}`;
 let next = 0;
@@ -16,6 +17,7 @@ const result = await autocannon({
   connections: Number(connections),
   duration: Number(seconds),
   method: 'POST',
+  ...(rate ? { overallRate: Number(rate) } : {}),
   headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
   requests: [
     {

@@ -9,14 +9,17 @@
  * 2. What duplicate detection adds to a call: the shared-answer claim, one round trip, for a first
  *    delivery and for a repeat, p50 and p99, on its own and while two routers are under load. Goal: p99 < 1 ms.
  * 3. Session creates (POST /sessions) through one router and through two router processes on one
- *    PostgreSQL. Goal: two routers create more per second than one.
+ *    PostgreSQL. Goal: two routers create more per second than one. Then the sessions engine's
+ *    writes alone (no HTTP, no router CPU in the way: on this machine both routers share one
+ *    core): one and two writers committing creates at once, 16 per commit, as a group commit does.
  * Placement (2 cores or more, taskset present): routers on core 0; the load generator (this
  * process) and PostgreSQL on core 1. --placement shared leaves everything unpinned.
  * PostgreSQL is a private server from Debian's binaries (as the tests start), on this machine.
  *
  * --baseline DIR adds two routers built from another commit (DIR holds its `tsc` output, e.g.
- * bench/.tmp/dist-baseline with a `schema` link beside it) to the same interleaved rounds: before
- * and after in one run.
+ * bench/.tmp/dist-baseline with a `schema` link beside it) to the same interleaved rounds, on a
+ * database of their own (a newer build may have migrated past what they know), and times that
+ * build's claim beside this one's: before and after in one run.
  *
  * Usage: npm run build && npm run bench:postgres -- [--seconds 5] [--rounds 3] [--rules 1000] [--claims 5000] [--placement split|shared] [--baseline DIR]
  */
@@ -24,12 +27,15 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openPool } from '../src/postgres/open-pool.js';
 import { connectPostgres } from '../src/store/postgres-call-log.js';
 import { PostgresSharedEvents } from '../src/store/shared-events.js';
+import { PostgresEngine } from '../src/sessions/postgres-engine.js';
+import type { Session } from '../src/sessions/session.js';
+import type { WriteOp } from '../src/sessions/store-writer.js';
 import { startCluster } from '../test/helpers/postgres-cluster.js';
 import { cpuNs } from './cpu.js';
 import { generateRequests, generateRuleFiles, writeRuleFiles } from './generate-rules.js';
@@ -101,9 +107,13 @@ try {
   await writeFile(join(rulesDir, 'pools.yaml'), `pools:\n  - name: rides\n    numbers: [${Array.from({ length: 1000 }, (_, i) => `"${vn(i)}"`).join(', ')}]\n`);
   const requests = generateRequests(Number(values.rules));
   const admin = new pg.Client({ connectionString: cluster.url });
+  admin.on('error', (e) => log(`bench's PostgreSQL connection: ${e.message}`));
   await admin.connect();
   await admin.query('CREATE DATABASE bench');
   const databaseUrl = cluster.url.replace(/\/postgres$/, '/bench');
+  // The baseline build gets a database of its own: the newer build may have migrated past what it knows.
+  if (values.baseline) await admin.query('CREATE DATABASE bench_baseline');
+  const baselineUrl = cluster.url.replace(/\/postgres$/, '/bench_baseline');
   // Write transactions PostgreSQL started (each takes a transaction id): the routers' round trips that write.
   const commits = async () => {
     const { rows } = await admin.query<{ n: string }>('SELECT txid_current() AS n');
@@ -121,7 +131,7 @@ try {
   const sqliteB = await router('sqlite-b', { CALL_LOG: join(work, 'calls-b.sqlite'), SESSIONS_DB: join(work, 'sessions-b.sqlite') });
   const postgresA = await router('postgres-a', { DATABASE_URL: databaseUrl });
   const postgresB = await router('postgres-b', { DATABASE_URL: databaseUrl });
-  const baseline = values.baseline ? [await router('baseline-a', { DATABASE_URL: databaseUrl }, values.baseline), await router('baseline-b', { DATABASE_URL: databaseUrl }, values.baseline)] : [];
+  const baseline = values.baseline ? [await router('baseline-a', { DATABASE_URL: baselineUrl }, values.baseline), await router('baseline-b', { DATABASE_URL: baselineUrl }, values.baseline)] : [];
 
   interface Sample {
     rps: number;
@@ -204,6 +214,7 @@ try {
     'SQLite, one router': [sqliteA],
     'PostgreSQL, one router': [postgresA],
     'PostgreSQL, two routers (one database)': [postgresA, postgresB],
+    ...(baseline.length ? { 'PostgreSQL baseline build, one router': [baseline[0]!], 'PostgreSQL baseline build, two routers': baseline } : {}),
   };
   const createSamples: Record<string, Sample[]> = Object.fromEntries(Object.keys(createSetups).map((k) => [k, []]));
   for (let round = 0; round < ROUNDS; round++) {
@@ -211,15 +222,62 @@ try {
     log(`create round ${round + 1}/${ROUNDS} done`);
   }
 
+  // The sessions engine's writes alone: writers on one database, each its own pool, as routers are.
+  type Committer = { commit(jobs: WriteOp[][]): Promise<unknown> };
+  const baselineEngine = values.baseline ? ((await import(join(resolve(values.baseline), 'sessions/postgres-engine.js'))) as { PostgresEngine: new (p: pg.Pool, log: () => void) => Committer }).PostgresEngine : undefined;
+  const writerPools: pg.Pool[] = [];
+  const writers = (build: 'this' | 'baseline', n: number): Committer[] =>
+    Array.from({ length: n }, () => {
+      const p = openPool({ url: build === 'this' ? databaseUrl : baselineUrl, max: 2, log: () => {} });
+      writerPools.push(p);
+      return build === 'this' ? new PostgresEngine(p, () => {}) : new baselineEngine!(p, () => {});
+    });
+  let writeId = 0;
+  const session = (): Session => {
+    const i = writeId++;
+    const now = Date.now();
+    return { id: `w${i}`, status: 'open', virtualNumber: vn(i), parties: [`+6591${String(i).padStart(6, '0')}`, `+6581${String(i).padStart(6, '0')}`], lastActivityAt: now, createdAt: now, expiresAt: now + 600_000 };
+  };
+  const writeSetups: Record<string, Committer[]> = {
+    'this build, one writer': writers('this', 1),
+    'this build, two writers': writers('this', 2),
+    ...(baselineEngine ? { 'baseline build, one writer': writers('baseline', 1), 'baseline build, two writers': writers('baseline', 2) } : {}),
+  };
+  const writeSamples: Record<string, number[]> = Object.fromEntries(Object.keys(writeSetups).map((k) => [k, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, ws] of Object.entries(writeSetups)) {
+      const end = performance.now() + SECONDS * 1000;
+      let created = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        ws.map(async (w) => {
+          while (performance.now() < end) {
+            const jobs = Array.from({ length: 16 }, (): WriteOp[] => [{ op: 'insert', session: session() }]);
+            await w.commit(jobs);
+            created += jobs.length;
+          }
+        }),
+      );
+      writeSamples[name]!.push(created / ((performance.now() - t0) / 1000));
+    }
+    log(`sessions writes round ${round + 1}/${ROUNDS} done`);
+  }
+  for (const p of writerPools) await p.end();
+
   // Duplicate detection on its own, then while both PostgreSQL routers are under load.
   const pool = openPool({ url: databaseUrl, max: 4, log: () => {} });
   const connection = await connectPostgres(pool, { maxAgeMs: 1e12, maxRows: 1e12, maxBytes: 0 }, { log: () => {} });
   const shared = new PostgresSharedEvents(pool);
+  type Claimer = Pick<PostgresSharedEvents, 'claimAnswer'>;
+  // The baseline build's claim, on the same database and tables (its schema for the decision log is the same).
+  const baselineShared: Claimer | undefined = values.baseline
+    ? new ((await import(join(resolve(values.baseline), 'store/shared-events.js'))) as { PostgresSharedEvents: new (p: pg.Pool) => Claimer }).PostgresSharedEvents(pool)
+    : undefined;
   const claims = Number(values.claims);
-  const claimRun = async (tag: string) => {
+  const claimRun = async (tag: string, shared: Claimer, count = claims) => {
     const first: number[] = [];
     const repeat: number[] = [];
-    for (let i = 0; i < claims; i++) {
+    for (let i = 0; i < count; i++) {
       const event = `{"payload":{"eventId":"bench-${tag}-${i}","source":"+6581234567"}}`;
       let t = performance.now();
       await shared.claimAnswer(`bench-${tag}-${i}`, event, '{"callflow":[{"action":"hangup"}]}');
@@ -230,11 +288,22 @@ try {
     }
     return { first, repeat };
   };
-  const alone = await claimRun('alone');
+  const claimers: [string, Claimer][] = [['this build', shared], ...(baselineShared ? [['baseline build', baselineShared] as [string, Claimer]] : [])];
+  const claimSamples = new Map<string, { alone: { first: number[]; repeat: number[] }; loaded: { first: number[]; repeat: number[] } }>();
+  for (const [name, claimer] of claimers) claimSamples.set(name, { alone: await claimRun(`alone-${name}`, claimer), loaded: { first: [], repeat: [] } });
   const loads = [postgresA, postgresB].map((s) => startLoad({ url: s.url, requests, seconds: 600, connections: 5, rate: 500 }));
-  const loaded = await claimRun('loaded');
+  // Interleaved in slices, so both builds see the same load.
+  for (let slice = 0; slice < 5; slice++) {
+    for (const [name, claimer] of claimers) {
+      const part = await claimRun(`loaded-${slice}-${name}`, claimer, Math.ceil(claims / 5));
+      const into = claimSamples.get(name)!.loaded;
+      into.first.push(...part.first);
+      into.repeat.push(...part.repeat);
+    }
+  }
   for (const l of loads) l.stop();
   await Promise.all(loads.map((l) => l.result));
+  await shared.close();
   await connection.writer.close();
   await pool.end();
   await admin.end();
@@ -265,12 +334,23 @@ try {
     '',
     ...table(createSamples, 'PostgreSQL, one router', 'create'),
     '',
+    `Sessions engine writes alone (creates committed 16 at a time, writers each with their own pool), median of ${ROUNDS} rounds of ${SECONDS} s:`,
+    '',
+    '| Writers | creates/s | vs one writer of the same build |',
+    '|---|---|---|',
+    ...Object.entries(writeSamples).map(([name, xs]) => {
+      const one = writeSamples[name.replace('two writers', 'one writer')]!;
+      return `| ${name} | ${Math.round(median(xs))} | ${Math.round((median(xs) / median(one)) * 100)}% |`;
+    }),
+    '',
     `Duplicate detection (the shared-answer claim, one round trip), ${claims} events each:`,
     '',
-    '| Delivery | alone p50 ms | alone p99 ms | two routers at 500 calls/s each: p50 ms | p99 ms |',
-    '|---|---|---|---|---|',
-    `| first (insert) | ${median(alone.first).toFixed(3)} | ${pct(alone.first, 0.99).toFixed(3)} | ${median(loaded.first).toFixed(3)} | ${pct(loaded.first, 0.99).toFixed(3)} |`,
-    `| repeat (conflict, read back) | ${median(alone.repeat).toFixed(3)} | ${pct(alone.repeat, 0.99).toFixed(3)} | ${median(loaded.repeat).toFixed(3)} | ${pct(loaded.repeat, 0.99).toFixed(3)} |`,
+    '| Build | Delivery | alone p50 ms | alone p99 ms | two routers at 500 calls/s each: p50 ms | p99 ms |',
+    '|---|---|---|---|---|---|',
+    ...[...claimSamples].flatMap(([name, { alone, loaded }]) => [
+      `| ${name} | first (insert) | ${median(alone.first).toFixed(3)} | ${pct(alone.first, 0.99).toFixed(3)} | ${median(loaded.first).toFixed(3)} | ${pct(loaded.first, 0.99).toFixed(3)} |`,
+      `| ${name} | repeat (conflict, read back) | ${median(alone.repeat).toFixed(3)} | ${pct(alone.repeat, 0.99).toFixed(3)} | ${median(loaded.repeat).toFixed(3)} | ${pct(loaded.repeat, 0.99).toFixed(3)} |`,
+    ]),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {

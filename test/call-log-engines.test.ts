@@ -175,6 +175,10 @@ describe('the decision log shared by two routers on PostgreSQL', () => {
     await connectPostgres(await pool(url), { maxAgeMs: 1e9, maxRows: 1e9, maxBytes: 0 }, { log: () => {} }).then((c) => cleanups.push(() => c.writer.close()));
     const a = new PostgresSharedEvents(await pool(url));
     const b = new PostgresSharedEvents(await pool(url));
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const event = '{"payload":{"eventId":"e-1"}}';
     expect(await a.claimAnswer('e-1', event, '{"answer":"A"}')).toEqual({ text: '{"answer":"A"}', first: true });
     expect(await b.claimAnswer('e-1', event, '{"answer":"B"}')).toEqual({ text: '{"answer":"A"}', first: false });

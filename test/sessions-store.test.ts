@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Session } from '../src/sessions/session.js';
 import { SCHEMA_VERSION, SessionStore } from '../src/sessions/session-store.js';
+import { Sessions } from '../src/sessions/sessions-service.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -115,6 +116,35 @@ describe('the change sequence', () => {
       expect(store.lastSeq()).toBe(3);
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('checkpoints', () => {
+  it('copy committed sessions from the log into the file itself, on a thread beside the writer, without any commit doing it', async () => {
+    const path = fileIn();
+    const sessions = new Sessions({ path, pools: () => undefined });
+    try {
+      const created = await Promise.all(Array.from({ length: 20 }, (_, i) => sessions.create({ parties: [`+659111${String(1000 + i)}`, `+659222${String(1000 + i)}`], virtualNumber: '+6568332049' })));
+      expect(created.every((r) => r.ok)).toBe(true);
+      // The main file without its log: it holds the sessions only once a checkpoint copied them there.
+      const inFile = async () => {
+        const copy = join(dirname(path), 'copy.sqlite');
+        copyFileSync(path, copy);
+        const db = new Database(copy, { readonly: true });
+        try {
+          const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sessions'").pluck().get() as number;
+          return tables === 0 ? 0 : (db.prepare('SELECT count(*) FROM sessions').pluck().get() as number);
+        } finally {
+          db.close();
+          rmSync(copy, { force: true });
+        }
+      };
+      const deadline = Date.now() + 10_000;
+      while ((await inFile()) < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await inFile()).toBe(20);
+    } finally {
+      await sessions.close();
     }
   });
 });

@@ -9,7 +9,7 @@ import { withDeadline } from './deadline.js';
 import { errorBody } from '../web/errors.js';
 import type { Logger } from '../log/logger.js';
 import { bodyErrorAnswer, type JsonBody } from './read-json.js';
-import { ReplayCache } from '../store/replay-cache.js';
+import { bodyKey, ReplayCache } from '../store/replay-cache.js';
 import { eventValidator } from '../events/validate-event.js';
 
 const validateCallAction = eventValidator<CallActionEvent>('call-action');
@@ -58,8 +58,8 @@ type Answerable = TextDecision | { outcome: 'fallback'; reason: 'deadline'; deta
  * deadline covers reading the body too, so a slow sender still gets the fallback in time.
  */
 export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promise<JsonBody>) => Promise<HttpAnswer | undefined> {
-  // Keyed on the whole body as received: the same event delivered twice gets the same answer, and
-  // an eventId reused with any other data (another sub-account, number, ref id...) is decided afresh.
+  // Keyed on (a hash of) the whole body as received: the same event delivered twice gets the same
+  // answer, and an eventId reused with any other data (another sub-account, number, ref id...) is decided afresh.
   const replays = new ReplayCache<string>(10_000, 10 * 60_000, Date.now, 32 * 1024 * 1024);
   const deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
 
@@ -92,7 +92,8 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
       payload = checked.value.payload;
       eventText = body.text;
 
-      const replay = replays.get(eventText);
+      const key = bodyKey(eventText);
+      const replay = replays.get(key);
       if (replay !== undefined) return { status: 200, text: replay, fields: { replay: true, eventId: payload.eventId, callId: payload.callId, sessionId: payload.sessionId } };
 
       const ruleSet = deps.currentRules();
@@ -110,12 +111,12 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
         if (isLate()) return undefined;
         if (shared && !shared.first) {
           // Another router answered this delivery first: send exactly its answer, record nothing again.
-          replays.set(eventText, shared.text);
+          replays.set(key, shared.text);
           return { status: 200, text: shared.text, fields: { replay: true, replayFrom: 'shared', eventId: payload.eventId, callId: payload.callId, sessionId: payload.sessionId } };
         }
       }
       const answered = answer(decision, ruleSet);
-      replays.set(eventText, answered.text);
+      replays.set(key, answered.text);
       if (decision.outcome === 'matched' && decision.session) noteSessionCall(deps, decision.session, decision.ruleId, payload, decision.callee ?? '');
       return answered;
     };

@@ -10,7 +10,8 @@ import { adminRoute } from './admin-route.js';
 import { adminAuth } from './admin-auth.js';
 import { apiAuth } from './api-auth.js';
 import type { Sessions } from '../sessions/sessions-service.js';
-import { sessionsRoute } from './sessions-route.js';
+import { sessionsRoute, sessionWrites } from './sessions-route.js';
+import { fastSessionCreate } from './fast-sessions-create.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callActionAnswerer } from './answer-call-action.js';
 import { callActionRoute } from './call-action-route.js';
@@ -67,6 +68,8 @@ export interface ServerApp {
   app: Hono;
   /** POST /webhooks/call-action on node:http directly, sharing the app's guard, answerer, metrics and log. */
   callAction: (req: IncomingMessage, res: ServerResponse) => void;
+  /** POST /sessions on node:http directly, sharing the route's writes (and their turn budget); only while the API is on. */
+  sessionCreate?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /** The app, plus the fast path for the one hot endpoint that start-server puts in front of it. */
@@ -141,12 +144,17 @@ export function createServerApp(deps: AppDeps): ServerApp {
   const api = apiAuth(deps.sessions ? deps.apiToken : undefined);
   app.use('/sessions', api);
   app.use('/sessions/*', api);
-  if (deps.sessions) app.route('/sessions', sessionsRoute(deps.sessions));
+  const writes = deps.sessions ? sessionWrites(deps.sessions) : undefined;
+  if (deps.sessions) app.route('/sessions', sessionsRoute(deps.sessions, undefined, writes));
 
   app.notFound((c) => jsonError(c, 404, 'not-found', `no endpoint at ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {
     log({ level: 'error', msg: 'unhandled-error', path: c.req.path, error: e instanceof Error ? e.message : String(e) });
     return jsonError(c, 500, 'internal-error', 'the server could not handle this request');
   });
-  return { app, callAction: fastCallAction({ answer, access, log, metrics }) };
+  return {
+    app,
+    callAction: fastCallAction({ answer, access, log, metrics }),
+    ...(writes && deps.apiToken ? { sessionCreate: fastSessionCreate({ writes, token: deps.apiToken, log, metrics }) } : {}),
+  };
 }

@@ -56,7 +56,7 @@ export function fastCallAction(deps: FastCallActionDeps): (req: IncomingMessage,
 }
 
 /** The body as JSON, straight from the socket: the same checks and limits as readJson. */
-function readNodeJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<JsonBody> {
+export function readNodeJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<JsonBody> {
   const type = req.headers['content-type'];
   if (!isJsonContentType(type)) return Promise.resolve({ ok: false, problem: 'not-json', ...(type !== undefined ? { contentType: type } : {}) });
   const declared = req.headers['content-length'];

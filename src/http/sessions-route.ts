@@ -6,8 +6,8 @@ import { requestHash, type CreateInput, type PatchInput, type Refusal, type Sess
 import type { SessionCreate } from '../types/generated/session-create.js';
 import type { SessionPatch } from '../types/generated/session-patch.js';
 import { parseIsoWithZone } from '../text/dates.js';
-import { jsonError } from '../web/errors.js';
-import { bodyError, readJson } from './read-json.js';
+import { errorBody, jsonError } from '../web/errors.js';
+import { bodyError, bodyErrorAnswer, type JsonBody, readJson } from './read-json.js';
 import { TurnBudget } from './turn-budget.js';
 import { bodyValidator } from './validate-body.js';
 
@@ -22,32 +22,61 @@ const WRITES_PER_TURN = 8;
 type Checked<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 const bad = (field: string, message: string) => ({ ok: false as const, field, message });
 
-/** The sessions API (behind apiAuth in app.ts): open, read, list, extend and close masking sessions. */
-export function sessionsRoute(sessions: Sessions, clock: () => number = () => Date.now()): Hono {
-  const app = new Hono();
-  const refused = (c: Context, r: Refusal) => jsonError(c, r.status, r.code, r.message, r.field);
+/** An answer as status, JSON text and extra headers: what both ways in to a create send. */
+interface CreateAnswer {
+  status: 201 | 400 | 404 | 409 | 413 | 415 | 503;
+  text: string;
+  headers: Record<string, string>;
+}
+
+/** The sessions API's writes: one turn budget for them all, and POST /sessions as a function of its body. */
+export interface SessionWrites {
+  /** Before a write's checks and again before its answer: both halves of a write yield to calls. */
+  turn(): Promise<void>;
+  /** POST /sessions: `read` gives the body; used by the route below and by fast-sessions-create.ts. */
+  create(read: () => Promise<JsonBody>): Promise<CreateAnswer>;
+}
+
+export function sessionWrites(sessions: Sessions, clock: () => number = () => Date.now()): SessionWrites {
   const budget = new TurnBudget(WRITES_PER_TURN);
-  // Before the checks and again before the answer: both halves of a write yield to calls.
   const turn = async () => {
     const wait = budget.take();
     if (wait) await wait;
   };
+  const none = {};
+  const error = (status: CreateAnswer['status'], code: string, message: string, field?: string): CreateAnswer => ({ status, text: errorBody(code, message, field), headers: none });
+  return {
+    turn,
+    async create(read) {
+      await turn();
+      const body = await read();
+      if (!body.ok) {
+        const refused = bodyErrorAnswer(body.problem);
+        return { status: refused.status, text: refused.text, headers: none };
+      }
+      const checked = validateCreate(body.value);
+      if (!checked.ok) return error(400, 'invalid-request', checked.problem.message, checked.problem.field);
+      const input = createInput(checked.value, clock());
+      if (!input.ok) return error(400, 'invalid-request', input.message, input.field);
+      // The hash only tells a retry (same ref) from another create: without a ref there is nothing to compare.
+      const result = await sessions.create(input.value, input.value.ref ? requestHash(body.value) : undefined);
+      await turn();
+      if (!result.ok) return error(result.status, result.code, result.message, result.field);
+      // A retry of the same create answers as the first one did.
+      return { status: 201, text: JSON.stringify(sessionJson(result.session, clock())), headers: result.replay ? { 'idempotent-replayed': 'true' } : none };
+    },
+  };
+}
+
+/** The sessions API (behind apiAuth in app.ts): open, read, list, extend and close masking sessions. */
+export function sessionsRoute(sessions: Sessions, clock: () => number = () => Date.now(), writes: SessionWrites = sessionWrites(sessions, clock)): Hono {
+  const app = new Hono();
+  const refused = (c: Context, r: Refusal) => jsonError(c, r.status, r.code, r.message, r.field);
+  const { turn } = writes;
 
   app.post('/', async (c) => {
-    await turn();
-    const body = await readJson(c);
-    if (!body.ok) return bodyError(c, body.problem);
-    const checked = validateCreate(body.value);
-    if (!checked.ok) return jsonError(c, 400, 'invalid-request', checked.problem.message, checked.problem.field);
-    const input = createInput(checked.value, clock());
-    if (!input.ok) return jsonError(c, 400, 'invalid-request', input.message, input.field);
-    // The hash only tells a retry (same ref) from another create: without a ref there is nothing to compare.
-    const result = await sessions.create(input.value, input.value.ref ? requestHash(body.value) : undefined);
-    await turn();
-    if (!result.ok) return refused(c, result);
-    // A retry of the same create answers as the first one did.
-    if (result.replay) c.header('Idempotent-Replayed', 'true');
-    return c.json(sessionJson(result.session, clock()), 201);
+    const answer = await writes.create(() => readJson(c));
+    return c.body(answer.text, answer.status, { 'content-type': 'application/json', ...answer.headers });
   });
 
   app.get('/', async (c) => {

@@ -6,6 +6,7 @@ import { startupWarnings } from '../config/server-config.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import { createServerApp } from '../http/app.js';
 import { isCallAction } from '../http/fast-call-action.js';
+import { isSessionCreate } from '../http/fast-sessions-create.js';
 import { enforceConnectionLimits, serverOptions, trackResponses, type ConnectionLimits } from '../http/connection-limits.js';
 import type { Readiness } from '../http/readyz-route.js';
 import { createLogger, type AppLogger } from '../log/create-logger.js';
@@ -104,6 +105,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   /** The stores last: each writes what it still holds, then the pool they share goes. */
   const closeStores = async () => {
     await calls?.close();
+    await shared?.close();
     await sessions?.close();
     await database?.end();
   };
@@ -118,7 +120,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   };
 
   let readiness: Readiness = 'starting';
-  const { app, callAction } = createServerApp({
+  const { app, callAction, sessionCreate } = createServerApp({
     rules,
     readiness: () => readiness,
     log,
@@ -138,7 +140,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   let server: ServerType;
   try {
-    server = await listen(app.fetch, callAction, config.port, config.host, config);
+    server = await listen(app.fetch, { callAction, ...(sessionCreate ? { sessionCreate } : {}) }, config.port, config.host, config);
   } catch (e) {
     await stopReloading();
     await closeStores();
@@ -196,10 +198,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-function listen(fetch: Parameters<typeof serve>[0]['fetch'], callAction: NodeHandler, port: number, hostname: string, limits: ConnectionLimits): Promise<ServerType> {
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], fast: { callAction: NodeHandler; sessionCreate?: NodeHandler }, port: number, hostname: string, limits: ConnectionLimits): Promise<ServerType> {
+  const { callAction, sessionCreate } = fast;
   return new Promise((resolve, reject) => {
-    // The hot endpoint goes straight to its node:http handler; everything else through Hono.
-    const createServer = (options: ServerOptions, hono?: NodeHandler) => createHttpServer(options, (req, res) => (isCallAction(req) ? callAction(req, res) : hono!(req, res)));
+    // The hot endpoints go straight to their node:http handlers; everything else through Hono.
+    const route = (req: IncomingMessage, res: ServerResponse, hono: NodeHandler) => {
+      if (isCallAction(req)) return callAction(req, res);
+      if (sessionCreate && isSessionCreate(req)) return sessionCreate(req, res);
+      hono(req, res);
+    };
+    const createServer = (options: ServerOptions, hono?: NodeHandler) => createHttpServer(options, (req, res) => route(req, res, hono!));
     const server = serve({ fetch, port, hostname, serverOptions: serverOptions(limits), createServer: createServer as typeof createHttpServer }, () => resolve(server));
     server.once('error', (e: NodeJS.ErrnoException) => {
       const reason = e.code === 'EADDRINUSE' ? 'the port is in use; pick another with --port or PORT' : e.message;

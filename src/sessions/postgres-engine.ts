@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../log/logger.js';
 import { migrate } from '../postgres/migrate.js';
 import { shownUrl } from '../postgres/open-pool.js';
+import { CatchUpCursors } from './postgres-catch-up.js';
 import { SESSIONS_MIGRATIONS } from './postgres-schema.js';
 import { type SessionRow, sessionFromRow, sessionToRow } from './session-row.js';
 import { endsAt, type Session } from './session.js';
@@ -9,11 +10,6 @@ import { StoreUnavailable, type SessionsEngine, type SessionsSnapshot } from './
 import type { ListQuery, SessionCall, SessionChange } from './session-store.js';
 import type { JobResult, WriteOp } from './store-writer.js';
 
-/**
- * Writers take turns under this lock (held to the end of each transaction), so the `seq` of the
- * writes grows in the order they become visible: a reader that has seen seq n has seen all before it.
- */
-const WRITE_LOCK = 0x73657373; // "sess"
 /** Held by the router that sweeps, on its listening connection: one sweeper at a time. */
 const SWEEP_LOCK = 0x73776570; // "swep"
 const CHANNEL = 'sessions_changed';
@@ -23,7 +19,8 @@ type Row = SessionRow & { seq: string };
 
 /**
  * Live sessions in PostgreSQL, shared by every router. Each router keeps its own index in
- * memory and follows the others' writes: NOTIFY after each commit, plus catching up by `seq`.
+ * memory and follows the others' writes: NOTIFY after each commit, plus catching up by
+ * transaction snapshots (postgres-catch-up.ts), so writers on several routers never wait for each other.
  */
 export class PostgresEngine implements SessionsEngine {
   readonly describe: string;
@@ -31,6 +28,7 @@ export class PostgresEngine implements SessionsEngine {
   private onChange: (() => void) | undefined;
   private reconnect: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly cursors = new CatchUpCursors();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -44,12 +42,13 @@ export class PostgresEngine implements SessionsEngine {
     await migrate(this.pool, SESSIONS_MIGRATIONS);
   }
 
-  /** Open sessions and the seq they are current to, read in one snapshot so no write falls between. */
+  /** Open sessions and the cursor they are current to, read in one snapshot so no write falls between. */
   async snapshot(endedSince: number | undefined): Promise<SessionsSnapshot> {
     const client = await checkout(this.pool);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const seq = await client.query<{ seq: string | null }>('SELECT max(seq) AS seq FROM sessions');
+      // The first statement takes the transaction's snapshot: the reads below see exactly what it says.
+      const taken = await client.query<{ snapshot: string }>('SELECT pg_current_snapshot()::text AS snapshot');
       const open = await client.query<Row>("SELECT * FROM sessions WHERE status = 'open'");
       const ended =
         endedSince === undefined
@@ -61,7 +60,7 @@ export class PostgresEngine implements SessionsEngine {
       return {
         open: open.rows.map(sessionFromRow),
         recentlyEnded: ended.rows.map((r) => ({ parties: [r.party_a, r.party_b] as const, virtualNumber: r.virtual_number, at: Number(r.closed_at) })),
-        seq: Number(seq.rows[0]?.seq ?? 0),
+        seq: this.cursors.start(taken.rows[0]!.snapshot),
       };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => {});
@@ -126,7 +125,7 @@ export class PostgresEngine implements SessionsEngine {
   async story(calls: { session: Session; call: SessionCall }[]): Promise<void> {
     await this.transaction(async (client) => {
       for (const { session: s, call } of calls) {
-        // A newer seq: the other routers learn of the idle slide too.
+        // A new txn (the trigger) and seq: the other routers learn of the idle slide too.
         await client.query("UPDATE sessions SET last_activity_at = $1, ends_at = $2, seq = nextval('sessions_seq') WHERE id = $3 AND last_activity_at < $1", [s.lastActivityAt, endsAt(s) ?? null, s.id]);
         await client.query('INSERT INTO session_calls (session_id, at, call_id, caller, callee, rule_id) SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $1)', [
           s.id,
@@ -171,9 +170,13 @@ export class PostgresEngine implements SessionsEngine {
     return rows.map((r) => r.id);
   }
 
+  /** `seq` names a cursor of this engine (from snapshot() or an earlier change); the writes it has not seen, a page at a time. */
   async changesSince(seq: number, limit: number): Promise<SessionChange[]> {
-    const { rows } = await this.read<Row>('SELECT * FROM sessions WHERE seq > $1 ORDER BY seq LIMIT $2', [seq, limit]);
-    return rows.map((r) => ({ seq: Number(r.seq), session: sessionFromRow(r) }));
+    try {
+      return await this.cursors.read(this.pool, seq, limit);
+    } catch (e) {
+      throw this.unavailable(e);
+    }
   }
 
   watch(onChange: () => void): void {
@@ -233,7 +236,7 @@ export class PostgresEngine implements SessionsEngine {
     }
   }
 
-  /** One transaction, writers in turn; tells the other routers once it commits. */
+  /** One transaction; tells the other routers once it commits. */
   private async transaction<T>(work: (client: Checkout) => Promise<T>): Promise<T> {
     let client: Checkout;
     try {
@@ -243,7 +246,6 @@ export class PostgresEngine implements SessionsEngine {
     }
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
       const result = await work(client);
       await client.query(`NOTIFY ${CHANNEL}`);
       await client.query('COMMIT');

@@ -2,8 +2,10 @@ import type { Migrations } from '../postgres/migrate.js';
 
 /**
  * The sessions tables in PostgreSQL: the same rules as the SQLite file (session-store.ts), held
- * by partial UNIQUE indexes so that two routers can never cross sessions. `seq` numbers every
- * write (the writers take turns, see postgres-engine.ts), so each router catches up by it.
+ * by partial UNIQUE indexes so that two routers can never cross sessions. Step 2: `txn` is the
+ * transaction that last wrote the row (a trigger keeps it so on every update, whoever writes), and
+ * each router catches up by transaction snapshots (postgres-catch-up.ts), so writers no longer
+ * take turns. `seq` is still bumped for routers of the version before (they catch up by it).
  * Never edit a step that has shipped: add one.
  */
 export const SESSIONS_MIGRATIONS: Migrations = {
@@ -55,5 +57,13 @@ export const SESSIONS_MIGRATIONS: Migrations = {
        rule_id TEXT NOT NULL
      );
      CREATE INDEX session_calls_session ON session_calls (session_id, at, n);`,
+    `ALTER TABLE sessions ADD COLUMN txn xid8 NOT NULL DEFAULT pg_current_xact_id();
+     CREATE INDEX sessions_txn ON sessions (txn, id);
+     CREATE FUNCTION sessions_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       NEW.txn := pg_current_xact_id();
+       RETURN NEW;
+     END $$;
+     CREATE TRIGGER sessions_touch BEFORE UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION sessions_touch();`,
   ],
 };

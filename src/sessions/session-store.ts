@@ -66,6 +66,12 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/**
+ * With a checkpoint thread beside the writer, the writer's commits checkpoint only if the log
+ * passes this many pages (64 MB): when that thread has fallen behind or stopped.
+ */
+const WAL_LIMIT_PAGES = 16_000;
+
 type Row = SessionRow & { seq: number };
 
 /** A session as a write left it, with that write's place in the change sequence. */
@@ -119,7 +125,11 @@ export class SessionStore implements SessionChanges {
   private readonly db: Database.Database;
   private readonly stmts;
 
-  constructor(readonly path: string) {
+  /** `checkpoints: 'elsewhere'`: another connection (checkpoint-worker.ts) checkpoints the log, not this one's commits. */
+  constructor(
+    readonly path: string,
+    options: { checkpoints?: 'in-commits' | 'elsewhere' } = {},
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -131,6 +141,7 @@ export class SessionStore implements SessionChanges {
     // CPU time. In memory it is only needed until the commit, so nothing durable moves.
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('busy_timeout = 5000');
+    if (options.checkpoints === 'elsewhere') this.db.pragma(`wal_autocheckpoint = ${WAL_LIMIT_PAGES}`);
     this.migrate();
     const db = this.db;
     this.stmts = {

@@ -6,7 +6,7 @@ import type { FromStoreWorker, ToStoreWorker, WriteOp } from './store-writer.js'
  * The thread that writes the sessions file. A commit waits for the disk (synchronous=FULL), and
  * waiting here keeps the main thread answering calls meanwhile.
  */
-const store = new SessionStore((workerData as { path: string }).path);
+const store = new SessionStore((workerData as { path: string }).path, { checkpoints: 'elsewhere' });
 const port = parentPort!;
 
 function apply(op: WriteOp): void {

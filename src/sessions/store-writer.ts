@@ -14,9 +14,15 @@ export type ToStoreWorker =
 
 export type FromStoreWorker = { id: number; results: JobResult[] } | { id: number; error: string };
 
-/** The main thread's handle on the writer thread (store-worker.ts). */
+/** How often the checkpoint thread copies the log back into the file. */
+const CHECKPOINT_EVERY_MS = 250;
+
+/** The main thread's handle on the writer thread (store-worker.ts) and the checkpoint thread beside it. */
 export class StoreWriter {
   private readonly worker: Worker;
+  /** None for `:memory:` (no log to copy back). */
+  private readonly checkpointer: Worker | undefined;
+  private checkpointerDone = false;
   private next = 0;
   private readonly pending = new Map<number, { resolve: (r: JobResult[]) => void; reject: (e: Error) => void }>();
   private dead: Error | undefined;
@@ -24,6 +30,14 @@ export class StoreWriter {
   constructor(path: string) {
     this.worker = startWorker(new URL('./store-worker.js', import.meta.url), { workerData: { path } });
     this.worker.unref();
+    if (path !== ':memory:') {
+      const checkpointer = startWorker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { path, everyMs: CHECKPOINT_EVERY_MS } });
+      checkpointer.unref();
+      // Its failing only makes the writer's commits checkpoint again (see WAL_LIMIT_PAGES).
+      checkpointer.on('error', () => {});
+      checkpointer.once('exit', () => (this.checkpointerDone = true));
+      this.checkpointer = checkpointer;
+    }
     this.worker.on('message', (m: FromStoreWorker) => {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
@@ -52,6 +66,20 @@ export class StoreWriter {
     if (!this.dead) await this.send({ type: 'close', id: 0 }).catch(() => {});
     this.worker.removeAllListeners('exit');
     await this.worker.terminate();
+    await this.closeCheckpointer();
+  }
+
+  /** Lets it close its connection (a checkpoint in progress finishes first), then stops it. */
+  private async closeCheckpointer(): Promise<void> {
+    const checkpointer = this.checkpointer;
+    if (!checkpointer || this.checkpointerDone) return;
+    const closed = new Promise<void>((resolve) => {
+      checkpointer.once('message', () => resolve());
+      checkpointer.once('exit', () => resolve());
+    });
+    checkpointer.postMessage({ type: 'close' });
+    await closed;
+    await checkpointer.terminate();
   }
 
   private send(message: ToStoreWorker): Promise<JobResult[]> {

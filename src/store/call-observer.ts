@@ -74,7 +74,7 @@ export class CallObserver {
         at: Date.now(),
         eventText: capText(r.eventText, MAX_EVENT_TEXT),
         responseText: capText(r.responseText, MAX_RESPONSE_TEXT),
-        decision: { outcome: r.outcome, ...(r.reason ? { reason: r.reason } : {}), ...(r.detail ? { detail: r.detail } : {}) },
+        decision: decisionOf(r),
         source: r.payload.source,
         destination: r.payload.destination,
       });
@@ -175,6 +175,14 @@ export class CallObserver {
       this.log({ level: 'error', msg: 'observe-failed', what, error: e instanceof Error ? e.message : String(e) });
     }
   }
+}
+
+/** The decision as stored: outcome, then reason and detail when there are any (one object, no spreads: this runs per call). */
+function decisionOf(r: CallActionRecord): NonNullable<CallRecord['decision']> {
+  const decision: NonNullable<CallRecord['decision']> = { outcome: r.outcome };
+  if (r.reason) decision.reason = r.reason;
+  if (r.detail) decision.detail = r.detail;
+  return decision;
 }
 
 /** The body as received, capped; JSON of the payload when the route had no body text. */
