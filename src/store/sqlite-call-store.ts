@@ -3,61 +3,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CallRecord, CallStore, HourCount, Retention, RuleHits, WriteReport } from './call-store.js';
 import { type CallRow, callFromRow } from './call-row.js';
+import { BUCKET_SHIFT, dedupeHash, migrateCallLog, refuseNewerCallLog } from './sqlite-call-schema.js';
+import { optionalHash, textHash } from './text-hash.js';
 
-const SCHEMA_VERSION = 2;
-
-// Only the indexes the queries use: a session's story, the dedupe on insert, and search by
-// callId or number. Age and row pruning walk the primary key (rows arrive in time order), and
-// the hourly counts live in their own small table, so `at` needs no index.
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS call_log (
-  id INTEGER PRIMARY KEY,
-  at INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  session_id TEXT NOT NULL,
-  call_id TEXT,
-  dedupe_key TEXT,
-  rule_id TEXT,
-  rules_version TEXT,
-  status TEXT,
-  outcome TEXT,
-  reason TEXT,
-  detail TEXT,
-  source TEXT,
-  destination TEXT,
-  event_text TEXT NOT NULL,
-  response_text TEXT
-);
-CREATE INDEX IF NOT EXISTS call_log_session ON call_log (session_id);
-CREATE INDEX IF NOT EXISTS call_log_call ON call_log (call_id) WHERE call_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS call_log_source ON call_log (source) WHERE source IS NOT NULL;
-CREATE INDEX IF NOT EXISTS call_log_destination ON call_log (destination) WHERE destination IS NOT NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS call_log_dedupe ON call_log (kind, dedupe_key) WHERE dedupe_key IS NOT NULL;
-CREATE TABLE IF NOT EXISTS call_hours (hour INTEGER PRIMARY KEY, calls INTEGER NOT NULL, fallbacks INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS rule_hours (hour INTEGER NOT NULL, rule_id TEXT NOT NULL, hits INTEGER NOT NULL, last_at INTEGER NOT NULL, PRIMARY KEY (hour, rule_id)) WITHOUT ROWID;
-`;
-
-// Version 1 (node-sqlite3-wasm) kept one JSON column `data` with the event, decision and callflow.
-const MIGRATE_V1 = `
-ALTER TABLE call_log RENAME TO call_log_v1;
-DROP INDEX IF EXISTS call_log_session;
-DROP INDEX IF EXISTS call_log_at;
-DROP INDEX IF EXISTS call_log_dedupe;
-${SCHEMA}
-INSERT INTO call_log (id, at, kind, session_id, call_id, dedupe_key, rule_id, rules_version, status, outcome, reason, detail, source, destination, event_text, response_text)
-  SELECT id, at, kind, session_id, call_id, dedupe_key, rule_id, rules_version, status,
-    json_extract(data, '$.decision.outcome'), json_extract(data, '$.decision.reason'), json_extract(data, '$.decision.detail'),
-    CASE kind WHEN 'call-action' THEN json_extract(data, '$.event.source') END,
-    CASE kind WHEN 'call-action' THEN json_extract(data, '$.event.destination') END,
-    json_object('payload', json(json_extract(data, '$.event'))),
-    json_extract(data, '$.callflow')
-  FROM call_log_v1;
-INSERT INTO call_hours (hour, calls, fallbacks)
-  SELECT at / 3600000 * 3600000, count(*), sum(json_extract(data, '$.decision.outcome') = 'fallback') FROM call_log_v1 WHERE kind = 'call-action' GROUP BY 1;
-INSERT INTO rule_hours (hour, rule_id, hits, last_at)
-  SELECT at / 3600000 * 3600000, rule_id, count(*), max(at) FROM call_log_v1 WHERE kind = 'call-action' AND rule_id IS NOT NULL GROUP BY 1, 2;
-DROP TABLE call_log_v1;
-`;
+const BUCKET_ROWS = 2 ** BUCKET_SHIFT;
 
 const COLUMNS = 'id, at, kind, session_id, call_id, dedupe_key, rule_id, rules_version, status, outcome, reason, detail, source, destination, event_text, response_text';
 
@@ -88,6 +37,12 @@ export class SqliteCallStore implements CallStore {
     } else {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       this.db = new Database(path);
+      try {
+        refuseNewerCallLog(this.db, path);
+      } catch (e) {
+        this.db.close();
+        throw e;
+      }
       this.db.pragma('busy_timeout = 5000');
       // Only takes effect on a new file: lets pruning give pages back to the file system.
       this.db.pragma('auto_vacuum = INCREMENTAL');
@@ -95,7 +50,7 @@ export class SqliteCallStore implements CallStore {
       this.db.pragma('synchronous = FULL');
       // The WAL is truncated back to this after a checkpoint instead of staying at its peak.
       this.db.pragma('journal_size_limit = 16777216');
-      this.migrate();
+      migrateCallLog(this.db);
     }
     this.statements = this.prepare();
   }
@@ -125,17 +80,24 @@ export class SqliteCallStore implements CallStore {
     if (records.length === 0) return report;
     const hours = new Map<number, { calls: number; fallbacks: number }>();
     const ruleHours = new Map<string, { hour: number; ruleId: string; hits: number; lastAt: number }>();
-    const { insert, addHour, addRuleHour } = this.statements;
+    const { insert, recentDuplicate, lastId, addHour, addRuleHour } = this.statements;
     this.db.exec('BEGIN');
     try {
+      let last = (lastId.get() as number | null) ?? 0;
       for (const r of records) {
         // One statement per record: a record SQLite refuses rolls back only itself.
         try {
-          const changes = insert.run(toParams(r)).changes;
-          if (changes === 0) {
-            report.duplicates++;
-            continue;
+          const params = toParams(r);
+          if (params.dedupeH !== null) {
+            // Only the newest two buckets (4,096 to 8,192 rows back) are checked: 8x8 repeats a
+            // delivery within seconds, and the replay cache answers repeats for 10 minutes.
+            const bucket = Math.floor((last + 1) / BUCKET_ROWS);
+            if (recentDuplicate.get(bucket, bucket - 1, params.dedupeH, params.kind, params.dedupeKey) !== undefined) {
+              report.duplicates++;
+              continue;
+            }
           }
+          last = Number(insert.run(params).lastInsertRowid);
           report.written++;
           if (r.kind === 'call-action') {
             const hour = Math.floor(r.at / 3_600_000) * 3_600_000;
@@ -169,18 +131,40 @@ export class SqliteCallStore implements CallStore {
   }
 
   session(sessionId: string): CallRecord[] {
-    return (this.statements.session.all(sessionId) as CallRow[]).map(callFromRow);
+    return (this.statements.session.all({ h: textHash(sessionId), v: sessionId }) as CallRow[]).map(callFromRow);
   }
 
   ruleForSession(sessionId: string): string | undefined {
-    const row = this.statements.ruleForSession.get(sessionId) as { rule_id: string | null } | undefined;
-    return row?.rule_id ?? undefined;
+    return (this.statements.ruleForSession.get({ h: textHash(sessionId), v: sessionId }) as string | null | undefined) ?? undefined;
   }
 
   recent(options: { limit: number; search?: string }): CallRecord[] {
     const limit = Math.max(0, Math.floor(options.limit));
-    const rows = options.search === undefined ? this.statements.recent.all(limit) : this.statements.search.all({ search: options.search, limit });
+    const rows = options.search === undefined ? this.statements.recent.all(limit) : this.search(options.search, limit);
     return (rows as CallRow[]).map(callFromRow);
+  }
+
+  /**
+   * The newest `limit` rows whose session, call id, source or destination is `value`. The newest
+   * bucket first, newest match first, so a number on every call stops there. Then older buckets
+   * in runs that double (1, 2, 4, ...): a rare value costs one seek per bucket and column, all
+   * inside a few statements, and a busy one stops once a run has found enough.
+   */
+  private search(value: string, limit: number): CallRow[] {
+    if (limit === 0) return [];
+    const { idRange, searchNewestBucket, searchBuckets, rowsByIds } = this.statements;
+    const ids = idRange.get() as { lo: number | null; hi: number | null };
+    if (ids.lo === null || ids.hi === null) return [];
+    const h = textHash(value);
+    const lo = Math.floor(ids.lo / BUCKET_ROWS);
+    let hi = Math.floor(ids.hi / BUCKET_ROWS);
+    const found = searchNewestBucket.all({ b: hi, h, v: value, limit }) as number[];
+    for (let run = 1; hi > lo && found.length < limit; run *= 2) {
+      const from = Math.max(lo, hi - run);
+      for (const id of searchBuckets.all({ hi: hi - 1, lo: from, h, v: value, limit: limit - found.length }) as number[]) found.push(id);
+      hi = from;
+    }
+    return found.length === 0 ? [] : (rowsByIds.all(JSON.stringify(found)) as CallRow[]);
   }
 
   hourly(sinceMs: number): HourCount[] {
@@ -243,42 +227,48 @@ export class SqliteCallStore implements CallStore {
     return (this.db.pragma('quick_check(1)') as { quick_check: string }[])[0]?.quick_check ?? 'ok';
   }
 
-  private migrate(): void {
-    const columns = (this.db.pragma('table_info(call_log)') as { name: string }[]).map((c) => c.name);
-    if (columns.includes('data')) this.db.transaction(() => this.db.exec(MIGRATE_V1))();
-    else this.db.exec(SCHEMA);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }
-
   private prepare() {
     const db = this.db;
     const writable = !db.readonly;
     return {
       insert: writable
         ? db.prepare(
-            `INSERT OR IGNORE INTO call_log (${COLUMNS.replace('id, ', '')}) VALUES (@at, @kind, @sessionId, @callId, @dedupeKey, @ruleId, @rulesVersion, @status, @outcome, @reason, @detail, @source, @destination, @eventText, @responseText)`,
+            `INSERT INTO call_log (${COLUMNS.replace('id, ', '')}, session_h, call_h, source_h, destination_h, dedupe_h) VALUES (@at, @kind, @sessionId, @callId, @dedupeKey, @ruleId, @rulesVersion, @status, @outcome, @reason, @detail, @source, @destination, @eventText, @responseText, @sessionH, @callH, @sourceH, @destinationH, @dedupeH)`,
           )
         : unusable('insert'),
+      recentDuplicate: writable ? db.prepare(`SELECT 1 FROM call_log WHERE (id >> ${BUCKET_SHIFT}) IN (?, ?) AND dedupe_h = ? AND kind = ? AND dedupe_key = ? LIMIT 1`).pluck() : unusable('recentDuplicate'),
+      lastId: db.prepare('SELECT max(id) FROM call_log').pluck(),
       addHour: writable
         ? db.prepare('INSERT INTO call_hours (hour, calls, fallbacks) VALUES (?, ?, ?) ON CONFLICT (hour) DO UPDATE SET calls = calls + excluded.calls, fallbacks = fallbacks + excluded.fallbacks')
         : unusable('addHour'),
-      session: db.prepare(`SELECT ${COLUMNS} FROM call_log WHERE session_id = ? ORDER BY id`),
-      ruleForSession: db.prepare("SELECT rule_id FROM call_log WHERE session_id = ? AND kind = 'call-action' ORDER BY id LIMIT 1"),
+      // A session's rows: one seek per bucket in the session index, oldest bucket first.
+      session: db.prepare(`${EVERY_BUCKET} SELECT ${COLUMNS.replace(/\w+/g, 'c.$&')} FROM b CROSS JOIN call_log AS c ON (c.id >> ${BUCKET_SHIFT}) = b.n AND c.session_h = @h AND c.session_id = @v ORDER BY c.id`),
+      ruleForSession: db
+        .prepare(`${EVERY_BUCKET} SELECT c.rule_id FROM b CROSS JOIN call_log AS c ON (c.id >> ${BUCKET_SHIFT}) = b.n AND c.session_h = @h AND c.session_id = @v AND c.kind = 'call-action' ORDER BY c.id LIMIT 1`)
+        .pluck(),
       recent: db.prepare(`SELECT ${COLUMNS} FROM call_log ORDER BY id DESC LIMIT ?`),
-      // Newest `limit` per index, then merged: a busy number matches many rows, and a plain OR
-      // would collect and sort them all on the main thread.
-      search: db.prepare(
-        `SELECT ${COLUMNS} FROM call_log WHERE id IN (${['session_id', 'call_id', 'source', 'destination']
-          .map((column) => `SELECT id FROM (SELECT id FROM call_log WHERE ${column} = @search ORDER BY id DESC LIMIT @limit)`)
-          .join(' UNION ')}) ORDER BY id DESC LIMIT @limit`,
-      ),
+      // The four indexes hold the same text's hash: the newest matches in one bucket, each index
+      // walked backwards and stopped at `limit`...
+      searchNewestBucket: db
+        .prepare(
+          `SELECT id FROM (${SEARCHED.map(([c, column]) => `SELECT id FROM (SELECT id FROM call_log WHERE (id >> ${BUCKET_SHIFT}) = @b AND ${c}_h = @h AND ${column} = @v ORDER BY id DESC LIMIT @limit)`).join(' UNION ')}) ORDER BY id DESC LIMIT @limit`,
+        )
+        .pluck(),
+      // ...and every match in the buckets from @hi down to @lo.
+      searchBuckets: db
+        .prepare(
+          `WITH RECURSIVE b(n) AS (SELECT @hi UNION ALL SELECT n - 1 FROM b WHERE n > @lo) SELECT id FROM (${SEARCHED.map(([c, column]) => `SELECT c.id FROM b CROSS JOIN call_log AS c ON (c.id >> ${BUCKET_SHIFT}) = b.n AND c.${c}_h = @h AND c.${column} = @v`).join(' UNION ')}) ORDER BY id DESC LIMIT @limit`,
+        )
+        .pluck(),
+      rowsByIds: db.prepare(`SELECT ${COLUMNS} FROM call_log WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`),
       hourly: db.prepare('SELECT hour, calls, fallbacks FROM call_hours WHERE hour >= ? ORDER BY hour'),
       addRuleHour: writable
         ? db.prepare('INSERT INTO rule_hours (hour, rule_id, hits, last_at) VALUES (?, ?, ?, ?) ON CONFLICT (hour, rule_id) DO UPDATE SET hits = hits + excluded.hits, last_at = max(last_at, excluded.last_at)')
         : unusable('addRuleHour'),
       ruleHits: db.prepare('SELECT rule_id AS ruleId, sum(hits) AS hits, max(last_at) AS lastAt FROM rule_hours WHERE hour >= ? GROUP BY rule_id'),
       firstAtOrAfter: db.prepare('SELECT id FROM call_log WHERE at >= ? ORDER BY id LIMIT 1'),
-      idRange: db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM call_log'),
+      // Two subqueries: `SELECT min(id), max(id)` in one would scan the whole table.
+      idRange: db.prepare('SELECT (SELECT min(id) FROM call_log) AS lo, (SELECT max(id) FROM call_log) AS hi'),
       deleteUpTo: writable ? db.prepare('DELETE FROM call_log WHERE id <= ?') : unusable('deleteUpTo'),
       deleteAll: writable ? db.prepare('DELETE FROM call_log') : unusable('deleteAll'),
       deleteOldHours: writable ? db.prepare('DELETE FROM call_hours WHERE hour < ?') : unusable('deleteOldHours'),
@@ -295,24 +285,46 @@ function unusable(name: string): Database.Statement {
   return { run: fail, get: fail, all: fail } as unknown as Database.Statement;
 }
 
+/** What search looks in: each index's hash column and the text it hashes. */
+const SEARCHED = [
+  ['session', 'session_id'],
+  ['call', 'call_id'],
+  ['source', 'source'],
+  ['destination', 'destination'],
+] as const;
+
+/** The buckets from the oldest row's to the newest's: each a seek in a bucket-led index. */
+const EVERY_BUCKET = `WITH RECURSIVE b(n) AS (SELECT (SELECT min(id) FROM call_log) >> ${BUCKET_SHIFT} UNION ALL SELECT n + 1 FROM b WHERE n < (SELECT max(id) FROM call_log) >> ${BUCKET_SHIFT})`;
+
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /** Bind parameters from a record; anything not a string becomes one, so a binding never throws. */
 function toParams(r: CallRecord) {
+  const kind = String(r.kind);
+  const sessionId = String(r.sessionId);
+  const callId = text(r.callId);
+  const dedupeKey = text(r.dedupeKey);
+  const source = text(r.source);
+  const destination = text(r.destination);
   return {
     at: Number.isFinite(r.at) ? Math.floor(r.at) : Date.now(),
-    kind: String(r.kind),
-    sessionId: String(r.sessionId),
-    callId: text(r.callId),
-    dedupeKey: text(r.dedupeKey),
+    kind,
+    sessionId,
+    callId,
+    dedupeKey,
+    sessionH: textHash(sessionId),
+    callH: optionalHash(callId),
+    sourceH: optionalHash(source),
+    destinationH: optionalHash(destination),
+    dedupeH: dedupeHash(kind, dedupeKey),
     ruleId: text(r.ruleId),
     rulesVersion: text(r.rulesVersion),
     status: text(r.status),
     outcome: text(r.decision?.outcome),
     reason: text(r.decision?.reason),
     detail: text(r.decision?.detail),
-    source: text(r.source),
-    destination: text(r.destination),
+    source,
+    destination,
     eventText: text(r.eventText) ?? '',
     responseText: text(r.responseText),
   };
