@@ -7,7 +7,7 @@ const ENDPOINTS = new Set(['/webhooks/call-action', '/webhooks/call-status', '/w
 const QUIET = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The endpoint label for metrics: a fixed set, so random paths cannot create new series. */
-function endpointOf(path: string): string {
+export function endpointOf(path: string): string {
   if (ENDPOINTS.has(path)) return path;
   if (path.startsWith('/calls/')) return '/calls/:sessionId';
   if (path.startsWith('/admin/')) return '/admin';
