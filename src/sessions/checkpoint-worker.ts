@@ -9,14 +9,25 @@ import Database from 'better-sqlite3';
  * for it. A checkpoint only moves what is already committed: nothing acknowledged depends on it.
  */
 const { path, everyMs } = workerData as { path: string; everyMs: number };
-const db = new Database(path, { fileMustExist: true });
-db.pragma('synchronous = FULL');
-db.pragma('busy_timeout = 5000');
+// Opened on the first tick that finds the file: the writer thread, started at the same time,
+// may not have created it yet.
+let db: Database.Database | undefined;
+function connect(): Database.Database | undefined {
+  try {
+    db = new Database(path, { fileMustExist: true });
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+  } catch {
+    db?.close();
+    db = undefined;
+  }
+  return db;
+}
 
 // PASSIVE: never waits for the writer or a reader; with nothing new in the log it reads one header.
 const timer = setInterval(() => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    (db ?? connect())?.pragma('wal_checkpoint(PASSIVE)');
   } catch {
     // Tried again next time; meanwhile the writer's own limit (WAL_LIMIT_PAGES) bounds the log.
   }
@@ -24,6 +35,6 @@ const timer = setInterval(() => {
 parentPort?.on('message', (m: { type: 'close' }) => {
   if (m.type !== 'close') return;
   clearInterval(timer);
-  db.close();
+  db?.close();
   parentPort?.postMessage({ closed: true });
 });
