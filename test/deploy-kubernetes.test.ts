@@ -99,6 +99,14 @@ describe('deploy/kubernetes manifests', () => {
     expect(mib(container.resources.limits.memory)).toBeGreaterThanOrEqual(budgetMb + 256);
   });
 
+  it('gives a read-only root file system a writable /tmp, where the rules loader hands big rule sets over', () => {
+    expect(container.securityContext?.readOnlyRootFilesystem).toBe(true);
+    const mount = container.volumeMounts.find((m: Doc) => m.mountPath === '/tmp');
+    expect(mount, 'no volume is mounted at /tmp').toBeDefined();
+    expect(mount.readOnly).not.toBe(true);
+    expect(pod.volumes.find((v: Doc) => v.name === mount.name)?.emptyDir).toBeDefined();
+  });
+
   it('sets resource requests and limits, and a PodDisruptionBudget and a Service that select the pods', () => {
     expect(container.resources.requests).toMatchObject({ cpu: expect.anything(), memory: expect.anything() });
     expect(container.resources.limits).toMatchObject({ memory: expect.anything() });
