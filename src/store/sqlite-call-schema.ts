@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { textHash } from './text-hash.js';
+import { optionalHash, textHash } from './text-hash.js';
 
 const SCHEMA_VERSION = 3;
 
@@ -117,7 +117,7 @@ export function refuseNewerCallLog(db: Database.Database, path: string): void {
 /** Brings the file to this version in one transaction: a failed migration leaves it as it was. */
 export function migrateCallLog(db: Database.Database): void {
   if ((db.pragma('user_version', { simple: true }) as number) === SCHEMA_VERSION) return;
-  db.function('call_log_hash', { deterministic: true }, (s: unknown) => (s === null || s === undefined ? null : textHash(String(s))));
+  db.function('call_log_hash', { deterministic: true }, (s: unknown) => optionalHash(s === null || s === undefined ? null : String(s)));
   db.transaction(() => {
     const columns = (db.pragma('table_info(call_log)') as { name: string }[]).map((c) => c.name);
     if (columns.length === 0) db.exec(SCHEMA_V3);
