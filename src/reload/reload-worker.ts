@@ -1,6 +1,4 @@
 import { open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { RuleSources } from '../rules/build-rule-set.js';
@@ -8,6 +6,7 @@ import { compileRules, loadRules, type LoadResult } from '../rules/load-rules.js
 import { encodePackedRuleSet } from '../rules/packed-file.js';
 import { packRuleSet, type PackedRuleSet } from '../rules/packed-rule-set.js';
 import { readRulesDir } from '../rules/read-rules-dir.js';
+import { handOverFile, sweepHandOvers } from './hand-over-files.js';
 import type { FromWorker, ToWorker } from './load-rules-in-worker.js';
 import { cacheKey, writeCachedRules } from './rules-cache.js';
 
@@ -22,6 +21,8 @@ const send = process.send?.bind(process);
 if (!send) throw new Error('reload-worker must run as a forked process with an IPC channel');
 // The server went away: nothing is left to load for.
 process.on('disconnect', () => process.exit(0));
+// Files left by loaders that died before the server read them; ours are named by our own pid.
+void sweepHandOvers();
 
 process.on('message', (message: ToWorker) => {
   send({ type: 'started' } satisfies FromWorker);
@@ -39,7 +40,7 @@ async function load(dir: string, cacheDir: string | undefined): Promise<void> {
   const heapMb = () => getHeapStatistics().used_heap_size / 2 ** 20;
   if (!result.ruleSet) return void send!({ type: 'done', diagnostics, texts, heapMb: heapMb() } satisfies FromWorker);
   const packed = packRuleSet(result.ruleSet);
-  const file = join(tmpdir(), `router-rules-${process.pid}-${++handoffs}.bin`);
+  const file = handOverFile(process.pid, ++handoffs);
   try {
     await writeParts(file, encodePackedRuleSet(packed));
     send!({ type: 'done', diagnostics, texts, file, heapMb: heapMb() } satisfies FromWorker);
