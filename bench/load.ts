@@ -13,6 +13,8 @@ export interface LoadResult {
   non2xx: number;
   /** Latency resolution: autocannon records whole milliseconds, the paced load microseconds. */
   resolutionMs: number;
+  /** The paced client's own lag (how late its 1 ms ticks fired), p99 in ms: its floor under p99. */
+  clientLagP99?: number;
 }
 
 export interface LoadOptions {

@@ -1,10 +1,14 @@
 /**
- * Open-loop load at a fixed rate, evenly paced (a few requests every millisecond), timed to the
- * microsecond from the tick in which each call falls due. autocannon's overallRate sends each second's
- * quota in a burst and then waits, which on its own shows p99 near 100 ms for a server that
- * answers in 1 ms, so latency at a given rate is measured here instead. Requests are written as
- * raw HTTP/1.1 on a pool of keep-alive sockets (node:http's client costs too much CPU on a
- * 2-core machine); when every socket is busy, due calls wait in line, as 8x8's would.
+ * Open-loop load at a fixed rate, evenly paced: call i falls due at t0 + i / rate, and its
+ * latency is timed to the microsecond from that moment, not from when the client got round to
+ * sending it. autocannon's overallRate sends each second's quota in a burst and then waits, which
+ * on its own shows p99 near 100 ms for a server that answers in 1 ms, so latency at a given rate
+ * is measured here instead. Requests are written as raw HTTP/1.1 on a pool of keep-alive sockets
+ * (node:http's client costs too much CPU on a 2-core machine); when every socket is busy, due
+ * calls wait in line, as 8x8's would.
+ *
+ * The client reports its own lag (how late its timer ticks fire), so a p99 it cannot see is not
+ * blamed on the server: a tick 10 ms late makes every call due in those 10 ms at least that late.
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
@@ -22,16 +26,41 @@ export interface PacedOptions {
   headers?: Record<string, string>;
 }
 
+export interface PacedResult extends LoadResult {
+  clientLagP99: number;
+  /** The client's longest stall, in ms. */
+  clientLagMax: number;
+}
+
 interface Conn {
   socket: Socket;
-  /** When the call on this socket was due, or undefined when the socket is free. */
+  /** When the call on this socket fell due, or undefined when the socket is free. */
   dueAt: number | undefined;
   pending: Buffer;
 }
 
-export function startPacedLoad(opts: PacedOptions): RunningLoad {
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/** The Content-Length of a response head, read without a regex (this runs for every answer). */
+function contentLength(head: Buffer): number {
+  const at = head.indexOf('ontent-Length:') + 1 || head.indexOf('ontent-length:') + 1;
+  if (at === 0) return 0;
+  let n = 0;
+  for (let i = at + 14; i < head.length; i++) {
+    const c = head[i]!;
+    if (c === 32) continue;
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+
+const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Promise<PacedResult> } {
   const { hostname, port } = new URL(opts.url);
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  const maxConns = opts.connections ?? 32;
   // Each body is split around its eventId once, so that every request gets a fresh id cheaply.
   const templates = opts.requests.map((r) => webhookBody(r.payload, '@@ID@@').split('@@ID@@') as [string, string]);
   const extra = Object.entries(opts.headers ?? {})
@@ -41,17 +70,20 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad {
   // A nonce per run: ids stay fresh across runs against the same server, so no call is a replay.
   const nonce = randomBytes(4).toString('hex');
   const latencies: number[] = [];
-  const waiting: number[] = []; // due times of calls not yet sent
-  const conns: Conn[] = [];
-  let due = 0;
-  let sent = 0;
+  const lags: number[] = [];
+  const conns = new Set<Conn>();
+  const free: Conn[] = []; // sockets with no call in flight
+  const interval = 1000 / opts.rate;
+  const t0 = performance.now();
+  const dueTime = (i: number) => t0 + i * interval;
+  let due = 0; // calls i < due have fallen due
+  let sent = 0; // calls i < sent have been written
   let errors = 0;
   let timeouts = 0;
   let non2xx = 0;
   let stopped = false;
   let stoppedAt = 0;
-  const t0 = performance.now();
-  const interval = 1000 / opts.rate;
+  let lastTick = t0;
 
   const open = (): Conn => {
     const conn: Conn = { socket: connect(Number(port), hostname), dueAt: undefined, pending: Buffer.alloc(0) };
@@ -61,47 +93,64 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad {
     conn.socket.on('close', () => {
       if (conn.dueAt !== undefined) errors++;
       conn.dueAt = undefined;
-      conns.splice(conns.indexOf(conn), 1);
+      conns.delete(conn);
+      const at = free.indexOf(conn);
+      if (at !== -1) free.splice(at, 1);
     });
-    conns.push(conn);
+    conns.add(conn);
     return conn;
   };
   const onData = (conn: Conn, chunk: Buffer) => {
     conn.pending = conn.pending.length ? Buffer.concat([conn.pending, chunk]) : chunk;
-    const end = conn.pending.indexOf('\r\n\r\n');
+    const end = conn.pending.indexOf(HEADER_END);
     if (end === -1 || conn.dueAt === undefined) return;
-    const headers = conn.pending.subarray(0, end).toString('latin1');
-    const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(headers)?.[1] ?? 0);
+    const length = contentLength(conn.pending.subarray(0, end));
     if (conn.pending.length < end + 4 + length) return;
-    const status = Number(headers.slice(9, 12));
+    const status = (conn.pending[9]! - 48) * 100 + (conn.pending[10]! - 48) * 10 + (conn.pending[11]! - 48);
     if (status < 200 || status >= 300) non2xx++;
     latencies.push(performance.now() - conn.dueAt);
     conn.dueAt = undefined;
     conn.pending = conn.pending.subarray(end + 4 + length);
+    free.push(conn);
     dispatch();
   };
   const dispatch = () => {
-    while (waiting.length > 0) {
-      const conn = conns.find((c) => c.dueAt === undefined) ?? (conns.length < (opts.connections ?? 32) ? open() : undefined);
+    while (sent < due) {
+      const conn = free.pop() ?? (conns.size < maxConns ? open() : undefined);
       if (!conn) return;
       const [before, after] = templates[sent % templates.length]!;
       const body = `${before}paced-${nonce}-${sent}${after}`;
-      conn.dueAt = waiting.shift()!;
+      conn.dueAt = dueTime(sent);
       conn.socket.write(`${head}${Buffer.byteLength(body)}\r\n\r\n${body}`);
       sent++;
     }
   };
 
   const stopRef = { stop: () => {} };
-  const result = new Promise<LoadResult>((resolve) => {
+  const result = new Promise<PacedResult>((resolve) => {
     const finish = () => {
       for (const c of [...conns]) c.socket.destroy();
       latencies.sort((a, b) => a - b);
-      const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-      resolve({ rps: latencies.length / ((stoppedAt - t0) / 1000), requests: latencies.length, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? 0, errors, timeouts, non2xx, resolutionMs: 0.001 });
+      lags.sort((a, b) => a - b);
+      resolve({
+        rps: latencies.length / ((stoppedAt - t0) / 1000),
+        requests: latencies.length,
+        p50: quantile(latencies, 0.5),
+        p99: quantile(latencies, 0.99),
+        max: latencies.at(-1) ?? 0,
+        errors,
+        timeouts,
+        non2xx,
+        resolutionMs: 0.001,
+        clientLagP99: quantile(lags, 0.99),
+        clientLagMax: lags.at(-1) ?? 0,
+      });
     };
     const tick = () => {
       const now = performance.now();
+      // Asked for 1 ms: anything beyond is the client's own stall (GC, a neighbour on its core).
+      lags.push(Math.max(0, now - lastTick - 1));
+      lastTick = now;
       for (const c of conns) {
         if (c.dueAt !== undefined && now - c.dueAt > timeoutMs) {
           timeouts++;
@@ -110,13 +159,12 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad {
       }
       if (!stopped) {
         if (now - t0 >= opts.seconds * 1000) stopRef.stop();
-        // Calls arrive in the tick they fall due (1 ms granularity), so the pacing itself adds no latency.
-        else for (const target = Math.floor((now - t0) / interval) + 1; due < target; due++) waiting.push(now);
+        else due = Math.floor((now - t0) / interval) + 1;
       }
       // Calls already due are still sent after the stop (a lagging client used to wait for them forever).
       dispatch();
       // After the stop, wait for the calls already due to be answered (or time out), then report.
-      if (stopped && waiting.length === 0 && conns.every((c) => c.dueAt === undefined)) return finish();
+      if (stopped && sent === due && [...conns].every((c) => c.dueAt === undefined)) return finish();
       setTimeout(tick, 1);
     };
     stopRef.stop = () => {
@@ -129,6 +177,6 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad {
   return { stop: () => stopRef.stop(), result };
 }
 
-export async function runPacedLoad(opts: PacedOptions): Promise<LoadResult> {
+export async function runPacedLoad(opts: PacedOptions): Promise<PacedResult> {
   return await startPacedLoad(opts).result;
 }

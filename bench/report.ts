@@ -50,7 +50,7 @@ export function renderReport(run: BenchRun): string {
     `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' / ')} at the end (the machine is shared: compare ratios, not absolute numbers).`,
-    `Load: ${run.loader} on 127.0.0.1; each server in its own process, its log lines to /dev/null. The router runs with every feature on: decision log (SQLite file), a JSON log line per call, metrics, webhook secret and IP allowlist, deadline. Requests cycle through 500 generated 8x8 Call Action events (mix below) with a fresh eventId each. CPU µs per request: the server's CPU time over all its threads (/proc/PID/task/*/schedstat) divided by the requests answered. Half-rate and reload latency come from an evenly paced open-loop client (bench/paced-load.ts) timed in microseconds.`,
+    `Load: ${run.loader} on 127.0.0.1; each server in its own process, its log lines to /dev/null. The router runs with every feature on: decision log (SQLite file), a JSON log line per call, metrics, webhook secret and IP allowlist, deadline. Requests cycle through 500 generated 8x8 Call Action events (mix below) with a fresh eventId each. CPU µs per request: the server's CPU time over all its threads (/proc/PID/task/*/schedstat) divided by the requests answered. Half-rate and reload latency come from an evenly paced open-loop client (bench/paced-load.ts) timed in microseconds from the moment each call falls due (so the client's own stalls count against p99; its lag column says how much of p99 is the client's).`,
     `Mix: ${Object.entries(MIX)
       .map(([k, w]) => `${k} ${w}%`)
       .join(', ')} (the kinds are described in "What is measured" above).`,
@@ -67,10 +67,10 @@ export function renderReport(run: BenchRun): string {
       `| ${s.name} | ${int(m.rps)} | ${bare ? pct(m.rps / bare.max.rps) : '-'} | ${s.cpuUs?.toFixed(1) ?? '?'} | ${bare?.cpuUs && s.cpuUs ? `${(s.cpuUs / bare.cpuUs).toFixed(2)}×` : '-'} | ${ms(m.p50, m)} | ${ms(m.p99, m)} | ${ms(m.max, m)} | ${m.errors} | ${m.non2xx} | ${s.rssMb ? `${int(s.rssMb)} MB` : '?'} | ${(s.startupMs / 1000).toFixed(2)} s | ${check} |`,
     );
   }
-  lines.push('', "### Latency at 50% of each server's own max rate", '', '| server | rate req/s | p50 ms | p99 ms | max ms | errors | non-2xx |', '|---|---:|---:|---:|---:|---:|---:|');
+  lines.push('', "### Latency at 50% of each server's own max rate", '', '| server | rate req/s | p50 ms | p99 ms | max ms | errors | non-2xx | client lag p99 ms |', '|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of run.scenarios) {
     const h = s.half;
-    lines.push(`| ${s.name} | ${int(h.rps)} | ${ms(h.p50, h)} | ${ms(h.p99, h)} | ${ms(h.max, h)} | ${h.errors} | ${h.non2xx} |`);
+    lines.push(`| ${s.name} | ${int(h.rps)} | ${ms(h.p50, h)} | ${ms(h.p99, h)} | ${ms(h.max, h)} | ${h.errors} | ${h.non2xx} | ${h.clientLagP99?.toFixed(2) ?? '-'} |`);
   }
 
   const rl = run.reload;

@@ -130,6 +130,7 @@ function mergeRounds(rounds: readonly LoadResult[]): LoadResult {
     timeouts: sum((r) => r.timeouts),
     non2xx: sum((r) => r.non2xx),
     resolutionMs: Math.max(...rounds.map((r) => r.resolutionMs)),
+    ...(rounds.every((r) => r.clientLagP99 !== undefined) ? { clientLagP99: median(rounds.map((r) => r.clientLagP99!)) } : {}),
   };
 }
 
