@@ -37,7 +37,16 @@ interface Conn {
   /** When the call on this socket fell due, or undefined when the socket is free. */
   dueAt: number | undefined;
   pending: Buffer;
+  /** When the socket last became free. */
+  idleSince: number;
 }
+
+/**
+ * A socket idle this long is closed rather than reused: servers close idle keep-alive sockets
+ * (the router after 5 s, Node's default), and a call written as the server's close is on its way
+ * fails in the client, not in the server. Real clients retry that race; this one avoids it.
+ */
+const MAX_IDLE_MS = 2000;
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 
@@ -86,7 +95,7 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
   let lastTick = t0;
 
   const open = (): Conn => {
-    const conn: Conn = { socket: connect(Number(port), hostname), dueAt: undefined, pending: Buffer.alloc(0) };
+    const conn: Conn = { socket: connect(Number(port), hostname), dueAt: undefined, pending: Buffer.alloc(0), idleSince: performance.now() };
     conn.socket.setNoDelay(true);
     conn.socket.on('data', (chunk: Buffer) => onData(conn, chunk));
     conn.socket.on('error', () => {});
@@ -111,12 +120,22 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
     latencies.push(performance.now() - conn.dueAt);
     conn.dueAt = undefined;
     conn.pending = conn.pending.subarray(end + 4 + length);
+    conn.idleSince = performance.now();
     free.push(conn);
     dispatch();
   };
+  const freeSocket = (): Conn | undefined => {
+    const now = performance.now();
+    for (let conn = free.pop(); conn; conn = free.pop()) {
+      if (now - conn.idleSince < MAX_IDLE_MS) return conn;
+      conns.delete(conn);
+      conn.socket.destroy();
+    }
+    return conns.size < maxConns ? open() : undefined;
+  };
   const dispatch = () => {
     while (sent < due) {
-      const conn = free.pop() ?? (conns.size < maxConns ? open() : undefined);
+      const conn = freeSocket();
       if (!conn) return;
       const [before, after] = templates[sent % templates.length]!;
       const body = `${before}paced-${nonce}-${sent}${after}`;
