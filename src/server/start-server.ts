@@ -23,6 +23,7 @@ import { PostgresSharedEvents } from '../store/shared-events.js';
 import { openSessions } from '../sessions/open-sessions.js';
 import { closeGracefully } from './graceful-close.js';
 import { removePidFile, writePidFile } from './pid-file.js';
+import { RELEASE_FROM_RULES, releaseOldRules } from '../reload/release-old-rules.js';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -111,7 +112,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   };
 
   const loader = options.loader ?? rulesLoader(config);
-  const reloader = new RulesReloader({ dir, live: rules, log, load: (d) => loader.load(d), onReport: (r) => metrics.recordReload(r.ok) });
+  const reloader = new RulesReloader({
+    dir,
+    live: rules,
+    log,
+    load: (d) => loader.load(d),
+    onReport: (r) => {
+      metrics.recordReload(r.ok);
+      if (r.ok && r.rules >= RELEASE_FROM_RULES) void releaseOldRules().then((ms) => ms !== undefined && log({ level: 'info', msg: 'old-rules-released', gcMs: Math.round(ms * 10) / 10 }));
+    },
+  });
   let watcher: RulesWatcher | undefined;
   const stopReloading = async () => {
     await watcher?.close();
