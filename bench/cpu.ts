@@ -23,3 +23,18 @@ export async function cpuNs(pid: number | undefined): Promise<number | undefined
     return undefined;
   }
 }
+
+/** The processes `pid` started that are still running (Linux: each thread's children file). */
+export async function childPids(pid: number | undefined): Promise<number[]> {
+  if (pid === undefined) return [];
+  try {
+    const pids: number[] = [];
+    for (const tid of await readdir(`/proc/${pid}/task`)) {
+      const text = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '');
+      for (const child of text.split(' ')) if (child.trim()) pids.push(Number(child));
+    }
+    return pids;
+  } catch {
+    return [];
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getCountries, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { getCountries, getCountryCallingCode, getExampleNumber, parsePhoneNumberFromString, PhoneNumber } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import { checkPhoneNumber, PHONE_DATA_VERSION, surelyValid } from '../src/rules/phone-number.js';
 import { build, VOICE } from './helpers/rules.js';
@@ -149,5 +149,29 @@ describe('the quick validity check agrees with parsing', () => {
       return fine ? [] : [{ number, quick, parsedValid: parsed?.isValid(), parsedNumber: parsed?.number, full }];
     });
     expect(disagreements).toEqual([]);
+  });
+
+  it("judges random numbers of every country exactly as the library's own isValid does", () => {
+    // The quick check's last step used to be `new PhoneNumber(e164).isValid()`; it now runs the
+    // same patterns compiled once. Where its earlier steps pass, the two must agree on every number.
+    const countriesOf = new Map<string, number>();
+    for (const country of countries) {
+      const code = getCountryCallingCode(country);
+      countriesOf.set(code, (countriesOf.get(code) ?? 0) + 1);
+    }
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const codes = [...countriesOf].filter(([, n]) => n === 1).map(([code]) => code);
+    const numbers = Array.from({ length: 20_000 }, () => `+${codes[random(codes.length)]}${Array.from({ length: 6 + random(6) }, () => random(10)).join('')}`);
+    const quick = numbers.filter(surelyValid);
+    expect(quick.length).toBeGreaterThan(1000);
+    expect(quick.filter((n) => !new PhoneNumber(n as `+${string}`).isValid())).toEqual([]);
+    // And no valid number the library takes as written (no national prefix to strip) is missed.
+    const missed = numbers.filter((n) => !surelyValid(n) && new PhoneNumber(n as `+${string}`).isValid() && parsePhoneNumberFromString(n, { extract: false })?.number === n);
+    expect(missed.filter((n) => checkPhoneNumber(n).ok !== true)).toEqual([]);
+    expect(missed.length).toBeLessThan(quick.length / 20);
   });
 });

@@ -13,9 +13,10 @@ import { isPackedRuleSet, type PackedRuleSet } from '../rules/packed-rule-set.js
  *
  * A cache entry is only ever used for exactly the files it was built from: its key hashes every
  * file's name and text, this router's own code (a new build compiles differently) and Node's
- * version (the byte format of `v8.serialize`). Each file carries a checksum of its payload, so
- * a truncated or damaged file is detected and ignored with a warning, never served. The payload
- * is the loader's hand-over layout (src/rules/packed-file.ts): adopted as views, with no copy.
+ * version (the byte format of `v8.serialize`, which the header and odd rules still use). Each
+ * file carries a checksum of its payload, so a truncated or damaged file is detected and ignored
+ * with a warning, never served. The payload is the loader's hand-over layout
+ * (src/rules/packed-file.ts): adopted as views, with no copy.
  */
 export interface CachedRules {
   packed: PackedRuleSet;
@@ -24,7 +25,7 @@ export interface CachedRules {
 }
 
 /** Bumped when the layout of a cache file changes. */
-const FORMAT = 2;
+const FORMAT = 3; // 3: rules in the rule-codec encoding (2: one v8.serialize per rule)
 const PREFIX = 'rules-';
 const SUFFIX = '.bin';
 const DIGEST_BYTES = 32;

@@ -10,7 +10,8 @@ import type { PackedRuleSet } from './packed-rule-set.js';
  * server reads off its main thread, where a 50 MB IPC message was copied on it), and what the
  * compiled-rules cache stores. `extra` carries what travels with the rules (diagnostics, a key).
  */
-const MAGIC = 0x52535031; // "RSP1"
+// "RSP2": rules encoded by src/rules/rule-codec.ts ("RSP1" files held one v8.serialize per rule).
+const MAGIC = 0x52535032;
 
 const SECTIONS = ['bytes', 'offsets', 'keyStart', 'keyField', 'slots', 'postStart', 'postings', 'unindexed'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -27,6 +28,7 @@ const VIEWS = {
 
 interface Header {
   head: PackedRuleSet['head'];
+  tables: PackedRuleSet['tables'];
   keyText: string;
   /** Each section's start (from the file's start) and element count, in SECTIONS order. */
   at: [number, number][];
@@ -39,7 +41,7 @@ const align = (n: number) => (n + 7) & ~7;
 export function encodePackedRuleSet(packed: PackedRuleSet, extra: unknown = null): Buffer[] {
   // The header holds the sections' positions, which depend on its own length: size it first with placeholders.
   const at: [number, number][] = SECTIONS.map((s) => [0, packed[s].length]);
-  const headerOf = () => serialize({ head: packed.head, keyText: packed.keyText, at, extra } satisfies Header);
+  const headerOf = () => serialize({ head: packed.head, tables: packed.tables, keyText: packed.keyText, at, extra } satisfies Header);
   let header = headerOf();
   for (;;) {
     let offset = align(8 + header.length);
@@ -81,9 +83,9 @@ export function decodePackedRuleSet(bytes: Buffer): { packed: PackedRuleSet; ext
   if (data.length < 8 || data.readUInt32BE(0) !== MAGIC) throw new Error('not a packed rule set');
   const headerEnd = 8 + data.readUInt32BE(4);
   if (headerEnd > data.length) throw new Error('the header is cut short');
-  const { head, keyText, at, extra } = deserialize(data.subarray(8, headerEnd)) as Header;
+  const { head, tables, keyText, at, extra } = deserialize(data.subarray(8, headerEnd)) as Header;
   if (typeof keyText !== 'string' || !Array.isArray(at) || at.length !== SECTIONS.length) throw new Error('the header is not a packed rule set’s');
-  const packed = { head, keyText } as Record<string, unknown>;
+  const packed = { head, tables, keyText } as Record<string, unknown>;
   for (const [i, s] of SECTIONS.entries()) {
     const [start, count] = at[i]!;
     const View = VIEWS[s];

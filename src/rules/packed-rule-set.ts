@@ -1,7 +1,7 @@
-import { deserialize, serialize } from 'node:v8';
 import { INDEX_FIELDS, type MatchField, type Rule, type RuleIndex, type RuleSet } from '../engine/rule-set.js';
 import { indexKey } from './build-rule-set.js';
 import { reviveRegexes, type CompiledRegexes } from './linear-regex.js';
+import { RuleDecoder, RuleEncoder, type RuleTables } from './rule-codec.js';
 
 /**
  * A rule set in a few flat buffers, the shape a reload hands from the loader process to the
@@ -13,9 +13,11 @@ import { reviveRegexes, type CompiledRegexes } from './linear-regex.js';
 export interface PackedRuleSet {
   /** Everything but the rules and their index, as a structured clone carries it. */
   head: Omit<RuleSet, 'rules' | 'index'>;
-  /** Every rule `v8.serialize`d back to back: rule i is `bytes[offsets[i]..offsets[i + 1]]`. */
+  /** Every rule encoded (src/rules/rule-codec.ts) back to back: rule i is `bytes[offsets[i]..offsets[i + 1]]`. */
   bytes: Uint8Array;
   offsets: Uint32Array;
+  /** The strings and object shapes the rules' bytes share. */
+  tables: RuleTables;
   /** The index keys' values, one after another; key k is `keyText[keyStart[k]..keyStart[k + 1]]`. */
   keyText: string;
   keyStart: Uint32Array;
@@ -33,59 +35,61 @@ export interface PackedRuleSet {
 /** Packs a built rule set (in the loader process). */
 export function packRuleSet(ruleSet: RuleSet): PackedRuleSet {
   const { rules, index: _index, ...head } = ruleSet;
-  const parts: Buffer[] = [];
+  const encoder = new RuleEncoder(rules.length * 256);
   const offsets = new Uint32Array(rules.length + 1);
-  let size = 0;
-  const byKey = new Map<string, number[]>();
+  // Key k is (keyField[k], values[k]), numbered as first met; its postings are a linked list
+  // (in flat number arrays: no array per key), appended in rule order, so ascending.
+  const keyOf = INDEX_FIELDS.map(() => new Map<string, number>());
+  const values: string[] = [];
+  const fields: number[] = [];
+  const last: number[] = [];
+  const postOrder: number[] = [];
+  const postNext: number[] = [];
+  const first: number[] = [];
   const unindexed: number[] = [];
   rules.forEach((rule, order) => {
-    const part = serialize(rule);
-    parts.push(part);
-    size += part.length;
-    offsets[order + 1] = size;
+    offsets[order + 1] = encoder.add(rule);
     const key = indexKey(rule);
     if (!key) return void unindexed.push(order);
     const field = INDEX_FIELDS.indexOf(key.field as (typeof INDEX_FIELDS)[number]);
+    const ids = keyOf[field]!;
     for (const value of key.values) {
-      const id = `${field}\0${value}`;
-      const list = byKey.get(id);
-      if (list) list.push(order);
-      else byKey.set(id, [order]);
+      const p = postOrder.push(order) - 1;
+      postNext.push(-1);
+      let k = ids.get(value);
+      if (k === undefined) {
+        k = values.push(value) - 1;
+        ids.set(value, k);
+        fields.push(field);
+        first.push(p);
+      } else postNext[last[k]!] = p;
+      last[k] = p;
     }
   });
-  const bytes = new Uint8Array(size);
-  parts.forEach((part, i) => bytes.set(part, offsets[i]!));
+  const { bytes, tables } = encoder.finish();
 
-  const keys = byKey.size;
+  const keys = values.length;
   let slotCount = 16;
   while (slotCount < keys * 2) slotCount *= 2;
+  const mask = slotCount - 1;
   const slots = new Int32Array(slotCount);
   const keyStart = new Uint32Array(keys + 1);
-  const keyField = new Uint8Array(keys);
+  const keyField = Uint8Array.from(fields);
   const postStart = new Uint32Array(keys + 1);
-  const postings = new Uint32Array([...byKey.values()].reduce((n, l) => n + l.length, 0));
-  const values: string[] = [];
-  let k = 0;
+  const postings = new Uint32Array(postOrder.length);
   let textLength = 0;
   let posted = 0;
-  for (const [id, orders] of byKey) {
-    const cut = id.indexOf('\0');
-    const field = Number(id.slice(0, cut));
-    const value = id.slice(cut + 1);
-    values.push(value);
-    keyField[k] = field;
+  for (let k = 0; k < keys; k++) {
+    const value = values[k]!;
     textLength += value.length;
     keyStart[k + 1] = textLength;
-    postings.set(orders, posted);
-    posted += orders.length;
+    for (let p = first[k]!; p >= 0; p = postNext[p]!) postings[posted++] = postOrder[p]!;
     postStart[k + 1] = posted;
-    const mask = slotCount - 1;
-    let s = hashKey(field, value) & mask;
+    let s = hashKey(fields[k]!, value) & mask;
     while (slots[s] !== 0) s = (s + 1) & mask;
     slots[s] = k + 1;
-    k++;
   }
-  return { head, bytes, offsets, keyText: values.join(''), keyStart, keyField, slots, postStart, postings, unindexed: Uint32Array.from(unindexed) };
+  return { head, bytes, offsets, tables, keyText: values.join(''), keyStart, keyField, slots, postStart, postings, unindexed: Uint32Array.from(unindexed) };
 }
 
 /** Rules kept as objects at most (a power of two): a bounded few MB however many rules there are. */
@@ -108,8 +112,10 @@ class RuleShelf {
   private readonly cache: (Rule | undefined)[];
   private readonly mask: number;
   private readonly regexes: CompiledRegexes = new Map();
+  private readonly decoder: RuleDecoder;
 
   constructor(private readonly packed: PackedRuleSet) {
+    this.decoder = new RuleDecoder(packed.bytes, packed.tables);
     const count = packed.offsets.length - 1;
     let size = 1;
     while (size < Math.min(count, CACHED_RULES)) size *= 2;
@@ -122,8 +128,8 @@ class RuleShelf {
     const slot = order & this.mask;
     const cached = this.cache[slot];
     if (cached?.order === order) return cached;
-    const { bytes, offsets } = this.packed;
-    const rule = deserialize(bytes.subarray(offsets[order], offsets[order + 1])) as Rule;
+    const { offsets } = this.packed;
+    const rule = this.decoder.decode(offsets[order]!, offsets[order + 1]!) as Rule;
     reviveRegexes([rule], this.regexes);
     this.cache[slot] = rule;
     return rule;
@@ -193,7 +199,8 @@ export function isPackedRuleSet(value: unknown): value is PackedRuleSet {
   if (typeof value !== 'object' || value === null) return false;
   const p = value as Partial<Record<keyof PackedRuleSet, unknown>>;
   if (typeof p.head !== 'object' || p.head === null || typeof (p.head as { version?: unknown }).version !== 'string') return false;
-  const { bytes, offsets, keyText, keyStart, keyField, slots, postStart, postings, unindexed } = p;
+  const { bytes, offsets, tables, keyText, keyStart, keyField, slots, postStart, postings, unindexed } = p;
+  if (!isRuleTables(tables)) return false;
   if (!(bytes instanceof Uint8Array && offsets instanceof Uint32Array && typeof keyText === 'string' && keyStart instanceof Uint32Array && keyField instanceof Uint8Array)) return false;
   if (!(slots instanceof Int32Array && postStart instanceof Uint32Array && postings instanceof Uint32Array && unindexed instanceof Uint32Array)) return false;
   const rules = offsets.length - 1;
@@ -204,4 +211,11 @@ export function isPackedRuleSet(value: unknown): value is PackedRuleSet {
   if (postStart.length !== keys + 1 || !ascending(postStart, postings.length)) return false;
   if (slots.length < 2 || (slots.length & (slots.length - 1)) !== 0 || slots.some((s) => s < 0 || s > keys)) return false;
   return keyField.every((f) => f < INDEX_FIELDS.length) && postings.every((o) => o < rules) && unindexed.every((o) => o < rules);
+}
+
+function isRuleTables(value: unknown): value is RuleTables {
+  if (typeof value !== 'object' || value === null) return false;
+  const { strings, shapes } = value as Partial<Record<keyof RuleTables, unknown>>;
+  const isStrings = (a: unknown): a is string[] => Array.isArray(a) && a.every((s) => typeof s === 'string');
+  return isStrings(strings) && Array.isArray(shapes) && shapes.every(isStrings);
 }

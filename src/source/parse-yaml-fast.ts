@@ -26,7 +26,15 @@ const PLAIN_TAGS: readonly [RegExp, (s: string) => unknown][] = [
   [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (s) => parseFloat(s)],
 ];
 
+/** Whether a plain scalar starting with char code `c` may be a null, boolean or number: only these start one of PLAIN_TAGS. */
+function mayNotBeText(c: number): boolean {
+  // ~ + - . 0-9 n N t T f F
+  return c === 0x7e || c === 0x2b || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39) || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46;
+}
+
 function resolvePlain(value: string): unknown {
+  // Most scalars of a rules file (ids, refIds, key names) are text from their first char: no need to try eight patterns.
+  if (value.length > 0 && !mayNotBeText(value.charCodeAt(0))) return value;
   for (const [test, resolve] of PLAIN_TAGS) {
     if (test.test(value)) {
       const resolved = resolve(value);
