@@ -31,21 +31,6 @@ export class PipelinedConnection {
     return client.query<R>(config);
   }
 
-  /** Sends the statement (with anything this turn corked before it) at once: for a caller that gathers a turn's statements itself. */
-  queryNow<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>> {
-    if (this.closed) return Promise.reject(new Error('the connection to PostgreSQL is closed (the router is stopping)'));
-    const client = this.client ?? this.open();
-    const stream = streamOf(client);
-    // pg writes Parse, Bind, Execute and Sync one by one: corked, they go in one write.
-    stream?.cork?.();
-    const result = client.query<R>(config);
-    const corked = this.corked;
-    this.corked = undefined;
-    corked?.uncork();
-    stream?.uncork?.();
-    return result;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     const client = this.client;
@@ -77,25 +62,14 @@ export class PipelinedConnection {
   /** Holds this turn's statements in the socket's buffer, to go in one write once the turn's I/O callbacks have run. */
   private cork(client: pg.Client): void {
     if (this.corked) return;
-    const stream = streamOf(client);
+    const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
     if (!stream?.cork || !stream.uncork) return;
     stream.cork();
-    let done = false;
-    const corked = {
-      uncork: () => {
-        if (done) return;
-        done = true;
-        stream.uncork?.();
-      },
-    };
+    const corked = { uncork: () => stream.uncork?.() };
     this.corked = corked;
     setImmediate(() => {
-      if (this.corked === corked) this.corked = undefined;
+      this.corked = undefined;
       corked.uncork();
     });
   }
-}
-
-function streamOf(client: pg.Client): { cork?(): void; uncork?(): void } | undefined {
-  return (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
 }

@@ -36,54 +36,11 @@ SELECT NULL::text AS answer_text, true AS first FROM ins UNION ALL SELECT answer
 const CLAIM_SETUP = ['SET synchronous_commit = off'];
 
 /**
- * The recorded answer for `v`'s row, by primary key whatever the table's statistics say. A plain
- * join would be planned once per connection (a named statement's generic plan) while the table
- * is still empty: a hash join over a sequential scan, which a table of millions of answers then
- * pays on every claim. The LIMIT keeps the subquery from being flattened into such a join.
- */
-function answerOf(v: string): string {
-  return `SELECT answer_text FROM call_answers WHERE event_id = ${v}.event_id AND event_hash = ${v}.event_hash LIMIT 1`;
-}
-
-// Several claims at once, one statement: the rows as ONE JSON parameter (one native
-// JSON.stringify), inserted in key order so two routers inserting overlapping keys lock them in
-// the same order (no deadlock). Each claim gets one row back: a winner says `first`; a loser whose
-// winning row this statement's snapshot sees says whether that answer is ours byte for byte
-// (then its text is not sent back) or carries it. A loser that sees nothing lost a race with a
-// router whose row committed after the snapshot: read again (READ_ANSWERS).
-const CLAIM_ANSWERS = `
-WITH v AS (
-  SELECT r->>0 AS event_id, r->>1 AS event_hash, r->>2 AS answer_text FROM json_array_elements($1::json) AS r
-), ins AS (
-  INSERT INTO call_answers (event_id, event_hash, answer_text, at) SELECT event_id, event_hash, answer_text, $2 FROM v ORDER BY event_id, event_hash
-  ON CONFLICT DO NOTHING RETURNING event_id, event_hash
-)
-SELECT event_id, event_hash, true AS first, NULL::boolean AS same, NULL::text AS answer_text FROM ins
-UNION ALL
-SELECT v.event_id, v.event_hash, false, a.answer_text = v.answer_text, CASE WHEN a.answer_text = v.answer_text THEN NULL ELSE a.answer_text END
-FROM v CROSS JOIN LATERAL (${answerOf('v')}) AS a`;
-const READ_ANSWERS = `SELECT v.event_id, v.event_hash, a.answer_text FROM (SELECT r->>0 AS event_id, r->>1 AS event_hash FROM json_array_elements($1::json) AS r) AS v CROSS JOIN LATERAL (${answerOf('v')}) AS a`;
-
-interface Claim {
-  eventId: string;
-  eventHash: string;
-  answerText: string;
-  /** The same event claimed again in this turn: they get this claim's answer. */
-  alsoWaiting: ((answer: { text: string; first: boolean }) => void)[];
-  resolve(answer: { text: string; first: boolean }): void;
-  reject(e: unknown): void;
-}
-
-/**
  * Shared events in the decision log's PostgreSQL tables (call_answers, seen_events), on a
- * pipelined connection of their own: no pool checkout per call, and no wait for the claim before
- * it. The answer claims of one event-loop turn go as one statement (CLAIM_ANSWERS), a lone one as
- * the simpler CLAIM_ANSWER.
+ * pipelined connection of their own: one per call, so no pool checkout and no wait for the claim before it.
  */
 export class PostgresSharedEvents implements SharedEvents {
   private readonly connection: PipelinedConnection;
-  /** This turn's answer claims, by event id and hash; sent once the turn's I/O callbacks have run. */
-  private turn: Map<string, Claim> | undefined;
 
   constructor(pool: pg.Pool) {
     const options = pool.options as pg.PoolConfig;
@@ -101,108 +58,26 @@ export class PostgresSharedEvents implements SharedEvents {
     return this.connection.close();
   }
 
-  claimAnswer(eventId: string, eventText: string, answerText: string): Promise<{ text: string; first: boolean }> {
+  async claimAnswer(eventId: string, eventText: string, answerText: string): Promise<{ text: string; first: boolean }> {
     // Keyed on the whole event as received, as the in-memory replay cache is: an eventId reused with other data is decided afresh.
     const eventHash = hash('sha256', eventText, 'base64url');
-    const id = storableText(eventId);
-    return new Promise((resolve, reject) => {
-      let turn = this.turn;
-      if (!turn) {
-        turn = new Map();
-        this.turn = turn;
-        setImmediate(() => this.sendTurn());
-      }
-      const key = `${id}\u0000${eventHash}`;
-      const earlier = turn.get(key);
-      if (earlier) {
-        earlier.alsoWaiting.push((answer) => resolve({ text: answer.text, first: false }));
-        const rejectEarlier = earlier.reject;
-        earlier.reject = (e) => {
-          rejectEarlier(e);
-          reject(e);
-        };
-        return;
-      }
-      turn.set(key, { eventId: id, eventHash, answerText, alsoWaiting: [], resolve, reject });
-    });
-  }
-
-  private sendTurn(): void {
-    const claims = [...(this.turn?.values() ?? [])];
-    this.turn = undefined;
-    const settle = (claim: Claim, answer: { text: string; first: boolean }) => {
-      claim.resolve(answer);
-      for (const also of claim.alsoWaiting) also(answer);
-    };
-    const done = claims.length === 1 ? this.claimOne(claims[0]!) : this.claimMany(claims);
-    done.then(
-      (answers) => claims.forEach((c, i) => settle(c, answers[i]!)),
-      (e: unknown) => {
-        for (const c of claims) c.reject(e);
-      },
-    );
-  }
-
-  // queryNow: this runs in the turn's check phase, once its I/O is done; the connection's own cork would hold the statement for one more loop turn.
-  private async claimOne(c: Claim): Promise<{ text: string; first: boolean }[]> {
-    const args = [c.eventId, c.eventHash, c.answerText, Date.now()];
+    const args = [eventId.replaceAll('\u0000', '\uFFFD'), eventHash, answerText, Date.now()];
     // Named: parsed and planned once per connection, not on every call.
-    const claimed = await this.connection.queryNow<{ answer_text: string | null; first: boolean }>({ name: 'claim-answer', text: CLAIM_ANSWER, values: args });
+    const claimed = await this.connection.query<{ answer_text: string | null; first: boolean }>({ name: 'claim-answer', text: CLAIM_ANSWER, values: args });
     const row = claimed.rows[0];
-    if (row?.first) return [{ text: c.answerText, first: true }];
-    if (row?.answer_text != null) return [{ text: row.answer_text, first: false }];
-    return [{ text: (await this.readAnswers([c]))[0]!, first: false }];
-  }
-
-  private async claimMany(claims: Claim[]): Promise<{ text: string; first: boolean }[]> {
-    const rows = JSON.stringify(claims.map((c) => [c.eventId, c.eventHash, c.answerText]));
-    const { rows: got } = await this.connection.queryNow<{ event_id: string; event_hash: string; first: boolean; same: boolean | null; answer_text: string | null }>({
-      name: 'claim-answers',
-      text: CLAIM_ANSWERS,
-      values: [rows, Date.now()],
-    });
-    const byKey = new Map(got.map((r) => [`${r.event_id}\u0000${r.event_hash}`, r]));
-    const answers = claims.map((c): { text: string; first: boolean } | undefined => {
-      const r = byKey.get(`${c.eventId}\u0000${c.eventHash}`);
-      if (!r) return undefined;
-      return r.first || r.same ? { text: c.answerText, first: r.first } : { text: r.answer_text ?? '', first: false };
-    });
-    const unseen = claims.filter((_, i) => answers[i] === undefined);
-    if (unseen.length === 0) return answers as { text: string; first: boolean }[];
-    const texts = await this.readAnswers(unseen);
-    let next = 0;
-    return answers.map((a) => a ?? { text: texts[next++]!, first: false });
-  }
-
-  /** The answers other routers recorded first, for claims that lost a race with a row committed after their statement's snapshot. */
-  private async readAnswers(claims: Claim[]): Promise<string[]> {
-    const { rows } = await this.connection.query<{ event_id: string; event_hash: string; answer_text: string }>({
-      name: 'read-answers',
-      text: READ_ANSWERS,
-      values: [JSON.stringify(claims.map((c) => [c.eventId, c.eventHash]))],
-    });
-    const byKey = new Map(rows.map((r) => [`${r.event_id}\u0000${r.event_hash}`, r.answer_text]));
-    return claims.map((c) => {
-      const text = byKey.get(`${c.eventId}\u0000${c.eventHash}`);
-      if (text === undefined) throw new Error('the first answer to this event is neither recorded nor readable');
-      return text;
-    });
+    if (row?.first) return { text: answerText, first: true };
+    if (row?.answer_text != null) return { text: row.answer_text, first: false };
+    // Lost a race with a router whose row committed after this statement's snapshot: read it now.
+    const again = await this.connection.query<{ answer_text: string }>({ name: 'read-answer', text: 'SELECT answer_text FROM call_answers WHERE event_id = $1 AND event_hash = $2', values: args.slice(0, 2) });
+    const text = again.rows[0]?.answer_text;
+    if (text === undefined) throw new Error('the first answer to this event is neither recorded nor readable');
+    return { text, first: false };
   }
 
   async claimEvent(key: string): Promise<boolean> {
     const { rowCount } = await this.connection.query({ name: 'claim-event', text: 'INSERT INTO seen_events (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING', values: [key.replaceAll('\u0000', '\uFFFD'), Date.now()] });
     return rowCount === 1;
   }
-}
-
-/**
- * The event id as PostgreSQL can hold it (text has no NUL) and as a JSON parameter can carry it:
- * a lone UTF-16 surrogate, which a text parameter's UTF-8 encoding turned into U+FFFD, would fail
- * the whole batch's JSON instead. So the stored key is the same as before batching.
- */
-function storableText(text: string): string {
-  const noNul = text.replaceAll('\u0000', '\uFFFD');
-  return /[\uD800-\uDFFF]/.test(noNul) ? noNul.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') : noNul;
 }
 
 /** `work`'s result, or `late` if it has not settled within `ms` or failed (why, for the log). */
