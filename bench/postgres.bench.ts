@@ -21,7 +21,9 @@
  * database of their own (a newer build may have migrated past what they know), and times that
  * build's claim beside this one's: before and after in one run.
  *
- * Usage: npm run build && npm run bench:postgres -- [--seconds 5] [--rounds 3] [--rules 1000] [--claims 5000] [--placement split|shared] [--baseline DIR]
+ * --parts calls,creates,writes,claims (the default: all four) runs only those measurements.
+ *
+ * Usage: npm run build && npm run bench:postgres -- [--seconds 5] [--rounds 3] [--rules 1000] [--claims 5000] [--placement split|shared] [--baseline DIR] [--parts LIST]
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -52,8 +54,11 @@ const { values } = parseArgs({
     placement: { type: 'string', default: 'split' },
     'create-clients': { type: 'string', default: '32' },
     baseline: { type: 'string' },
+    parts: { type: 'string', default: 'calls,creates,writes,claims' },
   },
 });
+/** Which of the four measurements to run (all by default): fewer parts leave time for more rounds of one. */
+const PARTS = new Set(values.parts.split(','));
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const split = values.placement === 'split' && cpus().length >= 2 && hasCommand('taskset');
@@ -166,7 +171,7 @@ try {
     };
   };
   for (const s of servers) await runLoad({ url: s.url, requests, seconds: 1 });
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (PARTS.has('calls') ? ROUNDS : 0); round++) {
     for (const [name, routers] of Object.entries(setups)) {
       samples[name]!.push(await measure(routers, () => Promise.all(routers.map((s) => runLoad({ url: s.url, requests, seconds: SECONDS, connections: 10 / routers.length })))));
     }
@@ -217,7 +222,7 @@ try {
     ...(baseline.length ? { 'PostgreSQL baseline build, one router': [baseline[0]!], 'PostgreSQL baseline build, two routers': baseline } : {}),
   };
   const createSamples: Record<string, Sample[]> = Object.fromEntries(Object.keys(createSetups).map((k) => [k, []]));
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (PARTS.has('creates') ? ROUNDS : 0); round++) {
     for (const [name, routers] of Object.entries(createSetups)) createSamples[name]!.push(await measure(routers, async () => [await creates(routers)]));
     log(`create round ${round + 1}/${ROUNDS} done`);
   }
@@ -244,7 +249,7 @@ try {
     ...(baselineEngine ? { 'baseline build, one writer': writers('baseline', 1), 'baseline build, two writers': writers('baseline', 2) } : {}),
   };
   const writeSamples: Record<string, number[]> = Object.fromEntries(Object.keys(writeSetups).map((k) => [k, []]));
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (PARTS.has('writes') ? ROUNDS : 0); round++) {
     for (const [name, ws] of Object.entries(writeSetups)) {
       const end = performance.now() + SECONDS * 1000;
       let created = 0;
@@ -273,7 +278,7 @@ try {
   const baselineShared: Claimer | undefined = values.baseline
     ? new ((await import(join(resolve(values.baseline), 'store/shared-events.js'))) as { PostgresSharedEvents: new (p: pg.Pool) => Claimer }).PostgresSharedEvents(pool)
     : undefined;
-  const claims = Number(values.claims);
+  const claims = PARTS.has('claims') ? Number(values.claims) : 0;
   const claimRun = async (tag: string, shared: Claimer, count = claims) => {
     const first: number[] = [];
     const repeat: number[] = [];
@@ -325,32 +330,43 @@ try {
   const placement = split ? 'routers pinned to core 0, load generator and PostgreSQL to core 1' : 'nothing pinned';
   const lines = [
     `${new Date().toISOString().slice(0, 16)} UTC, load average ${load0.toFixed(2)} at start and ${loadavg()[0]!.toFixed(2)} at the end, ${placement}.`,
-    '',
-    `Call actions, median of ${ROUNDS} interleaved rounds of ${SECONDS} s, ${values.rules} rules, autocannon with 10 connections in all:`,
-    '',
-    ...table(samples, 'SQLite, one router', 'call'),
-    '',
-    `Session creates (POST /sessions, ${values['create-clients']} clients in all, pool of 1,000 numbers), median of ${ROUNDS} rounds of ${SECONDS} s:`,
-    '',
-    ...table(createSamples, 'PostgreSQL, one router', 'create'),
-    '',
-    `Sessions engine writes alone (creates committed 16 at a time, writers each with their own pool), median of ${ROUNDS} rounds of ${SECONDS} s:`,
-    '',
-    '| Writers | creates/s | vs one writer of the same build |',
-    '|---|---|---|',
-    ...Object.entries(writeSamples).map(([name, xs]) => {
-      const one = writeSamples[name.replace('two writers', 'one writer')]!;
-      return `| ${name} | ${Math.round(median(xs))} | ${Math.round((median(xs) / median(one)) * 100)}% |`;
-    }),
-    '',
-    `Duplicate detection (the shared-answer claim, one round trip), ${claims} events each:`,
-    '',
-    '| Build | Delivery | alone p50 ms | alone p99 ms | two routers at 500 calls/s each: p50 ms | p99 ms |',
-    '|---|---|---|---|---|---|',
-    ...[...claimSamples].flatMap(([name, { alone, loaded }]) => [
-      `| ${name} | first (insert) | ${median(alone.first).toFixed(3)} | ${pct(alone.first, 0.99).toFixed(3)} | ${median(loaded.first).toFixed(3)} | ${pct(loaded.first, 0.99).toFixed(3)} |`,
-      `| ${name} | repeat (conflict, read back) | ${median(alone.repeat).toFixed(3)} | ${pct(alone.repeat, 0.99).toFixed(3)} | ${median(loaded.repeat).toFixed(3)} | ${pct(loaded.repeat, 0.99).toFixed(3)} |`,
-    ]),
+    ...(PARTS.has('calls')
+      ? ['', `Call actions, median of ${ROUNDS} interleaved rounds of ${SECONDS} s, ${values.rules} rules, autocannon with 10 connections in all:`, '', ...table(samples, 'SQLite, one router', 'call')]
+      : []),
+    ...(PARTS.has('creates')
+      ? [
+          '',
+          `Session creates (POST /sessions, ${values['create-clients']} clients in all, pool of 1,000 numbers), median of ${ROUNDS} rounds of ${SECONDS} s:`,
+          '',
+          ...table(createSamples, 'PostgreSQL, one router', 'create'),
+        ]
+      : []),
+    ...(PARTS.has('writes')
+      ? [
+          '',
+          `Sessions engine writes alone (creates committed 16 at a time, writers each with their own pool), median of ${ROUNDS} rounds of ${SECONDS} s:`,
+          '',
+          '| Writers | creates/s | vs one writer of the same build |',
+          '|---|---|---|',
+          ...Object.entries(writeSamples).map(([name, xs]) => {
+            const one = writeSamples[name.replace('two writers', 'one writer')]!;
+            return `| ${name} | ${Math.round(median(xs))} | ${Math.round((median(xs) / median(one)) * 100)}% |`;
+          }),
+        ]
+      : []),
+    ...(PARTS.has('claims')
+      ? [
+          '',
+          `Duplicate detection (the shared-answer claim, one round trip), ${claims} events each:`,
+          '',
+          '| Build | Delivery | alone p50 ms | alone p99 ms | two routers at 500 calls/s each: p50 ms | p99 ms |',
+          '|---|---|---|---|---|---|',
+          ...[...claimSamples].flatMap(([name, { alone, loaded }]) => [
+            `| ${name} | first (insert) | ${median(alone.first).toFixed(3)} | ${pct(alone.first, 0.99).toFixed(3)} | ${median(loaded.first).toFixed(3)} | ${pct(loaded.first, 0.99).toFixed(3)} |`,
+            `| ${name} | repeat (conflict, read back) | ${median(alone.repeat).toFixed(3)} | ${pct(alone.repeat, 0.99).toFixed(3)} | ${median(loaded.repeat).toFixed(3)} | ${pct(loaded.repeat, 0.99).toFixed(3)} |`,
+          ]),
+        ]
+      : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {

@@ -60,7 +60,8 @@ export class CatchUpCursors {
       const lowest = [at.base.xmax, ...at.base.xip].reduce((a, b) => (BigInt(b) < BigInt(a) ? b : a));
       // `(txn, id) > (lowest, '')` takes in every id of txn `lowest`: '' sorts before any id.
       const after = at.after ?? { txn: lowest, id: '' };
-      const { rows } = await client.query<Row>(PAGE, [at.base.xip, at.base.xmax, after.txn, after.id, limit]);
+      // Named: parsed and planned once per connection (its plan is index scans, whatever the table's size when it is planned).
+      const { rows } = await client.query<Row>({ name: 'sessions-catch-up-page', text: PAGE, values: [at.base.xip, at.base.xmax, after.txn, after.id, limit] });
       if (rows.length === 0) {
         if (!at.after || !at.next) return [];
         // The pass ended on a full page: the next pass starts where its first page's snapshot stood.
