@@ -80,6 +80,24 @@ describe('catching up with writes made by another process on the same file', () 
     expect((await create(server, [RIDER, RIDER2], VN2)).virtualNumber).toBe(VN2);
   });
 
+  it('a create the file refuses fails alone: the others committed with it are created, and durable', async () => {
+    const { writer, server } = twoOnOneFile();
+    await create(writer, [RIDER, DRIVER], VN1);
+    // Queued together, so they go to the file in one commit; the first breaks the file's rule.
+    const [refused, ...created] = await Promise.all([
+      server.create({ parties: [RIDER, RIDER2], virtualNumber: VN1 }, 'a'),
+      server.create({ parties: [RIDER2, '+6591110003'], virtualNumber: VN2 }, 'b'),
+      server.create({ parties: [RIDER, DRIVER], virtualNumber: VN2 }, 'c'),
+    ]);
+    expect(refused).toMatchObject({ ok: false, status: 409, code: 'party-busy' });
+    expect(created.map((r) => r.ok)).toEqual([true, true]);
+    const ids = created.map((r) => (r.ok ? r.session.id : ''));
+    // Another handle on the file reads them from the disk.
+    await writer.catchUp();
+    for (const id of ids) expect(writer.index.get(id)?.status).toBe('open');
+    expect(writer.openCount).toBe(3);
+  });
+
   it('a big import arrives whole, in several steps', async () => {
     const { writer, server } = twoOnOneFile();
     const n = 4500;

@@ -208,12 +208,19 @@ export class SessionStore implements SessionChanges {
   }
 
   insert(s: Session): void {
+    // All rows or none, also when called outside a transaction.
+    this.db.transaction(() => this.insertRows(s))();
+  }
+
+  /**
+   * The rows of a new session, without a savepoint of its own: inside a transaction whose caller
+   * rolls it all back if this throws (the writer's commits), else a failure could leave the
+   * session row without its parties.
+   */
+  insertRows(s: Session): void {
     try {
-      // All rows or none, also when called outside a transaction.
-      this.db.transaction(() => {
-        this.stmts.insert.run({ ...sessionToRow(s, Number), seq: this.stmts.nextSeq.get() });
-        for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
-      })();
+      this.stmts.insert.run({ ...sessionToRow(s, Number), seq: this.stmts.nextSeq.get() });
+      for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
     } catch (e) {
       throw conflictOf(e) ?? e;
     }
