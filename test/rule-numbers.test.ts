@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getCountries, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
-import { checkByParsing, checkPhoneNumber, PHONE_DATA_VERSION, surelyValid } from '../src/rules/phone-number.js';
+import { checkByParsing, checkPhoneNumber, countryOf, PHONE_DATA_VERSION, surelyValid } from '../src/rules/phone-number.js';
 import { build, VOICE } from './helpers/rules.js';
 
 const RANGE = (raw: string, code: string) =>
@@ -157,5 +157,13 @@ describe('the quick validity check agrees with parsing', () => {
     const answers = numbers.map((n) => [n, checkPhoneNumber(n)]);
     expect(answers).toEqual(numbers.map((n) => [n, checkByParsing(n, n)]));
     expect(answers.filter(([, a]) => typeof a !== 'string' && a.ok && a.warning).length).toBeGreaterThan(50);
+  });
+
+  it('names the country of each number it accepts as parsing does (+1, +44 and +7 included)', () => {
+    const accepted = [...written, '+12125550123', '+14165550123', '+447911123456', '+441481712345', '+79123456789', '+77012345678'].flatMap((n) => {
+      const r = checkPhoneNumber(n);
+      return r.ok ? [r.e164] : [];
+    });
+    expect(accepted.map((n) => [n, countryOf(n)])).toEqual(accepted.map((n) => [n, parsePhoneNumberFromString(n)?.country]));
   });
 });

@@ -112,6 +112,21 @@ export function surelyValid(e164: string): boolean {
   return asWritten(e164)?.isValid() ?? false;
 }
 
+/**
+ * The country of a number already checked (checkPhoneNumber said ok), as parsing names it: a
+ * calling code of one country names it without parsing (a session create asks this for a pool
+ * with countries, and a parse cost more than the rest of the create's checks); a shared code
+ * (+1, +44, +7) needs the digits, so it parses.
+ */
+export function countryOf(e164: string): string | undefined {
+  const code = callingCodeOf(e164);
+  const only = code === undefined ? undefined : singleCountries.get(code);
+  return only ?? parsePhoneNumberFromString(e164, { extract: false })?.country;
+}
+
+/** Calling code → its one country, for codes of exactly one (supported) country. */
+const singleCountries = new Map<string, CountryCode>();
+
 /** Calling code → the national prefix parsing would strip (null: none), for codes of exactly one country. */
 const singleCountryPlans = new Map<string, RegExp | null>();
 {
@@ -119,6 +134,7 @@ const singleCountryPlans = new Map<string, RegExp | null>();
   for (const [code, countries] of Object.entries(METADATA.country_calling_codes)) {
     const country = countries.length === 1 ? countries[0] : undefined;
     if (country === undefined || !isSupportedCountry(country)) continue;
+    singleCountries.set(code, country);
     metadata.selectNumberingPlan(country);
     const prefix = metadata.numberingPlan?.nationalPrefixForParsing();
     singleCountryPlans.set(code, prefix ? new RegExp(`^(?:${prefix})`) : null);
