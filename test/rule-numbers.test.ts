@@ -154,9 +154,9 @@ describe('the quick validity check agrees with parsing', () => {
   it('answers each of them (and possible numbers in no known range) as parsing does, warning included', () => {
     // +658000xxxx: the right length for Singapore, in no range it knows (the sessions bench's drivers).
     const numbers = [...written, '+6580000001', '+6580012345', '+658000000', '+65800000012'];
-    const answers = numbers.map((n) => [n, checkPhoneNumber(n)]);
-    expect(answers).toEqual(numbers.map((n) => [n, checkByParsing(n, n)]));
-    expect(answers.filter(([, a]) => typeof a !== 'string' && a.ok && a.warning).length).toBeGreaterThan(50);
+    const answers = numbers.map((n) => checkPhoneNumber(n));
+    expect(numbers.map((n, i) => [n, answers[i]])).toEqual(numbers.map((n) => [n, checkByParsing(n, n)]));
+    expect(answers.filter((a) => a.ok && a.warning !== undefined).length).toBeGreaterThan(50);
   });
 
   it('names the country of each number it accepts as parsing does (+1, +44 and +7 included)', () => {

@@ -59,6 +59,20 @@ describe('catching up with writes made by another process on the same file', () 
     expect(await server.catchUp()).toBe(0);
   });
 
+  it('its own commits are not read back, unless another process wrote before them: then everything since is', async () => {
+    const { writer, server } = twoOnOneFile();
+    await create(server, [RIDER, DRIVER], VN1);
+    expect(await server.catchUp()).toBe(0);
+    const theirs = await create(writer, [RIDER2, '+6591110003'], VN1);
+    const mine = await create(server, [RIDER, DRIVER], VN2);
+    // Their write came first: this catch-up reads it, and ours after it (which changes nothing).
+    expect(await server.catchUp()).toBe(2);
+    expect(server.lookup.otherParty(RIDER2, VN1, Date.now())?.peer).toBe('+6591110003');
+    expect(server.index.get(mine.id)).toBe(mine);
+    expect(server.index.get(theirs.id)?.status).toBe('open');
+    expect(await server.catchUp()).toBe(0);
+  });
+
   it('a close and a catch-up queued together: the session stays closed, also before the next catch-up', async () => {
     const { server } = twoOnOneFile();
     // Created here and not caught up yet: the catch-up will read the row while it is still open on disk.

@@ -8,7 +8,7 @@ import { type SessionRow, sessionFromRow, sessionToRow } from './session-row.js'
 import { endsAt, type Session } from './session.js';
 import { StoreUnavailable, type SessionsEngine, type SessionsSnapshot } from './sessions-engine.js';
 import type { ListQuery, SessionCall, SessionChange } from './session-store.js';
-import type { JobResult, WriteOp } from './store-writer.js';
+import type { Committed, JobResult, WriteOp } from './store-writer.js';
 
 /** Held by the router that sweeps, on its listening connection: one sweeper at a time. */
 const SWEEP_LOCK = 0x73776570; // "swep"
@@ -70,7 +70,7 @@ export class PostgresEngine implements SessionsEngine {
     }
   }
 
-  async commit(jobs: WriteOp[][]): Promise<JobResult[]> {
+  async commit(jobs: WriteOp[][]): Promise<Committed> {
     // Nearly always every job goes in: one statement per op, no savepoints. When one is refused,
     // the whole batch is taken back and written again job by job, each in its own savepoint.
     const all = await this.transaction(async (client) => {
@@ -96,8 +96,9 @@ export class PostgresEngine implements SessionsEngine {
       if (e instanceof StoreUnavailable && (e.cause instanceof Refused || conflictOf(e.cause))) return undefined;
       throw e;
     });
-    if (all) return all;
-    return this.transaction(async (client) => {
+    // No seqs: this engine's are cursors over transactions, and the other routers write meanwhile.
+    if (all) return { results: all };
+    const results = await this.transaction(async (client) => {
       const results: JobResult[] = [];
       for (const ops of jobs) {
         await client.query('SAVEPOINT job');
@@ -120,6 +121,7 @@ export class PostgresEngine implements SessionsEngine {
       }
       return results;
     });
+    return { results };
   }
 
   async story(calls: { session: Session; call: SessionCall }[]): Promise<void> {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type SessionRow, sessionFromRow, sessionToRow } from './session-row.js';
 import { endsAt, type Session, type SessionStatus } from './session.js';
+import type { JobResult } from './store-writer.js';
 
 /**
  * Each step brings the file from version i to i + 1 (PRAGMA user_version). Never edit a step
@@ -185,6 +186,20 @@ export class SessionStore implements SessionChanges {
   /** Runs `work` in one transaction: one flush to disk for all it writes. */
   transaction<T>(work: () => T): T {
     return this.db.transaction(work)();
+  }
+
+  /**
+   * Runs `work` in one write transaction (taking the write lock first, so no other process
+   * writes between its reads), with the change sequence just before and after it.
+   */
+  writeTransaction(work: () => JobResult[]): { results: JobResult[]; seqs: { before: number; after: number } } {
+    return this.db
+      .transaction(() => {
+        const before = this.lastSeq();
+        const results = work();
+        return { results, seqs: { before, after: this.lastSeq() } };
+      })
+      .immediate();
   }
 
   /**

@@ -447,7 +447,11 @@ export class Sessions {
     const writing = decided.filter((d) => d.ok && d.fx.ops.length > 0);
     let results;
     try {
-      results = writing.length > 0 ? await this.engine.commit(writing.map((d) => d.fx.ops)) : [];
+      const committed = writing.length > 0 ? await this.engine.commit(writing.map((d) => d.fx.ops)) : { results: [] };
+      results = committed.results;
+      // Nobody else wrote since the last catch-up: memory has this commit already, and the next
+      // catch-up need not read it back (at 2,000 creates/s that was 1,000 rows every 500 ms, read on the calls' thread).
+      if (committed.seqs?.before === this.seq) this.seq = committed.seqs.after;
     } catch (e) {
       // Nothing was committed: memory goes back to what the disk says.
       for (const d of [...decided].reverse()) if (d.ok) for (const u of d.fx.undo.reverse()) u();

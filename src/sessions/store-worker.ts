@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SessionConflict, SessionStore } from './session-store.js';
-import type { FromStoreWorker, JobResult, ToStoreWorker, WriteOp } from './store-writer.js';
+import type { Committed, FromStoreWorker, JobResult, ToStoreWorker, WriteOp } from './store-writer.js';
 
 /**
  * The thread that writes the sessions file. A commit waits for the disk (synchronous=FULL), and
@@ -30,14 +30,14 @@ function apply(op: WriteOp, ownSavepoint = true): void {
  * savepoint per job, so that only the failing ones fail: the same answers as always, at twice
  * the work on that rare commit.
  */
-function commit(jobs: WriteOp[][]): JobResult[] {
+function commit(jobs: WriteOp[][]): Committed {
   try {
-    store.transaction(() => {
+    return store.writeTransaction(() => {
       for (const ops of jobs) for (const op of ops) apply(op, false);
+      return jobs.map(() => OK);
     });
-    return jobs.map(() => OK);
   } catch {
-    return store.transaction(() =>
+    return store.writeTransaction(() =>
       jobs.map((ops) => {
         try {
           store.savepoint(() => {
@@ -59,7 +59,7 @@ port.on('message', (m: ToStoreWorker) => {
   try {
     switch (m.type) {
       case 'commit':
-        reply = { id: m.id, results: commit(m.jobs) };
+        reply = { id: m.id, ...commit(m.jobs) };
         break;
       case 'story':
         store.unacknowledged(() => {
