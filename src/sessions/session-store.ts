@@ -237,7 +237,26 @@ export class SessionStore implements SessionChanges {
       // Positional: binding 18 named parameters from a spread copy of the row cost more than the insert's own work.
       const r = sessionToRow(s, Number);
       const seq = this.stmts.nextSeq.get();
-      this.stmts.insert.run(r.id, r.status, r.virtual_number, r.pool, r.party_a, r.party_b, r.expires_at, r.idle_ttl, r.last_activity_at, r.ends_at, r.ref, r.record, r.sub_account_id, r.pin, r.created_at, r.closed_at, r.request_hash, seq);
+      this.stmts.insert.run(
+        r.id,
+        r.status,
+        r.virtual_number,
+        r.pool,
+        r.party_a,
+        r.party_b,
+        r.expires_at,
+        r.idle_ttl,
+        r.last_activity_at,
+        r.ends_at,
+        r.ref,
+        r.record,
+        r.sub_account_id,
+        r.pin,
+        r.created_at,
+        r.closed_at,
+        r.request_hash,
+        seq,
+      );
       for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
     } catch (e) {
       throw conflictOf(e) ?? e;
