@@ -163,6 +163,7 @@ export class SessionStore implements SessionChanges {
       insertCall: db.prepare('INSERT INTO session_calls (session_id, at, call_id, caller, callee, rule_id) VALUES (?, ?, ?, ?, ?, ?)'),
       calls: db.prepare('SELECT at, call_id AS callId, caller, callee, rule_id AS ruleId FROM session_calls WHERE session_id = ? ORDER BY at, rowid LIMIT ?'),
       nextSeq: db.prepare('UPDATE session_seq SET last = last + 1 RETURNING last').pluck(),
+      takeSeqs: db.prepare('UPDATE session_seq SET last = last + ? RETURNING last').pluck(),
       lastSeq: db.prepare('SELECT last FROM session_seq').pluck(),
       changes: db.prepare('SELECT * FROM sessions WHERE seq > ? ORDER BY seq LIMIT ?'),
       prune: db.prepare("DELETE FROM sessions WHERE status <> 'open' AND closed_at < ?"),
@@ -232,11 +233,10 @@ export class SessionStore implements SessionChanges {
    * rolls it all back if this throws (the writer's commits), else a failure could leave the
    * session row without its parties.
    */
-  insertRows(s: Session): void {
+  insertRows(s: Session, seq?: number): void {
     try {
       // Positional: binding 18 named parameters from a spread copy of the row cost more than the insert's own work.
       const r = sessionToRow(s, Number);
-      const seq = this.stmts.nextSeq.get();
       this.stmts.insert.run(
         r.id,
         r.status,
@@ -255,7 +255,7 @@ export class SessionStore implements SessionChanges {
         r.created_at,
         r.closed_at,
         r.request_hash,
-        seq,
+        seq ?? this.stmts.nextSeq.get(),
       );
       for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
     } catch (e) {
@@ -264,10 +264,18 @@ export class SessionStore implements SessionChanges {
   }
 
   /** Writes a session's state back (extend, record, close, expire). */
-  update(s: Session): void {
+  update(s: Session, seq?: number): void {
     const { id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at } = sessionToRow(s, Number);
-    this.stmts.update.run({ id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at, seq: this.stmts.nextSeq.get() });
+    this.stmts.update.run({ id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at, seq: seq ?? this.stmts.nextSeq.get() });
     if (s.status !== 'open') this.stmts.closeParties.run(s.id);
+  }
+
+  /**
+   * The next `n` numbers of the change sequence at once, for writes that cannot fail alone (the
+   * transaction is undone whole if one throws, numbers and all): the first of them.
+   */
+  takeSeqs(n: number): number {
+    return (this.stmts.takeSeqs.get(n) as number) - n + 1;
   }
 
   get(id: string): Session | undefined {

@@ -10,12 +10,12 @@ const store = new SessionStore((workerData as { path: string }).path, { checkpoi
 const port = parentPort!;
 
 /** `ownSavepoint`: an insert keeps its rows all or none by itself (as always); false: the caller rolls the whole transaction back if it throws (see commit). */
-function apply(op: WriteOp, ownSavepoint = true): void {
+function apply(op: WriteOp, ownSavepoint = true, seq?: number): void {
   switch (op.op) {
     case 'insert':
-      return ownSavepoint ? store.insert(op.session) : store.insertRows(op.session);
+      return ownSavepoint ? store.insert(op.session) : store.insertRows(op.session, seq);
     case 'update':
-      return store.update(op.session);
+      return store.update(op.session, seq);
     case 'prune':
       store.prune(op.before);
       return;
@@ -33,7 +33,9 @@ function apply(op: WriteOp, ownSavepoint = true): void {
 function commit(jobs: WriteOp[][]): Committed {
   try {
     return store.writeTransaction(() => {
-      for (const ops of jobs) for (const op of ops) apply(op, false);
+      // The whole commit's seqs in one statement, handed out in order.
+      let seq = store.takeSeqs(jobs.reduce((n, ops) => n + ops.filter((op) => op.op !== 'prune').length, 0));
+      for (const ops of jobs) for (const op of ops) apply(op, false, op.op === 'prune' ? undefined : seq++);
       return jobs.map(() => OK);
     });
   } catch {
