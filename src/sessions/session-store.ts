@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type SessionRow, sessionFromRow, sessionToRow } from './session-row.js';
 import { endsAt, type Session, type SessionStatus } from './session.js';
-import type { JobResult } from './store-writer.js';
 
 /**
  * Each step brings the file from version i to i + 1 (PRAGMA user_version). Never edit a step
@@ -137,9 +136,10 @@ export class SessionStore implements SessionChanges {
     // FULL: a commit is on disk before the 201 is sent; with NORMAL, WAL can lose it on power loss.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
-    // Each create is a savepoint in a group commit, and a savepoint keeps the old copy of every page
-    // it touches in a sub-journal; on disk (the default) that was 33 writes per create and 3/4 of its
-    // CPU time. In memory it is only needed until the commit, so nothing durable moves.
+    // A savepoint (a commit redone job by job after a refusal, insert() alone) keeps the old copy of
+    // every page it touches in a sub-journal; on disk (the default) that was 33 writes per create and
+    // 3/4 of its CPU time when every create had one. In memory it is only needed until the commit, so
+    // nothing durable moves.
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('busy_timeout = 5000');
     if (options.checkpoints === 'elsewhere') this.db.pragma(`wal_autocheckpoint = ${WAL_LIMIT_PAGES}`);
@@ -193,7 +193,7 @@ export class SessionStore implements SessionChanges {
    * Runs `work` in one write transaction (taking the write lock first, so no other process
    * writes between its reads), with the change sequence just before and after it.
    */
-  writeTransaction(work: () => JobResult[]): { results: JobResult[]; seqs: { before: number; after: number } } {
+  writeTransaction<T>(work: () => T): { results: T; seqs: { before: number; after: number } } {
     return this.db
       .transaction(() => {
         const before = this.lastSeq();

@@ -9,7 +9,7 @@ export type WriteOp = { op: 'insert'; session: Session } | { op: 'update'; sessi
 export type JobResult = { ok: true } | { ok: false; conflict?: 'party' | 'ref' | 'pin' | 'ended'; message: string };
 
 export type ToStoreWorker =
-  /** Each job's writes in its own savepoint, all jobs in one transaction: one flush to disk. */
+  /** Each job's writes all or nothing (see store-worker.ts's commit), all jobs in one transaction: one flush to disk. */
   { type: 'commit'; id: number; jobs: WriteOp[][] } | { type: 'story'; id: number; calls: { session: Session; call: SessionCall }[] } | { type: 'close'; id: number };
 
 /** What a commit did: each job's result, and where the change sequence stood before and after it. */
