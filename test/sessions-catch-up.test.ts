@@ -59,6 +59,20 @@ describe('catching up with writes made by another process on the same file', () 
     expect(await server.catchUp()).toBe(0);
   });
 
+  it('its own commits are not read back, unless another process wrote before them: then everything since is', async () => {
+    const { writer, server } = twoOnOneFile();
+    await create(server, [RIDER, DRIVER], VN1);
+    expect(await server.catchUp()).toBe(0);
+    const theirs = await create(writer, [RIDER2, '+6591110003'], VN1);
+    const mine = await create(server, [RIDER, DRIVER], VN2);
+    // Their write came first: this catch-up reads it, and ours after it (which changes nothing).
+    expect(await server.catchUp()).toBe(2);
+    expect(server.lookup.otherParty(RIDER2, VN1, Date.now())?.peer).toBe('+6591110003');
+    expect(server.index.get(mine.id)).toBe(mine);
+    expect(server.index.get(theirs.id)?.status).toBe('open');
+    expect(await server.catchUp()).toBe(0);
+  });
+
   it('a close and a catch-up queued together: the session stays closed, also before the next catch-up', async () => {
     const { server } = twoOnOneFile();
     // Created here and not caught up yet: the catch-up will read the row while it is still open on disk.
@@ -78,6 +92,24 @@ describe('catching up with writes made by another process on the same file', () 
     await server.catchUp();
     expect(server.lookup.otherParty(RIDER, VN1, Date.now())?.peer).toBe(DRIVER);
     expect((await create(server, [RIDER, RIDER2], VN2)).virtualNumber).toBe(VN2);
+  });
+
+  it('a create the file refuses fails alone: the others committed with it are created, and durable', async () => {
+    const { writer, server } = twoOnOneFile();
+    await create(writer, [RIDER, DRIVER], VN1);
+    // Queued together, so they go to the file in one commit; the first breaks the file's rule.
+    const [refused, ...created] = await Promise.all([
+      server.create({ parties: [RIDER, RIDER2], virtualNumber: VN1 }, 'a'),
+      server.create({ parties: [RIDER2, '+6591110003'], virtualNumber: VN2 }, 'b'),
+      server.create({ parties: [RIDER, DRIVER], virtualNumber: VN2 }, 'c'),
+    ]);
+    expect(refused).toMatchObject({ ok: false, status: 409, code: 'party-busy' });
+    expect(created.map((r) => r.ok)).toEqual([true, true]);
+    const ids = created.map((r) => (r.ok ? r.session.id : ''));
+    // Another handle on the file reads them from the disk.
+    await writer.catchUp();
+    for (const id of ids) expect(writer.index.get(id)?.status).toBe('open');
+    expect(writer.openCount).toBe(3);
   });
 
   it('a big import arrives whole, in several steps', async () => {

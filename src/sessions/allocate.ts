@@ -1,4 +1,5 @@
 import type { Pool, PoolNumber } from '../engine/pool.js';
+import { numberKey } from './call-table.js';
 import { isLive } from './session.js';
 import type { SessionIndex } from './session-index.js';
 
@@ -37,6 +38,7 @@ export function poolHasCountries(pool: Pool): boolean {
  */
 export function allocateNumber(pool: Pool, parties: readonly [string, string], index: SessionIndex, at: number, options: { country?: string; pin?: string; start?: number } = {}): Allocation {
   const blocked = [0, 0];
+  const partyKeys = [numberKey(parties[0]), numberKey(parties[1])];
   const pick = (numbers: readonly PoolNumber[]): PoolNumber | undefined => {
     let best: PoolNumber | undefined;
     let bestLoad = Infinity;
@@ -46,9 +48,10 @@ export function allocateNumber(pool: Pool, parties: readonly [string, string], i
     for (let k = 0; k < n && seen < CHOICES; k++) {
       const candidate = numbers[(start + k) % n]!;
       let free = true;
+      const candidateKey = numberKey(candidate.number);
       for (let i = 0; i < 2; i++) {
         const party = parties[i]!;
-        const open = index.onNumber(party, candidate.number);
+        const open = index.onNumberKeyed(party, partyKeys[i]!, candidate.number, candidateKey);
         const ended = pool.coolOffMs > 0 ? index.lastEnded(party, candidate.number) : undefined;
         if ((open && isLive(open, at)) || (ended !== undefined && at - ended < pool.coolOffMs)) {
           blocked[i]!++;

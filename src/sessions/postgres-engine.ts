@@ -9,7 +9,7 @@ import { type SessionRow, sessionFromRow, sessionToRow } from './session-row.js'
 import { endsAt, type Session } from './session.js';
 import { StoreUnavailable, type SessionsEngine, type SessionsSnapshot } from './sessions-engine.js';
 import type { ListQuery, SessionCall, SessionChange } from './session-store.js';
-import type { JobResult, WriteOp } from './store-writer.js';
+import type { Committed, JobResult, WriteOp } from './store-writer.js';
 
 /** Held by the router that sweeps, on its listening connection: one sweeper at a time. */
 const SWEEP_LOCK = 0x73776570; // "swep"
@@ -73,7 +73,7 @@ export class PostgresEngine implements SessionsEngine {
     }
   }
 
-  async commit(jobs: WriteOp[][]): Promise<JobResult[]> {
+  async commit(jobs: WriteOp[][]): Promise<Committed> {
     // Nearly always every job goes in: one statement per op, no savepoints. When one is refused,
     // the whole batch is taken back and written again job by job, each in its own savepoint.
     const all = await (jobs.length > 0 && jobs.every((ops) => ops.every((op) => op.op === 'insert'))
@@ -102,8 +102,9 @@ export class PostgresEngine implements SessionsEngine {
       if (e instanceof StoreUnavailable && (e.cause instanceof Refused || conflictOf(e.cause))) return undefined;
       throw e;
     });
-    if (all) return all;
-    return this.transaction(async (client) => {
+    // No seqs: this engine's are cursors over transactions, and the other routers write meanwhile.
+    if (all) return { results: all };
+    const results = await this.transaction(async (client) => {
       const results: JobResult[] = [];
       for (const ops of jobs) {
         await client.query('SAVEPOINT job');
@@ -126,6 +127,7 @@ export class PostgresEngine implements SessionsEngine {
       }
       return results;
     });
+    return { results };
   }
 
   /**

@@ -118,7 +118,12 @@ export class SessionIndex implements SessionLookup {
 
   /** The party's open session on the number, live or past its end but not yet swept. */
   onNumber(party: string, virtualNumber: string): Session | undefined {
-    const at = this.calls.find(numberKey(party), numberKey(virtualNumber));
+    return this.onNumberKeyed(party, numberKey(party), virtualNumber, numberKey(virtualNumber));
+  }
+
+  /** onNumber with both numbers' keys (numberKey) made by the caller: an allocation asks this of every candidate for the same two parties. */
+  onNumberKeyed(party: string, partyKey: number, virtualNumber: string, virtualNumberKey: number): Session | undefined {
+    const at = this.calls.find(partyKey, virtualNumberKey);
     if (at >= 0) return this.rows[this.calls.row(at)];
     return this.odd.size > 0 ? this.odd.get(key(party, virtualNumber)) : undefined;
   }

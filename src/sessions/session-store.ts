@@ -136,9 +136,10 @@ export class SessionStore implements SessionChanges {
     // FULL: a commit is on disk before the 201 is sent; with NORMAL, WAL can lose it on power loss.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
-    // Each create is a savepoint in a group commit, and a savepoint keeps the old copy of every page
-    // it touches in a sub-journal; on disk (the default) that was 33 writes per create and 3/4 of its
-    // CPU time. In memory it is only needed until the commit, so nothing durable moves.
+    // A savepoint (a commit redone job by job after a refusal, insert() alone) keeps the old copy of
+    // every page it touches in a sub-journal; on disk (the default) that was 33 writes per create and
+    // 3/4 of its CPU time when every create had one. In memory it is only needed until the commit, so
+    // nothing durable moves.
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('busy_timeout = 5000');
     if (options.checkpoints === 'elsewhere') this.db.pragma(`wal_autocheckpoint = ${WAL_LIMIT_PAGES}`);
@@ -147,7 +148,7 @@ export class SessionStore implements SessionChanges {
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO sessions (id, status, virtual_number, pool, party_a, party_b, expires_at, idle_ttl, last_activity_at, ends_at, ref, record, sub_account_id, pin, created_at, closed_at, request_hash, seq)
-         VALUES (@id, @status, @virtual_number, @pool, @party_a, @party_b, @expires_at, @idle_ttl, @last_activity_at, @ends_at, @ref, @record, @sub_account_id, @pin, @created_at, @closed_at, @request_hash, @seq)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertParty: db.prepare('INSERT INTO session_parties (session_id, party, virtual_number, open) VALUES (?, ?, ?, 1)'),
       update: db.prepare(
@@ -162,6 +163,7 @@ export class SessionStore implements SessionChanges {
       insertCall: db.prepare('INSERT INTO session_calls (session_id, at, call_id, caller, callee, rule_id) VALUES (?, ?, ?, ?, ?, ?)'),
       calls: db.prepare('SELECT at, call_id AS callId, caller, callee, rule_id AS ruleId FROM session_calls WHERE session_id = ? ORDER BY at, rowid LIMIT ?'),
       nextSeq: db.prepare('UPDATE session_seq SET last = last + 1 RETURNING last').pluck(),
+      takeSeqs: db.prepare('UPDATE session_seq SET last = last + ? RETURNING last').pluck(),
       lastSeq: db.prepare('SELECT last FROM session_seq').pluck(),
       changes: db.prepare('SELECT * FROM sessions WHERE seq > ? ORDER BY seq LIMIT ?'),
       prune: db.prepare("DELETE FROM sessions WHERE status <> 'open' AND closed_at < ?"),
@@ -188,6 +190,20 @@ export class SessionStore implements SessionChanges {
   }
 
   /**
+   * Runs `work` in one write transaction (taking the write lock first, so no other process
+   * writes between its reads), with the change sequence just before and after it.
+   */
+  writeTransaction<T>(work: () => T): { results: T; seqs: { before: number; after: number } } {
+    return this.db
+      .transaction(() => {
+        const before = this.lastSeq();
+        const results = work();
+        return { results, seqs: { before, after: this.lastSeq() } };
+      })
+      .immediate();
+  }
+
+  /**
    * Runs `work` in one transaction without waiting for the disk (synchronous=NORMAL: in WAL mode
    * a power cut may lose the last such commits, never corrupt the file). For writes nobody was
    * promised: the session story and the idle slide. A restart at worst ends a session a little
@@ -208,22 +224,58 @@ export class SessionStore implements SessionChanges {
   }
 
   insert(s: Session): void {
+    // All rows or none, also when called outside a transaction.
+    this.db.transaction(() => this.insertRows(s))();
+  }
+
+  /**
+   * The rows of a new session, without a savepoint of its own: inside a transaction whose caller
+   * rolls it all back if this throws (the writer's commits), else a failure could leave the
+   * session row without its parties.
+   */
+  insertRows(s: Session, seq?: number): void {
     try {
-      // All rows or none, also when called outside a transaction.
-      this.db.transaction(() => {
-        this.stmts.insert.run({ ...sessionToRow(s, Number), seq: this.stmts.nextSeq.get() });
-        for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
-      })();
+      // Positional: binding 18 named parameters from a spread copy of the row cost more than the insert's own work.
+      const r = sessionToRow(s, Number);
+      this.stmts.insert.run(
+        r.id,
+        r.status,
+        r.virtual_number,
+        r.pool,
+        r.party_a,
+        r.party_b,
+        r.expires_at,
+        r.idle_ttl,
+        r.last_activity_at,
+        r.ends_at,
+        r.ref,
+        r.record,
+        r.sub_account_id,
+        r.pin,
+        r.created_at,
+        r.closed_at,
+        r.request_hash,
+        seq ?? this.stmts.nextSeq.get(),
+      );
+      for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
     } catch (e) {
       throw conflictOf(e) ?? e;
     }
   }
 
   /** Writes a session's state back (extend, record, close, expire). */
-  update(s: Session): void {
+  update(s: Session, seq?: number): void {
     const { id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at } = sessionToRow(s, Number);
-    this.stmts.update.run({ id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at, seq: this.stmts.nextSeq.get() });
+    this.stmts.update.run({ id, status, expires_at, idle_ttl, last_activity_at, ends_at, record, closed_at, seq: seq ?? this.stmts.nextSeq.get() });
     if (s.status !== 'open') this.stmts.closeParties.run(s.id);
+  }
+
+  /**
+   * The next `n` numbers of the change sequence at once, for writes that cannot fail alone (the
+   * transaction is undone whole if one throws, numbers and all): the first of them.
+   */
+  takeSeqs(n: number): number {
+    return (this.stmts.takeSeqs.get(n) as number) - n + 1;
   }
 
   get(id: string): Session | undefined {

@@ -1,6 +1,6 @@
 import type { Session } from './session.js';
 import type { ListQuery, SessionCall, SessionChange } from './session-store.js';
-import type { JobResult, WriteOp } from './store-writer.js';
+import type { Committed, WriteOp } from './store-writer.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -20,7 +20,7 @@ export interface SessionsEngine {
   /** For messages: "the sessions file /var/lib/x.db", "PostgreSQL at postgres://...". */
   readonly describe: string;
   /** Each job's writes all or nothing, durable before it resolves; a job that breaks a constraint gets its conflict. */
-  commit(jobs: WriteOp[][]): Promise<JobResult[]>;
+  commit(jobs: WriteOp[][]): Promise<Committed>;
   /** Calls through sessions and the idle slide they cause; nobody waits on these. */
   story(calls: { session: Session; call: SessionCall }[]): Promise<void>;
   get(id: string): MaybePromise<Session | undefined>;

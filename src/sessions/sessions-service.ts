@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Pool } from '../engine/pool.js';
 import type { SessionLookup } from '../engine/session-lookup.js';
 import type { Logger } from '../log/logger.js';
+import { countryOf } from '../rules/phone-number.js';
 import { silentLogger } from '../log/logger.js';
 import { allocateNumber, poolHasCountries } from './allocate.js';
 import { isLive, type Session } from './session.js';
@@ -285,8 +285,8 @@ export class Sessions {
           message: `there is no pool "${input.pool}"${names.length ? `: the pools are ${names.join(', ')}` : ': declare it in pools.yaml in the rules folder'}`,
         };
       }
-      // Parsing a number costs more than the rest of a create: only when the pool has countries to prefer.
-      const country = poolHasCountries(pool) ? parsePhoneNumberFromString(input.parties[0])?.country : undefined;
+      // Only when the pool has countries to prefer (a shared calling code costs a parse).
+      const country = poolHasCountries(pool) ? countryOf(input.parties[0]) : undefined;
       const picked = allocateNumber(pool, input.parties, this.index, now, { ...(country ? { country } : {}), ...(input.pin ? { pin: input.pin } : {}), start: this.rotation++ });
       if (!picked.number) {
         return {
@@ -447,7 +447,11 @@ export class Sessions {
     const writing = decided.filter((d) => d.ok && d.fx.ops.length > 0);
     let results;
     try {
-      results = writing.length > 0 ? await this.engine.commit(writing.map((d) => d.fx.ops)) : [];
+      const committed = writing.length > 0 ? await this.engine.commit(writing.map((d) => d.fx.ops)) : { results: [] };
+      results = committed.results;
+      // Nobody else wrote since the last catch-up: memory has this commit already, and the next
+      // catch-up need not read it back (at 2,000 creates/s that was 1,000 rows every 500 ms, read on the calls' thread).
+      if (committed.seqs?.before === this.seq) this.seq = committed.seqs.after;
     } catch (e) {
       // Nothing was committed: memory goes back to what the disk says.
       for (const d of [...decided].reverse()) if (d.ok) for (const u of d.fx.undo.reverse()) u();

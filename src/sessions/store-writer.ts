@@ -9,10 +9,21 @@ export type WriteOp = { op: 'insert'; session: Session } | { op: 'update'; sessi
 export type JobResult = { ok: true } | { ok: false; conflict?: 'party' | 'ref' | 'pin' | 'ended'; message: string };
 
 export type ToStoreWorker =
-  /** Each job's writes in its own savepoint, all jobs in one transaction: one flush to disk. */
+  /** Each job's writes all or nothing (see store-worker.ts's commit), all jobs in one transaction: one flush to disk. */
   { type: 'commit'; id: number; jobs: WriteOp[][] } | { type: 'story'; id: number; calls: { session: Session; call: SessionCall }[] } | { type: 'close'; id: number };
 
-export type FromStoreWorker = { id: number; results: JobResult[] } | { id: number; error: string };
+/** What a commit did: each job's result, and where the change sequence stood before and after it. */
+export interface Committed {
+  results: JobResult[];
+  /**
+   * Engines that can tell: the store's last seq just before this commit's writes and just after
+   * (read inside its transaction). When `before` is the last seq the index has, nobody else wrote
+   * in between, and the index is level with `after` without reading its own writes back.
+   */
+  seqs?: { before: number; after: number };
+}
+
+export type FromStoreWorker = ({ id: number } & Committed) | { id: number; error: string };
 
 /** How often the checkpoint thread copies the log back into the file. */
 const CHECKPOINT_EVERY_MS = 250;
@@ -24,7 +35,7 @@ export class StoreWriter {
   private readonly checkpointer: Worker | undefined;
   private checkpointerDone = false;
   private next = 0;
-  private readonly pending = new Map<number, { resolve: (r: JobResult[]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: Committed) => void; reject: (e: Error) => void }>();
   private dead: Error | undefined;
 
   constructor(path: string) {
@@ -43,7 +54,7 @@ export class StoreWriter {
       this.pending.delete(m.id);
       if (this.pending.size === 0) this.worker.unref();
       if ('error' in m) p?.reject(new Error(m.error));
-      else p?.resolve(m.results);
+      else p?.resolve(m);
     });
     const fail = (e: Error) => {
       this.dead = e;
@@ -54,7 +65,7 @@ export class StoreWriter {
     this.worker.on('exit', (code) => fail(new Error(`the sessions writer thread stopped (exit code ${code})`)));
   }
 
-  commit(jobs: WriteOp[][]): Promise<JobResult[]> {
+  commit(jobs: WriteOp[][]): Promise<Committed> {
     return this.send({ type: 'commit', id: 0, jobs });
   }
 
@@ -82,7 +93,7 @@ export class StoreWriter {
     await checkpointer.terminate();
   }
 
-  private send(message: ToStoreWorker): Promise<JobResult[]> {
+  private send(message: ToStoreWorker): Promise<Committed> {
     if (this.dead) return Promise.reject(this.dead);
     const id = ++this.next;
     return new Promise((resolve, reject) => {
