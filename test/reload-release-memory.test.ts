@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { releaseOldRules } from '../src/reload/release-old-rules.js';
+import { oldRulesReleaser, releaseOldRules } from '../src/reload/release-old-rules.js';
 
 describe('releasing a replaced rule set', () => {
   it('collects buffers nothing refers to any more, at once rather than when V8 gets round to it', async () => {
@@ -18,5 +18,12 @@ describe('releasing a replaced rule set', () => {
     for (let i = 0; i < 20 && freed.length === 0; i++) await sleep(10);
     expect(freed).toEqual(['old rules']);
     expect(kept.byteLength).toBe(2 ** 20);
+  });
+
+  it('collects once per two replaced sets, so a reload pays the pause only every other time', async () => {
+    const replaced = oldRulesReleaser(2);
+    const pauses = [];
+    for (let i = 0; i < 6; i++) pauses.push(await replaced());
+    expect(pauses.map((ms) => typeof ms)).toEqual(['undefined', 'number', 'undefined', 'number', 'undefined', 'number']);
   });
 });
