@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /**
  * The files a loader process hands its packed rules over in. The server removes each once it
  * has read it; one whose loader died first (the server killed with -9 mid-reload, a loader
- * stopped by its time or memory budget) would stay in the temporary folder for good, 50 MB at
+ * stopped by its time or memory budget) would stay in the temporary folder for good, 18 MB at
  * 100k rules, so each new loader sweeps those of loaders that are gone.
  */
 const PATTERN = /^router-rules-(\d+)-\d+\.bin$/;
@@ -24,13 +24,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Removes the hand-over files of loaders no longer running; returns their names. Never throws. */
-export async function sweepHandOvers(dir = tmpdir(), alive: (pid: number) => boolean = isAlive): Promise<string[]> {
+/** Removes the hand-over files of loaders no longer running. Never throws. */
+export async function sweepHandOvers(dir = tmpdir()): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const orphans = names.filter((name) => {
     const pid = PATTERN.exec(name)?.[1];
-    return pid !== undefined && !alive(Number(pid));
+    return pid !== undefined && !isAlive(Number(pid));
   });
   await Promise.all(orphans.map((name) => rm(join(dir, name), { force: true }).catch(() => undefined)));
-  return orphans;
 }

@@ -2,11 +2,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
- * A replaced rule set is tens of MB of buffers (50 MB at 100k rules) that nothing refers to, but
- * V8 frees buffers only in a full collection, and it starts one for outside-the-heap memory only
+ * A replaced rule set is MB of buffers (18 MB at 100k rules) that nothing refers to, but V8
+ * frees buffers only in a full collection, and it starts one for outside-the-heap memory only
  * once 64 MB more of it has piled up since the last: after ten reloads of 100k rules the server
- * held three sets (143 MB of buffers, RSS 335 MB against 167 after the first load). So after a
- * big set is swapped in, one full collection is asked for, when the loop is next idle.
+ * held three sets (then 143 MB of buffers, RSS 335 MB against 167 after the first load). So once
+ * big sets have been swapped out, one full collection is asked for, after the loop's next poll
+ * for sockets (setImmediate), so that calls already waiting are answered first.
  *
  * V8's `gc` is only reachable with --expose-gc; set at run time, it is exposed to new contexts,
  * which is where it is taken from. If that ever stops working, reloads still work; memory is
