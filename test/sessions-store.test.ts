@@ -135,6 +135,10 @@ describe('checkpoints', () => {
         try {
           const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sessions'").pluck().get() as number;
           return tables === 0 ? 0 : (db.prepare('SELECT count(*) FROM sessions').pluck().get() as number);
+        } catch (e) {
+          // Copied while the checkpoint was writing pages: a torn copy, not yet the file's final state.
+          if (['SQLITE_CORRUPT', 'SQLITE_NOTADB'].includes((e as { code?: string }).code ?? '')) return -1;
+          throw e;
         } finally {
           db.close();
           rmSync(copy, { force: true });
