@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../src/rules/load-rules.js';
 import { RulesLoaderWorker } from '../src/reload/load-rules-in-worker.js';
+import { forkLoader } from '../src/reload/fork-loader.js';
 import { decide } from '../src/engine/decide.js';
 import { makeCallActionPayload } from '../src/events/make-event.js';
 import { generateRules } from '../bench/make-rules-folder.js';
@@ -110,5 +111,35 @@ describe('regexes handed over by the worker', () => {
     const payload = makeCallActionPayload({ source: '+6591234567', destination: '+6561234567', sourceCountryCode: 'MY', dtmf: '1' });
     expect(decide(ruleSet, payload).ruleId).toBe('every-kind');
     expect(decide(ruleSet, { ...payload, source: '+6561234567' }).ruleId).not.toBe('every-kind');
+  });
+});
+
+describe('a loader started early (serve forks it before importing the server)', () => {
+  it('does the first load, and one that died before it was needed is replaced, not waited for', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    await writeFiles(dir, { 'settings.yaml': SETTINGS, 'm.yaml': MATCHERS });
+    const expected = comparable(await loadRules(dir));
+    const early = forkLoader(256);
+    const alive = new RulesLoaderWorker({ memoryMb: 256, forked: early });
+    const dead = forkLoader(256);
+    await new Promise((resolve) => dead.once('exit', resolve).kill('SIGKILL'));
+    const replaced = new RulesLoaderWorker({ memoryMb: 256, forked: dead });
+    try {
+      expect(comparable(await alive.load(dir))).toEqual(expected);
+      expect(comparable(await replaced.load(dir))).toEqual(expected);
+    } finally {
+      await Promise.all([alive.close(), replaced.close()]);
+    }
+    // Closing stops the early one too.
+    expect(early.exitCode !== null || early.signalCode !== null).toBe(true);
+  });
+
+  it('is stopped by close() even when no load ever used it', async () => {
+    const early = forkLoader(256);
+    const exited = new Promise((resolve) => early.once('exit', resolve));
+    await new RulesLoaderWorker({ memoryMb: 256, forked: early }).close();
+    await exited;
+    expect(early.signalCode ?? early.exitCode).not.toBeNull();
   });
 });

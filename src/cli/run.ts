@@ -1,23 +1,22 @@
 import type { Output } from './print-diagnostics.js';
-import { serveCommand } from './serve-command.js';
-import { sessionsCommand } from './sessions-command.js';
-import { simulateCommand } from './simulate-command.js';
 import { USAGE, UsageError } from './usage-error.js';
-import { validateCommand } from './validate-command.js';
 
-/** Runs one CLI command; returns its exit code (2 for a usage error). */
+/**
+ * Runs one CLI command; returns its exit code (2 for a usage error). Each command's modules are
+ * imported when it runs: `serve` starts its rules loader before the server's modules load.
+ */
 export async function run(argv: readonly string[], out: Output, err: Output, env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...args] = argv;
   try {
     switch (command) {
       case 'serve':
-        return await serveCommand(args, out, err, env);
+        return await (await import('./serve-command.js')).serveCommand(args, out, err, env);
       case 'validate':
-        return await validateCommand(args, out, err, env);
+        return await (await import('./validate-command.js')).validateCommand(args, out, err, env);
       case 'simulate':
-        return await simulateCommand(args, out, err, env);
+        return await (await import('./simulate-command.js')).simulateCommand(args, out, err, env);
       case 'sessions':
-        return await sessionsCommand(args, out, err, env);
+        return await (await import('./sessions-command.js')).sessionsCommand(args, out, err, env);
       case 'help':
       case '--help':
       case '-h':

@@ -1,7 +1,6 @@
 import { loadConfig } from '../config/load-config.js';
-import { PidFileError } from '../server/pid-file.js';
-import { loadFirstRules, startServer, ListenError, type RunningServer } from '../server/start-server.js';
-import { SessionsUnavailable } from '../sessions/open-sessions.js';
+import { forkRulesLoader } from '../server/fork-rules-loader.js';
+import type { RunningServer } from '../server/start-server.js';
 import type { ServerConfigFile } from '../types/generated/config.js';
 import { printDiagnostics, summarizeErrors, type Output } from './print-diagnostics.js';
 import { UsageError } from './usage-error.js';
@@ -35,7 +34,14 @@ export async function serveCommand(args: string[], out: Output, err: Output, env
   const config = settings.config;
   const dir = config.rulesDir;
 
-  const { loaded, loader } = await loadFirstRules(dir, config);
+  // The loader first: it boots and starts compiling while the rest of the server is imported.
+  const forked = forkRulesLoader(config);
+  const [{ loadFirstRules, startServer, ListenError }, { PidFileError }, { SessionsUnavailable }] = await Promise.all([
+    import('../server/start-server.js'),
+    import('../server/pid-file.js'),
+    import('../sessions/open-sessions.js'),
+  ]);
+  const { loaded, loader } = await loadFirstRules(dir, config, forked);
   printDiagnostics(loaded.diagnostics, loaded.texts, err);
   if (!loaded.ruleSet) {
     await loader.close();

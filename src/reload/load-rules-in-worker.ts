@@ -1,11 +1,11 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { setPriority } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { LoadResult } from '../rules/load-rules.js';
 import { decodePackedRuleSet } from '../rules/packed-file.js';
 import { unpackRuleSet, type PackedRuleSet } from '../rules/packed-rule-set.js';
+import { forkLoader } from './fork-loader.js';
 
 /** `cacheDir`: write the packed rule set there after answering (see rules-cache.ts). */
 export type ToWorker = { type: 'load'; dir: string; cacheDir?: string };
@@ -42,6 +42,8 @@ export interface LoadBudget {
 export interface LoaderOptions extends LoadBudget {
   /** Where the worker keeps the compiled rules for the next start (rules-cache.ts); undefined: no cache. */
   cacheDir: string | undefined;
+  /** A loader process already started by `forkLoader` with this budget (`serve` starts it first thing): used as the first worker. */
+  forked?: ChildProcess;
 }
 
 const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
@@ -93,10 +95,13 @@ export class RulesLoaderWorker {
   private bigRules = false;
   lastLoad: LoadStats | undefined;
 
+  private forked: ChildProcess | undefined;
+
   constructor(options: Partial<LoaderOptions> = {}) {
-    const { cacheDir, ...budget } = options;
+    const { cacheDir, forked, ...budget } = options;
     this.budget = { ...DEFAULT_BUDGET, ...budget };
     this.cacheDir = cacheDir;
+    this.forked = forked;
   }
 
   load(dir: string, options: { first?: boolean } = {}): Promise<LoadResult> {
@@ -119,19 +124,18 @@ export class RulesLoaderWorker {
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    const retiring = [...this.retiring];
+    const workers = [this.worker, this.forked, ...this.retiring].filter((w) => w !== undefined);
+    this.worker = this.forked = undefined;
     this.retiring.clear();
-    await Promise.all([...(worker ? [worker] : []), ...retiring].map(stop));
+    await Promise.all(workers.map(stop));
   }
 
   private start(): ChildProcess {
-    const worker = forkLoader(this.budget.memoryMb);
-    // An idle loader must not keep the server's process alive after it closes.
-    worker.unref();
-    worker.channel?.unref();
-    (worker.stderr as { unref?: () => void } | null)?.unref?.();
+    const forked = this.forked;
+    this.forked = undefined;
+    // One started early that has already gone (it could not boot) is replaced; its listeners would never hear.
+    const worker = forked && forked.exitCode === null && forked.signalCode === null ? forked : forkLoader(this.budget.memoryMb);
+    if (forked && forked !== worker) void stop(forked);
     // V8 reports running out of heap on stderr, then aborts: keep the end of it to tell why it stopped.
     let stderr = '';
     worker.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
@@ -216,15 +220,6 @@ export class RulesLoaderWorker {
     job?.worker.channel?.unref();
     job?.resolve(result);
   }
-}
-
-function forkLoader(memoryMb: number): ChildProcess {
-  const ts = import.meta.url.endsWith('.ts');
-  const built = fileURLToPath(new URL('./reload-worker.js', import.meta.url));
-  const entry = ts ? built.replace(/\.js$/, '.ts') : built;
-  // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
-  const execArgv = [`--max-old-space-size=${memoryMb}`, ...(ts ? ['--import', 'tsx'] : [])];
-  return fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
 }
 
 /** Ends a worker and waits until it has gone. */

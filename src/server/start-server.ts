@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
+import type { ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from '../config/server-config.js';
@@ -35,9 +36,9 @@ export interface StartOptions {
   loader?: RulesLoaderWorker;
 }
 
-/** The rules loader for a server with this config: a worker process, booting from now on. */
-function rulesLoader(config: ServerConfig): RulesLoaderWorker {
-  return new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb, cacheDir: rulesCacheDir(config) }).warmUp();
+/** The rules loader for a server with this config: a worker process, booting from now on (or `forked` by forkRulesLoader). */
+function rulesLoader(config: ServerConfig, forked?: ChildProcess): RulesLoaderWorker {
+  return new RulesLoaderWorker({ timeoutMs: config.reloadTimeoutMs, memoryMb: config.reloadMemoryMb, cacheDir: rulesCacheDir(config), ...(forked ? { forked } : {}) }).warmUp();
 }
 
 /** The compiled-rules cache folder, or undefined when it is off. */
@@ -45,9 +46,12 @@ function rulesCacheDir(config: ServerConfig): string | undefined {
   return config.rulesCache === 'off' ? undefined : config.rulesCache;
 }
 
-/** `serve`'s first load (see loadFirstRules in src/reload), with the loader the server then reuses. */
-export async function loadFirstRules(dir: string, config: ServerConfig): Promise<{ loaded: LoadResult; loader: RulesLoaderWorker }> {
-  const loader = rulesLoader(config);
+/**
+ * `serve`'s first load (see loadFirstRules in src/reload), with the loader the server then reuses:
+ * the one `forkRulesLoader` started, if given.
+ */
+export async function loadFirstRules(dir: string, config: ServerConfig, forked?: ChildProcess): Promise<{ loaded: LoadResult; loader: RulesLoaderWorker }> {
+  const loader = rulesLoader(config, forked);
   return { loaded: await loadFirst(loader, dir, rulesCacheDir(config)), loader };
 }
 
