@@ -1,58 +1,34 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
 /**
  * A replaced rule set is MB of buffers (18 MB at 100k rules) that nothing refers to, but V8
  * frees buffers only in a full collection, and it starts one for outside-the-heap memory only
  * once 64 MB more of it has piled up since the last: after ten reloads of 100k rules the server
- * held three sets (then 143 MB of buffers, RSS 335 MB against 167 after the first load). So once
- * big sets have been swapped out, one full collection is asked for, after the loop's next poll
- * for sockets (setImmediate), so that calls already waiting are answered first.
+ * held three sets (RSS 335 MB against 167 after the first load).
  *
- * V8's `gc` is only reachable with --expose-gc; set at run time, it is exposed to new contexts,
- * which is where it is taken from. If that ever stops working, reloads still work; memory is
- * freed later, as before.
+ * So once a big set has been swapped out, V8 is shown that much more memory outside its heap: a
+ * buffer past that 64 MB, allocated and dropped at once. It is never written, so it costs address
+ * space, not RAM. V8 answers as it does to any such growth: with an incremental collection, marked
+ * mostly on its helper threads, pausing this thread for a few milliseconds, where a collection
+ * forced at once (`gc()`) held up every call for 30-50 ms.
  */
-let collect: (() => void) | undefined | null;
+const NUDGE_BYTES = 96 * 2 ** 20;
 
-function collector(): (() => void) | undefined {
-  if (collect === undefined) {
-    try {
-      setFlagsFromString('--expose-gc');
-      const gc = runInNewContext('gc') as unknown;
-      collect = typeof gc === 'function' ? (gc as () => void) : null;
-    } catch {
-      collect = null;
-    }
-  }
-  return collect ?? undefined;
-}
-
-/** Rule sets smaller than this are left to V8's own pace: a full collection costs more than they hold. */
+/** Rule sets smaller than this are left to V8's own pace: a collection costs more than they hold. */
 export const RELEASE_FROM_RULES = 10_000;
 
 /**
- * One collection per `every` big sets replaced, not one per reload: each is a 30-50 ms pause of
- * the thread that answers calls (at 4,700 calls/s, one per reload held up about 1% of the calls,
- * right at the p99), while two replaced sets (36 MB at 100k rules) are worth waiting for.
+ * Starts V8's collection of replaced rule sets, on the loop's next turn after the poll for
+ * sockets (setImmediate), so that calls already waiting are answered first. Resolves with how
+ * long this thread spent starting it (ms); the collection then runs alongside the calls.
  */
-export function oldRulesReleaser(every = 2): () => Promise<number | undefined> {
-  let replaced = 0;
-  return () => {
-    if (++replaced < every) return Promise.resolve(undefined);
-    replaced = 0;
-    return releaseOldRules();
-  };
-}
-
-/** Asks for a full collection on the next idle turn; resolves with how long it took (ms), or undefined if unavailable. */
-export function releaseOldRules(): Promise<number | undefined> {
-  const gc = collector();
-  if (!gc) return Promise.resolve(undefined);
+export function releaseOldRules(): Promise<number> {
   return new Promise((resolve) =>
     setImmediate(() => {
       const started = performance.now();
-      gc();
+      try {
+        new ArrayBuffer(NUDGE_BYTES);
+      } catch {
+        // No address space for it (a strict overcommit limit): the sets are freed at V8's own pace, as before.
+      }
       resolve(performance.now() - started);
     }),
   );

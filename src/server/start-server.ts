@@ -24,7 +24,7 @@ import { PostgresSharedEvents } from '../store/shared-events.js';
 import { openSessions } from '../sessions/open-sessions.js';
 import { closeGracefully } from './graceful-close.js';
 import { removePidFile, writePidFile } from './pid-file.js';
-import { oldRulesReleaser, RELEASE_FROM_RULES } from '../reload/release-old-rules.js';
+import { releaseOldRules, RELEASE_FROM_RULES } from '../reload/release-old-rules.js';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -116,7 +116,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   };
 
   const loader = options.loader ?? rulesLoader(config);
-  const releaseOldSets = oldRulesReleaser();
   const reloader = new RulesReloader({
     dir,
     live: rules,
@@ -124,7 +123,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     load: (d) => loader.load(d),
     onReport: (r) => {
       metrics.recordReload(r.ok);
-      if (r.ok && r.rules >= RELEASE_FROM_RULES) void releaseOldSets().then((ms) => ms !== undefined && log({ level: 'info', msg: 'old-rules-released', gcMs: Math.round(ms * 10) / 10 }));
+      if (r.ok && r.rules >= RELEASE_FROM_RULES) void releaseOldRules().then((ms) => log({ level: 'info', msg: 'old-rules-released', startMs: Math.round(ms * 10) / 10 }));
     },
   });
   let watcher: RulesWatcher | undefined;
