@@ -89,7 +89,9 @@ interface Running {
 
 async function start(s: Scenario, tmp: string, index: number): Promise<Running> {
   log(`▸ ${s.name}: starting`);
-  const server = await startServer(s.name, s.args, 180_000, { ...(PIN.server ? { core: PIN.server } : {}), ...(s.env ? { env: s.env } : {}) });
+  // The rules loader, the server's child, runs on every core as in production (it is unpinned at
+  // once); only the server itself stays on its core.
+  const server = await startServer(s.name, s.args, 180_000, { ...(PIN.server ? { core: PIN.server, childCores: `0-${cpus().length - 1}` } : {}), ...(s.env ? { env: s.env } : {}) });
   const script = join(tmp, `wrk-${index}.lua`);
   if (USE_WRK) await writeWrkScript(script, s.requests, AUTH_HEADERS);
   const running: Running = { scenario: s, server, rounds: [], cpu: [], script };

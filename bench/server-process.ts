@@ -34,12 +34,22 @@ export async function freePort(): Promise<number> {
  * Starts `node ARGS` with stdout (the router's JSON log lines) sent to /dev/null, so the bench
  * process spends no time reading them, and waits for GET /healthz to answer 200.
  */
-export async function startServer(name: string, args: (port: number) => string[], timeoutMs: number, options: { core?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServerUnderTest> {
+export async function startServer(name: string, args: (port: number) => string[], timeoutMs: number, options: { core?: string; env?: NodeJS.ProcessEnv; childCores?: string } = {}): Promise<ServerUnderTest> {
   const port = await freePort();
   const started = performance.now();
   // taskset execs node in place, so the child's pid is the server's (for schedstat and VmRSS).
   const [cmd, argv] = pinned(options.core, process.execPath, args(port));
   const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
+  // The first load of a big folder runs in the rules loader (a child): unpinned, as in production.
+  const repin = options.core && options.childCores ? unpinChildren({ process: child }, options.childCores, 10) : () => {};
+  try {
+    return await firstAnswer(name, child, port, started, timeoutMs);
+  } finally {
+    repin();
+  }
+}
+
+async function firstAnswer(name: string, child: ChildProcess, port: number, started: number, timeoutMs: number): Promise<ServerUnderTest> {
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
   const url = `http://${HOST}:${port}`;
@@ -92,9 +102,9 @@ export async function getJson(url: string): Promise<unknown> {
  * Lets the server's child processes (the rules loader) run on every core while the server
  * stays pinned: a child inherits its parent's pinning, but in production nothing is pinned, so
  * a loader held to the server's core would measure the bench, not the router. Checks every
- * 50 ms until the returned function is called.
+ * `everyMs` until the returned function is called.
  */
-export function unpinChildren(server: ServerUnderTest, cores: string): () => void {
+export function unpinChildren(server: Pick<ServerUnderTest, 'process'>, cores: string, everyMs = 50): () => void {
   const done = new Set<string>();
   const timer = setInterval(() => {
     const pid = server.process.pid;
@@ -110,6 +120,6 @@ export function unpinChildren(server: ServerUnderTest, cores: string): () => voi
       done.add(child);
       spawnSync('taskset', ['-a', '-p', '-c', cores, child], { stdio: 'ignore' });
     }
-  }, 50);
+  }, everyMs);
   return () => clearInterval(timer);
 }
