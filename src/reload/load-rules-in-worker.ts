@@ -53,6 +53,8 @@ const DEFAULT_BUDGET: LoadBudget = { timeoutMs: 60_000, memoryMb: 512 };
  * next collects, which may be never; past this much it is replaced by a fresh one instead.
  */
 const RECYCLE_HEAP_MB = 64;
+/** A replaced worker's successor starts this long after the load (a load that comes sooner starts it at once). */
+const REPLACE_AFTER_MS = 1000;
 
 /**
  * Calls come first: once the rules are big enough for a load to take a while, the loader runs at
@@ -96,6 +98,9 @@ export class RulesLoaderWorker {
   lastLoad: LoadStats | undefined;
 
   private forked: ChildProcess | undefined;
+  /** The timer that starts a replaced worker's successor (see done). */
+  private replacing: NodeJS.Timeout | undefined;
+  private closing = false;
 
   constructor(options: Partial<LoaderOptions> = {}) {
     const { cacheDir, forked, ...budget } = options;
@@ -124,6 +129,8 @@ export class RulesLoaderWorker {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.replacing);
     const workers = [this.worker, this.forked, ...this.retiring].filter((w) => w !== undefined);
     this.worker = this.forked = undefined;
     this.retiring.clear();
@@ -172,10 +179,13 @@ export class RulesLoaderWorker {
     clearTimeout(job.timer);
     const built = message.file !== undefined || message.packed !== undefined;
     if (message.heapMb > RECYCLE_HEAP_MB && this.worker === worker) {
-      // Replaced now, while no load waits for it: the old one's heap goes with it, once it has written the cache.
+      // Replaced while no load waits for it: the old one's heap goes with it, once it has written the cache.
       if (built && this.cacheDir) this.retiring.add(worker);
       else void stop(worker);
-      this.worker = this.start();
+      this.worker = undefined;
+      // The new one boots a moment later, not while this process adopts the rules it was just handed.
+      clearTimeout(this.replacing);
+      this.replacing = setTimeout(() => void (this.closing || (this.worker ??= this.start())), REPLACE_AFTER_MS).unref();
     }
     const read = performance.now();
     let packed = message.packed;
