@@ -142,3 +142,35 @@ describe('catching up on PostgreSQL by transaction snapshots', () => {
     expect(sessions.lookup.otherParty(DRIVER, VN1, Date.now())).toBeUndefined();
   });
 });
+
+describe('telling routers about commits (LISTEN/NOTIFY)', () => {
+  /** Resolves once `check` holds, or fails after `ms`. */
+  async function until(check: () => boolean, ms = 5000): Promise<void> {
+    for (const started = Date.now(); !check(); ) {
+      if (Date.now() - started > ms) throw new Error('not within 5 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it("wakes a router for another router's commit, never for its own (the next catch-up reads those anyway)", async () => {
+    const url = await postgres.database();
+    const a = await engineOn(url);
+    const b = await engineOn(url);
+    const woken = { a: 0, b: 0 };
+    a.watch(() => woken.a++);
+    b.watch(() => woken.b++);
+    // Each wakes once on its own, when it starts listening (whatever was written before).
+    await until(() => woken.a === 1 && woken.b === 1);
+    const session = (id: string, parties: [string, string]) => ({ id, status: 'open' as const, virtualNumber: VN1, parties, lastActivityAt: Date.now(), createdAt: Date.now() });
+    // A create alone (the group-commit statement) and a batch with an update (a transaction).
+    expect((await a.commit([[{ op: 'insert', session: session('s-a1', [RIDER, DRIVER]) }]])).results).toEqual([{ ok: true }]);
+    const closed = { ...session('s-a1', [RIDER, DRIVER]), status: 'closed' as const, closedAt: Date.now() };
+    expect((await a.commit([[{ op: 'update', session: closed }], [{ op: 'insert', session: session('s-a2', [RIDER, OTHER_DRIVER]) }]])).results).toEqual([{ ok: true }, { ok: true }]);
+    await until(() => woken.b === 3);
+    expect((await b.commit([[{ op: 'insert', session: session('s-b1', ['+6591110002', '+6581234569']) }]])).results).toEqual([{ ok: true }]);
+    await until(() => woken.a === 2);
+    // Time for any late notification to arrive: none does for a router's own commits.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(woken).toEqual({ a: 2, b: 3 });
+  });
+});
