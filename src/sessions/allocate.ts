@@ -19,7 +19,12 @@ function countriesOf(pool: Pool): ReadonlyMap<string, readonly PoolNumber[]> {
   let m = byCountry.get(pool);
   if (!m) {
     const groups = new Map<string, PoolNumber[]>();
-    for (const n of pool.numbers) if (n.country) groups.set(n.country, [...(groups.get(n.country) ?? []), n]);
+    for (const n of pool.numbers) {
+      if (!n.country) continue;
+      const group = groups.get(n.country);
+      if (group) group.push(n);
+      else groups.set(n.country, [n]);
+    }
     byCountry.set(pool, (m = groups));
   }
   return m;
