@@ -30,6 +30,25 @@ async function create(s: Sessions, parties: [string, string], virtualNumber: str
 }
 
 describe('catching up with writes made by another process on the same file', () => {
+  it('reads a big import in steps, with the event loop free between them (calls are answered meanwhile)', async () => {
+    const { writer, server } = twoOnOneFile();
+    const party = (prefix: string, i: number) => `${prefix}${String(1_000_000 + i).padStart(7, '0')}`;
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => create(writer, [party('+6591', i), party('+6581', i)], VN1)));
+    // How often the loop turns (runs its immediates) while the catch-up reads 1,200 changes, 500 a step.
+    let turns = 0;
+    let reading = true;
+    const turn = () => {
+      turns++;
+      if (reading) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const caughtUp = await server.catchUp();
+    reading = false;
+    expect(caughtUp).toBe(1200);
+    expect(turns).toBeGreaterThanOrEqual(3);
+    expect(server.lookup.otherParty(party('+6591', 1199), VN1, Date.now())?.peer).toBe(party('+6581', 1199));
+  });
+
   it('a session opened elsewhere routes after a catch-up; extended elsewhere, it takes the new end; closed elsewhere, it stops', async () => {
     const { writer, server } = twoOnOneFile();
     const now = Date.now();

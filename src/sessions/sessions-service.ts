@@ -89,8 +89,8 @@ export function coolOffOf(pools: ReadonlyMap<string, Pool> | undefined): number 
 }
 /** How long calls wait to be written to the session story (and the idle slide to the file). */
 const CALLS_FLUSH_MS = 200;
-/** Changes read from the store per step of a catch-up (a big import arrives in several steps). */
-const CATCH_UP_BATCH = 2000;
+/** Changes read from the store per step of a catch-up (a big import arrives in several steps, about 5 ms each). */
+const CATCH_UP_BATCH = 500;
 
 /**
  * Live masking sessions: the store (durable), the index (in memory, answers calls) and the
@@ -517,6 +517,8 @@ export class Sessions {
       }
       total += changes.length;
       if (changes.length < CATCH_UP_BATCH) break;
+      // Calls between steps: SQLite reads without waiting, so a big import would otherwise be read in one block.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     if (total > 0) this.log({ level: 'debug', msg: 'sessions-caught-up', changes: total, seq: this.seq });
     return total;
