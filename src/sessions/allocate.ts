@@ -44,7 +44,8 @@ export function poolHasCountries(pool: Pool): boolean {
 export function allocateNumber(pool: Pool, parties: readonly [string, string], index: SessionIndex, at: number, options: { country?: string; pin?: string; start?: number } = {}): Allocation {
   const blocked = [0, 0];
   const partyKeys = [numberKey(parties[0]), numberKey(parties[1])];
-  const pick = (numbers: readonly PoolNumber[]): PoolNumber | undefined => {
+  // `skipCountry`: numbers of that country were all tried already (the first pass), so a full pool costs one pass, not two.
+  const pick = (numbers: readonly PoolNumber[], skipCountry?: string): PoolNumber | undefined => {
     let best: PoolNumber | undefined;
     let bestLoad = Infinity;
     let seen = 0;
@@ -52,6 +53,7 @@ export function allocateNumber(pool: Pool, parties: readonly [string, string], i
     const start = (options.start ?? 0) % Math.max(1, n);
     for (let k = 0; k < n && seen < CHOICES; k++) {
       const candidate = numbers[(start + k) % n]!;
+      if (skipCountry !== undefined && candidate.country === skipCountry) continue;
       let free = true;
       const candidateKey = numberKey(candidate.number);
       for (let i = 0; i < 2; i++) {
@@ -75,7 +77,7 @@ export function allocateNumber(pool: Pool, parties: readonly [string, string], i
     return best;
   };
   const local = options.country ? (countriesOf(pool).get(options.country) ?? []) : [];
-  const best = (local.length > 0 ? pick(local) : undefined) ?? pick(pool.numbers);
+  const best = local.length > 0 ? (pick(local) ?? (local.length < pool.numbers.length ? pick(pool.numbers, options.country) : undefined)) : pick(pool.numbers);
   if (best) return { number: best };
   return { blockedBy: blocked[1]! > blocked[0]! ? parties[1] : parties[0] };
 }
