@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
@@ -241,10 +242,26 @@ async function stop(worker: ChildProcess): Promise<void> {
   await gone;
 }
 
+/**
+ * On Linux a nice value belongs to one thread: the loader's process id names only its main
+ * thread, and V8's garbage-collector and compiler threads (a quarter of a big load's CPU) would
+ * keep competing with calls at full priority. So every thread the loader has is lowered; threads
+ * it starts later inherit the value from the thread that starts them.
+ */
 function lowerPriority(worker: ChildProcess): void {
+  const pid = worker.pid;
+  if (pid === undefined) return;
+  let threads: number[];
   try {
-    if (worker.pid !== undefined) setPriority(worker.pid, RELOAD_NICE);
+    threads = readdirSync(`/proc/${pid}/task`).map(Number);
   } catch {
-    // not allowed here: the worker keeps normal priority
+    threads = [pid]; // no /proc (not Linux): the process as the system names it
+  }
+  for (const tid of threads) {
+    try {
+      setPriority(tid, RELOAD_NICE);
+    } catch {
+      // not allowed here, or the thread has ended: it keeps its priority
+    }
   }
 }
