@@ -123,6 +123,11 @@ export class RulesLoaderWorker {
     });
   }
 
+  /** The process id of the loader that the next load goes to, when one is running. */
+  get pid(): number | undefined {
+    return this.worker?.pid;
+  }
+
   /** Starts the worker now, so the first reload does not wait for it to boot. */
   warmUp(): this {
     this.worker ??= this.start();
