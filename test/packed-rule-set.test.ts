@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateRequests, generateRuleFiles, writeRuleFiles } from '../bench/generate-rules.js';
 import { decide } from '../src/engine/decide.js';
@@ -29,6 +30,29 @@ async function loaded(dir: string): Promise<RuleSet> {
 }
 
 describe('a packed rule set', () => {
+  it('answers as the built set does when thousands of rules share one virtual number (each for its own caller), call after call', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const caller = (i: number) => `+6591${String(100_000 + i)}`;
+    let rules = 'rules:\n';
+    for (let i = 0; i < 5000; i++) rules += `  - id: c${i}\n    when: { destinationRefId: vn-ref-1, source: "${caller(i)}" }\n    then: [{ makeCall: "+6581${String(100_000 + i)}" }]\n`;
+    rules += '  - id: everyone-else\n    when: { destinationRefId: vn-ref-1 }\n    then: [{ makeCall: "+6561234567" }]\n';
+    await writeFile(`${dir}/settings.yaml`, 'voiceProfile: en-US-ZiraRUS\n');
+    await writeFile(`${dir}/customers.yaml`, rules);
+    const built = await loaded(dir);
+    const packed = repacked(built);
+    // More rules under the key than the shelf caches, asked for again and again (the list is then kept whole).
+    for (let round = 0; round < 3; round++) {
+      for (const source of [caller(0), caller(2500), caller(4999), '+6599999999']) {
+        const event = makeCallActionPayload({ source, destination: '+6568332048', destinationRefId: 'vn-ref-1' });
+        const decision = decide(packed, event);
+        expect(decision).toEqual(decide(built, event));
+      }
+    }
+    expect(decide(packed, makeCallActionPayload({ source: caller(4999), destinationRefId: 'vn-ref-1' })).ruleId).toBe('c4999');
+    expect(decide(packed, makeCallActionPayload({ source: '+6599999999', destinationRefId: 'vn-ref-1' })).ruleId).toBe('everyone-else');
+  });
+
   it("runs the sample rules' own rule tests exactly as the built set does", async () => {
     const built = await loaded('rules');
     const packed = repacked(built);

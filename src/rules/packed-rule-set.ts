@@ -94,6 +94,13 @@ export function packRuleSet(ruleSet: RuleSet): PackedRuleSet {
 
 /** Rules kept as objects at most (a power of two): a bounded few MB however many rules there are. */
 const CACHED_RULES = 4096;
+/**
+ * Candidate lists longer than this (10,000 rules for one virtual number, each for another caller)
+ * are kept whole once made, up to LONG_LISTS_RULES rules in all: every call to that number tries
+ * them, and from the shelf's cache alone each was decoded again on every call (55 ms a call).
+ */
+const LONG_LIST = 256;
+const LONG_LISTS_RULES = 32_768;
 
 /**
  * The rule set the engine reads, over a packed one: `rules` is a read-only list that makes each
@@ -155,6 +162,9 @@ function lazyList<T>(length: number, item: (i: number) => T): readonly T[] {
 
 class PackedIndex implements RuleIndex {
   readonly unindexed: readonly Rule[];
+  /** Long candidate lists by key, oldest first, and how many rules they hold in all. */
+  private readonly longLists = new Map<number, readonly Rule[]>();
+  private longListsRules = 0;
 
   constructor(
     private readonly packed: PackedRuleSet,
@@ -174,10 +184,24 @@ class PackedIndex implements RuleIndex {
       if (k < 0) return undefined;
       const start = keyStart[k]!;
       if (keyField[k] !== f || keyStart[k + 1]! - start !== value.length || !keyText.startsWith(value, start)) continue;
+      const kept = this.longLists.get(k);
+      if (kept) return kept;
       const found: Rule[] = [];
       for (let p = postStart[k]!; p < postStart[k + 1]!; p++) found.push(this.rules.at(postings[p]!));
+      if (found.length > LONG_LIST) this.keep(k, found);
       return found;
     }
+  }
+
+  private keep(k: number, list: readonly Rule[]): void {
+    for (const [oldest, old] of this.longLists) {
+      if (this.longListsRules + list.length <= LONG_LISTS_RULES) break;
+      this.longLists.delete(oldest);
+      this.longListsRules -= old.length;
+    }
+    if (this.longListsRules + list.length > LONG_LISTS_RULES) return;
+    this.longLists.set(k, list);
+    this.longListsRules += list.length;
   }
 }
 
