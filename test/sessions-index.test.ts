@@ -102,6 +102,28 @@ describe('the session index follows changes', () => {
     expect(index.size).toBe(3);
   });
 
+  it('forgets cool-off marks older than asked, keeps newer ones, and a mark made again later outlives its first', () => {
+    const index = new SessionIndex();
+    index.noteEnded(A, VN, T + 1);
+    index.noteEnded(B, VN, T + 2);
+    index.noteEnded(C, VN, T + 3);
+    // A ends again there later: that mark counts, the first is stale.
+    index.noteEnded(A, VN, T + 10);
+    // Noted out of order (a catch-up), and older than what is already marked: ignored.
+    index.noteEnded(C, VN, T + 1);
+    index.forgetEndedBefore(T + 3);
+    expect([A, B, C].map((p) => index.lastEnded(p, VN))).toEqual([T + 10, undefined, T + 3]);
+    index.forgetEndedBefore(T + 4);
+    expect([A, B, C].map((p) => index.lastEnded(p, VN))).toEqual([T + 10, undefined, undefined]);
+    index.forgetEndedBefore(T + 11);
+    expect([A, B, C].map((p) => index.lastEnded(p, VN))).toEqual([undefined, undefined, undefined]);
+    // Many marks over time: each sweep forgets exactly those past, however many came before.
+    for (let i = 0; i < 5000; i++) index.noteEnded(`+6591${String(200_000 + i)}`, VN2, T + 100 + i);
+    index.forgetEndedBefore(T + 100 + 4000);
+    expect(index.lastEnded('+6591203999', VN2)).toBeUndefined();
+    expect(index.lastEnded('+6591204000', VN2)).toBe(T + 4100);
+  });
+
   it('a session removed twice, or a stale copy removed, takes nothing else out', () => {
     const index = new SessionIndex();
     const s1 = session('s1', [A, B]);

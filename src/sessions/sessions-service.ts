@@ -85,7 +85,10 @@ const MAX_WAITING_CALLS = 50_000;
 
 /** The longest cool-off of the pools: how far back ended sessions matter at start. */
 export function coolOffOf(pools: ReadonlyMap<string, Pool> | undefined): number {
-  return Math.max(0, ...[...(pools?.values() ?? [])].map((p) => p.coolOffMs));
+  // A loop, not Math.max(...): spreading every pool as arguments fails past ~100k pools.
+  let longest = 0;
+  for (const p of pools?.values() ?? []) longest = Math.max(longest, p.coolOffMs);
+  return longest;
 }
 /** How long calls wait to be written to the session story (and the idle slide to the file). */
 const CALLS_FLUSH_MS = 200;
@@ -241,8 +244,9 @@ export class Sessions {
       if (now - this.lastPrune > 60_000) {
         this.lastPrune = now;
         fx.ops.push({ op: 'prune', before: now - this.retentionMs });
-        this.index.forgetEndedBefore(now - coolOffOf(this.options.pools()));
       }
+      // Every sweep, not once a minute: it pops only the marks that aged out since the last one.
+      this.index.forgetEndedBefore(now - coolOffOf(this.options.pools()));
       return n;
     });
     if (expired > 0) this.log({ level: 'debug', msg: 'sessions-expired', count: expired });
