@@ -16,8 +16,7 @@ describe('releasing a replaced rule set', () => {
     const held = bufferMb();
     expect(old.byteLength).toBe(20 * 2 ** 20);
     old = undefined;
-    const ms = await releaseOldRules();
-    expect(ms).toBeLessThan(50);
+    await releaseOldRules();
     // The collection runs alongside: the loop keeps turning (timers here, calls in the server).
     for (let i = 0; i < 200 && bufferMb() > held - 15; i++) await sleep(10);
     expect(bufferMb()).toBeLessThan(held - 15);

@@ -166,9 +166,10 @@ describe('a loader of big rule sets', () => {
       const first = big.load(dir, { first: true });
       const before = threadNices(big.pid);
       expect((await first).ruleSet?.rules.length).toBe(10_000);
-      // A loader that ends a big load with a big heap is replaced a second later: the next load
-      // goes to that one, booted by then with all its threads at the server's priority.
-      await sleep(2500);
+      // A loader that ends a big load with a big heap is replaced: start its successor now and let
+      // it boot (its V8 threads up, all at the server's priority), so the next load goes to a booted one.
+      big.warmUp();
+      for (let i = 0; i < 400 && threadNices(big.pid).length < 2; i++) await sleep(50);
       const second = big.load(dir);
       const during = threadNices(big.pid);
       expect((await second).ruleSet?.rules.length).toBe(10_000);
