@@ -3,7 +3,7 @@ import type { RuleSet } from '../engine/rule-set.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RulesHealth } from '../reload/live-rules.js';
 import type { Session } from '../sessions/session.js';
-import type { ListQuery } from '../sessions/session-store.js';
+import type { ListQuery } from '../sessions/list-query.js';
 import type { CallRecord, HourCount, RuleHits } from '../store/call-store.js';
 
 /** What the console reads from the decision log (CallRecorder fits). */

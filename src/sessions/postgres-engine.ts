@@ -8,7 +8,8 @@ import { SESSIONS_MIGRATIONS } from './postgres-schema.js';
 import { type SessionRow, sessionFromRow, sessionToRow } from './session-row.js';
 import { endsAt, type Session } from './session.js';
 import { StoreUnavailable, type SessionsEngine, type SessionsSnapshot } from './sessions-engine.js';
-import type { ListQuery, SessionCall, SessionChange } from './session-store.js';
+import { type ListQuery, listSql, POSTGRES_LIST } from './list-query.js';
+import type { SessionCall, SessionChange } from './session-store.js';
 import type { Committed, JobResult, WriteOp } from './store-writer.js';
 
 /** Held by the router that sweeps, on its listening connection: one sweeper at a time. */
@@ -167,15 +168,7 @@ export class PostgresEngine implements SessionsEngine {
   }
 
   async list(q: ListQuery): Promise<Session[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const arg = (v: unknown) => `$${args.push(v)}`;
-    if (q.party) where.push(`id IN (SELECT session_id FROM session_parties WHERE party = ${arg(q.party)})`);
-    if (q.virtualNumber) where.push(`virtual_number = ${arg(q.virtualNumber)}`);
-    if (q.ref) where.push(`ref = ${arg(q.ref)}`);
-    if (q.status) where.push(`status = ${arg(q.status)}`);
-    if (q.after) where.push(`(created_at, id) < (${arg(q.after.createdAt)}, ${arg(q.after.id)})`);
-    const sql = `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ${arg(q.limit)}`;
+    const { sql, args } = listSql(q, POSTGRES_LIST);
     return (await this.read<Row>(sql, args)).rows.map(sessionFromRow);
   }
 
@@ -330,8 +323,8 @@ async function insertMany(client: Checkout, sessions: Session[]): Promise<void> 
 function insertManySql(then: string): string {
   return `WITH s AS (
        INSERT INTO sessions (${COLUMNS.map(([n]) => n).join(', ')})
-       SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) RETURNING id, virtual_number, party_a, party_b),
-     p AS (INSERT INTO session_parties (session_id, party, virtual_number) SELECT id, party_a, virtual_number FROM s UNION ALL SELECT id, party_b, virtual_number FROM s)
+       SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) RETURNING id, virtual_number, party_a, party_b, created_at),
+     p AS (INSERT INTO session_parties (session_id, party, virtual_number, created_at) SELECT id, party_a, virtual_number, created_at FROM s UNION ALL SELECT id, party_b, virtual_number, created_at FROM s)
      ${then || 'SELECT'}`;
 }
 
@@ -378,8 +371,8 @@ async function apply(client: Checkout, op: WriteOp): Promise<boolean> {
       await client.query(
         `WITH s AS (
            INSERT INTO sessions (id, status, virtual_number, pool, party_a, party_b, expires_at, idle_ttl, last_activity_at, ends_at, ref, record, sub_account_id, pin, created_at, closed_at, request_hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id, virtual_number)
-         INSERT INTO session_parties (session_id, party, virtual_number) SELECT id, p, virtual_number FROM s, unnest(ARRAY[$5, $6]::text[]) AS p`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id, virtual_number, created_at)
+         INSERT INTO session_parties (session_id, party, virtual_number, created_at) SELECT id, p, virtual_number, created_at FROM s, unnest(ARRAY[$5, $6]::text[]) AS p`,
         [r.id, r.status, r.virtual_number, r.pool, r.party_a, r.party_b, r.expires_at, r.idle_ttl, r.last_activity_at, r.ends_at, r.ref, r.record, r.sub_account_id, r.pin, r.created_at, r.closed_at, r.request_hash],
       );
       return false;

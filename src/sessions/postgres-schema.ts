@@ -65,5 +65,23 @@ export const SESSIONS_MIGRATIONS: Migrations = {
        RETURN NEW;
      END $$;
      CREATE TRIGGER sessions_touch BEFORE UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION sessions_touch();`,
+    // Step 3: an index for each filter of GET /sessions in the page's order (list-query.ts), as in
+    // the SQLite file. A router of the version before, still running during an upgrade, writes
+    // party rows without created_at: the trigger fills it in from the session.
+    `ALTER TABLE session_parties ADD COLUMN created_at BIGINT;
+     UPDATE session_parties AS p SET created_at = s.created_at FROM sessions AS s WHERE s.id = p.session_id;
+     DROP INDEX IF EXISTS session_parties_party;
+     CREATE INDEX session_parties_party ON session_parties (party, created_at, session_id);
+     CREATE INDEX sessions_virtual_number ON sessions (virtual_number, created_at, id);
+     CREATE INDEX sessions_ref ON sessions (ref, created_at, id) WHERE ref IS NOT NULL;
+     CREATE INDEX sessions_status ON sessions (status, created_at, id);
+     CREATE FUNCTION session_parties_created() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF NEW.created_at IS NULL THEN
+         NEW.created_at := (SELECT created_at FROM sessions WHERE id = NEW.session_id);
+       END IF;
+       RETURN NEW;
+     END $$;
+     CREATE TRIGGER session_parties_created BEFORE INSERT ON session_parties FOR EACH ROW EXECUTE FUNCTION session_parties_created();`,
   ],
 };

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type SessionRow, sessionFromRow, sessionToRow } from './session-row.js';
-import { endsAt, type Session, type SessionStatus } from './session.js';
+import { type ListQuery, listSql, SQLITE_LIST } from './list-query.js';
+import { endsAt, type Session } from './session.js';
 
 /**
  * Each step brings the file from version i to i + 1 (PRAGMA user_version). Never edit a step
@@ -62,6 +63,17 @@ const MIGRATIONS: readonly string[] = [
    CREATE UNIQUE INDEX sessions_seq ON sessions (seq);
    CREATE TABLE session_seq (one INTEGER PRIMARY KEY CHECK (one = 1), last INTEGER NOT NULL);
    INSERT INTO session_seq (one, last) SELECT 1, coalesce(max(seq), 0) FROM sessions;`,
+  // An index for each filter of GET /sessions, in the page's order (list-query.ts): a filter used
+  // to read and sort every row it matched (78 ms at 400k sessions, 163 ms per page for a party with
+  // 100k). Party rows carry created_at so that a party's pages come from its index alone. A writer
+  // of the version before leaves it NULL: such rows come last in a party's pages.
+  `ALTER TABLE session_parties ADD COLUMN created_at INTEGER;
+   UPDATE session_parties SET created_at = (SELECT created_at FROM sessions WHERE sessions.id = session_parties.session_id);
+   DROP INDEX IF EXISTS session_parties_party;
+   CREATE INDEX session_parties_party ON session_parties (party, created_at, session_id);
+   CREATE INDEX sessions_virtual_number ON sessions (virtual_number, created_at, id);
+   CREATE INDEX sessions_ref ON sessions (ref, created_at, id) WHERE ref IS NOT NULL;
+   CREATE INDEX sessions_status ON sessions (status, created_at, id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -100,16 +112,6 @@ export interface SessionCall {
   ruleId: string;
 }
 
-export interface ListQuery {
-  party?: string;
-  virtualNumber?: string;
-  ref?: string;
-  status?: SessionStatus;
-  limit: number;
-  /** Opaque position from the previous page: sessions created before it. */
-  after?: { createdAt: number; id: string };
-}
-
 /** Thrown when a write would break a constraint: the other open session is named when known. */
 export class SessionConflict extends Error {
   constructor(
@@ -124,6 +126,8 @@ export class SessionConflict extends Error {
 export class SessionStore implements SessionChanges {
   private readonly db: Database.Database;
   private readonly stmts;
+  /** One prepared statement per shape of GET /sessions (at most 2^5 of them). */
+  private readonly listStmts = new Map<string, Database.Statement>();
 
   /** `checkpoints: 'elsewhere'`: another connection (checkpoint-worker.ts) checkpoints the log, not this one's commits. */
   constructor(
@@ -150,7 +154,7 @@ export class SessionStore implements SessionChanges {
         `INSERT INTO sessions (id, status, virtual_number, pool, party_a, party_b, expires_at, idle_ttl, last_activity_at, ends_at, ref, record, sub_account_id, pin, created_at, closed_at, request_hash, seq)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertParty: db.prepare('INSERT INTO session_parties (session_id, party, virtual_number, open) VALUES (?, ?, ?, 1)'),
+      insertParty: db.prepare('INSERT INTO session_parties (session_id, party, virtual_number, open, created_at) VALUES (?, ?, ?, 1, ?)'),
       update: db.prepare(
         `UPDATE sessions SET status = @status, expires_at = @expires_at, idle_ttl = @idle_ttl, last_activity_at = @last_activity_at, ends_at = @ends_at, record = @record, closed_at = @closed_at, seq = @seq WHERE id = @id`,
       ),
@@ -257,7 +261,7 @@ export class SessionStore implements SessionChanges {
         r.request_hash,
         seq ?? this.stmts.nextSeq.get(),
       );
-      for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber);
+      for (const p of s.parties) this.stmts.insertParty.run(s.id, p, s.virtualNumber, s.createdAt);
     } catch (e) {
       throw conflictOf(e) ?? e;
     }
@@ -322,30 +326,10 @@ export class SessionStore implements SessionChanges {
   }
 
   list(q: ListQuery): Session[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.party) {
-      where.push('id IN (SELECT session_id FROM session_parties WHERE party = ?)');
-      args.push(q.party);
-    }
-    if (q.virtualNumber) {
-      where.push('virtual_number = ?');
-      args.push(q.virtualNumber);
-    }
-    if (q.ref) {
-      where.push('ref = ?');
-      args.push(q.ref);
-    }
-    if (q.status) {
-      where.push('status = ?');
-      args.push(q.status);
-    }
-    if (q.after) {
-      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-      args.push(q.after.createdAt, q.after.createdAt, q.after.id);
-    }
-    const sql = `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, q.limit) as Row[]).map(sessionFromRow);
+    const { sql, args } = listSql(q, SQLITE_LIST);
+    let stmt = this.listStmts.get(sql);
+    if (!stmt) this.listStmts.set(sql, (stmt = this.db.prepare(sql)));
+    return (stmt.all(...args) as Row[]).map(sessionFromRow);
   }
 
   /** Deletes closed and expired sessions (and their calls) that ended before `before`. */

@@ -1,5 +1,6 @@
 import type { Session } from './session.js';
-import type { ListQuery, SessionCall, SessionChange } from './session-store.js';
+import type { ListQuery } from './list-query.js';
+import type { SessionCall, SessionChange } from './session-store.js';
 import type { Committed, WriteOp } from './store-writer.js';
 
 type MaybePromise<T> = T | Promise<T>;

@@ -8,7 +8,8 @@ import { allocateNumber, poolHasCountries } from './allocate.js';
 import { isLive, type Session } from './session.js';
 import { SessionIndex } from './session-index.js';
 import { StoreUnavailable, type SessionsEngine, type SessionsSnapshot } from './sessions-engine.js';
-import type { ListQuery, SessionCall } from './session-store.js';
+import type { ListQuery } from './list-query.js';
+import type { SessionCall } from './session-store.js';
 import { SqliteEngine } from './sqlite-engine.js';
 import type { WriteOp } from './store-writer.js';
 
