@@ -86,6 +86,7 @@ describe.each(Object.keys(engines) as (keyof typeof engines)[])('the decision lo
 
     expect((await recorder.session('s-1')).map((r) => r.kind)).toEqual(['call-action', 'call-status']);
     expect(await recorder.session('s-1')).toEqual([action(1), status('s-1', 'st-1')]);
+    expect(await recorder.session('s-1', 1)).toEqual([action(1)]);
     expect((await recorder.recent({ limit: 2 })).map((r) => r.dedupeKey)).toEqual(['st-1', 'e-3']);
     expect((await recorder.recent({ limit: 10, search: '+6581234567' })).map((r) => r.sessionId)).toEqual(['s-3', 's-1']);
     expect((await recorder.recent({ limit: 10, search: 'c-2' })).map((r) => r.sessionId)).toEqual(['s-2']);

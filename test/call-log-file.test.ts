@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import { Metrics } from '../src/metrics/metrics.js';
 import type { CallRecorder } from '../src/store/call-recorder.js';
-import { MAX_EVENT_TEXT, type CallRecord } from '../src/store/call-store.js';
+import { type CallRecord, MAX_EVENT_TEXT, STORY_RECORDS } from '../src/store/call-store.js';
 import { openCallLog } from '../src/store/open-call-log.js';
 import { SqliteCallStore } from '../src/store/sqlite-call-store.js';
 import { ADMIN, example, metric, post, sampleRules } from './helpers/webhook-app.js';
@@ -135,6 +135,29 @@ describe('the decision log in a file', () => {
     expect(keys).toHaveLength(103);
     expect(metric(await metrics.text(), 'callrouter_call_log_errors_total')).toBe(0);
     expect(log.filter((l) => l.msg === 'call-log-write-failed')).toEqual([]);
+  });
+
+  it('tells the first records of a flooded session, oldest first, says it is cut, and the console page says so too', async () => {
+    const { recorder, metrics } = fileLog(join(tempDir(), 'calls.sqlite'));
+    await recorder.ready();
+    const app = await createApp({ rules: await sampleRules(), metrics, calls: recorder, adminToken: 'admin-secret', consoleToken: 'console-secret' });
+    const T = Date.UTC(2026, 11, 3, 9);
+    for (let i = 0; i < STORY_RECORDS + 3; i++) recorder.record(status('flood', `st-${i}`, { at: T + i }));
+    for (let i = 0; i < STORY_RECORDS; i++) recorder.record(status('busy', `b-${i}`, { at: T + i }));
+    await recorder.flush();
+    const flood = (await (await app.request('/calls/flood', { headers: ADMIN })).json()) as any;
+    expect(flood.timeline).toHaveLength(STORY_RECORDS);
+    expect(flood.timeline[0].at).toBe(new Date(T).toISOString());
+    expect(flood.timeline.at(-1).at).toBe(new Date(T + STORY_RECORDS - 1).toISOString());
+    expect(flood.truncated).toBe(true);
+    // Exactly as many as a story tells: the whole story, not cut.
+    const busy = (await (await app.request('/calls/busy', { headers: ADMIN })).json()) as any;
+    expect([busy.timeline.length, busy.truncated]).toEqual([STORY_RECORDS, false]);
+
+    const bearer = { authorization: 'Bearer console-secret' };
+    const page = await (await app.request('/console/calls/flood', { headers: bearer })).text();
+    expect(page).toContain('Only the first 1,000 records of this session are shown');
+    expect(await (await app.request('/console/calls/busy', { headers: bearer })).text()).not.toContain('Only the first');
   });
 
   it('cuts an event past the row cap, with a marker, and tells the story still', async () => {

@@ -1,7 +1,7 @@
 import type { Metrics } from '../metrics/metrics.js';
 import { FALLBACK_ACTION_ID } from '../engine/decide.js';
 import type { CallRecorder } from './call-recorder.js';
-import { capText, MAX_EVENT_TEXT, MAX_RESPONSE_TEXT, type CallRecord } from './call-store.js';
+import { type CallRecord, capText, MAX_EVENT_TEXT, MAX_RESPONSE_TEXT, STORY_RECORDS } from './call-store.js';
 import { normalizeStatus } from './normalize-status.js';
 import { sessionStory, type SessionStory } from './session-story.js';
 import type { CallActionPayload } from '../types/generated/call-action.js';
@@ -131,8 +131,9 @@ export class CallObserver {
    */
   async story(sessionId: string): Promise<SessionStory | undefined> {
     if (!this.recorder) throw new Error('the decision log is off (CALL_LOG=off)');
-    const records = await this.recorder.session(sessionId);
-    return records.length > 0 ? sessionStory(sessionId, records) : undefined;
+    // One more than is told: the story says when it goes on.
+    const records = await this.recorder.session(sessionId, STORY_RECORDS + 1);
+    return records.length > 0 ? sessionStory(sessionId, records.slice(0, STORY_RECORDS), records.length > STORY_RECORDS) : undefined;
   }
 
   get hasCallLog(): boolean {

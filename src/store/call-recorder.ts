@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CallLogConnection } from './call-log-writer.js';
-import { recordBytes, type CallLogReads, type CallRecord, type HourCount, type RuleHits } from './call-store.js';
+import { type CallLogReads, type CallRecord, type HourCount, type RuleHits, recordBytes, STORY_RECORDS } from './call-store.js';
 
 export interface RecorderOptions {
   metrics: Metrics;
@@ -159,14 +159,15 @@ export class CallRecorder {
     return Promise.race([this.flush().then(() => true), waited]).finally(() => clearTimeout(timer));
   }
 
-  /** A session's records, oldest first, including any still queued. Rejects if the log cannot be read. */
-  async session(sessionId: string): Promise<CallRecord[]> {
-    const stored = await this.reader().session(sessionId);
-    const queued = this.queued().filter((r) => r.sessionId === sessionId);
+  /** A session's first `limit` records, oldest first, including any still queued. Rejects if the log cannot be read. */
+  async session(sessionId: string, limit = STORY_RECORDS): Promise<CallRecord[]> {
+    const stored = await this.reader().session(sessionId, limit);
+    // Queued records are the newest: they come after every stored one.
+    const queued = stored.length < limit ? this.queued().filter((r) => r.sessionId === sessionId) : [];
     if (queued.length === 0) return stored;
     // A batch may be committed before its answer arrives here: skip what is already stored.
     const seen = new Set(stored.map(identity));
-    return [...stored, ...queued.filter((r) => !seen.has(identity(r)))];
+    return [...stored, ...queued.filter((r) => !seen.has(identity(r)))].slice(0, limit);
   }
 
   /** The rule of the session's first call action; undefined when unknown or unreadable (logged). Never rejects. */

@@ -56,11 +56,19 @@ export interface HourCount {
 }
 
 /**
+ * The most records of one session read at once: a session has a few calls, each a handful of
+ * records; a flood of events under one sessionId (20,000 read whole took 292 ms and 21.9 MB)
+ * must not stall the router or the console that reads it.
+ */
+export const STORY_RECORDS = 1000;
+
+/**
  * The reads of a decision log, whichever engine holds it: Promise-returning, because PostgreSQL
  * answers over the network (SQLite resolves at once).
  */
 export interface CallLogReads {
-  session(sessionId: string): Promise<CallRecord[]>;
+  /** A session's first `limit` records (STORY_RECORDS unless told), oldest first. */
+  session(sessionId: string, limit?: number): Promise<CallRecord[]>;
   ruleForSession(sessionId: string): Promise<string | undefined>;
   recent(options: { limit: number; search?: string }): Promise<CallRecord[]>;
   hourly(sinceMs: number): Promise<HourCount[]>;
@@ -71,7 +79,7 @@ export interface CallLogReads {
 /** A synchronous store's reads as CallLogReads. */
 export function asyncReads(store: CallStore): CallLogReads {
   return {
-    session: async (id) => store.session(id),
+    session: async (id, limit) => store.session(id, limit),
     ruleForSession: async (id) => store.ruleForSession(id),
     recent: async (o) => store.recent(o),
     hourly: async (since) => store.hourly(since),
@@ -83,8 +91,8 @@ export function asyncReads(store: CallStore): CallLogReads {
 /** An SQLite decision log. Synchronous: the recorder calls writes off the answer path (a worker thread). */
 export interface CallStore {
   write(records: readonly CallRecord[]): WriteReport;
-  /** A session's records, oldest first. */
-  session(sessionId: string): CallRecord[];
+  /** A session's first `limit` records (STORY_RECORDS unless told), oldest first. */
+  session(sessionId: string, limit?: number): CallRecord[];
   /** The rule that answered the session's first call action, if recorded. */
   ruleForSession(sessionId: string): string | undefined;
   /** Newest first; `search` matches sessionId, callId, source or destination exactly. */

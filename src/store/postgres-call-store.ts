@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CallLogReads, CallRecord, HourCount, Retention, RuleHits, WriteReport } from './call-store.js';
+import { type CallLogReads, type CallRecord, type HourCount, type Retention, type RuleHits, STORY_RECORDS, type WriteReport } from './call-store.js';
 import { type CallRow, callFromRow } from './call-row.js';
 
 const COLUMNS = 'id, at, kind, session_id, call_id, dedupe_key, rule_id, rules_version, status, outcome, reason, detail, source, destination, event_text, response_text';
@@ -69,8 +69,8 @@ export class PostgresCallStore implements CallLogReads {
     return report;
   }
 
-  async session(sessionId: string): Promise<CallRecord[]> {
-    const { rows } = await this.pool.query<CallRow>(`SELECT ${COLUMNS} FROM call_log WHERE session_id = $1 ORDER BY id`, [sessionId]);
+  async session(sessionId: string, limit = STORY_RECORDS): Promise<CallRecord[]> {
+    const { rows } = await this.pool.query<CallRow>(`SELECT ${COLUMNS} FROM call_log WHERE session_id = $1 ORDER BY id LIMIT $2`, [sessionId, limit]);
     return rows.map(callFromRow);
   }
 

@@ -26,10 +26,12 @@ export interface SessionStory {
   outcome: string | null;
   calls: string[];
   timeline: TimelineEntry[];
+  /** True when the session has more records than the timeline tells (the first STORY_RECORDS). */
+  truncated: boolean;
 }
 
 /** The decision-log rows of one session, told in order: event, rule, callflow, statuses, outcome. */
-export function sessionStory(sessionId: string, records: readonly CallRecord[]): SessionStory {
+export function sessionStory(sessionId: string, records: readonly CallRecord[], truncated = false): SessionStory {
   const firstAction = records.find((r) => r.kind === 'call-action');
   const summary = records.find((r) => r.kind === 'session-summary');
   const calls = [...new Set(records.map((r) => r.callId).filter((id): id is string => id !== null))];
@@ -40,6 +42,7 @@ export function sessionStory(sessionId: string, records: readonly CallRecord[]):
     outcome: summary?.status ?? null,
     calls,
     timeline: records.map(timelineEntry),
+    truncated,
   };
 }
 

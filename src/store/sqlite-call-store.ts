@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CallRecord, CallStore, HourCount, Retention, RuleHits, WriteReport } from './call-store.js';
+import { type CallRecord, type CallStore, type HourCount, type Retention, type RuleHits, STORY_RECORDS, type WriteReport } from './call-store.js';
 import { type CallRow, callFromRow } from './call-row.js';
 import { BUCKET_SHIFT, dedupeHash, migrateCallLog, refuseNewerCallLog } from './sqlite-call-schema.js';
 import { optionalHash, textHash } from './text-hash.js';
@@ -130,8 +130,8 @@ export class SqliteCallStore implements CallStore {
     return report;
   }
 
-  session(sessionId: string): CallRecord[] {
-    return (this.statements.session.all({ h: textHash(sessionId), v: sessionId }) as CallRow[]).map(callFromRow);
+  session(sessionId: string, limit = STORY_RECORDS): CallRecord[] {
+    return (this.statements.session.all({ h: textHash(sessionId), v: sessionId, limit }) as CallRow[]).map(callFromRow);
   }
 
   ruleForSession(sessionId: string): string | undefined {
@@ -242,7 +242,9 @@ export class SqliteCallStore implements CallStore {
         ? db.prepare('INSERT INTO call_hours (hour, calls, fallbacks) VALUES (?, ?, ?) ON CONFLICT (hour) DO UPDATE SET calls = calls + excluded.calls, fallbacks = fallbacks + excluded.fallbacks')
         : unusable('addHour'),
       // A session's rows: one seek per bucket in the session index, oldest bucket first.
-      session: db.prepare(`${EVERY_BUCKET} SELECT ${COLUMNS.replace(/\w+/g, 'c.$&')} FROM b CROSS JOIN call_log AS c ON (c.id >> ${BUCKET_SHIFT}) = b.n AND c.session_h = @h AND c.session_id = @v ORDER BY c.id`),
+      session: db.prepare(
+        `${EVERY_BUCKET} SELECT ${COLUMNS.replace(/\w+/g, 'c.$&')} FROM b CROSS JOIN call_log AS c ON (c.id >> ${BUCKET_SHIFT}) = b.n AND c.session_h = @h AND c.session_id = @v ORDER BY c.id LIMIT @limit`,
+      ),
       ruleForSession: db
         .prepare(`${EVERY_BUCKET} SELECT c.rule_id FROM b CROSS JOIN call_log AS c ON (c.id >> ${BUCKET_SHIFT}) = b.n AND c.session_h = @h AND c.session_id = @v AND c.kind = 'call-action' ORDER BY c.id LIMIT 1`)
         .pluck(),

@@ -66,7 +66,7 @@ function Outcome({ record: r }: { record: CallRecord }) {
   return <Badge tone={ok ? 'ok' : 'info'}>{r.status ?? 'unknown'}</Badge>;
 }
 
-export function StoryPage({ sessionId, records, state }: { sessionId: string; records: CallRecord[]; state: CallsView['state'] }) {
+export function StoryPage({ sessionId, records, truncated, state }: { sessionId: string; records: CallRecord[]; truncated: boolean; state: CallsView['state'] }) {
   const first = records.find((r) => r.kind === 'call-action');
   const summary = records.find((r) => r.kind === 'session-summary');
   return (
@@ -122,6 +122,11 @@ export function StoryPage({ sessionId, records, state }: { sessionId: string; re
             </li>
           ))}
         </ol>
+      )}
+      {truncated && (
+        <p class="notice">
+          Only the first {records.length.toLocaleString('en')} records of this session are shown. The rest are in the decision log file (table <code>call_log</code>, column <code>session_id</code>).
+        </p>
       )}
     </Layout>
   );
