@@ -1,4 +1,5 @@
 import type { Facts } from './event-facts.js';
+import { NARROW_AT, narrowedOf, partsFor } from './narrow-candidates.js';
 import { findPair } from './pair-index.js';
 import { INDEX_FIELDS, type Condition, type Matcher, type Rule, type RuleSet, type Step } from './rule-set.js';
 import { chooseSteps } from './split.js';
@@ -113,8 +114,9 @@ export function applyRule(rule: Rule, call: CallContext, ruleSet: RuleSet): Matc
 
 /**
  * The first rule, in rule-set order, that answers the call. Candidates come from the
- * exact-value index plus the unindexed rules; each list is in order, so we stop a list as
- * soon as it can no longer beat the best match found so far.
+ * exact-value index (a long list split once more, narrow-candidates.ts) plus the unindexed
+ * rules; each list is in order, so we stop a list as soon as it can no longer beat the best
+ * match found so far.
  */
 export function matchCall(ruleSet: RuleSet, call: CallContext): Match | undefined {
   let best: Match | undefined;
@@ -132,7 +134,9 @@ export function matchCall(ruleSet: RuleSet, call: CallContext): Match | undefine
     const value = call.facts[field];
     if (value === undefined) continue;
     const candidates = ruleSet.index.candidates(field, value);
-    if (candidates) consider(candidates);
+    if (!candidates) continue;
+    if (candidates.length > NARROW_AT) partsFor(narrowedOf(candidates, field), call.facts, consider);
+    else consider(candidates);
   }
   consider(ruleSet.index.unindexed);
   return best;

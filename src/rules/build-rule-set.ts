@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { error, hasErrors, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { INDEX_FIELDS, type Action, type Condition, type MatchField, type Rule, type RuleIndex, type RuleSet } from '../engine/rule-set.js';
+import { exactValuesOn } from '../engine/narrow-candidates.js';
 import { allStepLists } from '../engine/split.js';
 import type { ZonedClock } from '../engine/time-window.js';
 import type { Matcher as MatcherSource, RulesFile, TimeWindow as TimeSource } from '../types/generated/rules.js';
@@ -275,9 +276,8 @@ function indexRules(rules: readonly Rule[]): RuleIndex {
 /** The exact condition a rule is filed under: its first exact condition on an index field, in INDEX_FIELDS order. */
 export function indexKey(rule: Rule): { field: MatchField; values: ReadonlySet<string> } | undefined {
   for (const field of INDEX_FIELDS) {
-    for (const c of rule.conditions) {
-      if (c.kind === 'field' && c.field === field && c.matcher.kind === 'exact') return { field, values: c.matcher.values };
-    }
+    const values = exactValuesOn(rule, field);
+    if (values) return { field, values };
   }
   return undefined;
 }
