@@ -26,12 +26,16 @@ function ruleAt(i: number): string {
   const when = (extra: string) => `    when: { destinationRefId: vn-ref-1${extra} }\n`;
   const then = `    then: [{ makeCall: "+6581${String(100_000 + i)}" }]\n`;
   let condition: string;
-  if (i === RULES - 1) condition = ''; // anyone else calling the number
-  else if (i % 97 === 50) condition = ', source: { prefix: "+6592" }'; // tried on every call: beats the rules after it for such callers
-  else if (i % 31 === 7) condition = `, source: ["${caller(i)}", "${caller(i + 1)}"]`; // also the next rule's caller: this one wins
+  if (i === RULES - 1)
+    condition = ''; // anyone else calling the number
+  else if (i % 97 === 50)
+    condition = ', source: { prefix: "+6592" }'; // tried on every call: beats the rules after it for such callers
+  else if (i % 31 === 7)
+    condition = `, source: ["${caller(i)}", "${caller(i + 1)}"]`; // also the next rule's caller: this one wins
   else if (i % 23 === 3) condition = `, clientActionId: step-${i % 5}`;
   else if (i % 41 === 11) condition = `, source: { prefix: "+659110${String(i).slice(-1)}" }`;
-  else if (i % 53 === 13) condition = `, source: "${caller(i - 1)}", clientActionId: step-1`; // the same caller as the rule before, narrower
+  else if (i % 53 === 13)
+    condition = `, source: "${caller(i - 1)}", clientActionId: step-1`; // the same caller as the rule before, narrower
   else condition = `, source: "${caller(i)}"`;
   return `  - id: r${i}\n${when(condition)}${then}`;
 }
