@@ -34,5 +34,5 @@ export const ROOMS: Readonly<Record<string, Room>> = {
   console: { may: ['engine', 'events', 'metrics', 'reload', 'rules', 'sessions', 'store', 'web'] },
   http: { may: ['config', 'console', 'engine', 'events', 'log', 'metrics', 'reload', 'rules', 'sessions', 'source', 'store', 'web'] },
   server: { may: ['config', 'engine', 'http', 'log', 'metrics', 'postgres', 'reload', 'sessions', 'store'] },
-  cli: { may: ['config', 'engine', 'events', 'rule-tests', 'rules', 'server', 'sessions', 'source'] },
+  cli: { may: ['config', 'engine', 'events', 'reload', 'rule-tests', 'rules', 'server', 'sessions', 'source'] },
 };

@@ -19,7 +19,7 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
 describe('a mistake on the command line is a usage error (exit 2) in plain words', () => {
   it.each([
     ['a misspelt flag', ['validate', DESK, '--strictt'], {}, 'error: unknown option --strictt for validate; did you mean --strict?'],
-    ['a flag far from any', ['validate', DESK, '--verbose'], {}, 'error: unknown option --verbose for validate: its options are --strict, --format, --compare, --at, --write-schema'],
+    ['a flag far from any', ['validate', DESK, '--verbose'], {}, 'error: unknown option --verbose for validate: its options are --strict, --format, --compare, --at, --write-schema, --write-rules-cache'],
     ['a flag without its value', ['validate', DESK, '--format'], {}, 'error: --format needs a value, like --format VALUE'],
     ['a value for a switch', ['validate', DESK, '--strict=yes'], {}, 'error: --strict takes no value'],
     ['a misspelt simulate flag', ['simulate', 'destinationRefId=vn-ref-1', '--explian'], {}, 'error: unknown option --explian for simulate; did you mean --explain?'],

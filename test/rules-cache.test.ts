@@ -7,11 +7,13 @@ import { generateRules } from '../bench/make-rules-folder.js';
 import { decide } from '../src/engine/decide.js';
 import type { RuleSet } from '../src/engine/rule-set.js';
 import { makeCallActionPayload } from '../src/events/make-event.js';
+import { validateCommand } from '../src/cli/validate-command.js';
 import { loadFirstRules } from '../src/reload/load-first-rules.js';
 import { RulesLoaderWorker } from '../src/reload/load-rules-in-worker.js';
 import { cacheKey, readCachedRules } from '../src/reload/rules-cache.js';
 import { loadRules } from '../src/rules/load-rules.js';
 import { readRulesDir } from '../src/rules/read-rules-dir.js';
+import { capture } from './helpers/capture.js';
 import { removeDir, tempDir } from './helpers/reload-harness.js';
 
 // Over the 2 MB at which the first load goes through the loader (and so the cache).
@@ -131,5 +133,41 @@ describe('the compiled-rules cache', () => {
   it('reads nothing from a folder that has no entry', async () => {
     const { rules, cache } = await folder();
     expect(await readCachedRules(cache, await cacheKey(await readRulesDir(rules)))).toEqual({});
+  });
+});
+
+describe('validate --write-rules-cache', () => {
+  it('writes, for a folder that passes, the entry that the first start then adopts without compiling', async () => {
+    const { rules, cache } = await folder();
+    const out = capture();
+    const err = capture();
+    expect(await validateCommand([rules, '--write-rules-cache', cache], out, err)).toBe(0);
+    expect(out.text).toMatch(new RegExp(`wrote the compiled rules \\(${RULES.toLocaleString('en')}\\) to ${cache}/rules-\\w+\\.bin: serve with RULES_CACHE=${cache}`));
+    const loader = newLoader(cache);
+    const started = await loadFirstRules(loader, rules, cache);
+    // A fresh loader that was never asked: the rules came from what validate wrote.
+    expect(loader.lastLoad).toBeUndefined();
+    const direct = (await loadRules(rules)).ruleSet!;
+    expect(started.ruleSet!.version).toBe(direct.version);
+    for (const i of [0, RULES - 1]) expect(numberFor(started.ruleSet!, i)).toEqual(numberFor(direct, i));
+  });
+
+  it('writes nothing for a small folder (the server compiles it at start anyway) and says why', async () => {
+    const root = await tempDir();
+    dirs.push(root);
+    const cache = join(root, 'cache');
+    const out = capture();
+    expect(await validateCommand(['rules', '--write-rules-cache', cache], out, capture())).toBe(0);
+    expect(out.text).toMatch(/no rules cache written to .*: the rule files are [\d,]+ KB in all, under the 2 MB/);
+    expect(existsSync(cache)).toBe(false);
+  });
+
+  it('writes nothing for a folder that fails, and says so', async () => {
+    const { rules, cache } = await folder();
+    await writeFile(join(rules, 'broken.yaml'), 'rules:\n  - id: broken\n    when: { source: "+65" }\n');
+    const err = capture();
+    expect(await validateCommand([rules, '--write-rules-cache', cache], capture(), err)).toBe(1);
+    expect(err.text).toContain(`no rules cache written to ${cache}: validate failed`);
+    expect(existsSync(cache)).toBe(false);
   });
 });

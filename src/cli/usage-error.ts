@@ -15,6 +15,8 @@ export const USAGE = `Usage:
   call-router validate [DIR]                                     check every rule file (default ./rules)
                        [--strict] [--format text|json|github]    and run DIR/tests; --strict fails on warnings too
                        [--compare OLD_DIR] [--at TIME]           list calls that route differently from OLD_DIR
+                       [--write-rules-cache CACHE_DIR]           when it passes, compile a big folder for serve's
+                                                                 RULES_CACHE, so the first start skips compiling
   call-router validate --write-schema DIR                        write the rule files' JSON Schemas into DIR, for editors
   call-router simulate <event.json | field=value ...> [--rules DIR]
                        [--explain] [--at TIME]                   show which rule answers a call, and the callflow

@@ -10,7 +10,7 @@ import { cacheKey, readCachedRules } from './rules-cache.js';
 export type { LoadResult };
 
 /** Rule files up to this size in all load at start on this thread: a loader process would only add its boot. */
-const LOAD_HERE_BYTES = 2 * 2 ** 20;
+export const LOAD_HERE_BYTES = 2 * 2 ** 20;
 
 /**
  * The server's first load. A big folder (100k rules) loads like every reload: in the loader's
@@ -45,7 +45,7 @@ async function loadCached(dir: string, cacheDir: string): Promise<{ loaded?: Loa
 }
 
 /** The size of the folder's rule files and tables, or Infinity when it cannot be told. */
-async function ruleFilesBytes(dir: string): Promise<number> {
+export async function ruleFilesBytes(dir: string): Promise<number> {
   try {
     const entries = await readdir(dir, { recursive: true });
     const sizes = await Promise.all(entries.filter((e) => /\.(ya?ml|csv)$/i.test(e)).map(async (e) => (await stat(join(dir, e))).size));

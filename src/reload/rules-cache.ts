@@ -94,7 +94,7 @@ export async function writeCachedRules(dir: string, key: string, rules: CachedRu
   }
 }
 
-function entryPath(dir: string, key: string): string {
+export function entryPath(dir: string, key: string): string {
   return join(dir, `${PREFIX}${shortKey(key)}${SUFFIX}`);
 }
 
