@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SESSION_CALLS_SHOWN } from '../src/http/sessions-route.js';
 import { SessionConflict, SessionStore } from '../src/sessions/session-store.js';
 import { DRIVER, RIDER, RIDER2, routedTo, sessionsHarness, TOKEN, VN1, VN2, type SessionsHarness } from './helpers/sessions.js';
 
@@ -60,6 +61,16 @@ describe('a ride from create to expiry', () => {
 
     const story = (await (await h.api('GET', `/sessions/${made.body.id}/calls`)).json()) as { calls: { caller: string; callee: string; rule: string }[] };
     expect(story.calls.map((c) => `${c.caller}->${c.callee} ${c.rule}`)).toEqual([`${RIDER}->${DRIVER} ride-masking`, `${DRIVER}->${RIDER} ride-masking`, `${DRIVER}->${RIDER} ride-masking`]);
+    expect(story).toMatchObject({ truncated: false });
+  });
+
+  it('lists the first 1,000 calls of a session that had more, and says so', async () => {
+    const made = await create({ parties: [RIDER, DRIVER], virtualNumber: VN1 });
+    const T = Date.parse('2026-12-01T10:00:00Z');
+    for (let i = 0; i < SESSION_CALLS_SHOWN + 5; i++) h.sessions.noteCall(made.body.id, { at: T + i * 1000, callId: `call-${i}`, caller: RIDER, callee: DRIVER, ruleId: 'ride-masking' });
+    const story = (await (await h.api('GET', `/sessions/${made.body.id}/calls`)).json()) as { calls: { callId: string }[]; truncated: boolean };
+    expect(story.calls).toHaveLength(SESSION_CALLS_SHOWN);
+    expect([story.calls[0]!.callId, story.calls.at(-1)!.callId, story.truncated]).toEqual(['call-0', `call-${SESSION_CALLS_SHOWN - 1}`, true]);
   });
 
   it('idleTtl slides on each call; with no call for that long the session ends', async () => {

@@ -16,6 +16,9 @@ const validatePatch = bodyValidator<SessionPatch>('session-patch');
 
 const STATUSES: readonly SessionStatus[] = ['open', 'closed', 'expired'];
 const MAX_PAGE = 500;
+/** The most calls GET /sessions/:id/calls lists (the first ones): a long-lived session must not make one answer of megabytes. */
+export const SESSION_CALLS_SHOWN = 1000;
+
 /** Writes' work per event-loop turn (about 0.1 ms each): calls waiting behind a burst of creates wait for this many, not the burst. */
 const WRITES_PER_TURN = 8;
 
@@ -125,8 +128,10 @@ export function sessionsRoute(sessions: Sessions, clock: () => number = () => Da
   app.get('/:id/calls', async (c) => {
     const id = c.req.param('id');
     if (!(await sessions.get(id))) return jsonError(c, 404, 'session-not-found', `there is no session ${id}`);
-    const calls = (await sessions.callsOf(id)).map((k) => ({ at: new Date(k.at).toISOString(), callId: k.callId, caller: k.caller, callee: k.callee, rule: k.ruleId }));
-    return c.json({ sessionId: id, calls });
+    // One more than is shown: the answer says when the session had more calls.
+    const read = await sessions.callsOf(id, SESSION_CALLS_SHOWN + 1);
+    const calls = read.slice(0, SESSION_CALLS_SHOWN).map((k) => ({ at: new Date(k.at).toISOString(), callId: k.callId, caller: k.caller, callee: k.callee, rule: k.ruleId }));
+    return c.json({ sessionId: id, calls, truncated: read.length > calls.length });
   });
 
   app.patch('/:id', async (c) => {
