@@ -191,7 +191,7 @@ describe('a sessions file from before the list indexes', () => {
     store.close();
     // Back to schema 2, as a router of the version before left it.
     const old = new Database(path);
-    old.exec(`DROP INDEX sessions_virtual_number; DROP INDEX sessions_ref; DROP INDEX sessions_status; DROP INDEX session_parties_party;
+    old.exec(`DROP TRIGGER session_parties_created; DROP INDEX sessions_virtual_number; DROP INDEX sessions_ref; DROP INDEX sessions_status; DROP INDEX session_parties_party;
       ALTER TABLE session_parties DROP COLUMN created_at;
       CREATE INDEX session_parties_party ON session_parties (party);
       INSERT INTO sessions (id, status, virtual_number, party_a, party_b, last_activity_at, created_at, seq) VALUES
@@ -214,6 +214,33 @@ describe('a sessions file from before the list indexes', () => {
       ).toEqual(['old1']);
     } finally {
       migrated.close();
+    }
+  });
+});
+
+describe('SQLite during an upgrade', () => {
+  it('a party row written by a router of the version before (no created_at) is filled in, and the party pages list it newest first', async () => {
+    const path = join(tempDir(), 'sessions.sqlite');
+    const store = new SessionStore(path);
+    try {
+      for (const [id, at] of [
+        ['s1', 1000],
+        ['s2', 1010],
+      ] as const) {
+        store.insert({ id, status: 'open', virtualNumber: VNS[0]!, parties: [riderOf(at), DRIVERS[0]!], lastActivityAt: at, createdAt: at });
+        store.update({ id, status: 'closed', virtualNumber: VNS[0]!, parties: [riderOf(at), DRIVERS[0]!], lastActivityAt: at, createdAt: at, closedAt: at + 1 });
+      }
+      // The old router's two inserts, on the same file.
+      const old = new Database(path);
+      old.prepare("INSERT INTO sessions (id, status, virtual_number, party_a, party_b, last_activity_at, created_at, seq) VALUES ('new', 'open', ?, ?, ?, 2000, 2000, 99)").run(VNS[0], riderOf(9), DRIVERS[0]);
+      for (const party of [riderOf(9), DRIVERS[0]]) old.prepare("INSERT INTO session_parties (session_id, party, virtual_number, open) VALUES ('new', ?, ?, 1)").run(party, VNS[0]);
+      old.close();
+      expect(store.list({ party: DRIVERS[0]!, limit: 10 }).map((s) => s.id)).toEqual(['new', 's2', 's1']);
+      const first = store.list({ party: DRIVERS[0]!, limit: 1 });
+      expect(first.map((s) => s.id)).toEqual(['new']);
+      expect(store.list({ party: DRIVERS[0]!, limit: 10, after: { createdAt: first[0]!.createdAt, id: 'new' } }).map((s) => s.id)).toEqual(['s2', 's1']);
+    } finally {
+      store.close();
     }
   });
 });

@@ -43,7 +43,7 @@ export function listSql(q: ListQuery, dialect: ListDialect): { sql: string; args
   const args: unknown[] = [];
   const arg = (v: unknown) => dialect.mark(args.push(v));
   const where: string[] = [];
-  const openParty = q.party !== undefined && q.status === 'open';
+  const openParty = Boolean(q.party) && q.status === 'open';
   const parties = openParty ? dialect.openParty.from : 'session_parties AS p';
   const [from, order] = q.party ? [`${parties} CROSS JOIN sessions AS s`, ['p.created_at', 'p.session_id']] : ['sessions AS s', ['s.created_at', 's.id']];
   if (q.party) where.push(`p.party = ${arg(q.party)}`, 's.id = p.session_id');

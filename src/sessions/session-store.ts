@@ -66,14 +66,19 @@ const MIGRATIONS: readonly string[] = [
   // An index for each filter of GET /sessions, in the page's order (list-query.ts): a filter used
   // to read and sort every row it matched (78 ms at 400k sessions, 163 ms per page for a party with
   // 100k). Party rows carry created_at so that a party's pages come from its index alone. A writer
-  // of the version before leaves it NULL: such rows come last in a party's pages.
+  // of the version before (still running on the file during an upgrade) leaves it NULL: the
+  // trigger fills it in from the session, or the party's pages would miss that session.
   `ALTER TABLE session_parties ADD COLUMN created_at INTEGER;
    UPDATE session_parties SET created_at = (SELECT created_at FROM sessions WHERE sessions.id = session_parties.session_id);
    DROP INDEX IF EXISTS session_parties_party;
    CREATE INDEX session_parties_party ON session_parties (party, created_at, session_id);
    CREATE INDEX sessions_virtual_number ON sessions (virtual_number, created_at, id);
    CREATE INDEX sessions_ref ON sessions (ref, created_at, id) WHERE ref IS NOT NULL;
-   CREATE INDEX sessions_status ON sessions (status, created_at, id);`,
+   CREATE INDEX sessions_status ON sessions (status, created_at, id);
+   CREATE TRIGGER session_parties_created AFTER INSERT ON session_parties WHEN NEW.created_at IS NULL
+   BEGIN
+     UPDATE session_parties SET created_at = (SELECT created_at FROM sessions WHERE id = NEW.session_id) WHERE rowid = NEW.rowid;
+   END;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
