@@ -100,6 +100,13 @@ describe.each(Object.keys(engines) as (keyof typeof engines)[])('the decision lo
     ]);
     expect(await recorder.ruleForSession('s-2')).toBe('fallback');
     expect(await recorder.ruleForSession('s-9')).toBeUndefined();
+    // A story cut at its first records still tells the outcome: the summary, queued or stored.
+    expect(await recorder.sessionSummary('s-1')).toBeUndefined();
+    const summary = { ...status('s-1', 'sum-1'), kind: 'session-summary' as const, callId: null, status: 'completed' };
+    recorder.record(summary);
+    expect(await recorder.sessionSummary('s-1')).toEqual(summary); // still queued
+    await recorder.flush();
+    expect(await recorder.sessionSummary('s-1')).toEqual(summary); // stored
   });
 
   it('stores and counts a repeated delivery once, in one batch or in two', async () => {

@@ -143,13 +143,17 @@ describe('the decision log in a file', () => {
     const app = await createApp({ rules: await sampleRules(), metrics, calls: recorder, adminToken: 'admin-secret', consoleToken: 'console-secret' });
     const T = Date.UTC(2026, 11, 3, 9);
     for (let i = 0; i < STORY_RECORDS + 3; i++) recorder.record(status('flood', `st-${i}`, { at: T + i }));
+    // 8x8's summary comes last, past the cut: the story still says how the session ended.
+    recorder.record(status('flood', 'summary', { kind: 'session-summary', callId: null, status: 'completed', at: T + STORY_RECORDS + 10 }));
     for (let i = 0; i < STORY_RECORDS; i++) recorder.record(status('busy', `b-${i}`, { at: T + i }));
     await recorder.flush();
     const flood = (await (await app.request('/calls/flood', { headers: ADMIN })).json()) as any;
-    expect(flood.timeline).toHaveLength(STORY_RECORDS);
     expect(flood.timeline[0].at).toBe(new Date(T).toISOString());
-    expect(flood.timeline.at(-1).at).toBe(new Date(T + STORY_RECORDS - 1).toISOString());
+    expect(flood.timeline.at(-2).at).toBe(new Date(T + STORY_RECORDS - 1).toISOString());
     expect(flood.truncated).toBe(true);
+    expect(flood.outcome).toBe('completed');
+    expect(flood.timeline).toHaveLength(STORY_RECORDS + 1);
+    expect(flood.timeline.at(-1)).toMatchObject({ kind: 'session-summary', status: 'completed' });
     // Exactly as many as a story tells: the whole story, not cut.
     const busy = (await (await app.request('/calls/busy', { headers: ADMIN })).json()) as any;
     expect([busy.timeline.length, busy.truncated]).toEqual([STORY_RECORDS, false]);
@@ -157,6 +161,7 @@ describe('the decision log in a file', () => {
     const bearer = { authorization: 'Bearer console-secret' };
     const page = await (await app.request('/console/calls/flood', { headers: bearer })).text();
     expect(page).toContain('Only the first 1,000 records of this session are shown');
+    expect(page).toContain('completed');
     expect(await (await app.request('/console/calls/busy', { headers: bearer })).text()).not.toContain('Only the first');
   });
 

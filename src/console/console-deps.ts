@@ -13,6 +13,7 @@ export interface CallLogReader {
   /** Undefined when the store cannot count per rule (then recent() is scanned). */
   ruleHits?(sinceMs: number): Promise<RuleHits[] | undefined>;
   session(sessionId: string, limit?: number): Promise<CallRecord[]>;
+  sessionSummary(sessionId: string): Promise<CallRecord | undefined>;
   state(): 'ok' | 'degraded' | 'off';
   /** Resolves once every record taken so far is written (true) or the wait has passed (false), so counts read next include them. */
   settle?(maxWaitMs?: number): Promise<boolean>;

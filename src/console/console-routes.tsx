@@ -13,7 +13,7 @@ import { CONSOLE_CSS } from './assets/console-css.js';
 import { CONSOLE_JS } from './assets/console-js.js';
 import { credentials, safeNext, securityHeaders, signIn, signOut } from './console-auth.js';
 import type { CallLogReader, ConsoleDeps } from './console-deps.js';
-import { STORY_RECORDS } from '../store/call-store.js';
+import { storyRecords } from '../store/session-story.js';
 import { CallsPage, LoginPage, StoryPage, type CallsView } from './pages/calls-page.js';
 import { RulesPage } from './pages/rules-page.js';
 import { StatusPage } from './pages/status-page.js';
@@ -168,10 +168,9 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
 
   app.get('/calls/:sessionId', async (c) => {
     const sessionId = c.req.param('sessionId');
-    // One more than is shown: the page says when the story goes on.
-    const [state, read] = await readLog(deps.calls, (log) => log.session(sessionId, STORY_RECORDS + 1), []);
-    const records = read.slice(0, STORY_RECORDS);
-    return render(c, <StoryPage sessionId={sessionId} records={records} truncated={read.length > records.length} state={state} />, state === 'ok' && records.length === 0 ? 404 : 200);
+    const [state, told] = await readLog(deps.calls, (log) => storyRecords(log, sessionId), { records: [], truncated: false });
+    const { records, truncated } = told;
+    return render(c, <StoryPage sessionId={sessionId} records={records} truncated={truncated} state={state} />, state === 'ok' && records.length === 0 ? 404 : 200);
   });
 
   app.get('/sessions', async (c) => {

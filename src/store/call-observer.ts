@@ -1,9 +1,9 @@
 import type { Metrics } from '../metrics/metrics.js';
 import { FALLBACK_ACTION_ID } from '../engine/decide.js';
 import type { CallRecorder } from './call-recorder.js';
-import { type CallRecord, capText, MAX_EVENT_TEXT, MAX_RESPONSE_TEXT, STORY_RECORDS } from './call-store.js';
+import { type CallRecord, capText, MAX_EVENT_TEXT, MAX_RESPONSE_TEXT } from './call-store.js';
 import { normalizeStatus } from './normalize-status.js';
-import { sessionStory, type SessionStory } from './session-story.js';
+import { type SessionStory, sessionStory, storyRecords } from './session-story.js';
 import type { CallActionPayload } from '../types/generated/call-action.js';
 import type { CallStatusPayload } from '../types/generated/call-status.js';
 import type { SessionSummaryPayload } from '../types/generated/session-summary.js';
@@ -131,9 +131,8 @@ export class CallObserver {
    */
   async story(sessionId: string): Promise<SessionStory | undefined> {
     if (!this.recorder) throw new Error('the decision log is off (CALL_LOG=off)');
-    // One more than is told: the story says when it goes on.
-    const records = await this.recorder.session(sessionId, STORY_RECORDS + 1);
-    return records.length > 0 ? sessionStory(sessionId, records.slice(0, STORY_RECORDS), records.length > STORY_RECORDS) : undefined;
+    const told = await storyRecords(this.recorder, sessionId);
+    return told.records.length > 0 ? sessionStory(sessionId, told.records, told.truncated) : undefined;
   }
 
   get hasCallLog(): boolean {

@@ -170,6 +170,12 @@ export class CallRecorder {
     return [...stored, ...queued.filter((r) => !seen.has(identity(r)))].slice(0, limit);
   }
 
+  /** The session's latest summary record, queued or stored. Rejects if the log cannot be read. */
+  async sessionSummary(sessionId: string): Promise<CallRecord | undefined> {
+    const queued = this.queued().filter((r) => r.sessionId === sessionId && r.kind === 'session-summary');
+    return queued.at(-1) ?? (await this.reader().sessionSummary(sessionId));
+  }
+
   /** The rule of the session's first call action; undefined when unknown or unreadable (logged). Never rejects. */
   async ruleForSession(sessionId: string): Promise<string | undefined> {
     try {

@@ -70,6 +70,8 @@ export interface CallLogReads {
   /** A session's first `limit` records (STORY_RECORDS unless told), oldest first. */
   session(sessionId: string, limit?: number): Promise<CallRecord[]>;
   ruleForSession(sessionId: string): Promise<string | undefined>;
+  /** The session's summary record (its outcome), if recorded: a story cut at STORY_RECORDS still tells how it ended. */
+  sessionSummary(sessionId: string): Promise<CallRecord | undefined>;
   recent(options: { limit: number; search?: string }): Promise<CallRecord[]>;
   hourly(sinceMs: number): Promise<HourCount[]>;
   ruleHits?(sinceMs: number): Promise<RuleHits[]>;
@@ -81,6 +83,7 @@ export function asyncReads(store: CallStore): CallLogReads {
   return {
     session: async (id, limit) => store.session(id, limit),
     ruleForSession: async (id) => store.ruleForSession(id),
+    sessionSummary: async (id) => store.sessionSummary(id),
     recent: async (o) => store.recent(o),
     hourly: async (since) => store.hourly(since),
     ...(store.ruleHits ? { ruleHits: async (since: number) => store.ruleHits!(since) } : {}),
@@ -95,6 +98,8 @@ export interface CallStore {
   session(sessionId: string, limit?: number): CallRecord[];
   /** The rule that answered the session's first call action, if recorded. */
   ruleForSession(sessionId: string): string | undefined;
+  /** The session's latest summary record, if recorded. */
+  sessionSummary(sessionId: string): CallRecord | undefined;
   /** Newest first; `search` matches sessionId, callId, source or destination exactly. */
   recent(options: { limit: number; search?: string }): CallRecord[];
   /** Call actions per hour since `sinceMs`, oldest first. */

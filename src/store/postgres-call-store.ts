@@ -74,6 +74,11 @@ export class PostgresCallStore implements CallLogReads {
     return rows.map(callFromRow);
   }
 
+  async sessionSummary(sessionId: string): Promise<CallRecord | undefined> {
+    const { rows } = await this.pool.query<CallRow>(`SELECT ${COLUMNS} FROM call_log WHERE session_id = $1 AND kind = 'session-summary' ORDER BY id DESC LIMIT 1`, [sessionId]);
+    return rows[0] && callFromRow(rows[0]);
+  }
+
   async ruleForSession(sessionId: string): Promise<string | undefined> {
     const { rows } = await this.pool.query<{ rule_id: string | null }>("SELECT rule_id FROM call_log WHERE session_id = $1 AND kind = 'call-action' ORDER BY id LIMIT 1", [sessionId]);
     return rows[0]?.rule_id ?? undefined;

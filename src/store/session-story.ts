@@ -1,4 +1,4 @@
-import type { CallRecord } from './call-store.js';
+import { type CallRecord, STORY_RECORDS } from './call-store.js';
 
 interface TimelineEntry {
   at: string;
@@ -28,6 +28,22 @@ export interface SessionStory {
   timeline: TimelineEntry[];
   /** True when the session has more records than the timeline tells (the first STORY_RECORDS). */
   truncated: boolean;
+}
+
+/**
+ * The records a story tells: the session's first STORY_RECORDS, and when it has more, its
+ * summary too (recorded last, it says how the session ended), after them.
+ */
+export async function storyRecords(
+  log: { session(sessionId: string, limit: number): Promise<CallRecord[]>; sessionSummary(sessionId: string): Promise<CallRecord | undefined> },
+  sessionId: string,
+): Promise<{ records: CallRecord[]; truncated: boolean }> {
+  // One more than is told: the story says when it goes on.
+  const read = await log.session(sessionId, STORY_RECORDS + 1);
+  if (read.length <= STORY_RECORDS) return { records: read, truncated: false };
+  const records = read.slice(0, STORY_RECORDS);
+  const summary = records.some((r) => r.kind === 'session-summary') ? undefined : await log.sessionSummary(sessionId);
+  return { records: summary ? [...records, summary] : records, truncated: true };
 }
 
 /** The decision-log rows of one session, told in order: event, rule, callflow, statuses, outcome. */

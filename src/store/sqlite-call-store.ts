@@ -134,6 +134,11 @@ export class SqliteCallStore implements CallStore {
     return (this.statements.session.all({ h: textHash(sessionId), v: sessionId, limit }) as CallRow[]).map(callFromRow);
   }
 
+  sessionSummary(sessionId: string): CallRecord | undefined {
+    const row = this.statements.sessionSummary.get({ h: textHash(sessionId), v: sessionId }) as CallRow | undefined;
+    return row && callFromRow(row);
+  }
+
   ruleForSession(sessionId: string): string | undefined {
     return (this.statements.ruleForSession.get({ h: textHash(sessionId), v: sessionId }) as string | null | undefined) ?? undefined;
   }
@@ -248,6 +253,9 @@ export class SqliteCallStore implements CallStore {
       ruleForSession: db
         .prepare(`${EVERY_BUCKET} SELECT c.rule_id FROM b CROSS JOIN call_log AS c ON (c.id >> ${BUCKET_SHIFT}) = b.n AND c.session_h = @h AND c.session_id = @v AND c.kind = 'call-action' ORDER BY c.id LIMIT 1`)
         .pluck(),
+      sessionSummary: db.prepare(
+        `${EVERY_BUCKET} SELECT ${COLUMNS.replace(/\w+/g, 'c.$&')} FROM b CROSS JOIN call_log AS c ON (c.id >> ${BUCKET_SHIFT}) = b.n AND c.session_h = @h AND c.session_id = @v AND c.kind = 'session-summary' ORDER BY c.id DESC LIMIT 1`,
+      ),
       recent: db.prepare(`SELECT ${COLUMNS} FROM call_log ORDER BY id DESC LIMIT ?`),
       // The four indexes hold the same text's hash: the newest matches in one bucket, each index
       // walked backwards and stopped at `limit`...

@@ -1,4 +1,4 @@
-import type { CallRecord } from '../../store/call-store.js';
+import { type CallRecord, STORY_RECORDS } from '../../store/call-store.js';
 import { formatPhone } from '../describe-rule.js';
 import { Badge, Layout, SearchForm, Time } from '../layout.js';
 
@@ -125,7 +125,8 @@ export function StoryPage({ sessionId, records, truncated, state }: { sessionId:
       )}
       {truncated && (
         <p class="notice">
-          Only the first {records.length.toLocaleString('en')} records of this session are shown. The rest are in the decision log file (table <code>call_log</code>, column <code>session_id</code>).
+          Only the first {STORY_RECORDS.toLocaleString('en')} records of this session are shown, and its summary when it has one. The rest are kept in the decision log (table <code>call_log</code>, column{' '}
+          <code>session_id</code>).
         </p>
       )}
     </Layout>
