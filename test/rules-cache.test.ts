@@ -162,6 +162,16 @@ describe('validate --write-rules-cache', () => {
     expect(existsSync(cache)).toBe(false);
   });
 
+  it('fails, saying why, when the cache folder cannot be written', async () => {
+    const { rules, cache } = await folder();
+    await writeFile(cache, 'a file where the folder should be\n');
+    const out = capture();
+    const err = capture();
+    expect(await validateCommand([rules, '--write-rules-cache', cache], out, err)).toBe(1);
+    expect(out.text).toMatch(/^ok: /m);
+    expect(err.text).toMatch(new RegExp(`error: could not write the rules cache to ${cache}: .*EEXIST.*; check that the folder can be created and written`));
+  });
+
   it('writes nothing for a folder that fails, and says so', async () => {
     const { rules, cache } = await folder();
     await writeFile(join(rules, 'broken.yaml'), 'rules:\n  - id: broken\n    when: { source: "+65" }\n');

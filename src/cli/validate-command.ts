@@ -60,7 +60,10 @@ export async function validateCommand(args: string[], out: Output, err: Output, 
   const failed = errors > 0 || (values.strict && warnings > 0);
   const summary = summaryLine(dir, checked, errors, warnings, values.strict);
   const cacheDir = values['write-rules-cache'];
-  const prebuilt = cacheDir !== undefined && !failed ? await prebuildRulesCache(dir, cacheDir) : undefined;
+  const prebuilt =
+    cacheDir !== undefined && !failed ? await prebuildRulesCache(dir, cacheDir).catch((e: unknown): Prebuilt => ({ written: false, why: e instanceof Error ? e.message : String(e), failed: true })) : undefined;
+  // Asked for a cache that could not be written: an image build must not go on without it.
+  const exitCode = failed || (prebuilt !== undefined && !prebuilt.written && prebuilt.failed) ? 1 : 0;
 
   if (format === 'json') {
     out.write(
@@ -76,7 +79,7 @@ export async function validateCommand(args: string[], out: Output, err: Output, 
         },
       }),
     );
-    return failed ? 1 : 0;
+    return exitCode;
   }
   if (format === 'github') {
     // Workflow commands are read from stdout; the summary and preview are plain log lines.
@@ -86,13 +89,13 @@ export async function validateCommand(args: string[], out: Output, err: Output, 
   }
   if (comparison) out.write(`${formatComparison(comparison, values.compare!)}\n`);
   (failed ? err : out).write(`${diagnostics.length > 0 && format === 'text' ? '\n' : ''}${summary}\n`);
-  if (prebuilt) out.write(`${prebuiltLine(prebuilt, cacheDir!)}\n`);
+  if (prebuilt) (prebuilt.written || !prebuilt.failed ? out : err).write(`${prebuiltLine(prebuilt, cacheDir!)}\n`);
   else if (cacheDir !== undefined) err.write(`no rules cache written to ${cacheDir}: validate failed\n`);
-  return failed ? 1 : 0;
+  return exitCode;
 }
 
 function prebuiltLine(p: Prebuilt, cacheDir: string): string {
-  if (!p.written) return `no rules cache written to ${cacheDir}: ${p.why}`;
+  if (!p.written) return p.failed ? `error: could not write the rules cache to ${cacheDir}: ${p.why}; check that the folder can be created and written` : `no rules cache written to ${cacheDir}: ${p.why}`;
   return `wrote the compiled rules (${p.rules.toLocaleString('en')}) to ${p.file}: serve with RULES_CACHE=${cacheDir} and exactly these files starts without compiling them`;
 }
 

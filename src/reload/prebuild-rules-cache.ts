@@ -4,7 +4,8 @@ import { readRulesDir } from '../rules/read-rules-dir.js';
 import { LOAD_HERE_BYTES, ruleFilesBytes } from './load-first-rules.js';
 import { cacheKey, entryPath, writeCachedRules } from './rules-cache.js';
 
-export type Prebuilt = { written: true; file: string; rules: number } | { written: false; why: string };
+/** `failed`: the cache could not be written (the folder, the disk); otherwise there was nothing to write. */
+export type Prebuilt = { written: true; file: string; rules: number } | { written: false; why: string; failed?: true };
 
 /**
  * The compiled-rules cache entry for `dir`, written ahead of time (`validate --write-rules-cache`,
