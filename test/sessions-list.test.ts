@@ -68,19 +68,25 @@ const sqlite: Engine = {
   },
 };
 
+/** Live sessions in a new PostgreSQL database of their own, closed after the test. */
+async function postgresSessions(): Promise<{ url: string; pool: pg.Pool; sessions: Sessions }> {
+  const url = await postgres.database();
+  const pool = openPool({ url, max: 4, log: () => {} });
+  cleanups.push(() => pool.end());
+  const sessions = (await openSessions(
+    { sessionsDb: 'unused-with-postgres', sessionsRetentionDays: 30 },
+    () => undefined,
+    () => {},
+    pool,
+  ))!;
+  cleanups.push(() => sessions.close());
+  return { url, pool, sessions };
+}
+
 const postgresql: Engine = {
   name: 'PostgreSQL',
   async open() {
-    const url = await postgres.database();
-    const pool = openPool({ url, max: 4, log: () => {} });
-    cleanups.push(() => pool.end());
-    const sessions = (await openSessions(
-      { sessionsDb: 'unused-with-postgres', sessionsRetentionDays: 30 },
-      () => undefined,
-      () => {},
-      pool,
-    ))!;
-    cleanups.push(() => sessions.close());
+    const { pool, sessions } = await postgresSessions();
     return {
       sessions,
       // A handful of rows would be read whole by any plan; with scans and sorts priced out, what remains shows whether an index gives the page's order.
@@ -247,16 +253,7 @@ describe('SQLite during an upgrade', () => {
 
 describe('PostgreSQL during an upgrade', () => {
   it('a party row written by a router of the version before (no created_at) is filled in from its session', async () => {
-    const url = await postgres.database();
-    const pool = openPool({ url, max: 2, log: () => {} });
-    cleanups.push(() => pool.end());
-    const sessions = (await openSessions(
-      { sessionsDb: 'unused-with-postgres', sessionsRetentionDays: 30 },
-      () => undefined,
-      () => {},
-      pool,
-    ))!;
-    cleanups.push(() => sessions.close());
+    const { url } = await postgresSessions();
     // The insert of the version before, as it was written: party rows without created_at.
     const client = new pg.Client({ connectionString: url });
     await client.connect();
