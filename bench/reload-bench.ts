@@ -42,7 +42,16 @@ try {
   if (args.only !== 'server') await inProcess(big);
 
   // 2. The real server.
-  const env = { CALL_LOG: join(tmp, 'calls.sqlite'), SESSIONS_DB: join(tmp, 'sessions.sqlite'), RULES_CACHE: join(tmp, 'rules-cache'), LOG_FORMAT: 'json', LOG_LEVEL: 'info', WEBHOOK_AUTH, ALLOW_IPS: '127.0.0.1', ADMIN_TOKEN: 'bench-admin' };
+  const env = {
+    CALL_LOG: join(tmp, 'calls.sqlite'),
+    SESSIONS_DB: join(tmp, 'sessions.sqlite'),
+    RULES_CACHE: join(tmp, 'rules-cache'),
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'info',
+    WEBHOOK_AUTH,
+    ALLOW_IPS: '127.0.0.1',
+    ADMIN_TOKEN: 'bench-admin',
+  };
   const server = await startServer('router', (p) => [serverMain, 'serve', '--rules', big, '--port', String(p), '--host', HOST], 180_000, { env });
   try {
     row('server: spawn to first answer (GET /healthz 200)', `${(server.startupMs / 1000).toFixed(2)} s`);

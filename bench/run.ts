@@ -209,7 +209,16 @@ async function main(): Promise<void> {
         requests: generateRequests(n),
         check: true,
         // Every feature on: decision log, a JSON log line per call, metrics, secret and allowlist, deadline.
-        env: { CALL_LOG: join(tmp, `calls-${n}.sqlite`), SESSIONS_DB: join(tmp, `sessions-${n}.sqlite`), RULES_CACHE: join(tmp, `rules-cache-${n}`), LOG_FORMAT: 'json', LOG_LEVEL: 'info', WEBHOOK_AUTH, ALLOW_IPS: '127.0.0.1', ADMIN_TOKEN: 'bench-admin' },
+        env: {
+          CALL_LOG: join(tmp, `calls-${n}.sqlite`),
+          SESSIONS_DB: join(tmp, `sessions-${n}.sqlite`),
+          RULES_CACHE: join(tmp, `rules-cache-${n}`),
+          LOG_FORMAT: 'json',
+          LOG_LEVEL: 'info',
+          WEBHOOK_AUTH,
+          ALLOW_IPS: '127.0.0.1',
+          ADMIN_TOKEN: 'bench-admin',
+        },
       });
     }
 
