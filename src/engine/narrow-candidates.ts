@@ -4,7 +4,7 @@ import { INDEX_FIELDS, type MatchField, type Rule } from './rule-set.js';
 /**
  * A candidate list this long is split once more, by each rule's next exact condition: 10,000
  * rules for one destinationRefId, each for another caller, made every call to that number try
- * all 10,000 (6 ms when none matched). Shorter lists are cheaper to try than to split.
+ * all 10,000 (0.8–1 ms here when none matched). Shorter lists are cheaper to try than to split.
  */
 export const NARROW_AT = 256;
 
