@@ -10,6 +10,7 @@ import type { CallRecord } from '../src/store/call-store.js';
 import { openCallLog } from '../src/store/open-call-log.js';
 import { PostgresCallStore, RETENTION_LOCK } from '../src/store/postgres-call-store.js';
 import { connectPostgres } from '../src/store/postgres-call-log.js';
+import { bodyKey } from '../src/store/replay-cache.js';
 import { PostgresSharedEvents } from '../src/store/shared-events.js';
 import { startCluster } from './helpers/postgres-cluster.js';
 import { usePostgres } from './helpers/postgres.js';
@@ -192,6 +193,16 @@ describe('the decision log shared by two routers on PostgreSQL', () => {
     expect(await b.claimAnswer('e-1', event, '{"answer":"B"}')).toEqual({ text: '{"answer":"A"}', first: false });
     // The same eventId with other data is another event: decided afresh.
     expect(await b.claimAnswer('e-1', '{"payload":{"eventId":"e-1","other":1}}', '{"answer":"B"}')).toEqual({ text: '{"answer":"B"}', first: true });
+    // The replay cache's key of the event stands for the event: a router that passes it and one that hashes the text claim the same row.
+    const keyed = '{"payload":{"eventId":"e-2"}}';
+    expect(await a.claimAnswer('e-2', keyed, '{"answer":"A"}', bodyKey(keyed))).toEqual({ text: '{"answer":"A"}', first: true });
+    expect(await b.claimAnswer('e-2', keyed, '{"answer":"B"}')).toEqual({ text: '{"answer":"A"}', first: false });
+    // Racing claims of one event from both routers: one wins, every other gets exactly the winner's answer.
+    const raced = '{"payload":{"eventId":"e-3"}}';
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).claimAnswer('e-3', raced, `{"answer":${i}}`, i % 3 ? bodyKey(raced) : undefined)));
+    const winners = answers.filter((x) => x.first);
+    expect(winners).toHaveLength(1);
+    expect(new Set(answers.map((x) => x.text))).toEqual(new Set([winners[0]!.text]));
     const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).claimEvent('status:st-1')));
     expect(claims.filter(Boolean)).toHaveLength(1);
   });

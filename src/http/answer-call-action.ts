@@ -35,7 +35,7 @@ export interface CallActionDeps {
   onSessionCall?: (sessionId: string, call: { at: number; callId: string; caller: string; callee: string; ruleId: string }) => void;
 }
 
-type SharedAnswer = (eventId: string, eventText: string, answerText: string, waitMs: number) => Promise<{ text: string; first: boolean } | undefined>;
+type SharedAnswer = (eventId: string, eventText: string, eventKey: string, answerText: string, waitMs: number) => Promise<{ text: string; first: boolean } | undefined>;
 
 /** At most this share of the deadline goes to asking PostgreSQL whether another router answered first. */
 const SHARED_SHARE_OF_DEADLINE = 0.25;
@@ -107,7 +107,7 @@ export function callActionAnswerer(deps: CallActionDeps): (readBody: () => Promi
       }
       if (deps.sharedAnswer) {
         const waitMs = Math.min(deadlineMs * SHARED_SHARE_OF_DEADLINE, deadlineMs - (performance.now() - started) - 50);
-        const shared = await deps.sharedAnswer(payload.eventId, eventText, decision.response, waitMs);
+        const shared = await deps.sharedAnswer(payload.eventId, eventText, key, decision.response, waitMs);
         if (isLate()) return undefined;
         if (shared && !shared.first) {
           // Another router answered this delivery first: send exactly its answer, record nothing again.

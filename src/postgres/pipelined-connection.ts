@@ -28,7 +28,13 @@ export class PipelinedConnection {
     if (this.closed) return Promise.reject(new Error('the connection to PostgreSQL is closed (the router is stopping)'));
     const client = this.client ?? this.open();
     this.cork(client);
-    return client.query<R>(config);
+    return new Promise((resolve, reject) => {
+      // Built from the text, not the config: given a config object, pg copies it property by
+      // property on every statement (a few µs per call in a profile of the router).
+      const query = new pg.Query<R>(config.text, config.values ?? [], (err, result) => (err ? reject(err) : resolve(result as unknown as pg.QueryResult<R>)));
+      if (config.name !== undefined) (query as { name?: string }).name = config.name;
+      client.query(query);
+    });
   }
 
   async close(): Promise<void> {

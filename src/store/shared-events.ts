@@ -8,8 +8,12 @@ import { PipelinedConnection } from '../postgres/pipelined-connection.js';
  * caller bounds the wait (withinMs) and decides alone when the database does not answer in time.
  */
 export interface SharedEvents {
-  /** Records `answerText` for this event unless a router already did; resolves to the answer recorded first. */
-  claimAnswer(eventId: string, eventText: string, answerText: string): Promise<{ text: string; first: boolean }>;
+  /**
+   * Records `answerText` for this event unless a router already did; resolves to the answer
+   * recorded first. `eventKey`, when the caller has it: the replay cache's key of `eventText`
+   * (bodyKey), so the event is not hashed twice.
+   */
+  claimAnswer(eventId: string, eventText: string, answerText: string, eventKey?: string): Promise<{ text: string; first: boolean }>;
   /** True when this router is the first to see `key` (a status eventId, a summary's sessionId). */
   claimEvent(key: string): Promise<boolean>;
 }
@@ -18,14 +22,12 @@ export interface SharedEvents {
 export const KEEP_ANSWERS_MS = 60 * 60_000;
 export const KEEP_SEEN_MS = 24 * 60 * 60_000;
 
-// One round trip: the insert wins (and nothing comes back but `first`: the router has the answer),
-// or the row another router committed first is read back.
-const CLAIM_ANSWER = `
-WITH ins AS (
-  INSERT INTO call_answers (event_id, event_hash, answer_text, at) VALUES ($1, $2, $3, $4)
-  ON CONFLICT DO NOTHING RETURNING true
-)
-SELECT NULL::text AS answer_text, true AS first FROM ins UNION ALL SELECT answer_text, false FROM call_answers WHERE event_id = $1 AND event_hash = $2 LIMIT 1`;
+// The insert wins (one round trip, and nothing comes back but the row count: the router has the
+// answer), or it finds the row of a router that claimed first (ON CONFLICT waits for that
+// router's transaction to end) and a second statement reads that row back. Repeats are rare, so
+// the common case stays the plain insert.
+const CLAIM_ANSWER = 'INSERT INTO call_answers (event_id, event_hash, answer_text, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING';
+const READ_ANSWER = 'SELECT answer_text FROM call_answers WHERE event_id = $1 AND event_hash = $2';
 
 /**
  * Claims do not wait for their commit to reach disk: a claim that a PostgreSQL crash takes back
@@ -58,18 +60,15 @@ export class PostgresSharedEvents implements SharedEvents {
     return this.connection.close();
   }
 
-  async claimAnswer(eventId: string, eventText: string, answerText: string): Promise<{ text: string; first: boolean }> {
+  async claimAnswer(eventId: string, eventText: string, answerText: string, eventKey?: string): Promise<{ text: string; first: boolean }> {
     // Keyed on the whole event as received, as the in-memory replay cache is: an eventId reused with other data is decided afresh.
-    const eventHash = hash('sha256', eventText, 'base64url');
-    const args = [eventId.replaceAll('\u0000', '\uFFFD'), eventHash, answerText, Date.now()];
+    const eventHash = eventKey === undefined ? hash('sha256', eventText, 'base64url') : base64url(eventKey);
+    const key = [eventId.replaceAll('\u0000', '\uFFFD'), eventHash];
     // Named: parsed and planned once per connection, not on every call.
-    const claimed = await this.connection.query<{ answer_text: string | null; first: boolean }>({ name: 'claim-answer', text: CLAIM_ANSWER, values: args });
-    const row = claimed.rows[0];
-    if (row?.first) return { text: answerText, first: true };
-    if (row?.answer_text != null) return { text: row.answer_text, first: false };
-    // Lost a race with a router whose row committed after this statement's snapshot: read it now.
-    const again = await this.connection.query<{ answer_text: string }>({ name: 'read-answer', text: 'SELECT answer_text FROM call_answers WHERE event_id = $1 AND event_hash = $2', values: args.slice(0, 2) });
-    const text = again.rows[0]?.answer_text;
+    const claimed = await this.connection.query({ name: 'claim-answer', text: CLAIM_ANSWER, values: [...key, answerText, Date.now()] });
+    if (claimed.rowCount === 1) return { text: answerText, first: true };
+    const first = await this.connection.query<{ answer_text: string }>({ name: 'read-answer', text: READ_ANSWER, values: key });
+    const text = first.rows[0]?.answer_text;
     if (text === undefined) throw new Error('the first answer to this event is neither recorded nor readable');
     return { text, first: false };
   }
@@ -78,6 +77,11 @@ export class PostgresSharedEvents implements SharedEvents {
     const { rowCount } = await this.connection.query({ name: 'claim-event', text: 'INSERT INTO seen_events (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING', values: [key.replaceAll('\u0000', '\uFFFD'), Date.now()] });
     return rowCount === 1;
   }
+}
+
+/** The stored hash is base64url (without padding); bodyKey's is base64 of the same digest. */
+function base64url(base64: string): string {
+  return base64.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
 /** `work`'s result, or `late` if it has not settled within `ms` or failed (why, for the log). */
@@ -107,8 +111,8 @@ export function within<T>(ms: number, work: Promise<T>): Promise<{ ok: true; val
 
 /** The answerer's hook (answer-call-action.ts SharedAnswer) on shared events: bounded wait, a metric and a log line when the database is late. */
 export function sharedAnswerer(shared: SharedEvents, onUnavailable: (eventId: string, why: string) => void) {
-  return async (eventId: string, eventText: string, answerText: string, waitMs: number): Promise<{ text: string; first: boolean } | undefined> => {
-    const claimed = await within(waitMs, shared.claimAnswer(eventId, eventText, answerText));
+  return async (eventId: string, eventText: string, eventKey: string, answerText: string, waitMs: number): Promise<{ text: string; first: boolean } | undefined> => {
+    const claimed = await within(waitMs, shared.claimAnswer(eventId, eventText, answerText, eventKey));
     if (claimed.ok) return claimed.value;
     onUnavailable(eventId, claimed.why);
     return undefined;
