@@ -22,8 +22,11 @@
  * build's claim beside this one's: before and after in one run.
  *
  * --parts calls,creates,writes,claims (the default: all four) runs only those measurements.
+ * --connections 10,50 (the default): call actions at each of these connection counts. With a
+ * round trip to PostgreSQL in every call, 10 connections leave the router waiting; 50 keep it busy.
+ * The load is wrk (pinned beside PostgreSQL) when it is installed, autocannon otherwise.
  *
- * Usage: npm run build && npm run bench:postgres -- [--seconds 5] [--rounds 3] [--rules 1000] [--claims 5000] [--placement split|shared] [--baseline DIR] [--parts LIST]
+ * Usage: npm run build && npm run bench:postgres -- [--seconds 5] [--rounds 3] [--rules 1000] [--claims 5000] [--placement split|shared] [--baseline DIR] [--parts LIST] [--connections LIST]
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -43,7 +46,7 @@ import { cpuNs } from './cpu.js';
 import { generateRequests, generateRuleFiles, writeRuleFiles } from './generate-rules.js';
 import { runLoad, startLoad, type LoadResult } from './load.js';
 import { startServer, stopServer, type ServerUnderTest } from './server-process.js';
-import { hasCommand } from './wrk-load.js';
+import { hasCommand, runWrk, writeWrkScript } from './wrk-load.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,14 +58,23 @@ const { values } = parseArgs({
     'create-clients': { type: 'string', default: '32' },
     baseline: { type: 'string' },
     parts: { type: 'string', default: 'calls,creates,writes,claims' },
+    connections: { type: 'string', default: '10,50' },
   },
 });
 /** Which of the four measurements to run (all by default): fewer parts leave time for more rounds of one. */
 const PARTS = new Set(values.parts.split(','));
 const SECONDS = Number(values.seconds);
+/**
+ * Call actions are measured at each of these connection counts (in all, split over the routers).
+ * With a database round trip in every call, 10 connections measure how the rate follows the
+ * round trip; 50 keep the router busy, which is its maximum rate.
+ */
+const CONNECTIONS = values.connections.split(',').map(Number);
+if (CONNECTIONS.some((c) => !Number.isInteger(c) || c < 2)) throw new Error(`--connections takes whole numbers of 2 or more, e.g. 10,50 (got ${values.connections})`);
 const ROUNDS = Number(values.rounds);
 const split = values.placement === 'split' && cpus().length >= 2 && hasCommand('taskset');
 const ROUTER_CORE = split ? '0' : undefined;
+const useWrk = hasCommand('wrk');
 const log = (text: string) => process.stderr.write(`${text}\n`);
 const pin = (pid: number, core: string) => execFileSync('taskset', ['-a', '-p', '-c', core, String(pid)], { stdio: 'ignore' });
 const load0 = loadavg()[0]!;
@@ -153,7 +165,12 @@ try {
     'PostgreSQL, two routers (one database)': [postgresA, postgresB],
     ...(baseline.length ? { 'PostgreSQL baseline build, one router': [baseline[0]!], 'PostgreSQL baseline build, two routers': baseline } : {}),
   };
-  const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(setups).map((k) => [k, []]));
+  const samples = new Map(CONNECTIONS.map((c) => [c, Object.fromEntries(Object.keys(setups).map((k) => [k, [] as Sample[]]))]));
+  // wrk (C, on core 1 beside PostgreSQL) takes far less of that core than autocannon in this process would.
+  const wrkScript = useWrk ? join(work, 'mix.lua') : undefined;
+  if (wrkScript) await writeWrkScript(wrkScript, requests, {});
+  const callLoad = (s: ServerUnderTest, connections: number) =>
+    wrkScript ? runWrk({ url: s.url, script: wrkScript, seconds: SECONDS, connections, ...(split ? { core: '1' } : {}) }) : runLoad({ url: s.url, requests, seconds: SECONDS, connections });
   const measure = async (routers: ServerUnderTest[], run: () => Promise<LoadResult[]>) => {
     const c0 = await commits();
     const [r0, p0] = [await sumCpu(routers.map((s) => s.process.pid!)), await postgresCpuNs(postmaster)];
@@ -172,8 +189,10 @@ try {
   };
   for (const s of servers) await runLoad({ url: s.url, requests, seconds: 1 });
   for (let round = 0; round < (PARTS.has('calls') ? ROUNDS : 0); round++) {
-    for (const [name, routers] of Object.entries(setups)) {
-      samples[name]!.push(await measure(routers, () => Promise.all(routers.map((s) => runLoad({ url: s.url, requests, seconds: SECONDS, connections: 10 / routers.length })))));
+    for (const connections of CONNECTIONS) {
+      for (const [name, routers] of Object.entries(setups)) {
+        samples.get(connections)![name]!.push(await measure(routers, () => Promise.all(routers.map((s) => callLoad(s, Math.round(connections / routers.length))))));
+      }
     }
     log(`call-action round ${round + 1}/${ROUNDS} done`);
   }
@@ -331,7 +350,12 @@ try {
   const lines = [
     `${new Date().toISOString().slice(0, 16)} UTC, load average ${load0.toFixed(2)} at start and ${loadavg()[0]!.toFixed(2)} at the end, ${placement}.`,
     ...(PARTS.has('calls')
-      ? ['', `Call actions, median of ${ROUNDS} interleaved rounds of ${SECONDS} s, ${values.rules} rules, autocannon with 10 connections in all:`, '', ...table(samples, 'SQLite, one router', 'call')]
+      ? CONNECTIONS.flatMap((c) => [
+          '',
+          `Call actions, median of ${ROUNDS} interleaved rounds of ${SECONDS} s, ${values.rules} rules, ${useWrk ? 'wrk' : 'autocannon'} with ${c} connections in all:`,
+          '',
+          ...table(samples.get(c)!, 'SQLite, one router', 'call'),
+        ])
       : []),
     ...(PARTS.has('creates')
       ? [
