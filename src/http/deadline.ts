@@ -1,7 +1,7 @@
 /**
  * Deadlines for calls in flight share one coarse timer: each deadline drops into the slot of the
- * tick it falls due in, and one interval (running only while something is pending) fires the
- * slots that have come due. Adding and cancelling are O(1); no timer object per call.
+ * tick it falls due in, and one interval (running while something is pending, and one tick
+ * more) fires the slots that have come due. Adding and cancelling are O(1); no timer object per call.
  *
  * A slot holds the callbacks themselves, and cancelling empties the callback's place at once:
  * a callback holds the whole call (its body, payload, answer), and keeping it until its tick,
@@ -37,6 +37,14 @@ class TimerWheel {
   }
 
   private advance(): void {
+    if (this.pending === 0) {
+      // Idle for a whole tick: stop. Stopping as soon as the last call was answered instead set
+      // up a new interval for nearly every call when calls come one or two at a time.
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.slots.clear();
+      return;
+    }
     const now = Math.floor(performance.now() / TICK_MS);
     for (; this.nextTick <= now; this.nextTick++) {
       const slot = this.slots.get(this.nextTick);
@@ -53,10 +61,7 @@ class TimerWheel {
   }
 
   private settle(): void {
-    if (--this.pending > 0 || !this.timer) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.slots.clear();
+    this.pending--;
   }
 }
 
