@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,6 +198,9 @@ describe('the decision log shared by two routers on PostgreSQL', () => {
     const keyed = '{"payload":{"eventId":"e-2"}}';
     expect(await a.claimAnswer('e-2', keyed, '{"answer":"A"}', bodyKey(keyed))).toEqual({ text: '{"answer":"A"}', first: true });
     expect(await b.claimAnswer('e-2', keyed, '{"answer":"B"}')).toEqual({ text: '{"answer":"A"}', first: false });
+    // Stored as routers before this one wrote it (SHA-256 of the text, base64url), so both versions meet on one row during an upgrade.
+    const stored = await (await pool(url)).query<{ event_hash: string }>("SELECT event_hash FROM call_answers WHERE event_id = 'e-2'");
+    expect(stored.rows).toEqual([{ event_hash: hash('sha256', keyed, 'base64url') }]);
     // Racing claims of one event from both routers: one wins, every other gets exactly the winner's answer.
     const raced = '{"payload":{"eventId":"e-3"}}';
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).claimAnswer('e-3', raced, `{"answer":${i}}`, i % 3 ? bodyKey(raced) : undefined)));

@@ -17,7 +17,10 @@ export type Prebuilt = { written: true; file: string; rules: number } | { writte
 export async function prebuildRulesCache(dir: string, cacheDir: string): Promise<Prebuilt> {
   const bytes = await ruleFilesBytes(dir);
   if (bytes < LOAD_HERE_BYTES) {
-    return { written: false, why: `the rule files are ${Math.ceil(bytes / 1024).toLocaleString('en')} KB in all, under the 2 MB from which the server uses a cache: it compiles them at start in well under a second` };
+    return {
+      written: false,
+      why: `the rule files are ${Math.ceil(bytes / 1024).toLocaleString('en')} KB in all, under the ${LOAD_HERE_BYTES / 2 ** 20} MB from which the server uses a cache: it compiles them at start in well under a second`,
+    };
   }
   const sources = await readRulesDir(dir);
   const result = compileRules(dir, sources);

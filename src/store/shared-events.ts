@@ -1,6 +1,6 @@
-import { hash } from 'node:crypto';
 import type pg from 'pg';
 import { PipelinedConnection } from '../postgres/pipelined-connection.js';
+import { bodyKey } from './replay-cache.js';
 
 /**
  * What several routers share about repeated deliveries: the first answer to a call action, and
@@ -62,7 +62,7 @@ export class PostgresSharedEvents implements SharedEvents {
 
   async claimAnswer(eventId: string, eventText: string, answerText: string, eventKey?: string): Promise<{ text: string; first: boolean }> {
     // Keyed on the whole event as received, as the in-memory replay cache is: an eventId reused with other data is decided afresh.
-    const eventHash = eventKey === undefined ? hash('sha256', eventText, 'base64url') : base64url(eventKey);
+    const eventHash = base64url(eventKey ?? bodyKey(eventText));
     const key = [eventId.replaceAll('\u0000', '\uFFFD'), eventHash];
     // Named: parsed and planned once per connection, not on every call.
     const claimed = await this.connection.query({ name: 'claim-answer', text: CLAIM_ANSWER, values: [...key, answerText, Date.now()] });
@@ -79,7 +79,7 @@ export class PostgresSharedEvents implements SharedEvents {
   }
 }
 
-/** The stored hash is base64url (without padding); bodyKey's is base64 of the same digest. */
+/** The stored hash is the event's SHA-256 in base64url (without padding); bodyKey gives it in base64. */
 function base64url(base64: string): string {
   return base64.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
