@@ -17,7 +17,10 @@ import type { LoadResult, RunningLoad } from './load.js';
 
 export interface PacedOptions {
   url: string;
-  requests: readonly BenchRequest[];
+  /** Call actions to POST to the webhook, cycled, each with a fresh eventId. */
+  requests?: readonly BenchRequest[];
+  /** Or another endpoint: its path and the body of request i (e.g. POST /sessions with a new pair each time). */
+  post?: { path: string; body: (i: number) => string };
   rate: number;
   seconds: number;
   connections?: number;
@@ -30,6 +33,8 @@ export interface PacedResult extends LoadResult {
   clientLagP99: number;
   /** The client's longest stall, in ms. */
   clientLagMax: number;
+  /** Answers by HTTP status. */
+  statuses: Record<string, number>;
 }
 
 interface Conn {
@@ -70,14 +75,11 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
   const { hostname, port } = new URL(opts.url);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const maxConns = opts.connections ?? 32;
-  // Each body is split around its eventId once, so that every request gets a fresh id cheaply.
-  const templates = opts.requests.map((r) => webhookBody(r.payload, '@@ID@@').split('@@ID@@') as [string, string]);
+  const { path, body } = opts.post ?? { path: '/webhooks/call-action', body: callActionBodies(opts.requests ?? []) };
   const extra = Object.entries(opts.headers ?? {})
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');
-  const head = `POST /webhooks/call-action HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n${extra}Connection: keep-alive\r\nContent-Length: `;
-  // A nonce per run: ids stay fresh across runs against the same server, so no call is a replay.
-  const nonce = randomBytes(4).toString('hex');
+  const head = `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n${extra}Connection: keep-alive\r\nContent-Length: `;
   const latencies: number[] = [];
   const lags: number[] = [];
   const conns = new Set<Conn>();
@@ -90,6 +92,7 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
   let errors = 0;
   let timeouts = 0;
   let non2xx = 0;
+  const statuses: Record<string, number> = {};
   let stopped = false;
   let stoppedAt = 0;
   let lastTick = t0;
@@ -117,6 +120,7 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
     if (conn.pending.length < end + 4 + length) return;
     const status = (conn.pending[9]! - 48) * 100 + (conn.pending[10]! - 48) * 10 + (conn.pending[11]! - 48);
     if (status < 200 || status >= 300) non2xx++;
+    statuses[status] = (statuses[status] ?? 0) + 1;
     latencies.push(performance.now() - conn.dueAt);
     conn.dueAt = undefined;
     conn.pending = conn.pending.subarray(end + 4 + length);
@@ -137,10 +141,9 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
     while (sent < due) {
       const conn = freeSocket();
       if (!conn) return;
-      const [before, after] = templates[sent % templates.length]!;
-      const body = `${before}paced-${nonce}-${sent}${after}`;
+      const text = body(sent);
       conn.dueAt = dueTime(sent);
-      conn.socket.write(`${head}${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      conn.socket.write(`${head}${Buffer.byteLength(text)}\r\n\r\n${text}`);
       sent++;
     }
   };
@@ -163,6 +166,7 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
         resolutionMs: 0.001,
         clientLagP99: quantile(lags, 0.99),
         clientLagMax: lags.at(-1) ?? 0,
+        statuses,
       });
     };
     const tick = () => {
@@ -194,6 +198,19 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
     tick();
   });
   return { stop: () => stopRef.stop(), result };
+}
+
+/** Call i's body: the events cycled, each with a fresh eventId. */
+function callActionBodies(requests: readonly BenchRequest[]): (i: number) => string {
+  if (requests.length === 0) throw new Error('paced load: give requests or post');
+  // Each body is split around its eventId once, so that every request gets a fresh id cheaply.
+  const templates = requests.map((r) => webhookBody(r.payload, '@@ID@@').split('@@ID@@') as [string, string]);
+  // A nonce per run: ids stay fresh across runs against the same server, so no call is a replay.
+  const nonce = randomBytes(4).toString('hex');
+  return (i) => {
+    const [before, after] = templates[i % templates.length]!;
+    return `${before}paced-${nonce}-${i}${after}`;
+  };
 }
 
 export async function runPacedLoad(opts: PacedOptions): Promise<PacedResult> {
