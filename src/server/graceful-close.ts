@@ -7,7 +7,7 @@ import type { Server, ServerResponse } from 'node:http';
  * `Connection: close`, so its client sends nothing more on that socket and nothing is reset.
  * After `timeoutMs` the rest are cut. `open`: the unfinished responses (trackResponses).
  */
-export function closeGracefully(server: ServerType, timeoutMs: number, open?: ReadonlySet<ServerResponse>): Promise<void> {
+export function closeGracefully(server: ServerType, timeoutMs: number, open?: Iterable<ServerResponse>): Promise<void> {
   return new Promise((resolve) => {
     const http = server as Server;
     const noKeepAlive = (res: ServerResponse) => {
