@@ -60,6 +60,11 @@ export interface SessionsOptions {
   pools: () => ReadonlyMap<string, Pool> | undefined;
   /** Closed and expired sessions stay readable this long. */
   retentionMs?: number;
+  /**
+   * Under load, a commit starts at most this often (ms): writes arriving meanwhile wait and share
+   * its one flush to disk. A write arriving when nothing is queued commits at once. 0: never wait.
+   */
+  commitEveryMs?: number;
   /** How often ended sessions are swept; 0: only when `sweep()` is called. */
   sweepEveryMs?: number;
   clock?: () => number;
@@ -91,6 +96,13 @@ export function coolOffOf(pools: ReadonlyMap<string, Pool> | undefined): number 
   for (const p of pools?.values() ?? []) longest = Math.max(longest, p.coolOffMs);
   return longest;
 }
+/**
+ * A commit's flush to disk costs the writer ~135 µs of CPU whatever it holds, and each create
+ * ~27 µs more (159 µs per create in commits of 1, 47 in commits of 8). Creates paced evenly at
+ * 2,000/s committed 1–3 at a time, each as soon as the previous flush returned; waiting for up
+ * to this long under load fills a commit with ~16 and cut the server's CPU per create by a fifth.
+ */
+const COMMIT_EVERY_MS = 8;
 /** How long calls wait to be written to the session story (and the idle slide to the file). */
 const CALLS_FLUSH_MS = 200;
 /** Changes read from the store per step of a catch-up (a big import arrives in several steps, about 5 ms each). */
@@ -121,6 +133,9 @@ export class Sessions {
   private catchUpWaiters: { resolve: (n: number) => void; reject: (e: unknown) => void }[] = [];
   private catchUpTimer: NodeJS.Timeout | undefined;
   private kicked = false;
+  private readonly commitEveryMs: number;
+  /** When the last commit (or catch-up) started. */
+  private lastFlushAt = -Infinity;
   /** Why the store is not taking writes, since the last failure; undefined: it is. */
   private problem: string | undefined;
   private droppedCalls = 0;
@@ -130,6 +145,7 @@ export class Sessions {
     this.clock = options.clock ?? (() => Date.now());
     this.log = options.log ?? silentLogger;
     this.retentionMs = options.retentionMs ?? 30 * DAY;
+    this.commitEveryMs = options.commitEveryMs ?? COMMIT_EVERY_MS;
     const now = this.clock();
     const coolOff = coolOffOf(options.pools());
     let snapshot: SessionsSnapshot;
@@ -388,6 +404,19 @@ export class Sessions {
     });
   }
 
+  /** The next flush once `commitEveryMs` has passed since the last one started. */
+  private kickLater(): void {
+    const wait = this.lastFlushAt + this.commitEveryMs - performance.now();
+    if (wait < 1 || this.closed) return this.kick();
+    if (this.kicked) return;
+    this.kicked = true;
+    // Whole milliseconds: Node keeps a timer list per distinct duration.
+    setTimeout(() => {
+      this.kicked = false;
+      void this.flush();
+    }, Math.ceil(wait));
+  }
+
   private kick(): void {
     if (this.flushing || this.kicked) return;
     this.kicked = true;
@@ -420,6 +449,7 @@ export class Sessions {
     this.catchUpWaiters = [];
     if (jobs.length === 0 && waiters.length === 0) return;
     this.flushing = true;
+    this.lastFlushAt = performance.now();
     try {
       // Between commits: memory is exactly what the store had after our last one.
       if (waiters.length > 0) {
@@ -435,7 +465,8 @@ export class Sessions {
       if (jobs.length > 0) await this.commitJobs(jobs);
     } finally {
       this.flushing = false;
-      if (this.jobs.length > 0 || this.catchUpWaiters.length > 0) this.kick();
+      // Writes that arrived during this commit: a sign of load. The next commit waits for more to join it.
+      if (this.jobs.length > 0 || this.catchUpWaiters.length > 0) this.kickLater();
     }
   }
 
