@@ -33,6 +33,12 @@ export interface PacedResult extends LoadResult {
   clientLagP99: number;
   /** The client's longest stall, in ms. */
   clientLagMax: number;
+  /**
+   * p99 from when each request was written to its socket to its answer (ms). Against p99 (from
+   * when it fell due), it tells the server's time from the time due requests waited for a free
+   * connection in this client.
+   */
+  writtenP99: number;
   /** Answers by HTTP status. */
   statuses: Record<string, number>;
 }
@@ -41,6 +47,8 @@ interface Conn {
   socket: Socket;
   /** When the call on this socket fell due, or undefined when the socket is free. */
   dueAt: number | undefined;
+  /** When it was written to the socket. */
+  writtenAt: number;
   pending: Buffer;
   /** When the socket last became free. */
   idleSince: number;
@@ -81,6 +89,7 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
     .join('');
   const head = `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n${extra}Connection: keep-alive\r\nContent-Length: `;
   const latencies: number[] = [];
+  const fromWrite: number[] = [];
   const lags: number[] = [];
   const conns = new Set<Conn>();
   const free: Conn[] = []; // sockets with no call in flight
@@ -98,7 +107,7 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
   let lastTick = t0;
 
   const open = (): Conn => {
-    const conn: Conn = { socket: connect(Number(port), hostname), dueAt: undefined, pending: Buffer.alloc(0), idleSince: performance.now() };
+    const conn: Conn = { socket: connect(Number(port), hostname), dueAt: undefined, writtenAt: 0, pending: Buffer.alloc(0), idleSince: performance.now() };
     conn.socket.setNoDelay(true);
     conn.socket.on('data', (chunk: Buffer) => onData(conn, chunk));
     conn.socket.on('error', () => {});
@@ -121,7 +130,9 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
     const status = (conn.pending[9]! - 48) * 100 + (conn.pending[10]! - 48) * 10 + (conn.pending[11]! - 48);
     if (status < 200 || status >= 300) non2xx++;
     statuses[status] = (statuses[status] ?? 0) + 1;
-    latencies.push(performance.now() - conn.dueAt);
+    const now = performance.now();
+    latencies.push(now - conn.dueAt);
+    fromWrite.push(now - conn.writtenAt);
     conn.dueAt = undefined;
     conn.pending = conn.pending.subarray(end + 4 + length);
     conn.idleSince = performance.now();
@@ -143,6 +154,7 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
       if (!conn) return;
       const text = body(sent);
       conn.dueAt = dueTime(sent);
+      conn.writtenAt = performance.now();
       conn.socket.write(`${head}${Buffer.byteLength(text)}\r\n\r\n${text}`);
       sent++;
     }
@@ -154,6 +166,7 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
       for (const c of [...conns]) c.socket.destroy();
       latencies.sort((a, b) => a - b);
       lags.sort((a, b) => a - b);
+      fromWrite.sort((a, b) => a - b);
       resolve({
         rps: latencies.length / ((stoppedAt - t0) / 1000),
         requests: latencies.length,
@@ -166,6 +179,7 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
         resolutionMs: 0.001,
         clientLagP99: quantile(lags, 0.99),
         clientLagMax: lags.at(-1) ?? 0,
+        writtenP99: quantile(fromWrite, 0.99),
         statuses,
       });
     };
