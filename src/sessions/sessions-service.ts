@@ -136,6 +136,8 @@ export class Sessions {
   private readonly commitEveryMs: number;
   /** When the last commit (or catch-up) started. */
   private lastFlushAt = -Infinity;
+  /** The next commit, when it waits for commitEveryMs (close() starts it at once). */
+  private pacedFlush: NodeJS.Timeout | undefined;
   /** Why the store is not taking writes, since the last failure; undefined: it is. */
   private problem: string | undefined;
   private droppedCalls = 0;
@@ -276,6 +278,13 @@ export class Sessions {
     this.closed = (async () => {
       if (this.timer) clearInterval(this.timer);
       if (this.catchUpTimer) clearInterval(this.catchUpTimer);
+      // Writes waiting for a paced commit go now.
+      if (this.pacedFlush) {
+        clearTimeout(this.pacedFlush);
+        this.pacedFlush = undefined;
+        this.kicked = false;
+        this.kick();
+      }
       while (this.flushing || this.jobs.length > 0 || this.catchUpWaiters.length > 0) await new Promise((r) => setImmediate(r));
       await this.flushCalls();
       await this.engine.close();
@@ -411,7 +420,8 @@ export class Sessions {
     if (this.kicked) return;
     this.kicked = true;
     // Whole milliseconds: Node keeps a timer list per distinct duration.
-    setTimeout(() => {
+    this.pacedFlush = setTimeout(() => {
+      this.pacedFlush = undefined;
       this.kicked = false;
       void this.flush();
     }, Math.ceil(wait));
