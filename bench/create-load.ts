@@ -17,7 +17,8 @@ const driver = (i: number) => `+658${String(i).padStart(7, '0')}`;
 const createBody = (i: number) => JSON.stringify({ parties: [rider(i), driver(i)], pool: 'rides', ttl: 3600 });
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
-interface Report {
+/** What this prints: sessions.bench.ts reads it. */
+export interface CreateLoadReport {
   requests: number;
   seconds: number;
   p50: number;
@@ -32,12 +33,12 @@ interface Report {
   writtenP99?: number;
 }
 
-async function paced(perSecond: number): Promise<Report> {
+async function paced(perSecond: number): Promise<CreateLoadReport> {
   const r = await runPacedLoad({ url, post: { path: '/sessions', body: createBody }, rate: perSecond, seconds: Number(seconds), connections: Number(connections), headers: { authorization: headers.authorization } });
   return { requests: r.requests, seconds: Number(seconds), p50: r.p50, p99: r.p99, max: r.max, statuses: r.statuses, errors: r.errors, timeouts: r.timeouts, clientLagP99: r.clientLagP99, writtenP99: r.writtenP99 };
 }
 
-async function asFastAsAnswered(): Promise<Report> {
+async function asFastAsAnswered(): Promise<CreateLoadReport> {
   let next = 0;
   const result = await autocannon({
     url: `${url}/sessions`,

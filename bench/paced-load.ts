@@ -15,12 +15,20 @@ import { connect, type Socket } from 'node:net';
 import { webhookBody, type BenchRequest } from './generate-rules.js';
 import type { LoadResult, RunningLoad } from './load.js';
 
-export interface PacedOptions {
+export type PacedOptions = PacedLoadOptions &
+  (
+    | {
+        /** Call actions to POST to the webhook, cycled, each with a fresh eventId. */
+        requests: readonly BenchRequest[];
+      }
+    | {
+        /** Or another endpoint: its path and the body of request i (e.g. POST /sessions with a new pair each time). */
+        post: { path: string; body: (i: number) => string };
+      }
+  );
+
+interface PacedLoadOptions {
   url: string;
-  /** Call actions to POST to the webhook, cycled, each with a fresh eventId. */
-  requests?: readonly BenchRequest[];
-  /** Or another endpoint: its path and the body of request i (e.g. POST /sessions with a new pair each time). */
-  post?: { path: string; body: (i: number) => string };
   rate: number;
   seconds: number;
   connections?: number;
@@ -83,7 +91,7 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
   const { hostname, port } = new URL(opts.url);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const maxConns = opts.connections ?? 32;
-  const { path, body } = opts.post ?? { path: '/webhooks/call-action', body: callActionBodies(opts.requests ?? []) };
+  const { path, body } = 'post' in opts ? opts.post : { path: '/webhooks/call-action', body: callActionBodies(opts.requests) };
   const extra = Object.entries(opts.headers ?? {})
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');
@@ -216,7 +224,6 @@ export function startPacedLoad(opts: PacedOptions): RunningLoad & { result: Prom
 
 /** Call i's body: the events cycled, each with a fresh eventId. */
 function callActionBodies(requests: readonly BenchRequest[]): (i: number) => string {
-  if (requests.length === 0) throw new Error('paced load: give requests or post');
   // Each body is split around its eventId once, so that every request gets a fresh id cheaply.
   const templates = requests.map((r) => webhookBody(r.payload, '@@ID@@').split('@@ID@@') as [string, string]);
   // A nonce per run: ids stay fresh across runs against the same server, so no call is a replay.

@@ -33,6 +33,7 @@ import type { Sessions } from '../src/sessions/sessions-service.js';
 import { startCluster } from '../test/helpers/postgres-cluster.js';
 import { cpuNs } from './cpu.js';
 import { type BenchRequest, webhookBody } from './generate-rules.js';
+import type { CreateLoadReport } from './create-load.js';
 import { runPacedLoad } from './paced-load.js';
 import { HOST, type ServerUnderTest, startServer, stopServer } from './server-process.js';
 import { choosePinning, hasCommand, pinned, runWrk, writeWrkScript } from './wrk-load.js';
@@ -219,22 +220,8 @@ async function createBench(): Promise<void> {
   }
 }
 
-interface CreateLoad {
-  requests: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-  statuses: Record<string, number>;
-  errors: number;
-  timeouts: number;
-  /** Paced creates: how late the client's own ticks fired (p99, ms), its floor under the create p99. */
-  clientLagP99?: number;
-  /** Paced creates: p99 from each create's write to its answer (ms). */
-  writtenP99?: number;
-}
-
 /** bench/create-load.ts in its own process (on the load core, as wrk is): creates for SECONDS from `concurrency` connections. */
-function createLoad(url: string, token: string, core: string | undefined): Promise<CreateLoad> {
+function createLoad(url: string, token: string, core: string | undefined): Promise<CreateLoadReport> {
   const rate = values['create-rate'] ? [values['create-rate']] : [];
   const [cmd, args] = pinned(core, process.execPath, ['--import', 'tsx', 'bench/create-load.ts', url, String(SECONDS), values.concurrency, token, ...rate]);
   return new Promise((resolve, reject) => {
@@ -242,7 +229,7 @@ function createLoad(url: string, token: string, core: string | undefined): Promi
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as CreateLoad) : reject(new Error(`the create load generator stopped (exit ${code})`))));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as CreateLoadReport) : reject(new Error(`the create load generator stopped (exit ${code})`))));
   });
 }
 
