@@ -99,8 +99,8 @@ for (const b of builds) {
     store.transaction(() => {
       for (let j = i; j < Math.min(N, i + 5000); j++) {
         const { open, ...s } = sessionAt(j);
-        store.insert(s);
-        // Closed as the API closes one: its party rows stop counting as open.
+        // Opened and closed as the API does: the close is what ends its party rows' open state.
+        store.insert({ ...s, status: 'open' });
         if (!open) store.update({ ...s, status: 'closed', closedAt: s.createdAt + 60_000 });
       }
     });

@@ -9,7 +9,8 @@ import { type ListQuery, listSql, POSTGRES_LIST, SQLITE_LIST } from '../src/sess
 import { openSessions } from '../src/sessions/open-sessions.js';
 import type { Session } from '../src/sessions/session.js';
 import { SessionStore } from '../src/sessions/session-store.js';
-import type { Sessions } from '../src/sessions/sessions-service.js';
+import { PostgresEngine } from '../src/sessions/postgres-engine.js';
+import { Sessions } from '../src/sessions/sessions-service.js';
 import { usePostgres } from './helpers/postgres.js';
 
 // GET /sessions: every filter, alone and together, pages through exactly the sessions it names,
@@ -137,6 +138,9 @@ const QUERIES: [string, Omit<ListQuery, 'limit'>][] = [
   ['open', { status: 'open' }],
   ['closed', { status: 'closed' }],
   ['a driver, open', { party: DRIVERS[1], status: 'open' }],
+  ['a driver, closed', { party: DRIVERS[3], status: 'closed' }],
+  ['a rider, closed', { party: riderOf(7), status: 'closed' }],
+  ['a rider, open', { party: riderOf(22), status: 'open' }],
   ['a driver on a number', { party: DRIVERS[2], virtualNumber: VNS[2] }],
   ['a number, closed', { virtualNumber: VNS[0], status: 'closed' }],
   ['a ref and a driver', { ref: 'ride-1', party: DRIVERS[1] }],
@@ -181,6 +185,8 @@ describe.each([sqlite, postgresql])('GET /sessions in $name', (engine) => {
       // (PostgreSQL's planner chooses between the two indexes by its statistics, which a table this small does not have.)
       if (q.party && q.status === 'open') expect(text).toMatch(engine === sqlite ? /session_parties_open/ : /session_parties_(open|party)/);
       else expect(text).not.toMatch(/TEMP B-TREE|Sort/);
+      // Its ended sessions of one status come from the ended party rows of that status, not from its whole history tried one by one.
+      if (q.party && q.status && q.status !== 'open') expect(text).toMatch(/session_parties_ended/);
       // SQLite: every table is searched or scanned through an index; PostgreSQL: no sequential scan.
       expect(text).not.toMatch(/^SCAN \w+$|Seq Scan/m);
       // A filter's own index, not all sessions in creation order with the filter tried on each (linear in a rare status).
@@ -190,14 +196,15 @@ describe.each([sqlite, postgresql])('GET /sessions in $name', (engine) => {
 });
 
 describe('a sessions file from before the list indexes', () => {
-  it('is migrated: party rows get the session creation time, and a party pages newest first', async () => {
+  it('is migrated: party rows get the session creation time and status, and a party pages newest first', async () => {
     const path = join(tempDir(), 'nested', 'sessions.sqlite');
     mkdirSync(dirname(path), { recursive: true });
     const store = new SessionStore(path);
     store.close();
     // Back to schema 2, as a router of the version before left it.
     const old = new Database(path);
-    old.exec(`DROP TRIGGER session_parties_created; DROP INDEX sessions_virtual_number; DROP INDEX sessions_ref; DROP INDEX sessions_status; DROP INDEX session_parties_party;
+    old.exec(`DROP TRIGGER sessions_status_to_parties; DROP INDEX session_parties_ended; ALTER TABLE session_parties DROP COLUMN status;
+      DROP TRIGGER session_parties_created; DROP INDEX sessions_virtual_number; DROP INDEX sessions_ref; DROP INDEX sessions_status; DROP INDEX session_parties_party;
       ALTER TABLE session_parties DROP COLUMN created_at;
       CREATE INDEX session_parties_party ON session_parties (party);
       INSERT INTO sessions (id, status, virtual_number, party_a, party_b, last_activity_at, created_at, seq) VALUES
@@ -218,6 +225,8 @@ describe('a sessions file from before the list indexes', () => {
           })
           .map((s) => s.id),
       ).toEqual(['old1']);
+      expect(migrated.list({ party: DRIVERS[0], status: 'closed', limit: 10 }).map((s) => s.id)).toEqual(['old1']);
+      expect(migrated.list({ party: DRIVERS[0], status: 'open', limit: 10 }).map((s) => s.id)).toEqual(['old2']);
     } finally {
       migrated.close();
     }
@@ -245,6 +254,13 @@ describe('SQLite during an upgrade', () => {
       const first = store.list({ party: DRIVERS[0]!, limit: 1 });
       expect(first.map((s) => s.id)).toEqual(['new']);
       expect(store.list({ party: DRIVERS[0]!, limit: 10, after: { createdAt: first[0]!.createdAt, id: 'new' } }).map((s) => s.id)).toEqual(['s2', 's1']);
+      // Its party rows take the old router's close of it.
+      expect(store.list({ party: DRIVERS[0]!, status: 'open', limit: 10 }).map((s) => s.id)).toEqual(['new']);
+      const closer = new Database(path);
+      closer.exec("UPDATE sessions SET status = 'closed', closed_at = 2001, seq = 100 WHERE id = 'new'; UPDATE session_parties SET open = 0 WHERE session_id = 'new'");
+      closer.close();
+      expect(store.list({ party: DRIVERS[0]!, status: 'open', limit: 10 })).toEqual([]);
+      expect(store.list({ party: DRIVERS[0]!, status: 'closed', limit: 10 }).map((s) => s.id)).toEqual(['new', 's2', 's1']);
     } finally {
       store.close();
     }
@@ -252,7 +268,7 @@ describe('SQLite during an upgrade', () => {
 });
 
 describe('PostgreSQL during an upgrade', () => {
-  it('a party row written by a router of the version before (no created_at) is filled in from its session', async () => {
+  it('a party row written by a router of the version before (no created_at) is filled in from its session, and takes its close', async () => {
     const { url } = await postgresSessions();
     // The insert of the version before, as it was written: party rows without created_at.
     const client = new pg.Client({ connectionString: url });
@@ -265,5 +281,68 @@ describe('PostgreSQL during an upgrade', () => {
     );
     const { rows } = await client.query<{ created_at: string }>("SELECT created_at FROM session_parties WHERE session_id = 'old'");
     expect(rows.map((r) => Number(r.created_at))).toEqual([12345, 12345]);
+    // The old router's close, as it was written: the party rows take the session's end.
+    await client.query(
+      `WITH u AS (UPDATE sessions SET status = 'closed', closed_at = 12346, seq = nextval('sessions_seq') WHERE id = 'old' AND status = 'open' RETURNING id),
+       p AS (UPDATE session_parties SET open = false WHERE session_id = 'old')
+       SELECT count(*) FROM u`,
+    );
+    const after = await client.query<{ status: string; open: boolean }>("SELECT status, open FROM session_parties WHERE session_id = 'old'");
+    expect(after.rows.map((r) => [r.status, r.open])).toEqual([
+      ['closed', false],
+      ['closed', false],
+    ]);
+  });
+});
+
+/** Sessions on a clock the test moves, so that the sweep expires them. */
+const clocked: { name: string; open(clock: () => number): Promise<Sessions> }[] = [
+  {
+    name: 'SQLite',
+    async open(clock) {
+      const sessions = new Sessions({ path: join(tempDir(), 'sessions.sqlite'), pools: () => undefined, clock });
+      cleanups.push(() => sessions.close());
+      return sessions;
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open(clock) {
+      const pool = openPool({ url: await postgres.database(), max: 4, log: () => {} });
+      cleanups.push(() => pool.end());
+      const engine = new PostgresEngine(pool, () => {});
+      await engine.migrate();
+      const sessions = new Sessions({ pools: () => undefined, clock, engine: { engine, snapshot: await engine.snapshot(undefined) } });
+      cleanups.push(() => sessions.close());
+      return sessions;
+    },
+  },
+];
+
+describe.each(clocked)('a party with expired, closed and open sessions in $name', (engine) => {
+  it('lists each status of its own, newest first', async () => {
+    let now = Date.parse('2026-12-04T10:00:00Z');
+    const sessions = await engine.open(() => now);
+    const made: Session[] = [];
+    for (let i = 0; i < 6; i++) {
+      now += 1000;
+      const r = await sessions.create({ parties: [riderOf(i), DRIVERS[0]!], virtualNumber: `+65683320${60 + i}`, ...(i % 3 === 0 ? { expiresAt: now + 60_000 } : {}) });
+      if (!r.ok) throw new Error(r.message);
+      made.push(r.session);
+      if (i % 3 === 1) {
+        const closed = await sessions.update(r.session.id, { close: true });
+        if (!closed.ok) throw new Error(closed.message);
+      }
+    }
+    now += 61_000;
+    expect(await sessions.sweep()).toBe(2);
+    const ids = async (status: 'open' | 'closed' | 'expired') => (await sessions.list({ party: DRIVERS[0]!, status, limit: 10 })).map((s) => s.id);
+    const of = (k: number) => [made[k + 3]!.id, made[k]!.id];
+    expect(await ids('expired')).toEqual(of(0));
+    expect(await ids('closed')).toEqual(of(1));
+    expect(await ids('open')).toEqual(of(2));
+    // The rider's row of an expired session says so too.
+    expect((await sessions.list({ party: riderOf(3), status: 'expired', limit: 10 })).map((s) => s.id)).toEqual([made[3]!.id]);
+    expect(await sessions.list({ party: riderOf(3), status: 'open', limit: 10 })).toEqual([]);
   });
 });

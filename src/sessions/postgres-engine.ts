@@ -380,12 +380,12 @@ async function apply(client: Checkout, op: WriteOp): Promise<boolean> {
     case 'update': {
       const s = op.session;
       const r = sessionToRow(s, Boolean);
-      // Only an open session changes: one that another router ended stays as it ended.
+      // Only an open session changes: one that another router ended stays as it ended. An end
+      // closes its party rows through the trigger sessions_status_to_parties (postgres-schema.ts).
       const { rows } = await client.query<{ n: number }>(
         `WITH u AS (
            UPDATE sessions SET status = $2, expires_at = $3, idle_ttl = $4, last_activity_at = GREATEST(last_activity_at, $5), ends_at = $6, record = $7, closed_at = $8, seq = nextval('sessions_seq')
-           WHERE id = $1 AND status = 'open' RETURNING id),
-         p AS (UPDATE session_parties SET open = false WHERE session_id = $1 AND $2 <> 'open')
+           WHERE id = $1 AND status = 'open' RETURNING id)
          SELECT count(*)::int AS n FROM u`,
         [r.id, r.status, r.expires_at, r.idle_ttl, r.last_activity_at, r.ends_at, r.record, r.closed_at],
       );

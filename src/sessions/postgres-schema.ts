@@ -83,5 +83,19 @@ export const SESSIONS_MIGRATIONS: Migrations = {
        RETURN NEW;
      END $$;
      CREATE TRIGGER session_parties_created BEFORE INSERT ON session_parties FOR EACH ROW EXECUTE FUNCTION session_parties_created();`,
+    // Step 4: an ended session's party rows carry its status, so that a party's closed (or
+    // expired) sessions come from their own index (ended rows only: a create writes no more than
+    // before), as in the SQLite file. The session row stays the one truth: a trigger copies each
+    // end to its party rows, whoever writes it (a router of the version before, during an upgrade).
+    `ALTER TABLE session_parties ADD COLUMN status TEXT;
+     UPDATE session_parties AS p SET status = s.status FROM sessions AS s WHERE s.id = p.session_id AND NOT p.open;
+     CREATE INDEX session_parties_ended ON session_parties (party, status, created_at, session_id) WHERE NOT open;
+     CREATE FUNCTION sessions_status_to_parties() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       UPDATE session_parties SET status = NEW.status, open = false WHERE session_id = NEW.id;
+       RETURN NULL;
+     END $$;
+     CREATE TRIGGER sessions_status_to_parties AFTER UPDATE OF status ON sessions FOR EACH ROW
+       WHEN (OLD.status IS DISTINCT FROM NEW.status AND NEW.status <> 'open') EXECUTE FUNCTION sessions_status_to_parties();`,
   ],
 };
