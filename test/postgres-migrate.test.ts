@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, type Migrations } from '../src/postgres/migrate.js';
 import { openPool, shownUrl } from '../src/postgres/open-pool.js';

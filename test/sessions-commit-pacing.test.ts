@@ -45,7 +45,12 @@ describe('commit pacing', () => {
     const first = s.create(pair(0));
     await turns(2);
     const settled: boolean[] = [];
-    const waiting = Array.from({ length: 20 }, (_, i) => s.create(pair(i + 1)).then((r) => (settled.push(true), r)));
+    const waiting = Array.from({ length: 20 }, (_, i) =>
+      s.create(pair(i + 1)).then((r) => {
+        settled.push(true);
+        return r;
+      }),
+    );
     expect((await first).ok).toBe(true);
     // Without the pacing they would be committed right after the first (a few ms).
     await new Promise((r) => setTimeout(r, 100));
