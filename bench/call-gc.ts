@@ -87,7 +87,10 @@ try {
     `| ${r.rps.toFixed(0)} of ${RATE} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.writtenP99.toFixed(2)} ms | ${r.max.toFixed(1)} ms | ${r.errors + r.timeouts + r.non2xx} | ${scavenges.length} | ${(promoted / r.requests).toFixed(0)} B | ${(sum(pauses) / pauses.length).toFixed(2)} / ${Math.max(...pauses).toFixed(1)} ms | ${majors.length} | ${majors.length ? Math.max(...majorPauses).toFixed(1) : '-'} ms |`,
   );
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
+  if (server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
   rmSync(dir, { recursive: true, force: true });
 }
