@@ -4,7 +4,9 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { migrate } from '../src/postgres/migrate.js';
 import { openPool } from '../src/postgres/open-pool.js';
+import { SESSIONS_MIGRATIONS } from '../src/sessions/postgres-schema.js';
 import { type ListQuery, listSql, POSTGRES_LIST, SQLITE_LIST } from '../src/sessions/list-query.js';
 import { openSessions } from '../src/sessions/open-sessions.js';
 import type { Session } from '../src/sessions/session.js';
@@ -208,9 +210,11 @@ describe('a sessions file from before the list indexes', () => {
       ALTER TABLE session_parties DROP COLUMN created_at;
       CREATE INDEX session_parties_party ON session_parties (party);
       INSERT INTO sessions (id, status, virtual_number, party_a, party_b, last_activity_at, created_at, seq) VALUES
-        ('old1', 'closed', '${VNS[0]}', '${riderOf(1)}', '${DRIVERS[0]}', 1, 100, 1), ('old2', 'open', '${VNS[0]}', '${riderOf(2)}', '${DRIVERS[0]}', 2, 200, 2);
-      INSERT INTO session_parties (session_id, party, virtual_number, open) VALUES ('old1', '${riderOf(1)}', '${VNS[0]}', 0), ('old1', '${DRIVERS[0]}', '${VNS[0]}', 0), ('old2', '${riderOf(2)}', '${VNS[0]}', 1), ('old2', '${DRIVERS[0]}', '${VNS[0]}', 1);
-      UPDATE session_seq SET last = 2;
+        ('old1', 'closed', '${VNS[0]}', '${riderOf(1)}', '${DRIVERS[0]}', 1, 100, 1), ('old2', 'open', '${VNS[0]}', '${riderOf(2)}', '${DRIVERS[0]}', 2, 200, 2),
+        ('old3', 'closed', '${VNS[1]}', '${riderOf(3)}', '${DRIVERS[1]}', 3, 50, 3);
+      INSERT INTO session_parties (session_id, party, virtual_number, open) VALUES ('old1', '${riderOf(1)}', '${VNS[0]}', 0), ('old1', '${DRIVERS[0]}', '${VNS[0]}', 0), ('old2', '${riderOf(2)}', '${VNS[0]}', 1), ('old2', '${DRIVERS[0]}', '${VNS[0]}', 1),
+        ('old3', '${riderOf(3)}', '${VNS[1]}', 1), ('old3', '${DRIVERS[1]}', '${VNS[1]}', 1);
+      UPDATE session_seq SET last = 3;
       PRAGMA user_version = 2;`);
     old.close();
     const migrated = new SessionStore(path);
@@ -227,6 +231,10 @@ describe('a sessions file from before the list indexes', () => {
       ).toEqual(['old1']);
       expect(migrated.list({ party: DRIVERS[0], status: 'closed', limit: 10 }).map((s) => s.id)).toEqual(['old1']);
       expect(migrated.list({ party: DRIVERS[0], status: 'open', limit: 10 }).map((s) => s.id)).toEqual(['old2']);
+      // An ended session whose party rows the version before left open (it was written ended) no longer blocks its party and number.
+      expect(migrated.list({ party: DRIVERS[1], status: 'closed', limit: 10 }).map((s) => s.id)).toEqual(['old3']);
+      migrated.insert({ id: 'new', status: 'open', virtualNumber: VNS[1]!, parties: [riderOf(4), DRIVERS[1]!], lastActivityAt: 300, createdAt: 300 });
+      expect(migrated.list({ party: DRIVERS[1], status: 'open', limit: 10 }).map((s) => s.id)).toEqual(['new']);
     } finally {
       migrated.close();
     }
@@ -268,6 +276,34 @@ describe('SQLite during an upgrade', () => {
 });
 
 describe('PostgreSQL during an upgrade', () => {
+  it('the migration to ended party rows waits for a close by a router of the version before, instead of deadlocking with it', async () => {
+    const url = await postgres.database();
+    const pool = openPool({ url, max: 4, log: () => {} });
+    cleanups.push(() => pool.end());
+    await migrate(pool, { ...SESSIONS_MIGRATIONS, steps: SESSIONS_MIGRATIONS.steps.slice(0, 3) });
+    const old = new pg.Client({ connectionString: url });
+    await old.connect();
+    cleanups.push(() => old.end());
+    await old.query(
+      `WITH s AS (INSERT INTO sessions (id, status, virtual_number, party_a, party_b, last_activity_at, created_at) VALUES ('old', 'open', $1, $2, $3, 1, 12345) RETURNING id, virtual_number, created_at)
+       INSERT INTO session_parties (session_id, party, virtual_number, created_at) SELECT id, p, virtual_number, created_at FROM s, unnest(ARRAY[$2, $3]::text[]) AS p`,
+      [VNS[0], riderOf(1), DRIVERS[0]],
+    );
+    // The old router's close, in its own transaction, as it locks: the session row first, then its party rows.
+    await old.query('BEGIN');
+    await old.query("UPDATE sessions SET status = 'closed', closed_at = 12346, seq = nextval('sessions_seq') WHERE id = 'old'");
+    const migrating = migrate(pool, SESSIONS_MIGRATIONS);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await old.query("UPDATE session_parties SET open = false WHERE session_id = 'old'");
+    await old.query('COMMIT');
+    expect(await migrating).toEqual({ from: 3, to: SESSIONS_MIGRATIONS.steps.length });
+    const { rows } = await old.query<{ status: string; open: boolean }>("SELECT status, open FROM session_parties WHERE session_id = 'old'");
+    expect(rows.map((r) => [r.status, r.open])).toEqual([
+      ['closed', false],
+      ['closed', false],
+    ]);
+  });
+
   it('a party row written by a router of the version before (no created_at) is filled in from its session, and takes its close', async () => {
     const { url } = await postgresSessions();
     // The insert of the version before, as it was written: party rows without created_at.

@@ -323,8 +323,9 @@ async function insertMany(client: Checkout, sessions: Session[]): Promise<void> 
 function insertManySql(then: string): string {
   return `WITH s AS (
        INSERT INTO sessions (${COLUMNS.map(([n]) => n).join(', ')})
-       SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) RETURNING id, virtual_number, party_a, party_b, created_at),
-     p AS (INSERT INTO session_parties (session_id, party, virtual_number, created_at) SELECT id, party_a, virtual_number, created_at FROM s UNION ALL SELECT id, party_b, virtual_number, created_at FROM s)
+       SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) RETURNING id, virtual_number, party_a, party_b, created_at, status),
+     p AS (INSERT INTO session_parties (session_id, party, virtual_number, created_at, open, status)
+       SELECT id, party_a, virtual_number, created_at, status = 'open', NULLIF(status, 'open') FROM s UNION ALL SELECT id, party_b, virtual_number, created_at, status = 'open', NULLIF(status, 'open') FROM s)
      ${then || 'SELECT'}`;
 }
 
@@ -371,8 +372,9 @@ async function apply(client: Checkout, op: WriteOp): Promise<boolean> {
       await client.query(
         `WITH s AS (
            INSERT INTO sessions (id, status, virtual_number, pool, party_a, party_b, expires_at, idle_ttl, last_activity_at, ends_at, ref, record, sub_account_id, pin, created_at, closed_at, request_hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id, virtual_number, created_at)
-         INSERT INTO session_parties (session_id, party, virtual_number, created_at) SELECT id, p, virtual_number, created_at FROM s, unnest(ARRAY[$5, $6]::text[]) AS p`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id, virtual_number, created_at, status)
+         INSERT INTO session_parties (session_id, party, virtual_number, created_at, open, status)
+         SELECT id, p, virtual_number, created_at, status = 'open', NULLIF(status, 'open') FROM s, unnest(ARRAY[$5, $6]::text[]) AS p`,
         [r.id, r.status, r.virtual_number, r.pool, r.party_a, r.party_b, r.expires_at, r.idle_ttl, r.last_activity_at, r.ends_at, r.ref, r.record, r.sub_account_id, r.pin, r.created_at, r.closed_at, r.request_hash],
       );
       return false;

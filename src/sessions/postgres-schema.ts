@@ -87,8 +87,11 @@ export const SESSIONS_MIGRATIONS: Migrations = {
     // expired) sessions come from their own index (ended rows only: a create writes no more than
     // before), as in the SQLite file. The session row stays the one truth: a trigger copies each
     // end to its party rows, whoever writes it (a router of the version before, during an upgrade).
-    `ALTER TABLE session_parties ADD COLUMN status TEXT;
-     UPDATE session_parties AS p SET status = s.status FROM sessions AS s WHERE s.id = p.session_id AND NOT p.open;
+    // It takes `sessions` first, as every write does (sessions, then party rows): a router of the
+    // version before writing meanwhile waits instead of deadlocking with the migration.
+    `LOCK TABLE sessions IN SHARE ROW EXCLUSIVE MODE;
+     ALTER TABLE session_parties ADD COLUMN status TEXT;
+     UPDATE session_parties AS p SET open = false, status = s.status FROM sessions AS s WHERE s.id = p.session_id AND s.status <> 'open';
      CREATE INDEX session_parties_ended ON session_parties (party, status, created_at, session_id) WHERE NOT open;
      CREATE FUNCTION sessions_status_to_parties() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN

@@ -86,7 +86,8 @@ const MIGRATIONS: readonly string[] = [
   // trigger copies each end to its party rows, whoever writes it (this version, the version
   // before during an upgrade, an import).
   `ALTER TABLE session_parties ADD COLUMN status TEXT;
-   UPDATE session_parties SET status = (SELECT status FROM sessions WHERE sessions.id = session_parties.session_id) WHERE open = 0;
+   UPDATE session_parties SET open = 0, status = (SELECT status FROM sessions WHERE sessions.id = session_parties.session_id)
+     WHERE session_id IN (SELECT id FROM sessions WHERE status <> 'open');
    CREATE INDEX session_parties_ended ON session_parties (party, status, created_at, session_id) WHERE open = 0;
    CREATE TRIGGER sessions_status_to_parties AFTER UPDATE OF status ON sessions WHEN NEW.status IS NOT OLD.status AND NEW.status <> 'open'
    BEGIN
