@@ -10,7 +10,7 @@ import { builtMain, ensureBuilt, root } from './helpers/built-cli.js';
 import { example } from './helpers/webhook-app.js';
 
 const KILLS = 20;
-/** Records are handed to the writer at least every 200 ms; the rest is slack for a loaded machine. */
+/** Records are handed to the writer at least every 100 ms, and committed within 100 ms more; the rest is slack for a loaded machine. */
 const FLUSH_WINDOW_MS = 200;
 const MARGIN_MS = 800;
 const CONCURRENCY = 4;

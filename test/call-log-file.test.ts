@@ -96,6 +96,21 @@ describe('the decision log in a file', () => {
     expect(await recorder.hourly(hour + 3_600_000)).toHaveLength(1);
   });
 
+  it('tells every record of a story at once, also those the writer thread holds to commit with the next batch', async () => {
+    const file = join(tempDir(), 'calls.sqlite');
+    const { recorder } = fileLog(file);
+    await recorder.ready();
+    // 100: most of them are handed to the writer thread (in batches of 32), which commits them a little later, together.
+    for (let i = 0; i < 100; i++) recorder.record(status('held-session', `held-${i}`));
+    const told = await recorder.session('held-session');
+    expect(told.map((r) => r.dedupeKey)).toEqual(Array.from({ length: 100 }, (_, i) => `held-${i}`));
+    expect(await recorder.recent({ limit: 500, search: 'held-session' })).toHaveLength(100);
+    // And they are in the file by then: the read made the writer commit them.
+    const reader = new SqliteCallStore(file, { readonly: true });
+    cleanups.push(() => reader.close());
+    expect(reader.session('held-session').length).toBeGreaterThanOrEqual(96);
+  });
+
   it('counts every call answered before a page asks, even a batch still on its way to the writer', async () => {
     const { recorder } = fileLog(join(tempDir(), 'calls.sqlite'));
     await recorder.ready();

@@ -2,7 +2,7 @@ import { startWorker } from '../threads/start-worker.js';
 import { asyncReads, type CallLogReads, type CallRecord, type CallStore, type Retention, type WriteReport } from './call-store.js';
 import { SqliteCallStore } from './sqlite-call-store.js';
 
-export type ToWriter = { type: 'write'; id: number; records: CallRecord[] } | { type: 'close' };
+export type ToWriter = { type: 'write'; id: number; records: CallRecord[] } | { type: 'commit' } | { type: 'close' };
 
 export type FromWriter =
   | { type: 'ready' }
@@ -16,6 +16,12 @@ export type FromWriter =
 export interface CallLogWriter {
   /** Resolves once the batch is committed; rejects when it could not be written at all. */
   write(records: CallRecord[]): Promise<WriteReport>;
+  /**
+   * Set when `write` copies the records (to another thread) before it returns, and the writer may
+   * hold a batch a while to commit it with others: the caller need not keep them, and asks for
+   * the commit with `commitNow()` when it must read them back.
+   */
+  commitNow?(): void;
   close(): Promise<void>;
   /** Set while batches wait for a store that is down (PostgreSQL): the log is degraded, nothing is lost yet. */
   readonly waiting?: { since: number; records: number; reason: string } | undefined;
@@ -80,6 +86,10 @@ export function connectWorker(path: string, retention: Retention, hooks: Connect
                     waiting.set(id, { resolve: res, reject: rej });
                     worker.postMessage({ type: 'write', id, records } satisfies ToWriter);
                   }),
+            // postMessage has copied the records by the time it returns.
+            commitNow: () => {
+              if (!ended) worker.postMessage({ type: 'commit' } satisfies ToWriter);
+            },
             close: () =>
               ended
                 ? Promise.resolve()

@@ -1,14 +1,14 @@
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CallLogConnection } from './call-log-writer.js';
-import { type CallLogReads, type CallRecord, type HourCount, type RuleHits, recordBytes, STORY_RECORDS } from './call-store.js';
+import { type CallLogReads, type CallRecord, type HourCount, type RuleHits, recordBytes, STORY_RECORDS, type WriteReport } from './call-store.js';
 
 export interface RecorderOptions {
   metrics: Metrics;
   log: Logger;
   /** Records wait at most this long before they are sent to the writer. Default 200 ms. */
   flushMs?: number;
-  /** Sent at once when this many are waiting, so no single hand-over is large. Default 256. */
+  /** Sent at once when this many are waiting, so no single hand-over is large. Default 256 (32 to the worker thread, which commits them together). */
   batchRecords?: number;
   /** Records waiting or being written, in bytes; past it new records are dropped and counted. Default 32 MiB. */
   maxQueueBytes?: number;
@@ -18,7 +18,19 @@ export interface RecorderOptions {
   problemLogEveryMs?: number;
 }
 
-type Batch = { records: CallRecord[]; bytes: number; done: Promise<void> };
+/** `records`: kept for reads until committed, unless the writer copied them (then empty). */
+type Batch = { records: CallRecord[]; count: number; bytes: number; done: Promise<void> };
+
+/**
+ * To a writer that copies what it is given (the worker thread), records go this many at a time:
+ * held here until a batch of 256 filled, they outlived a scavenge and were copied to the old
+ * generation (about half of the ~1 KB a call left there). The writer commits them together.
+ */
+const HAND_OVER_RECORDS = 32;
+/** And at least this often (ms): the writer holds them up to 100 ms more, so a crash still loses at most ~200 ms. */
+const HAND_OVER_MS = 100;
+/** How long a read waits for the writer to commit what it was handed before reading the store. */
+const CATCH_UP_MS = 1000;
 
 /** How a problem is remembered for `state()`. */
 const DEGRADED_FOR_MS = 60_000;
@@ -87,7 +99,7 @@ export class CallRecorder {
           : state === 'degraded'
             ? 'records were dropped or refused in the last minute; see the server log'
             : undefined;
-    return { state, waitingRecords: this.pending.length + [...this.inflight].reduce((n, b) => n + b.records.length, 0), ...(reason !== undefined ? { reason } : {}) };
+    return { state, waitingRecords: this.pending.length + [...this.inflight].reduce((n, b) => n + b.count, 0), ...(reason !== undefined ? { reason } : {}) };
   }
 
   /** Why the log is off, for the operator. */
@@ -104,12 +116,20 @@ export class CallRecorder {
     }
     this.pending.push(record);
     this.pendingBytes += bytes;
-    if (this.pending.length >= this.batchRecords) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
+    const copies = this.connection?.writer.commitNow !== undefined;
+    if (this.pending.length >= (copies ? Math.min(HAND_OVER_RECORDS, this.batchRecords) : this.batchRecords)) this.handOver();
+    else this.timer ??= setTimeout(() => this.handOver(), copies ? Math.min(HAND_OVER_MS, this.flushMs) : this.flushMs).unref();
   }
 
   /** Sends everything queued to the writer; resolves once it is written (or failed). Never rejects. */
   flush(): Promise<void> {
+    this.handOver();
+    if (this.inflight.size > 0) this.connection?.writer.commitNow?.();
+    return Promise.all([...this.inflight].map((b) => b.done)).then(() => {});
+  }
+
+  /** Sends everything queued to the writer, which commits it in its own time. */
+  private handOver(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     const connection = this.connection;
@@ -119,30 +139,16 @@ export class CallRecorder {
       this.pending = [];
       this.pendingBytes = 0;
       this.inflightBytes += bytes;
-      const batch: Batch = {
-        records,
-        bytes,
-        done: connection.writer.write(records).then(
-          (report) => {
-            if (report.failed > 0) {
-              this.options.metrics.recordStoreError(report.failed);
-              this.problem('refused', report.failed, report.firstError);
-            }
-          },
-          (e: unknown) => {
-            this.options.metrics.recordStoreError(records.length);
-            this.problemAt = performance.now();
-            this.options.log({ level: 'error', msg: 'call-log-write-failed', records: records.length, error: errorText(e) });
-          },
-        ),
-      };
+      const count = records.length;
+      // Nothing that outlives this call may hold `records` (a closure over it would keep the whole
+      // batch alive until it is committed): only the batch, and only when the writer did not copy it.
+      const batch: Batch = { records: connection.writer.commitNow ? [] : records, count, bytes, done: this.afterWrite(connection.writer.write(records), count) };
       this.inflight.add(batch);
       void batch.done.finally(() => {
         this.inflight.delete(batch);
         this.inflightBytes -= bytes;
       });
     }
-    return Promise.all([...this.inflight].map((b) => b.done)).then(() => {});
   }
 
   /**
@@ -159,8 +165,41 @@ export class CallRecorder {
     return Promise.race([this.flush().then(() => true), waited]).finally(() => clearTimeout(timer));
   }
 
+  /** Counts and logs what the writer refused or failed to write. Never rejects. */
+  private afterWrite(written: Promise<WriteReport>, count: number): Promise<void> {
+    return written.then(
+      (report) => {
+        if (report.failed > 0) {
+          this.options.metrics.recordStoreError(report.failed);
+          this.problem('refused', report.failed, report.firstError);
+        }
+      },
+      (e: unknown) => {
+        this.options.metrics.recordStoreError(count);
+        this.problemAt = performance.now();
+        this.options.log({ level: 'error', msg: 'call-log-write-failed', records: count, error: errorText(e) });
+      },
+    );
+  }
+
+  /**
+   * Before a read that must include every record: a writer that copied its batches (and so holds
+   * what this thread no longer does) commits them now; waits for that, at most CATCH_UP_MS.
+   */
+  private async caughtUp(): Promise<void> {
+    const writer = this.connection?.writer;
+    if (!writer?.commitNow || this.inflight.size === 0) return;
+    writer.commitNow();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CATCH_UP_MS).unref();
+    });
+    await Promise.race([Promise.all([...this.inflight].map((b) => b.done)), late]).finally(() => clearTimeout(timer));
+  }
+
   /** A session's first `limit` records, oldest first, including any still queued. Rejects if the log cannot be read. */
   async session(sessionId: string, limit = STORY_RECORDS): Promise<CallRecord[]> {
+    await this.caughtUp();
     const stored = await this.reader().session(sessionId, limit);
     // Queued records are the newest: they come after every stored one.
     const queued = stored.length < limit ? this.queued().filter((r) => r.sessionId === sessionId) : [];
@@ -172,6 +211,7 @@ export class CallRecorder {
 
   /** The session's latest summary record, queued or stored. Rejects if the log cannot be read. */
   async sessionSummary(sessionId: string): Promise<CallRecord | undefined> {
+    await this.caughtUp();
     const queued = this.queued().filter((r) => r.sessionId === sessionId && r.kind === 'session-summary');
     return queued.at(-1) ?? (await this.reader().sessionSummary(sessionId));
   }
@@ -179,6 +219,7 @@ export class CallRecorder {
   /** The rule of the session's first call action; undefined when unknown or unreadable (logged). Never rejects. */
   async ruleForSession(sessionId: string): Promise<string | undefined> {
     try {
+      await this.caughtUp();
       return this.queued().find((r) => r.sessionId === sessionId && r.kind === 'call-action')?.ruleId ?? (await this.reader().ruleForSession(sessionId));
     } catch (e) {
       this.options.metrics.recordStoreError();
@@ -189,6 +230,7 @@ export class CallRecorder {
 
   /** Newest first, including any still queued. Rejects if the log cannot be read. */
   async recent(options: { limit: number; search?: string }): Promise<CallRecord[]> {
+    await this.caughtUp();
     const stored = await this.reader().recent(options);
     const q = options.search;
     const queued = this.queued().filter((r) => q === undefined || r.sessionId === q || r.callId === q || r.source === q || r.destination === q);
@@ -251,7 +293,7 @@ export class CallRecorder {
         this.connection = await this.connect();
         if (this.lastOpenError !== undefined) this.options.log({ msg: 'call-log-opened', after: this.lastOpenError });
         this.lastOpenError = undefined;
-        if (this.pending.length > 0) void this.flush();
+        if (this.pending.length > 0) this.handOver();
       } catch (e) {
         this.lastOpenError = errorText(e);
         this.options.metrics.recordStoreError();
