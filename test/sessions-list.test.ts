@@ -293,7 +293,12 @@ describe('PostgreSQL during an upgrade', () => {
     await old.query('BEGIN');
     await old.query("UPDATE sessions SET status = 'closed', closed_at = 12346, seq = nextval('sessions_seq') WHERE id = 'old'");
     const migrating = migrate(pool, SESSIONS_MIGRATIONS);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Once the migration waits on a lock the old router holds, the old router goes on to its party rows.
+    for (;;) {
+      const waiting = await old.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+      if (waiting.rows[0]!.n > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await old.query("UPDATE session_parties SET open = false WHERE session_id = 'old'");
     await old.query('COMMIT');
     expect(await migrating).toEqual({ from: 3, to: SESSIONS_MIGRATIONS.steps.length });

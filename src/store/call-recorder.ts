@@ -6,7 +6,7 @@ import { type CallLogReads, type CallRecord, type HourCount, type RuleHits, reco
 export interface RecorderOptions {
   metrics: Metrics;
   log: Logger;
-  /** Records wait at most this long before they are sent to the writer. Default 200 ms. */
+  /** Records wait at most this long before they are sent to the writer. Default 200 ms (100 to the worker thread, which holds them up to 100 ms more). */
   flushMs?: number;
   /** Sent at once when this many are waiting, so no single hand-over is large. Default 256 (32 to the worker thread, which commits them together). */
   batchRecords?: number;
@@ -38,9 +38,11 @@ const DEGRADED_FOR_MS = 60_000;
 /**
  * Write-behind in front of the decision log: `record` only queues (a push and a size sum), so
  * a slow or broken log never delays or fails the answer to 8x8. Queued records go to the writer
- * thread every `flushMs` or every `batchRecords`; memory is bounded by `maxQueueBytes`.
+ * every `flushMs` or every `batchRecords` (to the worker thread, which copies them, sooner and in
+ * smaller batches, and none are kept here); memory is bounded by `maxQueueBytes`.
  *
- * Reads run here, synchronously, on a read connection, and include what is still queued.
+ * Reads run here, on a read connection, and include what is still queued (the worker first
+ * commits what it holds).
  */
 export class CallRecorder {
   private pending: CallRecord[] = [];
@@ -116,7 +118,7 @@ export class CallRecorder {
     }
     this.pending.push(record);
     this.pendingBytes += bytes;
-    const copies = this.connection?.writer.commitNow !== undefined;
+    const copies = this.writerCopies;
     if (this.pending.length >= (copies ? Math.min(HAND_OVER_RECORDS, this.batchRecords) : this.batchRecords)) this.handOver();
     else this.timer ??= setTimeout(() => this.handOver(), copies ? Math.min(HAND_OVER_MS, this.flushMs) : this.flushMs).unref();
   }
@@ -142,7 +144,7 @@ export class CallRecorder {
       const count = records.length;
       // Nothing that outlives this call may hold `records` (a closure over it would keep the whole
       // batch alive until it is committed): only the batch, and only when the writer did not copy it.
-      const batch: Batch = { records: connection.writer.commitNow ? [] : records, count, bytes, done: this.afterWrite(connection.writer.write(records), count) };
+      const batch: Batch = { records: this.writerCopies ? [] : records, count, bytes, done: this.afterWrite(connection.writer.write(records), count) };
       this.inflight.add(batch);
       void batch.done.finally(() => {
         this.inflight.delete(batch);
@@ -163,6 +165,11 @@ export class CallRecorder {
       timer = setTimeout(() => resolve(false), maxWaitMs).unref();
     });
     return Promise.race([this.flush().then(() => true), waited]).finally(() => clearTimeout(timer));
+  }
+
+  /** The writer copies each batch it is given (and commits it with others when it likes, or when asked). */
+  private get writerCopies(): boolean {
+    return this.connection?.writer.commitNow !== undefined;
   }
 
   /** Counts and logs what the writer refused or failed to write. Never rejects. */
@@ -187,9 +194,8 @@ export class CallRecorder {
    * what this thread no longer does) commits them now; waits for that, at most CATCH_UP_MS.
    */
   private async caughtUp(): Promise<void> {
-    const writer = this.connection?.writer;
-    if (!writer?.commitNow || this.inflight.size === 0) return;
-    writer.commitNow();
+    if (!this.writerCopies || this.inflight.size === 0) return;
+    this.connection?.writer.commitNow?.();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, CATCH_UP_MS).unref();
