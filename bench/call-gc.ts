@@ -79,6 +79,26 @@ try {
   const majors = lines.filter((l) => /\bgc=(ms|mc|mmc)\b/.test(l));
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const promoted = sum(scavenges.map((l) => field(l, 'promoted')));
+  // Each thread has its own heap (isolate); the trace names it. The main thread's comes first.
+  const isolateOf = (l: string) => /^\[\d+:(0x[0-9a-f]+)\]/.exec(l)?.[1] ?? '?';
+  const order = [
+    ...new Set(
+      readFileSync(trace, 'utf8')
+        .split('\n')
+        .filter((l) => /\bgc=/.test(l))
+        .map(isolateOf),
+    ),
+  ];
+  const byIsolate = new Map<string, { scavenges: number; promoted: number; majors: number }>();
+  for (const l of [...scavenges, ...majors]) {
+    const k = isolateOf(l);
+    const e = byIsolate.get(k) ?? { scavenges: 0, promoted: 0, majors: 0 };
+    if (/\bgc=s\b/.test(l)) {
+      e.scavenges++;
+      e.promoted += field(l, 'promoted');
+    } else e.majors++;
+    byIsolate.set(k, e);
+  }
   const pauses = scavenges.map((l) => field(l, 'pause'));
   const majorPauses = majors.map((l) => field(l, 'pause'));
   console.log('| calls/s | p50 | p99 | p99 from its write | slowest | errors | scavenges | promoted per call | scavenge pause mean / max | major GCs | major pause max |');
@@ -86,11 +106,17 @@ try {
   console.log(
     `| ${r.rps.toFixed(0)} of ${RATE} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.writtenP99.toFixed(2)} ms | ${r.max.toFixed(1)} ms | ${r.errors + r.timeouts + r.non2xx} | ${scavenges.length} | ${(promoted / r.requests).toFixed(0)} B | ${(sum(pauses) / pauses.length).toFixed(2)} / ${Math.max(...pauses).toFixed(1)} ms | ${majors.length} | ${majors.length ? Math.max(...majorPauses).toFixed(1) : '-'} ms |`,
   );
+  console.log('\n| heap | scavenges | promoted per call | major GCs |\n|---|---:|---:|---:|');
+  for (const [k, e] of [...byIsolate].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))) {
+    const name = order.indexOf(k) === 0 ? 'main thread' : `worker ${k}`;
+    console.log(`| ${name} | ${e.scavenges} | ${(e.promoted / r.requests).toFixed(0)} B | ${e.majors} |`);
+  }
 } finally {
   if (server.exitCode === null && server.signalCode === null) {
     const exited = new Promise((resolve) => server.once('exit', resolve));
     server.kill('SIGTERM');
     await exited;
   }
+  if (process.env.KEEP_TRACE) writeFileSync(process.env.KEEP_TRACE, readFileSync(trace));
   rmSync(dir, { recursive: true, force: true });
 }
